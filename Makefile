@@ -1,0 +1,29 @@
+# infoplane — the two README commands and their helpers.
+#   make run     bootstrap, release build, run the default experiment (experiments/quick.yaml)
+#   make test    bootstrap, build the tests optimised, run the whole suite
+#   make bench   release benchmarks, with PyTorch / numpy ratios when those are installed
+SHELL := /bin/bash
+RELEASE := .build/release
+TEST_FLAGS := -c release -Xswiftc -enable-testing
+
+.PHONY: run test bench build bootstrap clean
+
+bootstrap:
+	@scripts/bootstrap
+
+build: bootstrap
+	swift build -c release --product infoplane
+
+run: build
+	$(RELEASE)/infoplane --help
+	$(RELEASE)/infoplane environment
+
+test: bootstrap
+	INFOPLANE_PYTHON=$(CURDIR)/.venv/bin/python swift test $(TEST_FLAGS)
+
+bench: bootstrap
+	swift build -c release --product infoplane-bench
+	$(RELEASE)/infoplane-bench
+
+clean:
+	rm -rf .build

@@ -1,0 +1,96 @@
+import CBLAS
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The BLAS backend (OpenBLAS) and its thread count.
+///
+/// Small networks are faster with one BLAS thread (measured here: thread start-up costs
+/// more than a 4096×12→10 product), and one thread makes every product bit-identical run
+/// to run. The first use of any product sets the thread count to
+/// `INFOPLANE_BLAS_THREADS` from the environment, or 1 when unset; ``setThreads(_:)``
+/// overrides it. The kernel OpenBLAS picks follows `OPENBLAS_CORETYPE` (never changed
+/// by this project).
+public enum BLAS {
+    private static let configured: Bool = {
+        var threads: Int32 = 1
+        if let raw = getenv("INFOPLANE_BLAS_THREADS"), let value = Int32(String(cString: raw)), value > 0 {
+            threads = value
+        }
+        openblas_set_num_threads(threads)
+        return true
+    }()
+
+    /// Applies the default thread count once; cheap afterwards.
+    @inline(__always)
+    public static func ensureConfigured() { _ = configured }
+
+    /// Sets the number of OpenBLAS threads for all following products (process-wide).
+    public static func setThreads(_ count: Int) {
+        ensureConfigured()
+        openblas_set_num_threads(Int32(max(1, count)))
+    }
+
+    /// The current number of OpenBLAS threads.
+    public static var threads: Int {
+        ensureConfigured()
+        return Int(openblas_get_num_threads())
+    }
+
+    /// The CPU kernel OpenBLAS runs, e.g. "Haswell".
+    public static var coreName: String {
+        guard let name = openblas_get_corename() else { return "unknown" }
+        return String(cString: name)
+    }
+
+    /// OpenBLAS's build configuration string.
+    public static var configuration: String {
+        guard let config = openblas_get_config() else { return "unknown" }
+        return String(cString: config)
+    }
+
+    /// `C = alpha · op(A) · op(B) + beta · C` on row-major buffers (`cblas_sgemm`).
+    ///
+    /// `op(A)` is `[m, k]`, `op(B)` is `[k, n]`, `C` is `[m, n]`; `A` is stored `[m, k]`
+    /// (or `[k, m]` when transposed), likewise `B`.
+    @inline(__always)
+    public static func gemm(transposeA: Bool = false, transposeB: Bool = false,
+                            m: Int, n: Int, k: Int, alpha: Float = 1,
+                            a: UnsafePointer<Float>, b: UnsafePointer<Float>,
+                            beta: Float = 0, c: UnsafeMutablePointer<Float>) {
+        ensureConfigured()
+        let lda = transposeA ? m : k
+        let ldb = transposeB ? k : n
+        cblas_sgemm(CblasRowMajor,
+                    transposeA ? CblasTrans : CblasNoTrans,
+                    transposeB ? CblasTrans : CblasNoTrans,
+                    blasint(m), blasint(n), blasint(k), alpha,
+                    a, blasint(lda), b, blasint(ldb), beta, c, blasint(n))
+    }
+}
+
+extension Tensor {
+    /// The matrix product `op(self) · op(other)` of two rank-2 tensors.
+    ///
+    /// - Complexity: one `sgemm`, O(m·n·k).
+    public func matmul(_ other: Tensor, transposeSelf: Bool = false, transposeOther: Bool = false) -> Tensor {
+        precondition(rank == 2 && other.rank == 2, "matmul needs rank-2 tensors, got \(shape) and \(other.shape)")
+        let m = transposeSelf ? shape[1] : shape[0]
+        let k = transposeSelf ? shape[0] : shape[1]
+        let k2 = transposeOther ? other.shape[1] : other.shape[0]
+        let n = transposeOther ? other.shape[0] : other.shape[1]
+        precondition(k == k2, "matmul inner dimensions differ: \(shape) · \(other.shape)")
+        var out = [Float](repeating: 0, count: m * n)
+        scalars.withUnsafeBufferPointer { a in
+            other.scalars.withUnsafeBufferPointer { b in
+                out.withUnsafeMutableBufferPointer { c in
+                    if m > 0 && n > 0 && k > 0 {
+                        BLAS.gemm(transposeA: transposeSelf, transposeB: transposeOther, m: m, n: n, k: k,
+                                  a: a.baseAddress!, b: b.baseAddress!, c: c.baseAddress!)
+                    }
+                }
+            }
+        }
+        return Tensor(shape: [m, n], scalars: out)
+    }
+}

@@ -1,0 +1,23 @@
+import ArgumentParser
+
+/// The `infoplane` command: a thin shell over the lab's modules.
+///
+/// Exit codes: 0 success, 1 runtime failure, 2 usage or input error (with a one-line
+/// message on stderr naming the file, key or argument at fault).
+struct Infoplane: ParsableCommand {
+    static let version = "0.1.0"
+
+    static let configuration = CommandConfiguration(
+        commandName: "infoplane",
+        abstract: "Train networks, record every layer, and measure the information plane.",
+        discussion: """
+        infoplane trains MLPs and CNNs, records every layer's activations to HDF5 run files, \
+        and analyses them (information plane, gradient SNR, explanations).
+
+        Example:
+          infoplane environment        # libraries, BLAS kernel and threads
+        """,
+        version: version,
+        subcommands: [EnvironmentCommand.self]
+    )
+}

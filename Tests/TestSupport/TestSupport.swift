@@ -1,0 +1,104 @@
+import Foundation
+
+/// Helpers shared by the test targets: the repository root, temporary folders,
+/// running h5py and command-line tools, and capturing stderr.
+public enum TestSupport {
+    /// The repository root (two levels above `Tests/TestSupport`).
+    public static let root: URL = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    /// A file under `data/` of the repository.
+    public static func dataFile(_ name: String) -> String {
+        root.appendingPathComponent("data").appendingPathComponent(name).path
+    }
+
+    /// A fresh temporary directory, unique per call.
+    public static func temporaryDirectory(_ label: String = "infoplane") -> URL {
+        let url = FileManager.default.temporaryDirectory
+            .appendingPathComponent("\(label)-\(UUID().uuidString)", isDirectory: true)
+        try? FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        return url
+    }
+
+    /// The Python of the project's virtual environment (h5py, numpy), set up by
+    /// `scripts/bootstrap`: `INFOPLANE_PYTHON` or `.venv/bin/python`.
+    public static var python: String {
+        if let path = ProcessInfo.processInfo.environment["INFOPLANE_PYTHON"], !path.isEmpty { return path }
+        return root.appendingPathComponent(".venv/bin/python").path
+    }
+
+    public struct ProcessResult: Sendable {
+        public var status: Int32
+        public var stdout: String
+        public var stderr: String
+    }
+
+    /// Runs an executable with arguments and optional stdin text; waits for it.
+    public static func run(_ executable: String, _ arguments: [String], stdin: String? = nil,
+                           environment: [String: String]? = nil) throws -> ProcessResult {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        if let environment {
+            process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        }
+        let out = Pipe(), err = Pipe(), input = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        process.standardInput = input
+        try process.run()
+        if let stdin { input.fileHandleForWriting.write(Data(stdin.utf8)) }
+        try input.fileHandleForWriting.close()
+        // Read both pipes concurrently so a chatty child cannot block on a full pipe.
+        nonisolated(unsafe) var errData = Data()
+        let group = DispatchGroup()
+        group.enter()
+        DispatchQueue.global().async {
+            errData = err.fileHandleForReading.readDataToEndOfFile()
+            group.leave()
+        }
+        let outData = out.fileHandleForReading.readDataToEndOfFile()
+        group.wait()
+        process.waitUntilExit()
+        return ProcessResult(status: process.terminationStatus,
+                             stdout: String(decoding: outData, as: UTF8.self),
+                             stderr: String(decoding: errData, as: UTF8.self))
+    }
+
+    /// Runs a Python script with the project's Python (h5py available).
+    public static func runPython(_ script: String, _ arguments: [String] = []) throws -> ProcessResult {
+        try run(python, ["-c", script] + arguments)
+    }
+
+    /// Runs `body` with file descriptor 2 redirected to a temporary file; returns what
+    /// was written to stderr meanwhile.
+    public static func capturingStderr(_ body: () throws -> Void) rethrows -> String {
+        fflush(nil)
+        let path = temporaryDirectory("stderr").appendingPathComponent("stderr.txt").path
+        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        let saved = dup(2)
+        dup2(fd, 2)
+        defer {
+            fflush(nil)
+            dup2(saved, 2)
+            close(saved)
+            close(fd)
+        }
+        try body()
+        fflush(nil)
+        return (try? String(contentsOfFile: path, encoding: .utf8)) ?? ""
+    }
+
+    /// The path of a built product next to the test bundle (e.g. the `infoplane` CLI).
+    public static func product(_ name: String) -> String {
+        let bundle = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+        var url = bundle
+        // The test binary may sit inside `<name>.xctest/` or directly in the build folder.
+        for _ in 0..<4 {
+            let candidate = url.appendingPathComponent(name)
+            if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate.path }
+            url = url.deletingLastPathComponent()
+        }
+        return bundle.appendingPathComponent(name).path
+    }
+}
