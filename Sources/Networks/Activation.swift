@@ -1,0 +1,59 @@
+import RealModule
+import Tensor
+
+/// Element-wise activation functions, applied in place after a layer's affine map.
+///
+/// Every derivative is computed from the activation's *output* y = f(z), so a layer
+/// keeps only its output for the backward pass:
+///
+/// | activation | f(z) | f′ in terms of y |
+/// |---|---|---|
+/// | `linear` | z | 1 |
+/// | `tanh` | tanh z (see ``Kernels/tanh(_:)``, abs. error ≤ 2e-7) | 1 − y² |
+/// | `relu` | max(z, 0) | 1 if y > 0 else 0 (0 at z = 0, as PyTorch and TensorFlow) |
+/// | `sigmoid` | 1/(1 + e^−z) | y(1 − y) |
+/// | `softsign` | z/(1 + \|z\|) | (1 − \|y\|)² |
+/// | `softplus` | log(1 + e^z) | 1 − e^−y |
+/// | `elu` | z if z > 0 else e^z − 1 (α = 1) | 1 if y > 0 else y + 1 |
+public enum Activation: String, Sendable, CaseIterable, Codable {
+    case linear, tanh, relu, sigmoid, softsign, softplus, elu
+
+    /// Applies the activation in place.
+    public func apply(_ values: UnsafeMutableBufferPointer<Float>) {
+        switch self {
+        case .linear: return
+        case .tanh: for i in values.indices { values[i] = Kernels.tanh(values[i]) }
+        case .relu: for i in values.indices { values[i] = max(values[i], 0) }
+        case .sigmoid: for i in values.indices { values[i] = Kernels.sigmoid(values[i]) }
+        case .softsign: for i in values.indices { values[i] = values[i] / (1 + abs(values[i])) }
+        case .softplus: for i in values.indices { values[i] = Kernels.softplus(values[i]) }
+        case .elu:
+            for i in values.indices where values[i] <= 0 { values[i] = Float.expMinusOne(values[i]) }
+        }
+    }
+
+    /// The activation of one value (for tests and small computations).
+    public func callAsFunction(_ z: Float) -> Float {
+        var value = z
+        withUnsafeMutablePointer(to: &value) { apply(UnsafeMutableBufferPointer(start: $0, count: 1)) }
+        return value
+    }
+
+    /// `gradient[i] *= f′(z_i)`, with f′ computed from `output[i] = f(z_i)`: turns
+    /// ∂L/∂y into ∂L/∂z in place.
+    public func backpropagate(_ gradient: UnsafeMutableBufferPointer<Float>, output: UnsafeBufferPointer<Float>) {
+        switch self {
+        case .linear: return
+        case .tanh: for i in gradient.indices { gradient[i] *= 1 - output[i] * output[i] }
+        case .relu: for i in gradient.indices where output[i] <= 0 { gradient[i] = 0 }
+        case .sigmoid: for i in gradient.indices { gradient[i] *= output[i] * (1 - output[i]) }
+        case .softsign:
+            for i in gradient.indices {
+                let d = 1 - abs(output[i])
+                gradient[i] *= d * d
+            }
+        case .softplus: for i in gradient.indices { gradient[i] *= -Float.expMinusOne(-output[i]) }
+        case .elu: for i in gradient.indices where output[i] <= 0 { gradient[i] *= output[i] + 1 }
+        }
+    }
+}

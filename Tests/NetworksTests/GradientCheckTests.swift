@@ -1,0 +1,146 @@
+import Foundation
+@testable import Networks
+import PropertyBased
+import Tensor
+import Testing
+
+/// Every layer's forward pass against the double-precision reference, and its
+/// analytic backward pass against central finite differences of that reference.
+@Suite("Gradient checks")
+struct GradientCheckTests {
+    /// A random input tensor and its Double copy.
+    static func randomInput(_ shape: [Int], rng: inout SeededRNG) -> Tensor {
+        Tensor(shape: shape, scalars: (0..<shape.reduce(1, *)).map { _ in rng.uniform(-1.5, 1.5) })
+    }
+
+    /// Checks `layer` on a batch of input shape `inShape`: forward vs reference, and
+    /// backward (input and parameter gradients) vs finite differences of
+    /// `L = Σ r ⊙ y` for a random `r`.
+    static func check(_ layer: any Layer, batch: Int, inShape: [Int], rng: inout SeededRNG) throws {
+        let x = randomInput([batch] + inShape, rng: &rng)
+        let outShape = try layer.outputShape(for: inShape)
+        let trace = layer.forward(x)
+        #expect(trace.output.shape == [batch] + outShape)
+        let xd = x.scalars.map(Double.init)
+        let pd = layer.parameters.map { $0.scalars.map(Double.init) }
+        let reference = DoubleReference.forward(layer, x: xd, batch: batch, inShape: inShape, parameters: pd)
+        #expect(agreement(trace.output.scalars.map(Double.init), reference, rtol: 1e-5, atol: 1e-5) <= 1,
+                "\(layer.kind) \(layer.activation) forward")
+
+        let r = (0..<trace.output.count).map { _ in Double(rng.uniform(-1, 1)) }
+        let (dx, dParams) = layer.backward(Tensor(shape: trace.output.shape, scalars: r.map(Float.init)),
+                                           trace: trace, needsInputGradient: true)
+        func loss(_ y: [Double]) -> Double { zip(y, r).reduce(0) { $0 + $1.0 * $1.1 } }
+        let numericX = DoubleReference.gradient(at: xd) {
+            loss(DoubleReference.forward(layer, x: $0, batch: batch, inShape: inShape, parameters: pd))
+        }
+        #expect(agreement(try #require(dx).scalars.map(Double.init), numericX) <= 1,
+                "\(layer.kind) \(layer.activation) input gradient")
+        for p in pd.indices {
+            let numeric = DoubleReference.gradient(at: pd[p]) { value in
+                var params = pd
+                params[p] = value
+                return loss(DoubleReference.forward(layer, x: xd, batch: batch, inShape: inShape, parameters: params))
+            }
+            #expect(agreement(dParams[p].scalars.map(Double.init), numeric) <= 1,
+                    "\(layer.kind) \(layer.activation) gradient of parameter \(p)")
+        }
+    }
+
+    @Test(arguments: Activation.allCases)
+    func denseEveryActivation(_ activation: Activation) async {
+        await propertyCheck(count: 8, input: Gen.int(in: 0...1_000_000)) { seed in
+            var rng = SeededRNG(seed: UInt64(seed))
+            let (batch, n, m) = (1 + rng.int(below: 5), 1 + rng.int(below: 7), 1 + rng.int(below: 6))
+            var layer = Dense(name: "d", inputSize: n, outputSize: m, activation: activation, rng: &rng)
+            layer.parameters[1] = GradientCheckTests.randomInput([m], rng: &rng)
+            do { try GradientCheckTests.check(layer, batch: batch, inShape: [n], rng: &rng) } catch { Issue.record(error) }
+        }
+    }
+
+    @Test func conv2DRandomGeometries() async {
+        await propertyCheck(count: 12, input: Gen.int(in: 0...1_000_000)) { seed in
+            var rng = SeededRNG(seed: UInt64(seed))
+            let kh = 1 + rng.int(below: 3), kw = 1 + rng.int(below: 3)
+            let stride = 1 + rng.int(below: 2), padding = rng.int(below: 2)
+            let h = kh + rng.int(below: 4), w = kw + rng.int(below: 4)
+            let cin = 1 + rng.int(below: 3), cout = 1 + rng.int(below: 3)
+            let activation: Activation = [.linear, .relu, .tanh][rng.int(below: 3)]
+            var layer = Conv2D(name: "c", kernelSize: (kh, kw), inputChannels: cin, outputChannels: cout,
+                               stride: stride, padding: padding, activation: activation, rng: &rng)
+            layer.parameters[1] = GradientCheckTests.randomInput([cout], rng: &rng)
+            do { try GradientCheckTests.check(layer, batch: 1 + rng.int(below: 3), inShape: [h, w, cin], rng: &rng) } catch { Issue.record(error) }
+        }
+    }
+
+    @Test func poolingFlattenAndActivationLayers() throws {
+        var rng = SeededRNG(seed: 11)
+        try Self.check(MaxPool2D(name: "mp", size: 2), batch: 2, inShape: [4, 6, 3], rng: &rng)
+        try Self.check(MaxPool2D(name: "mp3", size: 3, stride: 2), batch: 2, inShape: [7, 5, 2], rng: &rng)
+        try Self.check(AvgPool2D(name: "ap", size: 2), batch: 2, inShape: [4, 4, 2], rng: &rng)
+        try Self.check(AvgPool2D(name: "ap3", size: 3, stride: 1), batch: 1, inShape: [5, 4, 2], rng: &rng)
+        try Self.check(Flatten(name: "f"), batch: 3, inShape: [2, 3, 2], rng: &rng)
+        for activation in Activation.allCases {
+            try Self.check(ActivationLayer(name: "a", activation), batch: 2, inShape: [3, 2], rng: &rng)
+        }
+    }
+
+    @Test func maxPoolTiesGoToTheFirstIndex() {
+        let layer = MaxPool2D(name: "mp", size: 2)
+        let x = Tensor(shape: [1, 2, 2, 1], scalars: [1, 1, 1, 1])
+        let trace = layer.forward(x)
+        #expect(trace.argmax == [0])
+        let dx = layer.backward(Tensor(shape: [1, 1, 1, 1], scalars: [5]), trace: trace, needsInputGradient: true).input
+        #expect(dx?.scalars == [5, 0, 0, 0])
+    }
+
+    /// A small CNN end to end: loss gradient with respect to every parameter and the
+    /// input, against finite differences of the reference cross-entropy.
+    @Test func wholeModelWithCrossEntropy() throws {
+        var rng = SeededRNG(seed: 5)
+        var conv = Conv2D(name: "conv", kernelSize: (3, 3), inputChannels: 1, outputChannels: 2, padding: 1,
+                          activation: .tanh, rng: &rng)
+        conv.parameters[1] = Self.randomInput([2], rng: &rng)
+        let model = try Sequential(inputShape: [6, 6, 1], layers: [
+            conv,
+            MaxPool2D(name: "pool", size: 2),
+            Flatten(name: "flatten"),
+            Dense(name: "hidden", inputSize: 18, outputSize: 5, activation: .softplus, rng: &rng),
+            Dense(name: "logits", inputSize: 5, outputSize: 3, rng: &rng),
+        ])
+        let batch = 3
+        let x = Self.randomInput([batch, 6, 6, 1], rng: &rng)
+        let labels: [Int32] = [0, 2, 1]
+        let traces = model.forward(x)
+        let (loss, logitGradient) = SoftmaxCrossEntropy().lossAndGradient(logits: traces.last!.output, labels: labels[...])
+        let (gradients, dx) = model.backward(logitGradient, traces: traces, needsInputGradient: true)
+        let pd = model.layers.map { $0.parameters.map { $0.scalars.map(Double.init) } }
+        let xd = x.scalars.map(Double.init)
+        func referenceLoss(_ x: [Double], _ params: [[[Double]]]) -> Double {
+            DoubleReference.crossEntropy(DoubleReference.forward(model, x: x, batch: batch, parameters: params), labels: labels, classes: 3)
+        }
+        #expect(abs(loss - referenceLoss(xd, pd)) < 1e-5)
+        #expect(agreement(try #require(dx).scalars.map(Double.init), DoubleReference.gradient(at: xd) { referenceLoss($0, pd) }) <= 1)
+        for l in pd.indices {
+            for p in pd[l].indices {
+                let numeric = DoubleReference.gradient(at: pd[l][p]) { value in
+                    var params = pd
+                    params[l][p] = value
+                    return referenceLoss(xd, params)
+                }
+                #expect(agreement(gradients[l][p].scalars.map(Double.init), numeric) <= 1, "layer \(l) parameter \(p)")
+            }
+        }
+    }
+
+    @Test func crossEntropyIsStableForHugeLogits() {
+        let logits = Tensor(shape: [2, 3], scalars: [1e4, -1e4, 0, 500, 500, 499])
+        let (loss, gradient) = SoftmaxCrossEntropy().lossAndGradient(logits: logits, labels: [1, 2][...])
+        let reference = DoubleReference.crossEntropy(logits.scalars.map(Double.init), labels: [1, 2], classes: 3)
+        #expect(loss.isFinite)
+        #expect(abs(loss - reference) / reference < 1e-6)
+        #expect(gradient.scalars.allSatisfy { $0.isFinite })
+        // Each row of the gradient sums to zero (softmax − one-hot).
+        #expect(abs(gradient.scalars[0..<3].reduce(0, +)) < 1e-6)
+    }
+}
