@@ -48,11 +48,12 @@ public struct Trainer {
     /// The rows of each minibatch of `epoch`.
     public static func minibatches(epoch: Int, trainRows: [Int], schedule: TrainingSchedule) -> [ArraySlice<Int>] {
         var order = trainRows
-        if schedule.batching == .shuffled {
+        let size = max(1, schedule.batchSize ?? order.count)
+        // A single full batch is the same set in any order: keep it sorted (fixed rounding).
+        if schedule.batching == .shuffled && size < order.count {
             var rng = SeededRNG(seed: schedule.seed).fork("minibatches-epoch-\(epoch)")
             rng.shuffle(&order)
         }
-        let size = max(1, schedule.batchSize ?? order.count)
         return stride(from: 0, to: order.count, by: size).map { order[$0..<min($0 + size, order.count)] }
     }
 
