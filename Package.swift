@@ -10,6 +10,7 @@ let package = Package(
     platforms: [.macOS(.v13)],
     products: [
         .executable(name: "infoplane", targets: ["infoplane"]),
+        .executable(name: "infoplane-bench", targets: ["infoplane-bench"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -35,6 +36,9 @@ let package = Package(
             "Tensor",
             .product(name: "RealModule", package: "swift-numerics"),
         ]),
+        // `make bench`: timings of the engine next to the PyTorch reference (benchmarks/).
+        .executableTarget(name: "infoplane-bench", dependencies: ["Datasets", "Networks", "Tensor"],
+                          path: "benchmarks/swift"),
         .executableTarget(name: "infoplane", dependencies: [
             "HDF5", "Tensor", "Datasets", "Networks",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),

@@ -75,23 +75,21 @@ public struct Conv2D: Layer {
         let batch = input.rows
         let columns = g.im2col(input)
         let rows = batch * g.positions
-        var output = [Float](repeating: 0, count: rows * outputChannels)
-        columns.scalars.withUnsafeBufferPointer { cols in
-            parameters[0].scalars.withUnsafeBufferPointer { k in
-                parameters[1].scalars.withUnsafeBufferPointer { b in
-                    output.withUnsafeMutableBufferPointer { y in
+        let output = Tensor.filled(shape: [batch, g.outputHeight, g.outputWidth, outputChannels]) { y in
+            columns.scalars.withUnsafeBufferPointer { cols in
+                parameters[0].scalars.withUnsafeBufferPointer { k in
+                    parameters[1].scalars.withUnsafeBufferPointer { b in
+                        Kernels.fillRows(y, with: b)
                         if rows > 0 {
-                            BLAS.gemm(m: rows, n: outputChannels, k: g.patchSize, a: cols.baseAddress!, b: k.baseAddress!, c: y.baseAddress!)
+                            BLAS.gemm(m: rows, n: outputChannels, k: g.patchSize, a: cols.baseAddress!, b: k.baseAddress!,
+                                      beta: 1, c: y.baseAddress!)
                         }
-                        Kernels.addRowVector(y, b)
                         activation.apply(y)
                     }
                 }
             }
         }
-        return LayerTrace(input: input,
-                          output: Tensor(shape: [batch, g.outputHeight, g.outputWidth, outputChannels], scalars: output),
-                          saved: columns)
+        return LayerTrace(input: input, output: output, saved: columns)
     }
 
     public func backward(_ outputGradient: Tensor, trace: LayerTrace, needsInputGradient: Bool) -> (input: Tensor?, parameters: [Tensor]) {

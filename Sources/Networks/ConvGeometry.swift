@@ -23,41 +23,57 @@ struct ConvGeometry {
     var patchSize: Int { kernelHeight * kernelWidth * channels }
     var imageSize: Int { height * width * channels }
 
+    /// The valid `kx` range of window column `ox` (where `0 ≤ ox·s + kx − p < w`).
+    @inline(__always)
+    func validKx(_ ox: Int) -> Range<Int> {
+        let first = max(0, padding - ox * stride)
+        let end = min(kernelWidth, width + padding - ox * stride)
+        return first..<max(first, end)
+    }
+
     /// `[batch · positions, kh · kw · cin]`: row `(b, oy, ox)` holds the receptive field of
     /// that output, columns ordered `(ky, kx, c)`, zeros where the window leaves the image.
+    /// Each window row `ky` is one contiguous run of `kw · cin` input values (NHWC), copied
+    /// at once; only the padding is zero-filled.
     /// - Complexity: O(batch · positions · patchSize).
     func im2col(_ input: Tensor) -> Tensor {
         let batch = input.rows
-        let rows = batch * positions
-        var out = [Float](repeating: 0, count: rows * patchSize)
         let (oh, ow, kh, kw, c, s, p) = (outputHeight, outputWidth, kernelHeight, kernelWidth, channels, stride, padding)
         let (h, w, image, patch) = (height, width, imageSize, patchSize)
-        input.scalars.withUnsafeBufferPointer { x in
-            out.withUnsafeMutableBufferPointer { cols in
+        let runLength = kw * c
+        return input.scalars.withUnsafeBufferPointer { xBuffer in
+            Tensor.filled(shape: [batch * positions, patchSize]) { cols in
+                let x = xBuffer.baseAddress!
+                let out = cols.baseAddress!
+                // Wrapping arithmetic in the index computations: all indices are bounded
+                // by the tensor sizes, and overflow checks cost more than the copies.
                 var row = 0
                 for b in 0..<batch {
-                    let imageBase = b * image
+                    let imageBase = b &* image
                     for oy in 0..<oh {
                         for ox in 0..<ow {
-                            let rowBase = row * patch
+                            let valid = validKx(ox)
+                            let lead = valid.lowerBound &* c, count = valid.count &* c
+                            let trail = valid.upperBound &* c
                             for ky in 0..<kh {
-                                let iy = oy * s + ky - p
-                                if iy < 0 || iy >= h { continue }
-                                for kx in 0..<kw {
-                                    let ix = ox * s + kx - p
-                                    if ix < 0 || ix >= w { continue }
-                                    let src = imageBase + (iy * w + ix) * c
-                                    let dst = rowBase + (ky * kw + kx) * c
-                                    for ch in 0..<c { cols[dst + ch] = x[src + ch] }
+                                let dst = out + (row &* patch &+ ky &* runLength)
+                                let iy = oy &* s &+ ky &- p
+                                guard iy >= 0 && iy < h && count > 0 else {
+                                    dst.update(repeating: 0, count: runLength)
+                                    continue
                                 }
+                                if lead > 0 { dst.update(repeating: 0, count: lead) }
+                                let src = x + (imageBase &+ (iy &* w &+ ox &* s &+ valid.lowerBound &- p) &* c)
+                                let target = dst + lead
+                                for i in 0..<count { target[i] = src[i] }
+                                if trail < runLength { (dst + trail).update(repeating: 0, count: runLength &- trail) }
                             }
-                            row += 1
+                            row &+= 1
                         }
                     }
                 }
             }
         }
-        return Tensor(shape: [rows, patchSize], scalars: out)
     }
 
     /// The adjoint of ``im2col(_:)``: sums each column entry back into the pixel it came
@@ -66,26 +82,28 @@ struct ConvGeometry {
         var out = [Float](repeating: 0, count: batch * imageSize)
         let (oh, ow, kh, kw, c, s, p) = (outputHeight, outputWidth, kernelHeight, kernelWidth, channels, stride, padding)
         let (h, w, image, patch) = (height, width, imageSize, patchSize)
-        columns.withUnsafeBufferPointer { cols in
-            out.withUnsafeMutableBufferPointer { x in
+        let runLength = kw * c
+        columns.withUnsafeBufferPointer { colsBuffer in
+            out.withUnsafeMutableBufferPointer { xBuffer in
+                let cols = colsBuffer.baseAddress!
+                let x = xBuffer.baseAddress!
                 var row = 0
                 for b in 0..<batch {
-                    let imageBase = b * image
+                    let imageBase = b &* image
                     for oy in 0..<oh {
                         for ox in 0..<ow {
-                            let rowBase = row * patch
-                            for ky in 0..<kh {
-                                let iy = oy * s + ky - p
-                                if iy < 0 || iy >= h { continue }
-                                for kx in 0..<kw {
-                                    let ix = ox * s + kx - p
-                                    if ix < 0 || ix >= w { continue }
-                                    let dst = imageBase + (iy * w + ix) * c
-                                    let src = rowBase + (ky * kw + kx) * c
-                                    for ch in 0..<c { x[dst + ch] += cols[src + ch] }
+                            let valid = validKx(ox)
+                            let count = valid.count &* c
+                            if count > 0 {
+                                for ky in 0..<kh {
+                                    let iy = oy &* s &+ ky &- p
+                                    if iy < 0 || iy >= h { continue }
+                                    let src = cols + (row &* patch &+ ky &* runLength &+ valid.lowerBound &* c)
+                                    let dst = x + (imageBase &+ (iy &* w &+ ox &* s &+ valid.lowerBound &- p) &* c)
+                                    for i in 0..<count { dst[i] += src[i] }
                                 }
                             }
-                            row += 1
+                            row &+= 1
                         }
                     }
                 }

@@ -45,52 +45,51 @@ public struct Dense: Layer {
     /// - Complexity: one `sgemm` of `[batch, in] · [in, out]` plus O(batch · out).
     public func forward(_ input: Tensor) -> LayerTrace {
         let batch = input.rows
-        var output = [Float](repeating: 0, count: batch * outputSize)
-        input.scalars.withUnsafeBufferPointer { x in
-            parameters[0].scalars.withUnsafeBufferPointer { w in
-                parameters[1].scalars.withUnsafeBufferPointer { b in
-                    output.withUnsafeMutableBufferPointer { y in
+        let output = Tensor.filled(shape: [batch, outputSize]) { y in
+            input.scalars.withUnsafeBufferPointer { x in
+                parameters[0].scalars.withUnsafeBufferPointer { w in
+                    parameters[1].scalars.withUnsafeBufferPointer { b in
+                        // y = 1·bᵀ + x·W: the bias rows first, then the product with β = 1.
+                        Kernels.fillRows(y, with: b)
                         if batch > 0 {
-                            BLAS.gemm(m: batch, n: outputSize, k: inputSize, a: x.baseAddress!, b: w.baseAddress!, c: y.baseAddress!)
+                            BLAS.gemm(m: batch, n: outputSize, k: inputSize, a: x.baseAddress!, b: w.baseAddress!,
+                                      beta: 1, c: y.baseAddress!)
                         }
-                        Kernels.addRowVector(y, b)
                         activation.apply(y)
                     }
                 }
             }
         }
-        return LayerTrace(input: input, output: Tensor(shape: [batch, outputSize], scalars: output))
+        return LayerTrace(input: input, output: output)
     }
 
     /// ∂L/∂z = ∂L/∂y ⊙ f′; ∂L/∂W = xᵀ · ∂L/∂z; ∂L/∂b = Σ_batch ∂L/∂z; ∂L/∂x = ∂L/∂z · Wᵀ.
     public func backward(_ outputGradient: Tensor, trace: LayerTrace, needsInputGradient: Bool) -> (input: Tensor?, parameters: [Tensor]) {
         let batch = trace.input.rows
         var dz = outputGradient.scalars
-        var dW = [Float](repeating: 0, count: inputSize * outputSize)
-        var db = [Float](repeating: 0, count: outputSize)
-        var dx: [Float] = needsInputGradient ? [Float](repeating: 0, count: batch * inputSize) : []
+        var dW = Tensor.zeros([0]), db = Tensor.zeros([0])
+        var dx: Tensor?
         dz.withUnsafeMutableBufferPointer { dzBuffer in
             trace.output.scalars.withUnsafeBufferPointer { y in
                 activation.backpropagate(dzBuffer, output: y)
             }
             let dzPointer = UnsafePointer(dzBuffer.baseAddress!)
-            trace.input.scalars.withUnsafeBufferPointer { x in
-                dW.withUnsafeMutableBufferPointer { dWBuffer in
+            dW = Tensor.filled(shape: [inputSize, outputSize]) { dWBuffer in
+                trace.input.scalars.withUnsafeBufferPointer { x in
                     BLAS.gemm(transposeA: true, m: inputSize, n: outputSize, k: batch,
                               a: x.baseAddress!, b: dzPointer, c: dWBuffer.baseAddress!)
                 }
             }
-            db.withUnsafeMutableBufferPointer { Kernels.sumRows(UnsafeBufferPointer(dzBuffer), into: $0) }
+            db = Tensor.filled(shape: [outputSize]) { Kernels.sumRows(UnsafeBufferPointer(dzBuffer), into: $0) }
             if needsInputGradient {
-                parameters[0].scalars.withUnsafeBufferPointer { w in
-                    dx.withUnsafeMutableBufferPointer { dxBuffer in
+                dx = Tensor.filled(shape: trace.input.shape) { dxBuffer in
+                    parameters[0].scalars.withUnsafeBufferPointer { w in
                         BLAS.gemm(transposeB: true, m: batch, n: inputSize, k: outputSize,
                                   a: dzPointer, b: w.baseAddress!, c: dxBuffer.baseAddress!)
                     }
                 }
             }
         }
-        return (needsInputGradient ? Tensor(shape: trace.input.shape, scalars: dx) : nil,
-                [Tensor(shape: [inputSize, outputSize], scalars: dW), Tensor(shape: [outputSize], scalars: db)])
+        return (dx, [dW, db])
     }
 }

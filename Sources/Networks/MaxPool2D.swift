@@ -28,33 +28,40 @@ public struct MaxPool2D: Layer {
     public func forward(_ input: Tensor) -> LayerTrace {
         let g = geometry(Array(input.shape.dropFirst()))
         let batch = input.rows
-        let count = batch * g.positions * g.channels
-        var output = [Float](repeating: 0, count: count)
+        let (c, w, s) = (g.channels, g.width, stride)
+        let count = batch * g.positions * c
         var argmax = [Int32](repeating: 0, count: count)
-        input.scalars.withUnsafeBufferPointer { x in
-            output.withUnsafeMutableBufferPointer { y in
-                argmax.withUnsafeMutableBufferPointer { arg in
-                    var o = 0
-                    for b in 0..<batch {
-                        let base = b * g.imageSize
-                        for oy in 0..<g.outputHeight {
-                            for ox in 0..<g.outputWidth {
-                                for c in 0..<g.channels {
-                                    var best = -Float.infinity
-                                    var bestIndex = base + ((oy * stride) * g.width + ox * stride) * g.channels + c
-                                    for ky in 0..<size {
-                                        let rowBase = base + ((oy * stride + ky) * g.width + ox * stride) * g.channels + c
-                                        for kx in 0..<size {
-                                            let index = rowBase + kx * g.channels
-                                            if x[index] > best {
-                                                best = x[index]
+        let output = Tensor.filled(shape: [batch, g.outputHeight, g.outputWidth, c]) { yBuffer in
+            input.scalars.withUnsafeBufferPointer { xBuffer in
+                argmax.withUnsafeMutableBufferPointer { argBuffer in
+                    let x = xBuffer.baseAddress!, y = yBuffer.baseAddress!, arg = argBuffer.baseAddress!
+                    // Offsets of the window's elements from its first, in (ky, kx) order.
+                    let offsets = (0..<(size * size)).map { ((($0 / size) * w) + $0 % size) * c }
+                    // Wrapping arithmetic: indices are bounded by the tensor sizes, and
+                    // overflow checks would dominate this loop.
+                    offsets.withUnsafeBufferPointer { offsets in
+                        var o = 0
+                        for b in 0..<batch {
+                            let base = b &* g.imageSize
+                            for oy in 0..<g.outputHeight {
+                                for ox in 0..<g.outputWidth {
+                                    let first = base &+ ((oy &* s) &* w &+ ox &* s) &* c
+                                    for ch in 0..<c {
+                                        let origin = first &+ ch
+                                        var best = x[origin]
+                                        var bestIndex = origin
+                                        for k in 1..<offsets.count {
+                                            let index = origin &+ offsets[k]
+                                            let v = x[index]
+                                            if v > best {
+                                                best = v
                                                 bestIndex = index
                                             }
                                         }
+                                        y[o] = best
+                                        arg[o] = Int32(truncatingIfNeeded: bestIndex)
+                                        o &+= 1
                                     }
-                                    y[o] = best
-                                    arg[o] = Int32(bestIndex)
-                                    o += 1
                                 }
                             }
                         }
@@ -62,9 +69,7 @@ public struct MaxPool2D: Layer {
                 }
             }
         }
-        return LayerTrace(input: input,
-                          output: Tensor(shape: [batch, g.outputHeight, g.outputWidth, g.channels], scalars: output),
-                          argmax: argmax)
+        return LayerTrace(input: input, output: output, argmax: argmax)
     }
 
     public func backward(_ outputGradient: Tensor, trace: LayerTrace, needsInputGradient: Bool) -> (input: Tensor?, parameters: [Tensor]) {

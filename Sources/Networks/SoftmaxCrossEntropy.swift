@@ -23,10 +23,11 @@ public struct SoftmaxCrossEntropy: Sendable {
                     maximum = row[k]
                     best = k
                 }
-                var sum: Double = 0
-                for k in 0..<classes { sum += Double.exp(Double(row[k] - maximum)) }
+                // Σ exp(z − max) ∈ [1, classes]: float exp and log keep ~1e-7 relative error.
+                var sum: Float = 0
+                for k in 0..<classes { sum += Float.exp(row[k] - maximum) }
                 let label = Int(labels[labels.startIndex + b])
-                losses[b] = Double.log(sum) - Double(row[label] - maximum)
+                losses[b] = Double(Float.log(sum)) - Double(row[label] - maximum)
                 correct[b] = best == label
             }
         }

@@ -10,9 +10,15 @@ import Glibc
 /// to run. The first use of any product sets the thread count to
 /// `INFOPLANE_BLAS_THREADS` from the environment, or 1 when unset; ``setThreads(_:)``
 /// overrides it. The kernel OpenBLAS picks follows `OPENBLAS_CORETYPE` (never changed
-/// by this project).
+/// by this project). The same first use raises glibc's mmap and trim thresholds so that
+/// the per-step tensors of training are recycled by `malloc` instead of being mapped
+/// and unmapped (and page-faulted) every time.
 public enum BLAS {
     private static let configured: Bool = {
+        // Keep large numeric buffers in the heap instead of mapping and unmapping them
+        // per allocation: a 4096×10 activation is above glibc's 128 KiB mmap threshold,
+        // and the page faults of fresh mappings cost more than the 12→10 product itself.
+        ip_keep_large_buffers_in_heap(256 << 20, 512 << 20)
         var threads: Int32 = 1
         if let raw = getenv("INFOPLANE_BLAS_THREADS"), let value = Int32(String(cString: raw)), value > 0 {
             threads = value
@@ -47,6 +53,16 @@ public enum BLAS {
     public static var configuration: String {
         guard let config = openblas_get_config() else { return "unknown" }
         return String(cString: config)
+    }
+
+    /// `y = Aᵀ · 1`: the column sums of a row-major `[rows, columns]` buffer (`cblas_sgemv`).
+    public static func columnSums(_ a: UnsafePointer<Float>, rows: Int, columns: Int, into y: UnsafeMutablePointer<Float>) {
+        ensureConfigured()
+        let ones = [Float](repeating: 1, count: rows)
+        ones.withUnsafeBufferPointer { x in
+            cblas_sgemv(CblasRowMajor, CblasTrans, blasint(rows), blasint(columns), 1, a, blasint(columns),
+                        x.baseAddress, 1, 0, y, 1)
+        }
     }
 
     /// `C = alpha · op(A) · op(B) + beta · C` on row-major buffers (`cblas_sgemm`).

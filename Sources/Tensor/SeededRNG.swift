@@ -118,6 +118,20 @@ public struct SeededRNG: RandomNumberGenerator, Sendable {
         }
     }
 
+    /// Shuffles an array of indices in place; the same stream as the generic
+    /// ``shuffle(_:)``, specialised for the minibatch loop.
+    public mutating func shuffle(_ values: inout [Int]) {
+        guard values.count > 1 else { return }
+        values.withUnsafeMutableBufferPointer { buffer in
+            var i = buffer.count - 1
+            while i > 0 {
+                let j = int(below: i + 1)
+                buffer.swapAt(i, j)
+                i -= 1
+            }
+        }
+    }
+
     /// A random permutation of `0..<count`.
     public mutating func permutation(_ count: Int) -> [Int] {
         var values = Array(0..<count)

@@ -74,3 +74,18 @@ public struct Tensor: Equatable, Sendable, CustomStringConvertible {
         "Tensor\(shape)(\(scalars.prefix(8).map { "\($0)" }.joined(separator: ", "))\(count > 8 ? ", …" : ""))"
     }
 }
+
+extension Tensor {
+    /// A tensor whose scalars `body` writes, without zeroing them first (for outputs of
+    /// `sgemm` with β = 0 and other kernels that overwrite every element).
+    /// - Precondition: `body` writes all `shape.reduce(1, *)` elements.
+    @inlinable
+    public static func filled(shape: [Int], _ body: (UnsafeMutableBufferPointer<Float>) -> Void) -> Tensor {
+        let count = shape.reduce(1, *)
+        let scalars = [Float](unsafeUninitializedCapacity: count) { buffer, initialized in
+            body(buffer)
+            initialized = count
+        }
+        return Tensor(shape: shape, scalars: scalars)
+    }
+}

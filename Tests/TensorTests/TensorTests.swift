@@ -120,3 +120,36 @@ struct TensorTests {
         #expect(!BLAS.coreName.isEmpty)
     }
 }
+
+@Suite("Vectorised kernels")
+struct VectorisedKernelTests {
+    @Test func expTanhSigmoidOverBuffers() {
+        var xs: [Float] = []
+        var x: Float = -30
+        while x <= 30 { xs.append(x); x += 0.0007 }
+        xs += [0, -0, 1e-30, -1e-30, 88, -88, 200, -200, .infinity, -.infinity]
+        var t = xs, s = xs
+        t.withUnsafeMutableBufferPointer { Kernels.tanh($0) }
+        s.withUnsafeMutableBufferPointer { Kernels.sigmoid($0) }
+        var worstTanh = 0.0, worstSigmoid = 0.0, worstExp = 0.0
+        for (i, v) in xs.enumerated() {
+            worstTanh = max(worstTanh, abs(Double(t[i]) - Foundation.tanh(Double(v))))
+            worstSigmoid = max(worstSigmoid, abs(Double(s[i]) - 1 / (1 + Foundation.exp(-Double(v)))))
+            if abs(v) < 80 {
+                let e = Kernels.fastExp(v)
+                worstExp = max(worstExp, abs(Double(e) / Foundation.exp(Double(v)) - 1))
+            }
+        }
+        #expect(worstTanh <= 2.5e-7, "tanh \(worstTanh)")
+        #expect(worstSigmoid <= 2e-7, "sigmoid \(worstSigmoid)")
+        #expect(worstExp <= 2.5e-7, "exp relative \(worstExp)")
+        #expect(t.allSatisfy { $0 >= -1 && $0 <= 1 })
+        // Buffers of every tail length agree with the lane-wise result.
+        for n in 0..<20 {
+            var values = (0..<n).map { Float($0) / 7 - 1 }
+            let expected = values.map { Kernels.fastTanh($0) }
+            values.withUnsafeMutableBufferPointer { Kernels.tanh($0) }
+            #expect(values == expected)
+        }
+    }
+}

@@ -1,0 +1,114 @@
+#!/usr/bin/env python3
+"""PyTorch reference timings for `make bench` (CPU, 2 threads).
+
+Usage: reference.py ibnet|cnn   -> prints one JSON object of timings on stdout.
+
+The workloads mirror benchmarks/swift/main.swift exactly. torch is not a test dependency:
+install it in a virtual environment outside the repository and point INFOPLANE_BENCH_PYTHON
+at that Python (see benchmarks/README.md).
+"""
+import gzip
+import json
+import os
+import sys
+import time
+
+import numpy as np
+import torch
+
+torch.set_num_threads(2)
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def var_u():
+    # The 4096 12-bit patterns (row i = binary digits of i) and var_u's labels, read
+    # from the shipped MAT file with scipy when present, else the bits alone with
+    # random labels (timing does not depend on the labels).
+    x = np.array([[int(b) for b in format(i, "012b")] for i in range(4096)], dtype=np.float32)
+    try:
+        import scipy.io
+        y = scipy.io.loadmat(os.path.join(ROOT, "data", "var_u.mat"))["y"].ravel().astype(np.int64)
+    except Exception:
+        y = np.random.default_rng(0).integers(0, 2, 4096)
+    return torch.from_numpy(x), torch.from_numpy(y)
+
+
+def ibnet():
+    x, y = var_u()
+    perm = np.random.default_rng(0).permutation(4096)
+    train = torch.from_numpy(perm[:3277])
+    widths = [12, 10, 7, 5, 4, 3]
+    layers = []
+    for a, b in zip(widths, widths[1:]):
+        layers += [torch.nn.Linear(a, b), torch.nn.Tanh()]
+    layers += [torch.nn.Linear(3, 2)]
+    model = torch.nn.Sequential(*layers)
+    opt = torch.optim.Adam(model.parameters(), lr=4e-4, eps=1e-8)
+    loss_fn = torch.nn.CrossEntropyLoss()
+    grads, acts = [], []
+
+    def epoch():
+        order = train[torch.randperm(len(train))]
+        for i in range(0, len(order), 256):
+            idx = order[i:i + 256]
+            opt.zero_grad()
+            loss = loss_fn(model(x[idx]), y[idx])
+            loss.backward()
+            grads.append([p.grad.detach().clone() for p in model.parameters()])
+            opt.step()
+        with torch.no_grad():
+            h = x
+            out = []
+            for layer in model:
+                h = layer(h)
+                if not isinstance(layer, torch.nn.Linear) or layer is model[-1]:
+                    out.append(h.numpy().copy())
+            acts.append(out)
+        grads.clear()
+        acts.clear()
+
+    for _ in range(50):
+        epoch()
+    samples = []
+    for _ in range(7):
+        t = time.perf_counter()
+        for _ in range(100):
+            epoch()
+        samples.append((time.perf_counter() - t) / 100 * 1000)
+    return {"epoch_ms": sorted(samples)[3]}
+
+
+def idx(path):
+    with gzip.open(path) as f:
+        data = f.read()
+    dims = data[3]
+    shape = [int.from_bytes(data[4 + 4 * i:8 + 4 * i], "big") for i in range(dims)]
+    return np.frombuffer(data[4 + 4 * dims:], dtype=np.uint8).reshape(shape)
+
+
+def cnn():
+    folder = "/usr/share/datasets/fashion-mnist"
+    x = torch.from_numpy(idx(f"{folder}/train-images-idx3-ubyte.gz").astype(np.float32) / 255).unsqueeze(1)
+    y = torch.from_numpy(idx(f"{folder}/train-labels-idx1-ubyte.gz").astype(np.int64))
+    model = torch.nn.Sequential(
+        torch.nn.Conv2d(1, 8, 3, padding=1), torch.nn.ReLU(), torch.nn.MaxPool2d(2),
+        torch.nn.Conv2d(8, 16, 3, padding=1), torch.nn.ReLU(), torch.nn.MaxPool2d(2),
+        torch.nn.Flatten(), torch.nn.Linear(7 * 7 * 16, 64), torch.nn.ReLU(), torch.nn.Linear(64, 10))
+    opt = torch.optim.Adam(model.parameters(), lr=1e-3)
+    loss_fn = torch.nn.CrossEntropyLoss()
+    times = []
+    for _ in range(2):
+        t = time.perf_counter()
+        order = torch.randperm(60000)
+        for i in range(0, 60000, 128):
+            idx_ = order[i:i + 128]
+            opt.zero_grad()
+            loss_fn(model(x[idx_]), y[idx_]).backward()
+            opt.step()
+        times.append(time.perf_counter() - t)
+    return {"epoch_s": min(times)}
+
+
+if __name__ == "__main__":
+    workload = sys.argv[1] if len(sys.argv) > 1 else "ibnet"
+    print(json.dumps({"ibnet": ibnet, "cnn": cnn}[workload]()))

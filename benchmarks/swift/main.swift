@@ -1,0 +1,153 @@
+import Datasets
+import Foundation
+import Networks
+import Tensor
+
+// infoplane-bench: the training engine's timings on this machine, next to the PyTorch
+// reference (benchmarks/reference.py) when a Python with torch is available.
+// Run with `make bench` (release build). Timings are wall-clock medians.
+
+/// Wall-clock seconds of `body`.
+func seconds(_ body: () throws -> Void) rethrows -> Double {
+    let start = DispatchTime.now().uptimeNanoseconds
+    try body()
+    return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+}
+
+func median(_ values: [Double]) -> Double {
+    let sorted = values.sorted()
+    return sorted[sorted.count / 2]
+}
+
+/// Keeps what the recorder of a later issue would need, in memory: every minibatch's
+/// gradients and, every epoch, the activations of all inputs.
+final class BenchObserver: TrainingObserver {
+    let observedRows: [Int]
+    var gradientTensors = 0
+    var activationScalars = 0
+
+    init(rows: [Int]) { observedRows = rows }
+    func wantsLayerOutputs(completedEpochs: Int) -> Bool { !observedRows.isEmpty }
+    func didComputeGradients(_ event: MinibatchEvent) throws {
+        gradientTensors += event.gradients.reduce(0) { $0 + $1.count }
+    }
+    func didEvaluate(_ event: EvaluationEvent) throws {
+        activationScalars += event.layerOutputs?.reduce(0) { $0 + $1.count } ?? 0
+    }
+}
+
+/// Runs `benchmarks/reference.py WORKLOAD` with a Python that has torch; nil when none.
+func pytorchReference(_ workload: String) -> [String: Double]? {
+    let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+    let script = root.appendingPathComponent("reference.py").path
+    let candidates = [ProcessInfo.processInfo.environment["INFOPLANE_BENCH_PYTHON"], "/usr/bin/python3",
+                      root.deletingLastPathComponent().appendingPathComponent(".venv/bin/python").path].compactMap { $0 }
+    for python in candidates where FileManager.default.isExecutableFile(atPath: python) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: python)
+        process.arguments = [script, workload]
+        let out = Pipe()
+        process.standardOutput = out
+        process.standardError = FileHandle.nullDevice
+        guard (try? process.run()) != nil else { continue }
+        let data = out.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0,
+              let json = try? JSONSerialization.jsonObject(with: data) as? [String: Double] else { continue }
+        return json
+    }
+    return nil
+}
+
+func report(_ name: String, ours: Double, reference: Double?, unit: String = "ms") {
+    var line = "\(name): \(String(format: "%.3f", ours)) \(unit)"
+    if let reference {
+        line += String(format: "   PyTorch %.3f %@   ratio PyTorch/ours %.1f×", reference, unit, reference / ours)
+    }
+    print(line)
+}
+
+func ibnetBenchmark() throws {
+    print("== IBnet epoch: 12-10-7-5-4-3-2 tanh, Adam 4e-4, batch 256, 3277 training samples,")
+    print("   per-minibatch gradients to an observer, activations of all 4096 inputs every epoch")
+    let data = try DatasetLoaders.mat("data/var_u.mat")
+    let examples = Examples(inputs: data.inputs, labels: data.labels)
+    let split = Split.shuffled(count: 4096, trainFraction: 0.8, seed: 0)
+    let model = try Sequential.mlp(inputSize: 12, widths: [10, 7, 5, 4, 3], classes: 2, activation: .tanh,
+                                   initializer: .truncatedNormalFanIn, rng: SeededRNG(seed: 0))
+    var trainer = Trainer(model: model, optimizer: Adam(learningRate: 4e-4))
+    let observer = BenchObserver(rows: Array(0..<4096))
+    var epochs = 50
+    try trainer.train(examples, trainRows: split.train, testRows: split.test,
+                      schedule: TrainingSchedule(epochs: epochs, batchSize: 256, seed: 0), observers: [observer])
+    var samples: [Double] = []
+    for _ in 0..<7 {
+        epochs += 100
+        let t = try seconds {
+            try trainer.train(examples, trainRows: split.train, testRows: split.test,
+                              schedule: TrainingSchedule(epochs: epochs, batchSize: 256, seed: 0), observers: [observer])
+        }
+        samples.append(t / 100 * 1000)
+    }
+    let reference = pytorchReference("ibnet")
+    report("IBnet epoch (no file writes)", ours: median(samples), reference: reference?["epoch_ms"])
+    if reference == nil { print("   (PyTorch reference not run: no Python with torch found; see benchmarks/README.md)") }
+    print("   target: ≤ 1 ms per epoch")
+}
+
+func cnnBenchmark(epochs: Int) throws {
+    print("== Fashion-MNIST CNN: conv3×3(8)-pool-conv3×3(16)-pool-dense64-10, ReLU, Adam 1e-3, batch 128")
+    let folder = "/usr/share/datasets/fashion-mnist"
+    let train = try DatasetLoaders.mnistFolder(folder, split: .train)
+    let test = try DatasetLoaders.mnistFolder(folder, split: .test)
+    let inputs = Tensor(shape: [70000, 28, 28, 1], scalars: train.inputs.scalars + test.inputs.scalars)
+    let examples = Examples(inputs: inputs, labels: train.labels + test.labels)
+    var rng = SeededRNG(seed: 0)
+    let model = try Sequential(inputShape: [28, 28, 1], layers: [
+        Conv2D(name: "conv1", kernelSize: (3, 3), inputChannels: 1, outputChannels: 8, padding: 1, activation: .relu, rng: &rng),
+        MaxPool2D(name: "pool1"),
+        Conv2D(name: "conv2", kernelSize: (3, 3), inputChannels: 8, outputChannels: 16, padding: 1, activation: .relu, rng: &rng),
+        MaxPool2D(name: "pool2"),
+        Flatten(name: "flatten"),
+        Dense(name: "hidden", inputSize: 7 * 7 * 16, outputSize: 64, activation: .relu, initializer: .heNormal, rng: &rng),
+        Dense(name: "output", inputSize: 64, outputSize: 10, rng: &rng),
+    ])
+    var trainer = Trainer(model: model, optimizer: Adam(learningRate: 1e-3))
+    final class Metrics: TrainingObserver {
+        var last: EpochMetrics?
+        var times: [Double] = []
+        var start = DispatchTime.now().uptimeNanoseconds
+        func didComputeGradients(_ event: MinibatchEvent) throws {
+            if event.step == 0 { start = DispatchTime.now().uptimeNanoseconds }
+        }
+        func didEvaluate(_ event: EvaluationEvent) throws {
+            if event.completedEpochs > 0 { times.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9) }
+            last = event.metrics
+        }
+    }
+    let metrics = Metrics()
+    let evaluation = try seconds {
+        try trainer.train(examples, trainRows: Array(0..<60000), testRows: Array(60000..<70000),
+                          schedule: TrainingSchedule(epochs: epochs, batchSize: 128, seed: 0), observers: [metrics])
+    }
+    let evalOnly = Trainer.metrics
+    let evalTime = seconds { _ = evalOnly(trainer.model, examples, Array(0..<60000), Array(60000..<70000)) }
+    let epochTime = median(metrics.times) - evalTime
+    let reference = pytorchReference("cnn")
+    report("CNN training epoch (60000 images)", ours: epochTime, reference: reference?["epoch_s"], unit: "s")
+    if reference == nil { print("   (PyTorch reference not run: no Python with torch found)") }
+    print(String(format: "   full evaluation pass (70000 images): %.2f s; %d epochs in %.1f s", evalTime, epochs, evaluation))
+    if let last = metrics.last {
+        print(String(format: "   after %d epochs: train accuracy %.4f, test accuracy %.4f (target ≥ 0.85)",
+                     epochs, last.trainAccuracy, last.testAccuracy))
+    }
+}
+
+let arguments = CommandLine.arguments.dropFirst()
+do {
+    if arguments.isEmpty || arguments.contains("ibnet") { try ibnetBenchmark() }
+    if arguments.isEmpty || arguments.contains("cnn") { try cnnBenchmark(epochs: 3) }
+} catch {
+    print("benchmark failed: \(error)")
+    exit(1)
+}
