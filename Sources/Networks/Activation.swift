@@ -45,7 +45,7 @@ public enum Activation: String, Sendable, CaseIterable, Codable {
         switch self {
         case .linear: return
         case .tanh: for i in gradient.indices { gradient[i] *= 1 - output[i] * output[i] }
-        case .relu: for i in gradient.indices { gradient[i] = output[i] > 0 ? gradient[i] : 0 }
+        case .relu: Self.reluBackward(gradient, output: output)
         case .sigmoid: for i in gradient.indices { gradient[i] *= output[i] * (1 - output[i]) }
         case .softsign:
             for i in gradient.indices {
@@ -54,6 +54,27 @@ public enum Activation: String, Sendable, CaseIterable, Codable {
             }
         case .softplus: for i in gradient.indices { gradient[i] *= -Float.expMinusOne(-output[i]) }
         case .elu: for i in gradient.indices where output[i] <= 0 { gradient[i] *= output[i] + 1 }
+        }
+    }
+
+    /// `gradient[i] = output[i] > 0 ? gradient[i] : 0`, eight lanes at a time (the
+    /// scalar loop does not vectorise: the compiler cannot rule out aliasing).
+    private static func reluBackward(_ gradient: UnsafeMutableBufferPointer<Float>, output: UnsafeBufferPointer<Float>) {
+        guard let g = gradient.baseAddress, let y = output.baseAddress else { return }
+        let count = gradient.count
+        let whole = count & ~7
+        var i = 0
+        let zero = SIMD8<Float>(repeating: 0)
+        while i < whole {
+            let out = UnsafeRawPointer(y + i).loadUnaligned(as: SIMD8<Float>.self)
+            let raw = UnsafeMutableRawPointer(g + i)
+            let grad = raw.loadUnaligned(as: SIMD8<Float>.self)
+            raw.storeBytes(of: grad.replacing(with: zero, where: out .<= zero), as: SIMD8<Float>.self)
+            i += 8
+        }
+        while i < count {
+            if y[i] <= 0 { g[i] = 0 }
+            i += 1
         }
     }
 }

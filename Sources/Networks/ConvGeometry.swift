@@ -23,52 +23,65 @@ struct ConvGeometry {
     var patchSize: Int { kernelHeight * kernelWidth * channels }
     var imageSize: Int { height * width * channels }
 
-    /// The valid `kx` range of window column `ox` (where `0 ≤ ox·s + kx − p < w`).
-    @inline(__always)
-    func validKx(_ ox: Int) -> Range<Int> {
-        let first = max(0, padding - ox * stride)
-        let end = min(kernelWidth, width + padding - ox * stride)
-        return first..<max(first, end)
+    var paddedHeight: Int { height + 2 * padding }
+    var paddedWidth: Int { width + 2 * padding }
+    var paddedImageSize: Int { paddedHeight * paddedWidth * channels }
+
+    /// The input with `padding` zeros on all four sides, `[batch, h + 2p, w + 2p, c]`
+    /// (the input itself when `padding == 0`).
+    func padded(_ input: Tensor) -> Tensor {
+        guard padding > 0 else { return input }
+        let batch = input.rows
+        let (h, w, c, p) = (height, width, channels, padding)
+        let (pw, image, paddedImage) = (paddedWidth, imageSize, paddedImageSize)
+        var out = [Float](repeating: 0, count: batch * paddedImage)
+        input.scalars.withUnsafeBufferPointer { xBuffer in
+            out.withUnsafeMutableBufferPointer { outBuffer in
+                let x = xBuffer.baseAddress!, o = outBuffer.baseAddress!
+                Parallel.forEachRange(batch, minimumPerWorker: 16) { images in
+                    for b in images {
+                        for y in 0..<h {
+                            (o + (b &* paddedImage &+ ((y &+ p) &* pw &+ p) &* c))
+                                .update(from: x + (b &* image &+ y &* w &* c), count: w &* c)
+                        }
+                    }
+                }
+            }
+        }
+        return Tensor(shape: [batch, paddedHeight, paddedWidth, channels], scalars: out)
     }
 
     /// `[batch · positions, kh · kw · cin]`: row `(b, oy, ox)` holds the receptive field of
     /// that output, columns ordered `(ky, kx, c)`, zeros where the window leaves the image.
-    /// Each window row `ky` is one contiguous run of `kw · cin` input values (NHWC), copied
-    /// at once; only the padding is zero-filled.
+    ///
+    /// The input is zero-padded once; then each window row `ky` is one contiguous run of
+    /// `kw · cin` values (NHWC), copied without a branch. Images are independent, so the
+    /// batch is split across cores.
     /// - Complexity: O(batch · positions · patchSize).
     func im2col(_ input: Tensor) -> Tensor {
         let batch = input.rows
-        let (oh, ow, kh, kw, c, s, p) = (outputHeight, outputWidth, kernelHeight, kernelWidth, channels, stride, padding)
-        let (h, w, image, patch) = (height, width, imageSize, patchSize)
-        let runLength = kw * c
-        return input.scalars.withUnsafeBufferPointer { xBuffer in
+        let source = padded(input)
+        let (oh, ow, kh, s, c) = (outputHeight, outputWidth, kernelHeight, stride, channels)
+        let (pw, paddedImage, patch) = (paddedWidth, paddedImageSize, patchSize)
+        let runLength = kernelWidth * c
+        return source.scalars.withUnsafeBufferPointer { xBuffer in
             Tensor.filled(shape: [batch * positions, patchSize]) { cols in
-                let x = xBuffer.baseAddress!
-                let out = cols.baseAddress!
-                // Wrapping arithmetic in the index computations: all indices are bounded
-                // by the tensor sizes, and overflow checks cost more than the copies.
-                var row = 0
-                for b in 0..<batch {
-                    let imageBase = b &* image
-                    for oy in 0..<oh {
-                        for ox in 0..<ow {
-                            let valid = validKx(ox)
-                            let lead = valid.lowerBound &* c, count = valid.count &* c
-                            let trail = valid.upperBound &* c
-                            for ky in 0..<kh {
-                                let dst = out + (row &* patch &+ ky &* runLength)
-                                let iy = oy &* s &+ ky &- p
-                                guard iy >= 0 && iy < h && count > 0 else {
-                                    dst.update(repeating: 0, count: runLength)
-                                    continue
+                let x = xBuffer.baseAddress!, out = cols.baseAddress!
+                // Wrapping arithmetic: indices are bounded by the tensor sizes, and overflow
+                // checks cost more than the copies.
+                Parallel.forEachRange(batch, minimumPerWorker: 8) { images in
+                    var dst = out + images.lowerBound &* oh &* ow &* patch
+                    for b in images {
+                        let imageBase = x + b &* paddedImage
+                        for oy in 0..<oh {
+                            for ox in 0..<ow {
+                                var src = imageBase + ((oy &* s) &* pw &+ ox &* s) &* c
+                                for _ in 0..<kh {
+                                    for i in 0..<runLength { dst[i] = src[i] }
+                                    dst += runLength
+                                    src += pw &* c
                                 }
-                                if lead > 0 { dst.update(repeating: 0, count: lead) }
-                                let src = x + (imageBase &+ (iy &* w &+ ox &* s &+ valid.lowerBound &- p) &* c)
-                                let target = dst + lead
-                                for i in 0..<count { target[i] = src[i] }
-                                if trail < runLength { (dst + trail).update(repeating: 0, count: runLength &- trail) }
                             }
-                            row &+= 1
                         }
                     }
                 }
@@ -77,38 +90,46 @@ struct ConvGeometry {
     }
 
     /// The adjoint of ``im2col(_:)``: sums each column entry back into the pixel it came
-    /// from, giving `[batch, h, w, cin]`.
+    /// from (accumulating in a padded buffer, then cropping), giving `[batch, h, w, cin]`.
     func col2im(_ columns: [Float], batch: Int) -> Tensor {
-        var out = [Float](repeating: 0, count: batch * imageSize)
-        let (oh, ow, kh, kw, c, s, p) = (outputHeight, outputWidth, kernelHeight, kernelWidth, channels, stride, padding)
-        let (h, w, image, patch) = (height, width, imageSize, patchSize)
-        let runLength = kw * c
+        let (oh, ow, kh, s, c, p) = (outputHeight, outputWidth, kernelHeight, stride, channels, padding)
+        let (pw, paddedImage, patch, h, w) = (paddedWidth, paddedImageSize, patchSize, height, width)
+        let runLength = kernelWidth * c
+        var accumulated = [Float](repeating: 0, count: batch * paddedImage)
         columns.withUnsafeBufferPointer { colsBuffer in
-            out.withUnsafeMutableBufferPointer { xBuffer in
-                let cols = colsBuffer.baseAddress!
-                let x = xBuffer.baseAddress!
-                var row = 0
-                for b in 0..<batch {
-                    let imageBase = b &* image
-                    for oy in 0..<oh {
-                        for ox in 0..<ow {
-                            let valid = validKx(ox)
-                            let count = valid.count &* c
-                            if count > 0 {
-                                for ky in 0..<kh {
-                                    let iy = oy &* s &+ ky &- p
-                                    if iy < 0 || iy >= h { continue }
-                                    let src = cols + (row &* patch &+ ky &* runLength &+ valid.lowerBound &* c)
-                                    let dst = x + (imageBase &+ (iy &* w &+ ox &* s &+ valid.lowerBound &- p) &* c)
-                                    for i in 0..<count { dst[i] += src[i] }
+            accumulated.withUnsafeMutableBufferPointer { xBuffer in
+                let cols = colsBuffer.baseAddress!, x = xBuffer.baseAddress!
+                Parallel.forEachRange(batch, minimumPerWorker: 8) { images in
+                    var src = cols + images.lowerBound &* oh &* ow &* patch
+                    for b in images {
+                        let imageBase = x + b &* paddedImage
+                        for oy in 0..<oh {
+                            for ox in 0..<ow {
+                                var dst = imageBase + ((oy &* s) &* pw &+ ox &* s) &* c
+                                for _ in 0..<kh {
+                                    for i in 0..<runLength { dst[i] += src[i] }
+                                    src += runLength
+                                    dst += pw &* c
                                 }
                             }
-                            row &+= 1
                         }
                     }
                 }
             }
         }
-        return Tensor(shape: [batch, height, width, channels], scalars: out)
+        guard p > 0 else { return Tensor(shape: [batch, h, w, c], scalars: accumulated) }
+        let image = imageSize
+        let cropped = accumulated.withUnsafeBufferPointer { aBuffer in
+            Tensor.filled(shape: [batch, h, w, c]) { outBuffer in
+                let a = aBuffer.baseAddress!, o = outBuffer.baseAddress!
+                for b in 0..<batch {
+                    for y in 0..<h {
+                        (o + (b &* image &+ y &* w &* c))
+                            .update(from: a + (b &* paddedImage &+ ((y &+ p) &* pw &+ p) &* c), count: w &* c)
+                    }
+                }
+            }
+        }
+        return cropped
     }
 }

@@ -77,6 +77,8 @@ struct GradientCheckTests {
         var rng = SeededRNG(seed: 11)
         try Self.check(MaxPool2D(name: "mp", size: 2), batch: 2, inShape: [4, 6, 3], rng: &rng)
         try Self.check(MaxPool2D(name: "mp3", size: 3, stride: 2), batch: 2, inShape: [7, 5, 2], rng: &rng)
+        // Eight channels at a time plus a scalar tail: 19 = 8 + 8 + 3.
+        try Self.check(MaxPool2D(name: "mpWide", size: 2), batch: 2, inShape: [4, 4, 19], rng: &rng)
         try Self.check(AvgPool2D(name: "ap", size: 2), batch: 2, inShape: [4, 4, 2], rng: &rng)
         try Self.check(AvgPool2D(name: "ap3", size: 3, stride: 1), batch: 1, inShape: [5, 4, 2], rng: &rng)
         try Self.check(Flatten(name: "f"), batch: 3, inShape: [2, 3, 2], rng: &rng)
@@ -92,6 +94,9 @@ struct GradientCheckTests {
         #expect(trace.argmax == [0])
         let dx = layer.backward(Tensor(shape: [1, 1, 1, 1], scalars: [5]), trace: trace, needsInputGradient: true).input
         #expect(dx?.scalars == [5, 0, 0, 0])
+        // The same with eight channels (the vectorised path): every lane picks index 0..7.
+        let wide = layer.forward(Tensor(shape: [1, 2, 2, 8], repeating: 1))
+        #expect(wide.argmax == (0..<8).map(Int32.init))
     }
 
     /// A small CNN end to end: loss gradient with respect to every parameter and the

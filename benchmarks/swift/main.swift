@@ -126,17 +126,19 @@ func cnnBenchmark(epochs: Int) throws {
         }
     }
     let metrics = Metrics()
-    let evaluation = try seconds {
+    let total = try seconds {
         try trainer.train(examples, trainRows: Array(0..<60000), testRows: Array(60000..<70000),
                           schedule: TrainingSchedule(epochs: epochs, batchSize: 128, seed: 0), observers: [metrics])
     }
     let evalOnly = Trainer.metrics
     let evalTime = seconds { _ = evalOnly(trainer.model, examples, Array(0..<60000), Array(60000..<70000)) }
-    let epochTime = median(metrics.times) - evalTime
+    let epochTime = median(metrics.times)
     let reference = pytorchReference("cnn")
-    report("CNN training epoch (60000 images)", ours: epochTime, reference: reference?["epoch_s"], unit: "s")
+    report("CNN epoch: 60000 training images + metrics pass over 70000", ours: epochTime, reference: reference?["epoch_s"], unit: "s")
+    report("   of which training alone (epoch − one metrics pass)", ours: epochTime - evalTime, reference: reference?["train_s"], unit: "s")
     if reference == nil { print("   (PyTorch reference not run: no Python with torch found)") }
-    print(String(format: "   full evaluation pass (70000 images): %.2f s; %d epochs in %.1f s", evalTime, epochs, evaluation))
+    print(String(format: "   metrics pass (70000 images): %.2f s; %d epochs in %.1f s", evalTime, epochs, total))
+    print("   target: no slower than PyTorch")
     if let last = metrics.last {
         print(String(format: "   after %d epochs: train accuracy %.4f, test accuracy %.4f (target ≥ 0.85)",
                      epochs, last.trainAccuracy, last.testAccuracy))
