@@ -37,6 +37,7 @@ let package = Package(
             .product(name: "RealModule", package: "swift-numerics"),
         ]),
         // `make bench`: timings of the engine next to the PyTorch reference (benchmarks/).
+        .target(name: "Recording", dependencies: ["HDF5", "Networks", "Tensor"]),
         .executableTarget(name: "infoplane-bench", dependencies: ["Datasets", "Networks", "Tensor"],
                           path: "benchmarks/swift"),
         .executableTarget(name: "infoplane", dependencies: [
@@ -56,5 +57,11 @@ let package = Package(
             .product(name: "PropertyBased", package: "swift-property-based"),
         ]),
         .testTarget(name: "infoplaneTests", dependencies: ["infoplane", "TestSupport"]),
+        // A small recording run that the crash-safety tests start and kill.
+        .executableTarget(name: "infoplane-record-fixture", dependencies: ["Datasets", "Networks", "Recording", "Tensor"],
+                          path: "Tests/RecordingFixture"),
+        .testTarget(name: "RecordingTests", dependencies: [
+            "Recording", "Networks", "Datasets", "Tensor", "HDF5", "TestSupport", "infoplane-record-fixture",
+        ]),
     ]
 )

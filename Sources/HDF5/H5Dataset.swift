@@ -63,6 +63,16 @@ public struct H5Dataset: H5Object {
         return (current, maximum)
     }
 
+    /// Writes this dataset's buffered data and metadata to disk (`H5Dflush`).
+    public func flush() throws(HDF5Error) {
+        try check(H5Dflush(handle.id), "H5Dflush", file: filePath, object: path)
+    }
+
+    /// Re-reads the extent from the file, for SWMR readers following a writer.
+    public func refresh() throws(HDF5Error) {
+        try check(H5Drefresh(handle.id), "H5Drefresh", file: filePath, object: path)
+    }
+
     // MARK: Writing
 
     /// Writes the whole dataset; `values.count` must equal the product of the shape.

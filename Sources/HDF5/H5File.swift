@@ -11,6 +11,12 @@ public struct H5File: H5Container {
     public enum Mode: Sendable {
         case readOnly
         case readWrite
+        /// Read-only as a single-writer/multiple-reader (SWMR) reader: works on a file
+        /// that a writer has open, or that a killed SWMR writer left behind.
+        case swmrRead
+        /// Read-write after clearing the "open for SWMR writing" status flags that a
+        /// killed writer leaves in the superblock (what `h5clear -s` does).
+        case readWriteClearingStatus
     }
 
     public let handle: ObjectHandle
@@ -60,14 +66,36 @@ public struct H5File: H5Container {
             throw HDF5Error(.callFailed, call: call, file: path, detail: "permission denied")
         }
         let isHDF5 = H5Fis_hdf5(path)
+        if isHDF5 < 0 {
+            _ = HDF5Library.drainErrorStack()
+            throw HDF5Error(.callFailed, call: call, file: path, detail: "cannot read the file")
+        }
         if isHDF5 == 0 {
             _ = HDF5Library.drainErrorStack()
             throw HDF5Error(.notHDF5, call: call, file: path, detail: "not an HDF5 file (no HDF5 signature)")
         }
         _ = HDF5Library.drainErrorStack()
-        let flags = mode == .readOnly ? ip_H5F_ACC_RDONLY() : ip_H5F_ACC_RDWR()
-        let id = try check(H5Fopen(path, flags, ip_H5P_DEFAULT()), "H5Fopen", file: path)
+        let fapl = ObjectHandle.propertyList(try check(H5Pcreate(ip_H5P_FILE_ACCESS()), "H5Pcreate", file: path))
+        let flags: UInt32
+        switch mode {
+        case .readOnly: flags = ip_H5F_ACC_RDONLY()
+        case .readWrite: flags = ip_H5F_ACC_RDWR()
+        case .swmrRead: flags = ip_H5F_ACC_RDONLY() | ip_H5F_ACC_SWMR_READ()
+        case .readWriteClearingStatus:
+            flags = ip_H5F_ACC_RDWR()
+            try check(ip_set_clear_status_flags(fapl.id), "H5Pset(clear_status_flags)", file: path)
+        }
+        let id = try check(H5Fopen(path, flags, fapl.id), "H5Fopen", file: path)
         return H5File(handle: .file(id), filePath: path)
+    }
+
+    /// Switches a file created with `latestFormat` (or opened read-write on such a file)
+    /// to single-writer/multiple-reader mode. From then on objects cannot be created or
+    /// removed and attributes cannot be written; datasets can be appended to and
+    /// overwritten, and every flush leaves the file readable by SWMR readers, also if
+    /// the process is killed.
+    public func startSWMRWrite() throws(HDF5Error) {
+        try check(H5Fstart_swmr_write(handle.id), "H5Fstart_swmr_write", file: filePath)
     }
 
     /// Writes every buffered change of this file to disk (`H5Fflush`, global scope).

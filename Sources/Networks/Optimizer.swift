@@ -13,6 +13,9 @@ public protocol Optimizer: Sendable {
     var state: [Tensor] { get set }
     /// The number of updates applied so far.
     var steps: Int { get set }
+    /// State tensors per parameter tensor (Adam 2, SGD with momentum 1, plain SGD 0),
+    /// each of its parameter's shape; ``state`` lists them parameter by parameter.
+    var stateSlotsPerParameter: Int { get }
 }
 
 /// Coupled L2 weight decay: adds `decay · θ` to the gradient of every weight tensor
@@ -32,6 +35,7 @@ public struct SGD: Optimizer {
     public var weightDecay: Float
     public var state: [Tensor] = []
     public var steps: Int = 0
+    public var stateSlotsPerParameter: Int { momentum != 0 ? 1 : 0 }
 
     public init(learningRate: Float, momentum: Float = 0, weightDecay: Float = 0) {
         self.learningRate = learningRate
@@ -92,6 +96,7 @@ public struct Adam: Optimizer {
     /// Second moments v, likewise.
     public var secondMoments: [Tensor] = []
     public var steps: Int = 0
+    public var stateSlotsPerParameter: Int { 2 }
 
     /// `[m, v]` per parameter tensor, in layer and parameter order.
     public var state: [Tensor] {

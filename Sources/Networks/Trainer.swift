@@ -66,7 +66,7 @@ public struct Trainer {
         let evaluator = Evaluator(examples: examples, trainRows: trainRows, testRows: testRows,
                                   model: model, observers: observers)
         if completedEpochs == 0 {
-            try evaluator.evaluate(model, completedEpochs: 0, observers: observers)
+            try evaluator.evaluate(model, optimizer: optimizer, completedEpochs: 0, observers: observers)
         }
         while completedEpochs < schedule.epochs {
             let epoch = completedEpochs
@@ -84,7 +84,7 @@ public struct Trainer {
                 optimizer.update(&model, gradients: gradients)
             }
             completedEpochs += 1
-            try evaluator.evaluate(model, completedEpochs: completedEpochs, observers: observers)
+            try evaluator.evaluate(model, optimizer: optimizer, completedEpochs: completedEpochs, observers: observers)
         }
     }
 
@@ -188,10 +188,10 @@ struct Evaluator {
         return (metrics, tensors)
     }
 
-    func evaluate(_ model: Sequential, completedEpochs: Int, observers: [any TrainingObserver]) throws {
+    func evaluate(_ model: Sequential, optimizer: any Optimizer, completedEpochs: Int, observers: [any TrainingObserver]) throws {
         let (metrics, outputs) = self.metrics(model, observers: observers, completedEpochs: completedEpochs)
         for (index, observer) in observers.enumerated() {
-            try observer.didEvaluate(EvaluationEvent(completedEpochs: completedEpochs, model: model,
+            try observer.didEvaluate(EvaluationEvent(completedEpochs: completedEpochs, model: model, optimizer: optimizer,
                                                      metrics: metrics, layerOutputs: outputs[index]))
         }
     }

@@ -44,6 +44,8 @@ public struct MinibatchEvent {
 public struct EvaluationEvent {
     public var completedEpochs: Int
     public var model: Sequential
+    /// The optimizer with its state after `completedEpochs` epochs (for checkpoints).
+    public var optimizer: any Optimizer
     public var metrics: EpochMetrics
     /// When the observer asked for them: each layer's outputs for the observer's rows,
     /// `[row, unit...]` in the order of ``TrainingObserver/observedRows``.

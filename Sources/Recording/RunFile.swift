@@ -1,0 +1,145 @@
+import HDF5
+import Tensor
+
+/// A run file opened for reading (layout: `docs/run-file.md`).
+///
+/// Opens files that are complete, still being written, or left by a killed run (it
+/// falls back to SWMR reading when a writer's status flags are set). Only committed
+/// data are shown: rows beyond `/epochs` (a logged epoch being written when the run was
+/// killed) are ignored.
+public struct RunFile {
+    public struct Layer: Sendable, Equatable, Codable {
+        public var index: Int
+        public var name: String
+        public var kind: String
+        public var activation: String
+        /// Per-sample output shape, e.g. `[10]` or `[14, 14, 8]`.
+        public var outputShape: [Int]
+        public var hasWeights: Bool
+    }
+
+    public let path: String
+    let file: H5File
+    public let formatVersion: Int32
+    public let experiment: String
+    public let config: String
+    public let seed: UInt64
+    public let status: String
+    public let totalEpochs: Int
+    public let timing: LogTiming
+    public let storage: ActivationStorage
+    public let layers: [Layer]
+    /// The committed logged epochs, ascending.
+    public let loggedEpochs: [Int]
+    /// Whether the file was left open by a writer (running, or killed).
+    public let openedAsSWMRReader: Bool
+
+    /// Opens and validates a run file.
+    public static func open(_ path: String) throws -> RunFile {
+        var swmr = false
+        let file: H5File
+        do {
+            file = try H5File.open(path, mode: .readOnly)
+        } catch {
+            // A writer's status flags (a running or killed run): read as an SWMR reader.
+            guard error.kind == .callFailed, error.detail.contains("already open for write") else { throw error }
+            file = try H5File.open(path, mode: .swmrRead)
+            swmr = true
+        }
+        return try RunFile(path: path, file: file, swmr: swmr)
+    }
+
+    /// Checks the root `format` and `format_version` attributes.
+    static func checkFormat(_ file: H5File) throws {
+        guard file.hasAttribute("format"), try file.stringAttribute("format") == RunFileFormat.name else {
+            throw RunFileError(file: file.filePath, "not an infoplane run file (no format = \"\(RunFileFormat.name)\" attribute)")
+        }
+        let version = try file.attribute("format_version", as: Int32.self)
+        guard RunFileFormat.readableVersions.contains(version) else {
+            throw RunFileError(file: file.filePath,
+                               "run-file format version \(version) is not supported by this infoplane (it reads version\(RunFileFormat.readableVersions.count > 1 ? "s" : "") \(RunFileFormat.readableVersions.lowerBound)–\(RunFileFormat.readableVersions.upperBound))")
+        }
+    }
+
+    private init(path: String, file: H5File, swmr: Bool) throws {
+        try RunFile.checkFormat(file)
+        self.path = path
+        self.file = file
+        self.openedAsSWMRReader = swmr
+        formatVersion = try file.attribute("format_version", as: Int32.self)
+        experiment = try file.stringAttribute("experiment")
+        config = try file.stringAttribute("config")
+        seed = UInt64(bitPattern: try file.attribute("seed", as: Int64.self))
+        status = swmr ? "running or interrupted" : try file.stringAttribute("status")
+        totalEpochs = Int(try file.attribute("total_epochs", as: Int64.self))
+        timing = LogTiming(rawValue: try file.stringAttribute("log_timing")) ?? .before
+        storage = ActivationStorage(rawValue: try file.stringAttribute("activation_storage")) ?? .float32
+        let groups = try file.group("layers")
+        var layers: [Layer] = []
+        for name in try groups.childNames() {
+            let group = try groups.group(name)
+            let index = Int(try group.attribute("index", as: Int32.self))
+            layers.append(Layer(index: index, name: try group.stringAttribute("name"), kind: try group.stringAttribute("kind"),
+                                activation: try group.stringAttribute("activation"),
+                                outputShape: try group.arrayAttribute("output_shape", as: Int64.self).map { Int($0) },
+                                hasWeights: group.isDataset("weights")))
+        }
+        self.layers = layers.sorted { $0.index < $1.index }
+        loggedEpochs = try file.dataset("epochs").read(as: Int64.self).map { Int($0) }
+    }
+
+    /// The number of recorded samples.
+    public func sampleCount() throws -> Int { try file.dataset("dataset/y").shape()[0] }
+
+    /// The recorded samples' labels, `[sample]`.
+    public func labels() throws -> [Int32] { try file.dataset("dataset/y").read(as: Int32.self) }
+
+    /// Activations of `layer` at the `position`-th logged epoch, `[sample, unit...]`.
+    public func activations(layer: Int, loggedIndex position: Int) throws -> Tensor {
+        guard position >= 0, position < loggedEpochs.count else {
+            throw RunFileError(file: path, "logged epoch index \(position) outside 0..<\(loggedEpochs.count)")
+        }
+        let info = layers[layer]
+        let values = try file.dataset(RunFileFormat.layerGroup(info.index, info.name) + "/activations").readRow(position, as: Float.self)
+        return Tensor(shape: [values.count / max(info.outputShape.reduce(1, *), 1)] + info.outputShape, scalars: values)
+    }
+
+    /// Loss and accuracy per completed-epoch count (`metrics/epoch`).
+    public func metrics() throws -> (epochs: [Int], values: [String: [Double]]) {
+        let epochs = try file.dataset("metrics/epoch").read(as: Int64.self).map { Int($0) }
+        var values: [String: [Double]] = [:]
+        for name in RunFileFormat.metricNames {
+            values[name] = Array(try file.dataset("metrics/\(name)").read(as: Double.self).prefix(epochs.count))
+        }
+        return (epochs, values)
+    }
+
+    /// Gradient statistics per layer with weights: epochs and the four series.
+    public func gradientStatistics() throws -> (epochs: [Int], layers: [String: [String: [Double]]]) {
+        let epochs = try file.dataset("gradients/epochs").read(as: Int64.self).map { Int($0) }
+        var result: [String: [String: [Double]]] = [:]
+        for layer in layers {
+            let groupPath = RunFileFormat.gradientGroup(layer.index, layer.name)
+            guard file.isGroup(groupPath) else { continue }
+            var series: [String: [Double]] = [:]
+            for name in RunFileFormat.gradientNames {
+                series[name] = Array(try file.dataset(groupPath + "/" + name).read(as: Double.self).prefix(epochs.count))
+            }
+            result[layer.name] = series
+        }
+        return (epochs, result)
+    }
+
+    /// The file's size on disk in bytes.
+    public func sizeOnDisk() throws -> Int { try file.size() }
+
+    /// Bytes the activations of all layers take per logged epoch (after compression).
+    public func activationBytesPerLoggedEpoch() throws -> Double {
+        guard !loggedEpochs.isEmpty else { return 0 }
+        var total = 0
+        for layer in layers {
+            total += try file.dataset(RunFileFormat.layerGroup(layer.index, layer.name) + "/activations").storageSize()
+        }
+        return Double(total) / Double(loggedEpochs.count)
+    }
+}
