@@ -38,7 +38,7 @@ let package = Package(
         ]),
         // `make bench`: timings of the engine next to the PyTorch reference (benchmarks/).
         .target(name: "Recording", dependencies: ["HDF5", "Networks", "Tensor"]),
-        .executableTarget(name: "infoplane-bench", dependencies: ["Datasets", "Networks", "Tensor"],
+        .executableTarget(name: "infoplane-bench", dependencies: ["Datasets", "Networks", "Recording", "Tensor"],
                           path: "benchmarks/swift"),
         .executableTarget(name: "infoplane", dependencies: [
             "HDF5", "Tensor", "Datasets", "Networks",

@@ -33,7 +33,7 @@ def var_u():
     return torch.from_numpy(x), torch.from_numpy(y)
 
 
-def ibnet():
+def ibnet(h5_path=None):
     x, y = var_u()
     perm = np.random.default_rng(0).permutation(4096)
     train = torch.from_numpy(perm[:3277])
@@ -46,6 +46,14 @@ def ibnet():
     opt = torch.optim.Adam(model.parameters(), lr=4e-4, eps=1e-8)
     loss_fn = torch.nn.CrossEntropyLoss()
     grads, acts = [], []
+    h5 = None
+    if h5_path:
+        import h5py
+        h5 = h5py.File(h5_path, "w")
+        sizes = [10, 7, 5, 4, 3, 2]
+        dsets = [h5.create_dataset(f"layers/{i}/activations", shape=(0, 4096, n), maxshape=(None, 4096, n),
+                                   chunks=(1, 4096, n), dtype="f4") for i, n in enumerate(sizes)]
+        gstats = h5.create_dataset("gradients", shape=(0, 6, 4), maxshape=(None, 6, 4), dtype="f8")
 
     def epoch():
         order = train[torch.randperm(len(train))]
@@ -64,6 +72,21 @@ def ibnet():
                 if not isinstance(layer, torch.nn.Linear) or layer is model[-1]:
                     out.append(h.numpy().copy())
             acts.append(out)
+        if h5 is not None:
+            # ibsgd's LoggingReporter: per layer, norm of the mean and of the std of the
+            # minibatch gradients, and the weight norm; then append every layer's activations.
+            weights = [p for p in model.parameters() if p.dim() == 2]
+            stats = []
+            for i, w in enumerate(weights):
+                stacked = np.stack([g[2 * i].numpy() for g in grads])
+                stats.append([np.linalg.norm(stacked.mean(0)), np.linalg.norm(stacked.std(0)), 0, np.linalg.norm(w.detach().numpy())])
+            n = gstats.shape[0]
+            gstats.resize(n + 1, axis=0)
+            gstats[n] = np.array(stats)
+            for d, a in zip(dsets, out):
+                d.resize(n + 1, axis=0)
+                d[n] = a
+            h5.flush()
         grads.clear()
         acts.clear()
 
@@ -122,4 +145,9 @@ def cnn():
 
 if __name__ == "__main__":
     workload = sys.argv[1] if len(sys.argv) > 1 else "ibnet"
-    print(json.dumps({"ibnet": ibnet, "cnn": cnn}[workload]()))
+    if workload == "ibnet-h5py":
+        import tempfile
+        with tempfile.TemporaryDirectory() as d:
+            print(json.dumps(ibnet(os.path.join(d, "run.h5"))))
+    else:
+        print(json.dumps({"ibnet": ibnet, "cnn": cnn}[workload]()))

@@ -1,6 +1,7 @@
 import Datasets
 import Foundation
 import Networks
+import Recording
 import Tensor
 
 // infoplane-bench: the training engine's timings on this machine, next to the PyTorch
@@ -95,6 +96,41 @@ func ibnetBenchmark() throws {
     print("   target: ≤ 1 ms per epoch")
 }
 
+func recordingBenchmark() throws {
+    print("== IBnet epoch with recording: all 4096 inputs × 6 layers every epoch, gradient statistics,")
+    print("   checkpoint and SWMR flush per epoch, to a run file in the temporary directory")
+    let data = try DatasetLoaders.mat("data/var_u.mat")
+    let examples = Examples(inputs: data.inputs, labels: data.labels)
+    let split = Split.shuffled(count: 4096, trainFraction: 0.8, seed: 0)
+    let reference = pytorchReference("ibnet-h5py")
+    for (storage, deflate) in [(ActivationStorage.float32, nil), (.float16, nil), (.float32, 1), (.float16, 1)] as [(ActivationStorage, Int?)] {
+        let model = try Sequential.mlp(inputSize: 12, widths: [10, 7, 5, 4, 3], classes: 2, activation: .tanh,
+                                       initializer: .truncatedNormalFanIn, rng: SeededRNG(seed: 0))
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("infoplane-bench-\(storage)-\(deflate ?? 0).h5").path
+        let epochs = 400
+        let samples = RecordedSamples(rows: Array(0..<4096), examples: examples, trainRows: split.train, testRows: split.test,
+                                      datasetName: "var_u", classCount: 2)
+        let recorder = try RunRecorder(path: path, overwrite: true,
+                                       metadata: RunMetadata(experiment: "bench", config: "", seed: 0, tool: "infoplane-bench", totalEpochs: epochs),
+                                       model: model, samples: samples, optimizer: Adam(learningRate: 4e-4),
+                                       options: RecorderOptions(schedule: .everyEpoch, storage: storage, deflate: deflate))
+        var trainer = Trainer(model: model, optimizer: Adam(learningRate: 4e-4))
+        let t = try seconds {
+            try trainer.train(examples, trainRows: split.train, testRows: split.test,
+                              schedule: TrainingSchedule(epochs: epochs, batchSize: 256, seed: 0), observers: [recorder])
+            try recorder.finish(completedEpochs: epochs)
+        }
+        let run = try RunFile.open(path)
+        let perEpoch = try run.activationBytesPerLoggedEpoch()
+        report("recording, \(storage)\(deflate.map { ", deflate \($0)" } ?? "")", ours: t / Double(epochs) * 1000,
+               reference: storage == .float32 && deflate == nil ? reference?["epoch_ms"] : nil)
+        print(String(format: "   activations %.1f KiB per logged epoch; file %.1f MiB for %d epochs", perEpoch / 1024,
+                     Double(try run.sizeOnDisk()) / 1_048_576, epochs))
+        try? FileManager.default.removeItem(atPath: path)
+    }
+    print("   target: ≤ 2 ms per epoch including writes")
+}
+
 func cnnBenchmark(epochs: Int) throws {
     print("== Fashion-MNIST CNN: conv3×3(8)-pool-conv3×3(16)-pool-dense64-10, ReLU, Adam 1e-3, batch 128")
     let folder = "/usr/share/datasets/fashion-mnist"
@@ -148,6 +184,7 @@ func cnnBenchmark(epochs: Int) throws {
 let arguments = CommandLine.arguments.dropFirst()
 do {
     if arguments.isEmpty || arguments.contains("ibnet") { try ibnetBenchmark() }
+    if arguments.isEmpty || arguments.contains("record") { try recordingBenchmark() }
     if arguments.isEmpty || arguments.contains("cnn") { try cnnBenchmark(epochs: 3) }
 } catch {
     print("benchmark failed: \(error)")
