@@ -41,7 +41,7 @@ let package = Package(
         .executableTarget(name: "infoplane-bench", dependencies: ["Datasets", "Networks", "Recording", "Tensor"],
                           path: "benchmarks/swift"),
         .executableTarget(name: "infoplane", dependencies: [
-            "HDF5", "Tensor", "Datasets", "Networks",
+            "HDF5", "Tensor", "Datasets", "Networks", "Recording",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -61,7 +61,7 @@ let package = Package(
         .executableTarget(name: "infoplane-record-fixture", dependencies: ["Datasets", "Networks", "Recording", "Tensor"],
                           path: "Tests/RecordingFixture"),
         .testTarget(name: "RecordingTests", dependencies: [
-            "Recording", "Networks", "Datasets", "Tensor", "HDF5", "TestSupport", "infoplane-record-fixture",
+            "Recording", "Networks", "Datasets", "Tensor", "HDF5", "TestSupport", "infoplane-record-fixture", "infoplane",
         ]),
     ]
 )

@@ -14,10 +14,11 @@ struct Infoplane: ParsableCommand {
         infoplane trains MLPs and CNNs, records every layer's activations to HDF5 run files, \
         and analyses them (information plane, gradient SNR, explanations).
 
-        Example:
-          infoplane environment        # libraries, BLAS kernel and threads
+        Examples:
+          infoplane inspect results/quick/run-1.h5   # what a run file holds
+          infoplane environment                      # libraries, BLAS kernel and threads
         """,
         version: version,
-        subcommands: [EnvironmentCommand.self]
+        subcommands: [InspectCommand.self, EnvironmentCommand.self]
     )
 }

@@ -1,0 +1,47 @@
+/// What `infoplane inspect` shows of a run file; `Codable` for `--json`.
+public struct RunSummary: Codable, Sendable, Equatable {
+    public struct LayerSummary: Codable, Sendable, Equatable {
+        public var index: Int
+        public var name: String
+        public var kind: String
+        public var activation: String
+        public var outputShape: [Int]
+        public var hasWeights: Bool
+    }
+
+    public var path: String
+    public var formatVersion: Int
+    public var experiment: String
+    public var status: String
+    public var seed: UInt64
+    public var totalEpochs: Int
+    public var completedEpochs: Int
+    public var logTiming: String
+    public var activationStorage: String
+    public var samples: Int
+    public var layers: [LayerSummary]
+    public var loggedEpochCount: Int
+    public var firstLoggedEpochs: [Int]
+    public var lastLoggedEpochs: [Int]
+    public var finalMetrics: [String: Double]
+    public var sizeBytes: Int
+    public var activationBytesPerLoggedEpoch: Double
+    public var config: String
+}
+
+extension RunFile {
+    public func summary() throws -> RunSummary {
+        let (epochs, values) = try metrics()
+        var final: [String: Double] = [:]
+        for (name, series) in values { if let last = series.last, last.isFinite { final[name] = last } }
+        return RunSummary(
+            path: path, formatVersion: Int(formatVersion), experiment: experiment, status: status, seed: seed,
+            totalEpochs: totalEpochs, completedEpochs: epochs.last ?? 0, logTiming: timing.rawValue,
+            activationStorage: storage.rawValue, samples: try sampleCount(),
+            layers: layers.map { RunSummary.LayerSummary(index: $0.index, name: $0.name, kind: $0.kind, activation: $0.activation,
+                                                          outputShape: $0.outputShape, hasWeights: $0.hasWeights) },
+            loggedEpochCount: loggedEpochs.count, firstLoggedEpochs: Array(loggedEpochs.prefix(5)),
+            lastLoggedEpochs: Array(loggedEpochs.suffix(3)), finalMetrics: final, sizeBytes: try sizeOnDisk(),
+            activationBytesPerLoggedEpoch: try activationBytesPerLoggedEpoch(), config: config)
+    }
+}

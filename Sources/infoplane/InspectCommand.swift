@@ -1,0 +1,81 @@
+import ArgumentParser
+import Foundation
+import Recording
+
+/// `infoplane inspect RUN.h5`: a readable summary of a run file, or JSON for scripts.
+struct InspectCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "inspect",
+        abstract: "Summarise a run file: config, layers, shapes, logged epochs, size on disk.",
+        discussion: """
+        Opens complete runs, running ones and killed ones (as an HDF5 single-writer/multiple-reader \
+        reader). Only committed logged epochs are counted.
+
+        Examples:
+          infoplane inspect results/quick/run-1.h5
+          infoplane inspect results/quick/run-1.h5 --json | python3 -m json.tool
+        """
+    )
+
+    @Argument(help: "A run file written by infoplane.")
+    var path: String
+
+    @Flag(help: "Print the summary as JSON.")
+    var json = false
+
+    @Flag(help: "Also print the experiment configuration.")
+    var config = false
+
+    func run() throws {
+        let summary: RunSummary
+        do {
+            summary = try RunFile.open(path).summary()
+        } catch {
+            throw InputError("\(error)")
+        }
+        if json {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+            print(String(decoding: try encoder.encode(summary), as: UTF8.self))
+            return
+        }
+        print(RunSummaryText.render(summary, includeConfig: config))
+    }
+}
+
+/// The human-readable form of a ``RunSummary``.
+enum RunSummaryText {
+    static func render(_ s: RunSummary, includeConfig: Bool) -> String {
+        var lines: [String] = []
+        lines.append("\(s.path)")
+        lines.append("  experiment   \(s.experiment)   (run-file format \(s.formatVersion))")
+        lines.append("  status       \(s.status): \(s.completedEpochs) of \(s.totalEpochs) epochs, seed \(s.seed)")
+        let first = s.firstLoggedEpochs.map(String.init).joined(separator: ", ")
+        let last = s.lastLoggedEpochs.map(String.init).joined(separator: ", ")
+        lines.append("  logged       \(s.loggedEpochCount) epochs (\(s.logTiming) updates): \(first)\(s.loggedEpochCount > 5 ? " … \(last)" : "")")
+        lines.append("  samples      \(s.samples), activations as \(s.activationStorage)")
+        lines.append("  layers")
+        for layer in s.layers {
+            let shape = "[" + layer.outputShape.map(String.init).joined(separator: ", ") + "]"
+            let columns = "\(layer.index)".padding(toLength: 4, withPad: " ", startingAt: 0)
+                + layer.name.padding(toLength: 12, withPad: " ", startingAt: 0)
+                + layer.kind.padding(toLength: 11, withPad: " ", startingAt: 0)
+                + layer.activation.padding(toLength: 10, withPad: " ", startingAt: 0)
+                + "[L, \(s.samples), " + shape.dropFirst()
+            lines.append("    " + columns + (layer.hasWeights ? "  + weights" : ""))
+        }
+        if !s.finalMetrics.isEmpty {
+            let metrics = ["train_loss", "train_accuracy", "test_loss", "test_accuracy"].compactMap { name in
+                s.finalMetrics[name].map { "\(name) \(String(format: "%.4f", $0))" }
+            }
+            lines.append("  final        " + metrics.joined(separator: ", "))
+        }
+        lines.append(String(format: "  size         %.1f MiB on disk, %.1f KiB of activations per logged epoch",
+                            Double(s.sizeBytes) / 1_048_576, s.activationBytesPerLoggedEpoch / 1024))
+        if includeConfig {
+            lines.append("  config")
+            lines += s.config.split(separator: "\n", omittingEmptySubsequences: false).map { "    " + $0 }
+        }
+        return lines.joined(separator: "\n")
+    }
+}

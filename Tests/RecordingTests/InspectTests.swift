@@ -1,0 +1,37 @@
+import Foundation
+import Testing
+import TestSupport
+
+/// `infoplane inspect` on a real run file, readable and as JSON, and on bad input.
+@Suite("infoplane inspect")
+struct InspectTests {
+    let cli = TestSupport.product("infoplane")
+    let fixture = TestSupport.product("infoplane-record-fixture")
+
+    @Test func summarisesARun() throws {
+        let path = TestSupport.temporaryDirectory("inspect").appendingPathComponent("run.h5").path
+        let made = try TestSupport.run(fixture, [TestSupport.dataFile("var_u.mat"), path, "20", "--samples", "64", "--timing", "after"])
+        #expect(made.status == 0, "\(made.stderr)")
+        let text = try TestSupport.run(cli, ["inspect", path])
+        #expect(text.status == 0, "\(text.stderr)")
+        #expect(text.stdout.contains("complete: 20 of 20 epochs"))
+        #expect(text.stdout.contains("20 epochs (after updates)"))
+        #expect(text.stdout.contains("hidden3     dense      tanh      [L, 64, 5]"))
+        let json = try TestSupport.run(cli, ["inspect", path, "--json"])
+        #expect(json.status == 0)
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
+        #expect(object["loggedEpochCount"] as? Int == 20)
+        #expect(object["samples"] as? Int == 64)
+        #expect((object["layers"] as? [[String: Any]])?.count == 6)
+        #expect(object["formatVersion"] as? Int == 1)
+    }
+
+    @Test func badFilesExitWithTwo() throws {
+        let missing = try TestSupport.run(cli, ["inspect", "/nonexistent/run.h5"])
+        #expect(missing.status == 2)
+        #expect(missing.stderr.contains("/nonexistent/run.h5"))
+        let notRun = try TestSupport.run(cli, ["inspect", TestSupport.dataFile("var_u.mat")])
+        #expect(notRun.status == 2)
+        #expect(notRun.stderr.contains("not an HDF5 file"))
+    }
+}
