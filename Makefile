@@ -15,8 +15,8 @@ build: bootstrap
 	swift build -c release --product infoplane
 
 run: build
-	$(RELEASE)/infoplane --help
-	$(RELEASE)/infoplane environment
+	$(RELEASE)/infoplane train experiments/quick.yaml --force
+	$(RELEASE)/infoplane inspect results/quick/run-1.h5
 
 test: bootstrap
 	INFOPLANE_PYTHON=$(CURDIR)/.venv/bin/python swift test $(TEST_FLAGS)

@@ -16,6 +16,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-numerics", from: "1.0.0"),
         .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.5.0"),
     ],
     targets: [
         // C system libraries, found through pkg-config (Debian: libhdf5-dev, libopenblas-dev, zlib1g-dev).
@@ -38,10 +40,16 @@ let package = Package(
         ]),
         // `make bench`: timings of the engine next to the PyTorch reference (benchmarks/).
         .target(name: "Recording", dependencies: ["HDF5", "Networks", "Tensor"]),
+        .target(name: "Lab", dependencies: [
+            "Datasets", "Networks", "Recording", "Tensor",
+            .product(name: "Yams", package: "Yams"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
         .executableTarget(name: "infoplane-bench", dependencies: ["Datasets", "Networks", "Recording", "Tensor"],
                           path: "benchmarks/swift"),
         .executableTarget(name: "infoplane", dependencies: [
-            "HDF5", "Tensor", "Datasets", "Networks", "Recording",
+            "HDF5", "Tensor", "Datasets", "Networks", "Recording", "Lab",
+            .product(name: "Logging", package: "swift-log"),
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -57,11 +65,9 @@ let package = Package(
             .product(name: "PropertyBased", package: "swift-property-based"),
         ]),
         .testTarget(name: "infoplaneTests", dependencies: ["infoplane", "TestSupport"]),
-        // A small recording run that the crash-safety tests start and kill.
-        .executableTarget(name: "infoplane-record-fixture", dependencies: ["Datasets", "Networks", "Recording", "Tensor"],
-                          path: "Tests/RecordingFixture"),
+        .testTarget(name: "LabTests", dependencies: ["Lab", "Networks", "Recording", "HDF5", "TestSupport", "infoplane"]),
         .testTarget(name: "RecordingTests", dependencies: [
-            "Recording", "Networks", "Datasets", "Tensor", "HDF5", "TestSupport", "infoplane-record-fixture", "infoplane",
+            "Recording", "Networks", "Datasets", "Tensor", "HDF5", "TestSupport",
         ]),
     ]
 )

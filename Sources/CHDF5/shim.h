@@ -72,12 +72,4 @@ static inline int ip_object_type(hid_t loc, const char *name) {
     return (int)info.type;
 }
 
-/// Sets the (library-internal, but named) file-access property that makes `H5Fopen`
-/// clear the superblock status flags left by a killed SWMR writer — what the
-/// `h5clear -s` tool does.
-static inline herr_t ip_set_clear_status_flags(hid_t fapl) {
-    hbool_t clear = 1;
-    return H5Pset(fapl, "clear_status_flags", &clear);
-}
-
 #endif

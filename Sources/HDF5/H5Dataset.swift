@@ -12,12 +12,27 @@ public struct DatasetOptions: Sendable {
     public var deflate: Int?
     /// Byte-shuffle before deflate (helps floats compress); ignored without deflate.
     public var shuffle: Bool
+    /// Contiguous storage allocated when the dataset is created, and no modification
+    /// times: writing rows later changes no metadata at all (only raw bytes at fixed
+    /// offsets), which is what makes a file safe against being killed mid-write.
+    public var preallocated: Bool
+    /// A fill value written at allocation (converted to the element type); `nil` leaves
+    /// unwritten preallocated storage as it is on disk (zeros in a new file).
+    public var fillValue: Double?
 
-    public init(chunk: [Int]? = nil, extendible: Bool = false, deflate: Int? = nil, shuffle: Bool = true) {
+    public init(chunk: [Int]? = nil, extendible: Bool = false, deflate: Int? = nil, shuffle: Bool = true,
+                preallocated: Bool = false, fillValue: Double? = nil) {
         self.chunk = chunk
         self.extendible = extendible
         self.deflate = deflate
         self.shuffle = shuffle
+        self.preallocated = preallocated
+        self.fillValue = fillValue
+    }
+
+    /// Fixed-size contiguous storage allocated up front (see ``preallocated``).
+    public static func preallocated(fill: Double? = nil) -> DatasetOptions {
+        DatasetOptions(preallocated: true, fillValue: fill)
     }
 
     /// An extendible dataset, optionally compressed, chunked one first-axis row per chunk.
@@ -68,11 +83,6 @@ public struct H5Dataset: H5Object {
         try check(H5Dflush(handle.id), "H5Dflush", file: filePath, object: path)
     }
 
-    /// Re-reads the extent from the file, for SWMR readers following a writer.
-    public func refresh() throws(HDF5Error) {
-        try check(H5Drefresh(handle.id), "H5Drefresh", file: filePath, object: path)
-    }
-
     // MARK: Writing
 
     /// Writes the whole dataset; `values.count` must equal the product of the shape.
@@ -119,18 +129,27 @@ public struct H5Dataset: H5Object {
 
     /// Overwrites row `index` of the first axis (which must already exist).
     public func writeRow<T: H5Element>(_ index: Int, _ values: [T]) throws(HDF5Error) {
+        try values.withUnsafeBufferPointer { (buffer) throws(HDF5Error) in try writeRows(at: index, buffer) }
+    }
+
+    /// Overwrites the rows from `start` on with `values` (a whole number of rows).
+    public func writeRows<T: H5Element>(at start: Int, _ values: UnsafeBufferPointer<T>) throws(HDF5Error) {
         let current = try dims().current
-        guard !current.isEmpty, index >= 0, index < Int(current[0]) else {
-            throw HDF5Error(.mismatch, call: "writeRow", file: filePath, object: path,
-                            detail: "row \(index) outside 0..<\(current.first ?? 0)")
+        let rowSize = current.dropFirst().reduce(1) { $0 * Int($1) }
+        guard !current.isEmpty, rowSize > 0, values.count % rowSize == 0 else {
+            throw HDF5Error(.mismatch, call: "writeRows", file: filePath, object: path,
+                            detail: "\(values.count) values are not whole rows of \(rowSize)")
+        }
+        let rows = values.count / rowSize
+        guard start >= 0, start + rows <= Int(current[0]) else {
+            throw HDF5Error(.mismatch, call: "writeRows", file: filePath, object: path,
+                            detail: "rows \(start)..<\(start + rows) outside 0..<\(current[0])")
         }
         var offset = [hsize_t](repeating: 0, count: current.count)
-        offset[0] = hsize_t(index)
+        offset[0] = hsize_t(start)
         var count = current
-        count[0] = 1
-        try values.withUnsafeBufferPointer { (buffer) throws(HDF5Error) in
-            try writeHyperslab(buffer, offset: offset, count: count)
-        }
+        count[0] = hsize_t(rows)
+        try writeHyperslab(values, offset: offset, count: count)
     }
 
     /// Shrinks or grows the first axis to `rows` (e.g. to cut a partly written epoch).
@@ -221,6 +240,21 @@ extension H5Container {
         let space = ObjectHandle.dataspace(try check(H5Screate_simple(Int32(shape.count), current, maximum),
                                                      "H5Screate_simple", file: filePath, object: object))
         let dcpl = ObjectHandle.propertyList(try check(H5Pcreate(ip_H5P_DATASET_CREATE()), "H5Pcreate", file: filePath, object: object))
+        if options.preallocated {
+            guard !options.extendible && options.deflate == nil && options.chunk == nil else {
+                throw HDF5Error(.mismatch, call: "H5Dcreate2", file: filePath, object: object,
+                                detail: "preallocated storage is contiguous: not extendible, chunked or compressed")
+            }
+            try check(H5Pset_layout(dcpl.id, H5D_CONTIGUOUS), "H5Pset_layout", file: filePath, object: object)
+            try check(H5Pset_alloc_time(dcpl.id, H5D_ALLOC_TIME_EARLY), "H5Pset_alloc_time", file: filePath, object: object)
+            try check(H5Pset_obj_track_times(dcpl.id, false), "H5Pset_obj_track_times", file: filePath, object: object)
+            if var fill = options.fillValue {
+                try check(H5Pset_fill_value(dcpl.id, ip_H5T_NATIVE_DOUBLE(), &fill), "H5Pset_fill_value", file: filePath, object: object)
+                try check(H5Pset_fill_time(dcpl.id, H5D_FILL_TIME_ALLOC), "H5Pset_fill_time", file: filePath, object: object)
+            } else {
+                try check(H5Pset_fill_time(dcpl.id, H5D_FILL_TIME_NEVER), "H5Pset_fill_time", file: filePath, object: object)
+            }
+        }
         let needsChunks = options.extendible || options.deflate != nil || options.chunk != nil
         if needsChunks && !shape.isEmpty {
             var chunk = options.chunk ?? ([1] + shape.dropFirst())

@@ -11,12 +11,6 @@ public struct H5File: H5Container {
     public enum Mode: Sendable {
         case readOnly
         case readWrite
-        /// Read-only as a single-writer/multiple-reader (SWMR) reader: works on a file
-        /// that a writer has open, or that a killed SWMR writer left behind.
-        case swmrRead
-        /// Read-write after clearing the "open for SWMR writing" status flags that a
-        /// killed writer leaves in the superblock (what `h5clear -s` does).
-        case readWriteClearingStatus
     }
 
     public let handle: ObjectHandle
@@ -33,11 +27,17 @@ public struct H5File: H5Container {
     /// - Parameters:
     ///   - overwrite: replace an existing file; when `false` an existing file is an
     ///     ``HDF5Error/Kind/fileExists`` error and is left untouched.
-    ///   - latestFormat: write the HDF5 1.10 file format (required for single-writer /
-    ///     multiple-reader access and faster extendible datasets; readable by HDF5
-    ///     1.10 and later, i.e. h5py ≥ 2.7, MATLAB ≥ R2016b). `false` keeps the
-    ///     oldest format for the widest compatibility.
-    public static func create(_ path: String, overwrite: Bool = false, latestFormat: Bool = false) throws(HDF5Error) -> H5File {
+    ///   - latestFormat: write the HDF5 1.10 file format (faster extendible datasets;
+    ///     readable by HDF5 1.10 and later, i.e. h5py ≥ 2.7, MATLAB ≥ R2016b; its
+    ///     superblock records "open for writing", so a killed writer leaves a file that
+    ///     plain readers refuse). `false` keeps the oldest format for the widest
+    ///     compatibility.
+    ///   - directRawWrites: no raw-data sieve buffer and no file lock: every dataset write
+    ///     reaches the file (the OS) when `H5Dwrite` returns, in call order, and other
+    ///     processes may open the file for reading meanwhile (safe when the writer no
+    ///     longer changes metadata, as the run recorder).
+    public static func create(_ path: String, overwrite: Bool = false, latestFormat: Bool = false,
+                              directRawWrites: Bool = false) throws(HDF5Error) -> H5File {
         HDF5Library.ensureInitialised()
         if !overwrite && access(path, F_OK) == 0 {
             throw HDF5Error(.fileExists, call: "H5Fcreate", file: path, detail: "file exists (not overwritten)")
@@ -45,6 +45,10 @@ public struct H5File: H5Container {
         let fapl = ObjectHandle.propertyList(try check(H5Pcreate(ip_H5P_FILE_ACCESS()), "H5Pcreate", file: path))
         if latestFormat {
             try check(H5Pset_libver_bounds(fapl.id, H5F_LIBVER_V110, H5F_LIBVER_V110), "H5Pset_libver_bounds", file: path)
+        }
+        if directRawWrites {
+            try check(H5Pset_sieve_buf_size(fapl.id, 0), "H5Pset_sieve_buf_size", file: path)
+            try check(H5Pset_file_locking(fapl.id, false, true), "H5Pset_file_locking", file: path)
         }
         let flags = overwrite ? ip_H5F_ACC_TRUNC() : ip_H5F_ACC_EXCL()
         let id = try check(H5Fcreate(path, flags, ip_H5P_DEFAULT(), fapl.id), "H5Fcreate", file: path)
@@ -56,7 +60,7 @@ public struct H5File: H5Container {
     /// A missing file is ``HDF5Error/Kind/fileNotFound``, a file without the HDF5
     /// signature ``HDF5Error/Kind/notHDF5``, and a damaged one (e.g. truncated) a
     /// ``HDF5Error/Kind/callFailed`` naming the path and HDF5's reason.
-    public static func open(_ path: String, mode: Mode = .readOnly) throws(HDF5Error) -> H5File {
+    public static func open(_ path: String, mode: Mode = .readOnly, directRawWrites: Bool = false) throws(HDF5Error) -> H5File {
         HDF5Library.ensureInitialised()
         let call = "H5Fopen"
         guard access(path, F_OK) == 0 else {
@@ -76,26 +80,13 @@ public struct H5File: H5Container {
         }
         _ = HDF5Library.drainErrorStack()
         let fapl = ObjectHandle.propertyList(try check(H5Pcreate(ip_H5P_FILE_ACCESS()), "H5Pcreate", file: path))
-        let flags: UInt32
-        switch mode {
-        case .readOnly: flags = ip_H5F_ACC_RDONLY()
-        case .readWrite: flags = ip_H5F_ACC_RDWR()
-        case .swmrRead: flags = ip_H5F_ACC_RDONLY() | ip_H5F_ACC_SWMR_READ()
-        case .readWriteClearingStatus:
-            flags = ip_H5F_ACC_RDWR()
-            try check(ip_set_clear_status_flags(fapl.id), "H5Pset(clear_status_flags)", file: path)
+        if directRawWrites {
+            try check(H5Pset_sieve_buf_size(fapl.id, 0), "H5Pset_sieve_buf_size", file: path)
+            try check(H5Pset_file_locking(fapl.id, false, true), "H5Pset_file_locking", file: path)
         }
+        let flags = mode == .readOnly ? ip_H5F_ACC_RDONLY() : ip_H5F_ACC_RDWR()
         let id = try check(H5Fopen(path, flags, fapl.id), "H5Fopen", file: path)
         return H5File(handle: .file(id), filePath: path)
-    }
-
-    /// Switches a file created with `latestFormat` (or opened read-write on such a file)
-    /// to single-writer/multiple-reader mode. From then on objects cannot be created or
-    /// removed and attributes cannot be written; datasets can be appended to and
-    /// overwritten, and every flush leaves the file readable by SWMR readers, also if
-    /// the process is killed.
-    public func startSWMRWrite() throws(HDF5Error) {
-        try check(H5Fstart_swmr_write(handle.id), "H5Fstart_swmr_write", file: filePath)
     }
 
     /// Writes every buffered change of this file to disk (`H5Fflush`, global scope).

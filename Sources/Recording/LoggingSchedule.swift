@@ -6,6 +6,8 @@ import Foundation
 public enum LoggingSchedule: Sendable, Equatable {
     /// Every epoch `0..<E`.
     case everyEpoch
+    /// Every n-th epoch: 0, n, 2n, … (and the last epoch, E − 1).
+    case every(Int)
     /// These epochs (out-of-range ones are dropped, duplicates merged).
     case explicit([Int])
     /// The 2017 code's schedule (IDNNs `get_information`):
@@ -23,6 +25,8 @@ public enum LoggingSchedule: Sendable, Equatable {
         switch self {
         case .everyEpoch:
             return Array(0..<total)
+        case .every(let n):
+            return Array(Set(stride(from: 0, to: total, by: max(1, n))).union([total - 1])).sorted()
         case .explicit(let list):
             return Array(Set(list.filter { $0 >= 0 && $0 < total })).sorted()
         case .logSpaced(let count, let start):

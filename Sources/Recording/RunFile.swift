@@ -3,10 +3,9 @@ import Tensor
 
 /// A run file opened for reading (layout: `docs/run-file.md`).
 ///
-/// Opens files that are complete, still being written, or left by a killed run (it
-/// falls back to SWMR reading when a writer's status flags are set). Only committed
-/// data are shown: rows beyond `/epochs` (a logged epoch being written when the run was
-/// killed) are ignored.
+/// Opens files that are complete, still being written, or left by a killed run. Only
+/// committed rows are shown: those whose commit record (`/epochs`, `metrics/epoch`,
+/// `gradients/epochs`) has been written; the others still hold −1 there.
 public struct RunFile {
     public struct Layer: Sendable, Equatable, Codable {
         public var index: Int
@@ -31,22 +30,17 @@ public struct RunFile {
     public let layers: [Layer]
     /// The committed logged epochs, ascending.
     public let loggedEpochs: [Int]
-    /// Whether the file was left open by a writer (running, or killed).
-    public let openedAsSWMRReader: Bool
+    /// The number of epochs whose metrics are committed (the run's progress).
+    public let completedEpochs: Int
 
     /// Opens and validates a run file.
     public static func open(_ path: String) throws -> RunFile {
-        var swmr = false
-        let file: H5File
-        do {
-            file = try H5File.open(path, mode: .readOnly)
-        } catch {
-            // A writer's status flags (a running or killed run): read as an SWMR reader.
-            guard error.kind == .callFailed, error.detail.contains("already open for write") else { throw error }
-            file = try H5File.open(path, mode: .swmrRead)
-            swmr = true
-        }
-        return try RunFile(path: path, file: file, swmr: swmr)
+        try RunFile(path: path, file: try H5File.open(path, mode: .readOnly))
+    }
+
+    /// The committed prefix of a commit record (entries before the first −1).
+    static func committed(_ dataset: H5Dataset) throws -> [Int] {
+        try dataset.read(as: Int64.self).prefix { $0 >= 0 }.map { Int($0) }
     }
 
     /// Checks the root `format` and `format_version` attributes.
@@ -61,17 +55,17 @@ public struct RunFile {
         }
     }
 
-    private init(path: String, file: H5File, swmr: Bool) throws {
+    private init(path: String, file: H5File) throws {
         try RunFile.checkFormat(file)
         self.path = path
         self.file = file
-        self.openedAsSWMRReader = swmr
         formatVersion = try file.attribute("format_version", as: Int32.self)
         experiment = try file.stringAttribute("experiment")
         config = try file.stringAttribute("config")
         seed = UInt64(bitPattern: try file.attribute("seed", as: Int64.self))
-        status = swmr ? "running or interrupted" : try file.stringAttribute("status")
         totalEpochs = Int(try file.attribute("total_epochs", as: Int64.self))
+        completedEpochs = max(0, try RunFile.committed(file.dataset("metrics/epoch")).count - 1)
+        status = completedEpochs >= totalEpochs ? "complete" : "incomplete"
         timing = LogTiming(rawValue: try file.stringAttribute("log_timing")) ?? .before
         storage = ActivationStorage(rawValue: try file.stringAttribute("activation_storage")) ?? .float32
         let groups = try file.group("layers")
@@ -85,7 +79,7 @@ public struct RunFile {
                                 hasWeights: group.isDataset("weights")))
         }
         self.layers = layers.sorted { $0.index < $1.index }
-        loggedEpochs = try file.dataset("epochs").read(as: Int64.self).map { Int($0) }
+        loggedEpochs = try RunFile.committed(file.dataset("epochs"))
     }
 
     /// The number of recorded samples.
@@ -106,7 +100,7 @@ public struct RunFile {
 
     /// Loss and accuracy per completed-epoch count (`metrics/epoch`).
     public func metrics() throws -> (epochs: [Int], values: [String: [Double]]) {
-        let epochs = try file.dataset("metrics/epoch").read(as: Int64.self).map { Int($0) }
+        let epochs = try RunFile.committed(file.dataset("metrics/epoch"))
         var values: [String: [Double]] = [:]
         for name in RunFileFormat.metricNames {
             values[name] = Array(try file.dataset("metrics/\(name)").read(as: Double.self).prefix(epochs.count))
@@ -116,7 +110,7 @@ public struct RunFile {
 
     /// Gradient statistics per layer with weights: epochs and the four series.
     public func gradientStatistics() throws -> (epochs: [Int], layers: [String: [String: [Double]]]) {
-        let epochs = try file.dataset("gradients/epochs").read(as: Int64.self).map { Int($0) }
+        let epochs = try RunFile.committed(file.dataset("gradients/epochs"))
         var result: [String: [String: [Double]]] = [:]
         for layer in layers {
             let groupPath = RunFileFormat.gradientGroup(layer.index, layer.name)
@@ -133,13 +127,14 @@ public struct RunFile {
     /// The file's size on disk in bytes.
     public func sizeOnDisk() throws -> Int { try file.size() }
 
-    /// Bytes the activations of all layers take per logged epoch (after compression).
+    /// Bytes the activations of all layers take per logged epoch.
     public func activationBytesPerLoggedEpoch() throws -> Double {
-        guard !loggedEpochs.isEmpty else { return 0 }
-        var total = 0
+        var total = 0.0
         for layer in layers {
-            total += try file.dataset(RunFileFormat.layerGroup(layer.index, layer.name) + "/activations").storageSize()
+            let dataset = try file.dataset(RunFileFormat.layerGroup(layer.index, layer.name) + "/activations")
+            let rows = try dataset.shape()[0]
+            if rows > 0 { total += Double(dataset.storageSize()) / Double(rows) }
         }
-        return Double(total) / Double(loggedEpochs.count)
+        return total
     }
 }

@@ -3,8 +3,9 @@ import HDF5
 import Networks
 import Tensor
 
-/// Creates the run file's groups, datasets and attributes (all of them, before SWMR
-/// writing starts), and sets the final status.
+/// Creates the run file's groups, datasets and attributes, all of them at their final
+/// size with their storage allocated, before training starts (see ``RunRecorder`` on
+/// why).
 enum RunLayout {
     static func create(in file: H5File, metadata: RunMetadata, model: Sequential, samples: RecordedSamples,
                        optimizer: any Optimizer, options: RecorderOptions) throws {
@@ -22,7 +23,6 @@ enum RunLayout {
         try file.setAttribute("checkpoint_interval", Int64(options.checkpointInterval))
         try file.setAttribute("blas_core", BLAS.coreName)
         try file.setAttribute("blas_threads", Int32(BLAS.threads))
-        try file.setAttribute("status", "running")
 
         let dataset = try file.createGroup("dataset")
         try dataset.setAttribute("name", samples.datasetName)
@@ -32,17 +32,20 @@ enum RunLayout {
         try dataset.writeDataset("index", samples.rows.map(Int64.init))
         try dataset.writeDataset("split", samples.split)
 
-        let growing = DatasetOptions(chunk: [256], extendible: true)
-        _ = try file.createDataset("epochs", of: Int64.self, shape: [0], options: growing)
+        // Commit records hold −1 until written; values NaN; big arrays are left unfilled.
+        let scheduled = options.schedule.epochs(total: metadata.totalEpochs)
+        let logged = scheduled.count
+        let states = metadata.totalEpochs + 1
+        _ = try file.createDataset("epochs", of: Int64.self, shape: [logged], options: .preallocated(fill: -1))
         let metrics = try file.createGroup("metrics")
-        _ = try metrics.createDataset("epoch", of: Int64.self, shape: [0], options: growing)
+        _ = try metrics.createDataset("epoch", of: Int64.self, shape: [states], options: .preallocated(fill: -1))
         for name in RunFileFormat.metricNames {
-            _ = try metrics.createDataset(name, of: Double.self, shape: [0], options: growing)
+            _ = try metrics.createDataset(name, of: Double.self, shape: [states], options: .preallocated(fill: .nan))
         }
 
         let sampleCount = samples.rows.count
         let gradients = try file.createGroup("gradients")
-        _ = try gradients.createDataset("epochs", of: Int64.self, shape: [0], options: growing)
+        _ = try gradients.createDataset("epochs", of: Int64.self, shape: [logged], options: .preallocated(fill: -1))
         for (index, layer) in model.layers.enumerated() {
             let group = try file.createGroup(RunFileFormat.layerGroup(index, layer.name))
             try group.setAttribute("name", layer.name)
@@ -50,25 +53,21 @@ enum RunLayout {
             try group.setAttribute("activation", layer.activation.rawValue)
             try group.setAttribute("index", Int32(index))
             try group.setAttribute("output_shape", model.outputShapes[index].map(Int64.init))
-            let unitShape = model.outputShapes[index]
-            let activationOptions = DatasetOptions(chunk: [1, sampleCount] + unitShape, extendible: true, deflate: options.deflate)
+            let shape = [logged, sampleCount] + model.outputShapes[index]
             switch options.storage {
-            case .float32:
-                _ = try group.createDataset("activations", of: Float.self, shape: [0, sampleCount] + unitShape, options: activationOptions)
-            case .float16:
-                _ = try group.createDataset("activations", of: Float16.self, shape: [0, sampleCount] + unitShape, options: activationOptions)
+            case .float32: _ = try group.createDataset("activations", of: Float.self, shape: shape, options: .preallocated())
+            case .float16: _ = try group.createDataset("activations", of: Float16.self, shape: shape, options: .preallocated())
             }
             if options.recordWeights {
                 for (name, parameter) in zip(layer.parameterNames, layer.parameters) {
-                    _ = try group.createDataset(name, of: Float.self, shape: [0] + parameter.shape,
-                                                options: DatasetOptions(chunk: [1] + parameter.shape, extendible: true))
+                    _ = try group.createDataset(name, of: Float.self, shape: [logged] + parameter.shape, options: .preallocated())
                 }
             }
             if !layer.parameters.isEmpty {
                 let statistics = try file.createGroup(RunFileFormat.gradientGroup(index, layer.name))
                 try statistics.setAttribute("name", layer.name)
                 for name in RunFileFormat.gradientNames {
-                    _ = try statistics.createDataset(name, of: Double.self, shape: [0], options: growing)
+                    _ = try statistics.createDataset(name, of: Double.self, shape: [logged], options: .preallocated(fill: .nan))
                 }
             }
         }
@@ -78,20 +77,11 @@ enum RunLayout {
         let stateCount = parameterCount * optimizer.stateSlotsPerParameter
         try checkpoint.setAttribute("optimizer", String(describing: type(of: optimizer)))
         try checkpoint.setAttribute("state_slots_per_parameter", Int32(optimizer.stateSlotsPerParameter))
-        _ = try checkpoint.createDataset("parameters", of: Float.self, shape: [2, parameterCount],
-                                         options: DatasetOptions(chunk: [1, max(parameterCount, 1)]))
-        _ = try checkpoint.createDataset("optimizer_state", of: Float.self, shape: [2, max(stateCount, 1)],
-                                         options: DatasetOptions(chunk: [1, max(stateCount, 1)]))
-        try checkpoint.writeDataset("completed_epochs", [Int64(-1), -1])
-        try checkpoint.writeDataset("optimizer_steps", [Int64(0), 0])
+        _ = try checkpoint.createDataset("parameters", of: Float.self, shape: [2, max(parameterCount, 1)], options: .preallocated())
+        _ = try checkpoint.createDataset("optimizer_state", of: Float.self, shape: [2, max(stateCount, 1)], options: .preallocated())
+        _ = try checkpoint.createDataset("completed_epochs", of: Int64.self, shape: [2], options: .preallocated(fill: -1))
+        _ = try checkpoint.createDataset("optimizer_steps", of: Int64.self, shape: [2], options: .preallocated(fill: 0))
         try file.flush()
     }
 
-    /// Sets the root `status` attribute to "complete" or "interrupted" (after the SWMR
-    /// session has been closed).
-    static func markStatus(path: String, complete: Bool) throws {
-        let file = try H5File.open(path, mode: .readWrite)
-        try file.setAttribute("status", complete ? "complete" : "interrupted")
-        try file.flush()
-    }
 }

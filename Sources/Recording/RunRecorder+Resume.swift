@@ -5,14 +5,14 @@ import Tensor
 extension RunRecorder {
     /// Continues a run file left by an interrupted run (killed, or stopped early).
     ///
-    /// Clears the status flags a killed SWMR writer leaves, picks the newest complete
-    /// checkpoint, loads its weights into `model` and its state into `optimizer` (both
-    /// built from the run's configuration, with the same architecture), truncates every
-    /// dataset back to that checkpoint, and returns a recorder that appends from there
-    /// together with the number of completed epochs to resume the trainer at. Training
-    /// on from there gives the same data, bit for bit, as an uninterrupted run.
+    /// Picks the newest complete checkpoint, loads its weights into `model` and its state
+    /// into `optimizer` (both built from the run's configuration, with the same
+    /// architecture), withdraws every commit record beyond it, and returns a recorder
+    /// that writes on from there together with the number of completed epochs to resume
+    /// the trainer at. Training on from there gives the same data, bit for bit, as an
+    /// uninterrupted run.
     public static func resume(path: String, model: inout Sequential, optimizer: inout any Optimizer) throws -> (recorder: RunRecorder, completedEpochs: Int) {
-        let file = try H5File.open(path, mode: .readWriteClearingStatus)
+        let file = try H5File.open(path, mode: .readWrite, directRawWrites: true)
         try RunFile.checkFormat(file)
         let totalEpochs = Int(try file.attribute("total_epochs", as: Int64.self))
         guard let timing = LogTiming(rawValue: try file.stringAttribute("log_timing")),
@@ -61,38 +61,27 @@ extension RunRecorder {
             optimizer.state = tensors
         }
 
-        // Cut every dataset back to the checkpoint.
-        try truncate(file, model: model, completed: completed, timing: timing)
-        try file.setAttribute("status", "running")
-        try file.flush()
+        // Withdraw what lies beyond the checkpoint.
+        try withdrawCommits(file, completed: completed, timing: timing, scheduled: scheduled)
         let rows = try file.dataset("dataset/index").read(as: Int64.self).map { Int($0) }
         let recorder = try RunRecorder(resuming: file, path: path, options: options, totalEpochs: totalEpochs,
                                        model: model, rows: rows, slotEpochs: slotEpochs)
         return (recorder, completed)
     }
 
-    private static func truncate(_ file: H5File, model: Sequential, completed: Int, timing: LogTiming) throws {
-        try file.dataset("metrics/epoch").resizeFirstAxis(to: completed + 1)
-        for name in RunFileFormat.metricNames {
-            try file.dataset("metrics/\(name)").resizeFirstAxis(to: completed + 1)
+    /// Sets every commit record after the checkpoint back to −1 (raw writes, like the
+    /// recorder's own); the rows they named are rewritten as training continues.
+    private static func withdrawCommits(_ file: H5File, completed: Int, timing: LogTiming, scheduled: [Int]) throws {
+        let metricEpochs = try file.dataset("metrics/epoch")
+        let states = try metricEpochs.shape()[0]
+        if completed + 1 < states {
+            try metricEpochs.writeRow(completed + 1, [Int64](repeating: -1, count: states - completed - 1))
         }
-        let logged = try file.dataset("epochs").read(as: Int64.self)
-        let keep = logged.prefix { timing.completedEpochs(forLogged: Int($0)) <= completed }.count
-        try file.dataset("epochs").resizeFirstAxis(to: keep)
-        let gradientEpochs = try file.dataset("gradients/epochs").read(as: Int64.self)
-        let keepGradients = gradientEpochs.prefix { Int($0) + 1 <= completed }.count
-        try file.dataset("gradients/epochs").resizeFirstAxis(to: keepGradients)
-        for (index, layer) in model.layers.enumerated() {
-            let group = try file.group(RunFileFormat.layerGroup(index, layer.name))
-            for name in ["activations"] + layer.parameterNames where group.isDataset(name) {
-                try group.dataset(name).resizeFirstAxis(to: keep)
-            }
-            if !layer.parameters.isEmpty {
-                let statistics = try file.group(RunFileFormat.gradientGroup(index, layer.name))
-                for name in RunFileFormat.gradientNames {
-                    try statistics.dataset(name).resizeFirstAxis(to: keepGradients)
-                }
-            }
+        if let firstLate = scheduled.firstIndex(where: { timing.completedEpochs(forLogged: $0) > completed }) {
+            try file.dataset("epochs").writeRow(firstLate, [Int64](repeating: -1, count: scheduled.count - firstLate))
+        }
+        if let firstLate = scheduled.firstIndex(where: { $0 + 1 > completed }) {
+            try file.dataset("gradients/epochs").writeRow(firstLate, [Int64](repeating: -1, count: scheduled.count - firstLate))
         }
     }
 }

@@ -36,7 +36,7 @@ extension RunFile {
         for (name, series) in values { if let last = series.last, last.isFinite { final[name] = last } }
         return RunSummary(
             path: path, formatVersion: Int(formatVersion), experiment: experiment, status: status, seed: seed,
-            totalEpochs: totalEpochs, completedEpochs: epochs.last ?? 0, logTiming: timing.rawValue,
+            totalEpochs: totalEpochs, completedEpochs: completedEpochs, logTiming: timing.rawValue,
             activationStorage: storage.rawValue, samples: try sampleCount(),
             layers: layers.map { RunSummary.LayerSummary(index: $0.index, name: $0.name, kind: $0.kind, activation: $0.activation,
                                                           outputShape: $0.outputShape, hasWeights: $0.hasWeights) },

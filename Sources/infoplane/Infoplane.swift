@@ -15,10 +15,11 @@ struct Infoplane: ParsableCommand {
         and analyses them (information plane, gradient SNR, explanations).
 
         Examples:
+          infoplane train experiments/quick.yaml     # train and record every run of an experiment
           infoplane inspect results/quick/run-1.h5   # what a run file holds
           infoplane environment                      # libraries, BLAS kernel and threads
         """,
         version: version,
-        subcommands: [InspectCommand.self, EnvironmentCommand.self]
+        subcommands: [TrainCommand.self, InspectCommand.self, EnvironmentCommand.self]
     )
 }

@@ -6,12 +6,20 @@ import TestSupport
 @Suite("infoplane inspect")
 struct InspectTests {
     let cli = TestSupport.product("infoplane")
-    let fixture = TestSupport.product("infoplane-record-fixture")
-
     @Test func summarisesARun() throws {
-        let path = TestSupport.temporaryDirectory("inspect").appendingPathComponent("run.h5").path
-        let made = try TestSupport.run(fixture, [TestSupport.dataFile("var_u.mat"), path, "20", "--samples", "64", "--timing", "after"])
+        let directory = TestSupport.temporaryDirectory("inspect")
+        let config = directory.appendingPathComponent("inspect.yaml").path
+        try """
+        name: inspect
+        seed: 3
+        data: {source: mat, path: \(TestSupport.dataFile("var_u.mat"))}
+        model: {widths: [10, 7, 5, 4, 3]}
+        training: {epochs: 20, batch_size: 256, optimizer: {kind: adam, learning_rate: 0.001}}
+        recording: {schedule: every_epoch, timing: after, samples: {subset: 64}}
+        """.write(toFile: config, atomically: true, encoding: .utf8)
+        let made = try TestSupport.run(cli, ["train", config, "--results", directory.path, "--quiet"])
         #expect(made.status == 0, "\(made.stderr)")
+        let path = directory.appendingPathComponent("inspect/run-3.h5").path
         let text = try TestSupport.run(cli, ["inspect", path])
         #expect(text.status == 0, "\(text.stderr)")
         #expect(text.stdout.contains("complete: 20 of 20 epochs"))

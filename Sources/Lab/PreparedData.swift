@@ -1,0 +1,96 @@
+import Datasets
+import Foundation
+import Networks
+import Recording
+import Tensor
+
+/// The data of an experiment, loaded and split: what the trainer and the recorder get.
+public struct PreparedData: Sendable {
+    public var name: String
+    public var examples: Examples
+    public var classCount: Int
+    public var sampleShape: [Int]
+    public var split: Split
+
+    /// Loads the configured data set and splits it. File problems become ``ConfigError``s
+    /// at the key that names the file.
+    public static func load(_ config: DataConfig, seed: UInt64, file: String) throws(ConfigError) -> PreparedData {
+        func located(_ key: String, _ error: DatasetError) -> ConfigError {
+            ConfigError(file: file, keyPath: "data.\(key)", error.description)
+        }
+        func requireFile(_ path: String, key: String) throws(ConfigError) {
+            guard FileManager.default.fileExists(atPath: path) else {
+                throw ConfigError(file: file, keyPath: "data.\(key)", "no such file: \(path)")
+            }
+        }
+        var dataset: LabeledDataset
+        var split: Split
+        do {
+            switch config.source {
+            case .mat:
+                try requireFile(config.path!, key: "path")
+                dataset = try DatasetLoaders.mat(config.path!, inputs: config.inputs ?? "F", labels: config.labels ?? "y")
+            case .hdf5:
+                try requireFile(config.path!, key: "path")
+                dataset = try DatasetLoaders.hdf5(config.path!, inputs: config.inputs ?? "x", labels: config.labels ?? "y")
+            case .idx:
+                try requireFile(config.images!, key: "images")
+                try requireFile(config.labels!, key: "labels")
+                dataset = try DatasetLoaders.idx(images: config.images!, labels: config.labels!)
+            case .fashionMNIST:
+                guard FileManager.default.fileExists(atPath: config.folder) else {
+                    throw ConfigError(file: file, keyPath: "data.folder", "no such folder: \(config.folder) (Debian: apt-get install dataset-fashion-mnist)")
+                }
+                var train = try DatasetLoaders.mnistFolder(config.folder, split: .train)
+                var test = try DatasetLoaders.mnistFolder(config.folder, split: .test)
+                if let n = config.trainSamples { train = train.subset(Array(0..<min(n, train.count))) }
+                if let n = config.testSamples { test = test.subset(Array(0..<min(n, test.count))) }
+                let inputs = Tensor(shape: [train.count + test.count] + train.sampleShape, scalars: train.inputs.scalars + test.inputs.scalars)
+                dataset = try LabeledDataset(name: "fashion-mnist", inputs: inputs, labels: train.labels + test.labels,
+                                             classCount: max(train.classCount, test.classCount), file: config.folder)
+                split = Split(train: Array(0..<train.count), test: Array(train.count..<dataset.count))
+                return PreparedData(name: dataset.name, examples: Examples(inputs: dataset.inputs, labels: dataset.labels),
+                                    classCount: dataset.classCount, sampleShape: dataset.sampleShape, split: split)
+            }
+        } catch let error as ConfigError {
+            throw error
+        } catch let error as DatasetError {
+            throw located(config.source == .idx ? "images" : "path", error)
+        } catch {
+            throw ConfigError(file: file, keyPath: "data", "\(error)")
+        }
+        let splitSeed = config.splitSeed ?? seed
+        switch config.split {
+        case .shuffled:
+            split = Split.shuffled(count: dataset.count, trainFraction: config.trainFraction, seed: splitSeed)
+        case .stratified:
+            split = Split.stratified(labels: dataset.labels, trainFraction: config.trainFraction, seed: splitSeed)
+        case .file:
+            do {
+                try requireFile(config.splitFile!, key: "split_file")
+                split = try Split.read(config.splitFile!, count: dataset.count)
+            } catch let error as ConfigError {
+                throw error
+            } catch let error as DatasetError {
+                throw located("split_file", error)
+            } catch {
+                throw ConfigError(file: file, keyPath: "data.split_file", "\(error)")
+            }
+        }
+        return PreparedData(name: dataset.name, examples: Examples(inputs: dataset.inputs, labels: dataset.labels),
+                            classCount: dataset.classCount, sampleShape: dataset.sampleShape, split: split)
+    }
+
+    /// The rows whose activations are recorded.
+    public func recordedRows(_ selection: RecordingConfig.Samples?, seed: UInt64) -> [Int] {
+        let choice = selection ?? (examples.count > 10_000 ? .subset(1000) : .all)
+        switch choice {
+        case .all: return Array(0..<examples.count)
+        case .train: return split.train
+        case .test: return split.test
+        case .subset(let n):
+            var rng = SeededRNG(seed: seed).fork("recorded-samples")
+            return Array(rng.permutation(examples.count).prefix(n)).sorted()
+        }
+    }
+}

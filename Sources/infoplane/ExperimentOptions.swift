@@ -1,0 +1,52 @@
+import ArgumentParser
+import Lab
+import Logging
+
+/// Options shared by the commands that run experiments (`run`, `train`).
+struct ExperimentOptions: ParsableArguments {
+    @Argument(help: "An experiment file (YAML), e.g. experiments/quick.yaml.")
+    var config: String
+
+    @Option(name: .customLong("set"), help: ArgumentHelp("Override a key: --set training.epochs=500 (repeatable; the value is YAML).", valueName: "key.path=value"))
+    var overrides: [String] = []
+
+    @Option(help: "Runs in parallel on this machine (default: the number of cores).")
+    var jobs: Int?
+
+    @Option(help: ArgumentHelp("Run only shard i of n (0 ≤ i < n) of the runs (sweep values × repeats), e.g. --shard $SLURM_ARRAY_TASK_ID/$SLURM_ARRAY_TASK_COUNT.", valueName: "i/n"))
+    var shard: String?
+
+    @Flag(help: "Continue interrupted run files from their last checkpoint; skip complete ones.")
+    var resume = false
+
+    @Flag(help: "Replace existing run files.")
+    var force = false
+
+    @Option(help: "Folder for run files.")
+    var results = "results"
+
+    @OptionGroup var output: OutputOptions
+
+    func validate() throws {
+        if resume && force { throw ValidationError("--resume and --force exclude each other") }
+        if let shard, RunPlan.parseShard(shard) == nil {
+            throw ValidationError("--shard expects i/n with 0 ≤ i < n, got \"\(shard)\"")
+        }
+        if let jobs, jobs < 1 { throw ValidationError("--jobs must be at least 1") }
+    }
+}
+
+/// --quiet / --verbose, and the logger they configure.
+struct OutputOptions: ParsableArguments {
+    @Flag(name: .shortAndLong, help: "Print only errors.")
+    var quiet = false
+
+    @Flag(name: .shortAndLong, help: "Print what each run does.")
+    var verbose = false
+
+    func logger() -> Logger {
+        var logger = Logger(label: "infoplane") { _ in LineLogHandler() }
+        logger.logLevel = quiet ? .error : (verbose ? .info : .notice)
+        return logger
+    }
+}

@@ -1,0 +1,68 @@
+import ArgumentParser
+import Foundation
+import Lab
+import Logging
+import Tensor
+
+/// `infoplane train CONFIG`: train and record every run of an experiment.
+struct TrainCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "train",
+        abstract: "Train every run of an experiment (sweep values × repeats) and record it to run files.",
+        discussion: """
+        Writes results/<experiment>/[<sweep values>/]run-<seed>.h5. The whole configuration is checked \
+        (keys, types, ranges, data files, layer shapes) before anything is written.
+
+        Examples:
+          infoplane train experiments/quick.yaml
+          infoplane train experiments/tishby2017.yaml --set repeats=4 --set training.epochs=2000
+          infoplane train experiments/tishby2017.yaml --shard 3/10        # one slice of a cluster job array
+          infoplane train experiments/quick.yaml --resume                  # continue killed runs
+        """
+    )
+
+    @OptionGroup var options: ExperimentOptions
+
+    func run() throws {
+        try TrainCommand.train(options)
+    }
+
+    /// Shared with `run`: loads, plans, checks and trains; prints one line per run.
+    static func train(_ options: ExperimentOptions) throws {
+        let logger = options.output.logger()
+        let experiments: [Experiment]
+        let prepared: RunExecutor.Prepared
+        let executor = RunExecutor(logger: logger)
+        let cores = ProcessInfo.processInfo.activeProcessorCount
+        let runOptions = RunOptions(force: options.force, resume: options.resume, jobs: options.jobs ?? cores,
+                                    showProgress: !options.output.quiet, tool: "infoplane \(Infoplane.version)")
+        do {
+            experiments = try ExperimentLoader.load(options.config, overrides: options.overrides)
+            var jobs = RunPlan.jobs(for: experiments, resultsRoot: options.results)
+            if let shard = options.shard.flatMap(RunPlan.parseShard) {
+                jobs = RunPlan.shard(jobs, index: shard.index, count: shard.count)
+            }
+            prepared = try executor.prepare(jobs, options: runOptions)
+        } catch {
+            throw InputError("\(error)")
+        }
+        if prepared.jobs.isEmpty {
+            logger.notice("no runs in this shard")
+            return
+        }
+        logger.notice("\(prepared.jobs.count) run(s) of \(experiments[0].config.name), \(min(runOptions.jobs, prepared.jobs.count)) at a time")
+        let outcomes = executor.execute(prepared, options: runOptions)
+        for outcome in outcomes {
+            var line = "\(outcome.status.rawValue.padding(toLength: 8, withPad: " ", startingAt: 0)) \(outcome.path)"
+            if let m = outcome.finalMetrics {
+                line += String(format: "  %d epochs in %.1f s, train accuracy %.4f, test accuracy %.4f",
+                               outcome.epochs, outcome.seconds, m.trainAccuracy, m.testAccuracy)
+            }
+            if let error = outcome.error { line += "  \(error)" }
+            if !options.output.quiet || outcome.status == .failed { print(line) }
+        }
+        if outcomes.contains(where: { $0.status == .failed }) {
+            throw ExitCode(1)
+        }
+    }
+}
