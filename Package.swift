@@ -40,6 +40,10 @@ let package = Package(
         ]),
         // `make bench`: timings of the engine next to the PyTorch reference (benchmarks/).
         .target(name: "Recording", dependencies: ["HDF5", "Networks", "Tensor"]),
+        .target(name: "Information", dependencies: [
+            "Recording", "Tensor",
+            .product(name: "RealModule", package: "swift-numerics"),
+        ]),
         .target(name: "Lab", dependencies: [
             "Datasets", "Networks", "Recording", "Tensor",
             .product(name: "Yams", package: "Yams"),
@@ -65,6 +69,7 @@ let package = Package(
             .product(name: "PropertyBased", package: "swift-property-based"),
         ]),
         .testTarget(name: "infoplaneTests", dependencies: ["infoplane", "TestSupport"]),
+        .testTarget(name: "InformationTests", dependencies: ["Information", "Datasets", "Networks", "Tensor", "TestSupport"]),
         .testTarget(name: "LabTests", dependencies: ["Lab", "Networks", "Recording", "HDF5", "TestSupport", "infoplane"]),
         .testTarget(name: "RecordingTests", dependencies: [
             "Recording", "Networks", "Datasets", "Tensor", "HDF5", "TestSupport",

@@ -1,0 +1,65 @@
+import Datasets
+import Foundation
+@testable import Information
+import Tensor
+import Testing
+import TestSupport
+
+/// The closed-form values on var_u (all 4096 12-bit inputs, X uniform).
+@Suite("Binning: exact values on var_u")
+struct ExactValueTests {
+    static let data = try! DatasetLoaders.mat(TestSupport.dataFile("var_u.mat"))
+    static let hy = 0.999157
+
+    /// T given by one integer per sample, binned with width 1 (each integer its own bin).
+    func estimate(_ values: [Int]) -> (ixt: Double, ity: Double) {
+        let t = Tensor(shape: [values.count, 1], scalars: values.map { Float($0) + 0.5 })
+        return BinnedEstimator(.width(1)).estimate(t, labels: Self.data.labels)
+    }
+
+    @Test func inputItselfAndLabel() {
+        // T = X: the 12 bits as 12 units, two intervals over [0, 1].
+        let x = BinnedEstimator(.intervals(2), range: .fixed(0, 1)).estimate(Self.data.inputs, labels: Self.data.labels)
+        #expect(abs(x.ixt - 12) < 1e-12)
+        #expect(abs(x.ity - Self.hy) < 1e-6)
+        let y = estimate(Self.data.labels.map { Int($0) })
+        #expect(abs(y.ixt - Self.hy) < 1e-6)
+        #expect(abs(y.ity - Self.hy) < 1e-6)
+    }
+
+    @Test func numberOfOnes() {
+        let ones = (0..<4096).map { row in (0..<12).filter { Self.data.inputs.scalars[row * 12 + $0] == 1 }.count }
+        let t = estimate(ones)
+        #expect(abs(t.ixt - 2.8385) < 5e-5)
+        #expect(abs(t.ity - 0.6276) < 5e-5)
+    }
+
+    /// T = the orbit of x under the 120 automorphisms of the icosahedron graph on the 12
+    /// bits (computed here by backtracking), on which var_u's label is constant.
+    @Test func icosahedralOrbits() throws {
+        let csv = try String(contentsOfFile: TestSupport.dataFile("var_u_icosahedron_adjacency.csv"), encoding: .utf8)
+        let adjacency = csv.split(separator: "\n").map { $0.split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces))! } }
+        #expect(adjacency.count == 12)
+        var automorphisms: [[Int]] = []
+        func extend(_ mapping: [Int]) {
+            if mapping.count == 12 { automorphisms.append(mapping); return }
+            let v = mapping.count
+            for image in 0..<12 where !mapping.contains(image) {
+                if (0..<v).allSatisfy({ adjacency[v][$0] == adjacency[image][mapping[$0]] }) { extend(mapping + [image]) }
+            }
+        }
+        extend([])
+        #expect(automorphisms.count == 120)
+        // Column 0 of F is the most significant bit of the row index.
+        func permute(_ pattern: Int, _ p: [Int]) -> Int {
+            var out = 0
+            for bit in 0..<12 where pattern & (1 << (11 - bit)) != 0 { out |= 1 << (11 - p[bit]) }
+            return out
+        }
+        let orbit = (0..<4096).map { x in automorphisms.map { permute(x, $0) }.min()! }
+        #expect(Set(orbit).count == 82)
+        let t = estimate(orbit)
+        #expect(abs(t.ixt - 6.0738) < 5e-5)
+        #expect(abs(t.ity - Self.hy) < 1e-6)
+    }
+}
