@@ -8,7 +8,7 @@
 /// about 1.2e-38 instead of overflowing or going subnormal).
 extension Kernels {
     /// e^x with the contract above (scalar form of the vectorised kernel).
-    @inline(__always)
+    @inlinable @inline(__always)
     public static func fastExp(_ x: Float) -> Float {
         let clamped = min(max(x, -87.3), 88.3)
         // Round x·log2(e) to the nearest integer with the 1.5·2²³ trick: after the add,
@@ -30,13 +30,13 @@ extension Kernels {
     }
 
     /// tanh x = 1 − 2/(e^{2x} + 1); absolute error ≤ 2.5e-7.
-    @inline(__always)
+    @inlinable @inline(__always)
     public static func fastTanh(_ x: Float) -> Float {
         1 - 2 / (fastExp(x + x) + 1)
     }
 
     /// 1/(1 + e^−x).
-    @inline(__always)
+    @inlinable @inline(__always)
     public static func fastSigmoid(_ x: Float) -> Float {
         1 / (1 + fastExp(-x))
     }
