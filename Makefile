@@ -16,6 +16,7 @@ build: bootstrap
 
 run: build
 	$(RELEASE)/infoplane train experiments/quick.yaml --force
+	$(RELEASE)/infoplane analyze results/quick --csv
 	$(RELEASE)/infoplane inspect results/quick/run-1.h5
 
 test: bootstrap

@@ -41,18 +41,18 @@ let package = Package(
         // `make bench`: timings of the engine next to the PyTorch reference (benchmarks/).
         .target(name: "Recording", dependencies: ["HDF5", "Networks", "Tensor"]),
         .target(name: "Information", dependencies: [
-            "Recording", "Tensor",
+            "HDF5", "Recording", "Tensor",
             .product(name: "RealModule", package: "swift-numerics"),
         ]),
         .target(name: "Lab", dependencies: [
-            "Datasets", "Networks", "Recording", "Tensor",
+            "Datasets", "Information", "Networks", "Recording", "Tensor",
             .product(name: "Yams", package: "Yams"),
             .product(name: "Logging", package: "swift-log"),
         ]),
         .executableTarget(name: "infoplane-bench", dependencies: ["Datasets", "Information", "Networks", "Recording", "Tensor"],
                           path: "benchmarks/swift"),
         .executableTarget(name: "infoplane", dependencies: [
-            "HDF5", "Tensor", "Datasets", "Networks", "Recording", "Lab",
+            "HDF5", "Tensor", "Datasets", "Networks", "Recording", "Information", "Lab",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
@@ -70,7 +70,7 @@ let package = Package(
         ]),
         .testTarget(name: "infoplaneTests", dependencies: ["infoplane", "TestSupport"]),
         .testTarget(name: "InformationTests", dependencies: ["Information", "Datasets", "Networks", "Tensor", "TestSupport"]),
-        .testTarget(name: "LabTests", dependencies: ["Lab", "Networks", "Recording", "HDF5", "TestSupport", "infoplane"]),
+        .testTarget(name: "LabTests", dependencies: ["Lab", "Information", "Networks", "Recording", "HDF5", "TestSupport", "infoplane"]),
         .testTarget(name: "RecordingTests", dependencies: [
             "Recording", "Networks", "Datasets", "Tensor", "HDF5", "TestSupport",
         ]),

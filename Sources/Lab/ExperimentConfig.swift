@@ -1,4 +1,5 @@
 import Foundation
+import Information
 import Networks
 import Recording
 
@@ -344,6 +345,51 @@ public struct AnalysisConfig: Sendable {
             estimators.append(Estimator(kind: kind, parameters: parameters))
         }
         for item in try e["plots"]?.sequence() ?? [] { plots.append(try item.choice(Self.plotNames)) }
+    }
+
+    /// The estimators as the Information module runs them. Kinds accepted by the schema
+    /// but not implemented yet (`adaptive`, `knn`) are an error naming the estimator.
+    public func specs(file: String) throws(ConfigError) -> [EstimatorSpec] {
+        var specs: [EstimatorSpec] = []
+        for (index, estimator) in estimators.enumerated() {
+            let p = estimator.parameters
+            let path = "analysis.estimators[\(index)]"
+            switch estimator.kind {
+            case "binning":
+                let binning: BinnedEstimator.Binning
+                if let width = p["width"].flatMap(Double.init) {
+                    binning = .width(width)
+                } else if let edges = p["edges"].flatMap(Int.init) {
+                    guard edges >= 2 else { throw ConfigError(file: file, keyPath: path + ".edges", "at least 2 edges") }
+                    binning = .edges(edges)
+                } else if let bins = p["bins"].flatMap(Int.init) {
+                    binning = p["convention"] == "edges" ? .edges(bins) : .intervals(bins)
+                } else {
+                    throw ConfigError(file: file, keyPath: path, "binning needs bins, edges or width")
+                }
+                let range: EstimatorSpec.RangeSpec
+                switch p["range"] {
+                case nil: range = .fixed(-1, 1)
+                case "layer": range = .layer
+                case "global": range = .global
+                case let text?:
+                    let bounds = text.trimmingCharacters(in: CharacterSet(charactersIn: "[] ")).split(separator: ",")
+                        .compactMap { Double($0.trimmingCharacters(in: .whitespaces)) }
+                    guard bounds.count == 2 else { throw ConfigError(file: file, keyPath: path + ".range", "expected [low, high], layer or global") }
+                    range = .fixed(bounds[0], bounds[1])
+                }
+                specs.append(.binning(binning, range))
+            case "kde":
+                guard let variance = p["noise_variance"].flatMap(Double.init) else {
+                    throw ConfigError(file: file, keyPath: path, "kde needs noise_variance")
+                }
+                let bound = p["bound"] ?? "both"
+                specs.append(.kde(variance: variance, upper: bound != "lower", lower: bound != "upper"))
+            default:
+                throw ConfigError(file: file, keyPath: path + ".kind", "the \(estimator.kind) estimator is not implemented yet (binning and kde are)")
+            }
+        }
+        return specs
     }
 
     static func text(_ reader: ConfigReader) throws(ConfigError) -> String {

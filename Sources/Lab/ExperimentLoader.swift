@@ -23,7 +23,12 @@ public enum ExperimentLoader {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw ConfigError(file: path, keyPath: "", FileManager.default.fileExists(atPath: path) ? "cannot read the file" : "no such file")
         }
-        let text = String(decoding: data, as: UTF8.self)
+        return try parse(String(decoding: data, as: UTF8.self), file: path, overrides: overrides)
+    }
+
+    /// Every variant of an experiment given as YAML text (e.g. the effective
+    /// configuration stored in a run file); `file` names it in errors.
+    public static func parse(_ text: String, file path: String, overrides: [String] = []) throws(ConfigError) -> [Experiment] {
         var root: Node
         do {
             guard let node = try Yams.compose(yaml: text) else {

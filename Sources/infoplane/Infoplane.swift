@@ -16,10 +16,11 @@ struct Infoplane: ParsableCommand {
 
         Examples:
           infoplane train experiments/quick.yaml     # train and record every run of an experiment
+          infoplane analyze results/quick            # I(X;T), I(T;Y) per layer and logged epoch
           infoplane inspect results/quick/run-1.h5   # what a run file holds
           infoplane environment                      # libraries, BLAS kernel and threads
         """,
         version: version,
-        subcommands: [TrainCommand.self, InspectCommand.self, EnvironmentCommand.self]
+        subcommands: [TrainCommand.self, AnalyzeCommand.self, InspectCommand.self, EnvironmentCommand.self]
     )
 }

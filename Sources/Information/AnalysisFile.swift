@@ -1,0 +1,71 @@
+import Foundation
+import HDF5
+
+/// Writes the analysis of an experiment's runs: `analysis.h5` beside the run files (and
+/// `analysis.csv` on request). Layout: `docs/estimators.md`. A separate file, so that an
+/// analysis never writes into a run file (whose crash safety rests on not changing its
+/// metadata), and so that repeats are summarised in one place.
+public enum AnalysisFile {
+    public static let format = "infoplane-analysis"
+    public static let version: Int32 = 1
+
+    /// - Returns: the epochs analysed (common to all runs) and a note when runs had to
+    ///   be cut to the shortest.
+    @discardableResult
+    public static func write(_ runs: [RunAnalysis], estimators: [EstimatorSpec], experiment: String, tool: String,
+                             to path: String, csv: String? = nil) throws -> (epochs: [Int], note: String?) {
+        guard let first = runs.first else { throw HDF5Error(.mismatch, call: "analysis", file: path, detail: "no runs to analyse") }
+        let count = runs.map(\.epochs.count).min() ?? 0
+        let epochs = Array(first.epochs.prefix(count))
+        let note = runs.contains { $0.epochs.count != count }
+            ? "runs have \(runs.map(\.epochs.count).min()!)…\(runs.map(\.epochs.count).max()!) logged epochs; all cut to the first \(count)"
+            : nil
+        let file = try H5File.create(path, overwrite: true)
+        try file.setAttribute("format", format)
+        try file.setAttribute("format_version", version)
+        try file.setAttribute("experiment", experiment)
+        try file.setAttribute("tool", tool)
+        try file.setAttribute("created", ISO8601DateFormatter().string(from: Date()))
+        try file.setAttribute("units", "bits")
+        let group = try file.createGroup("analysis")
+        try group.writeDataset("epochs", epochs.map(Int64.init))
+        try group.writeDataset("seeds", runs.map { Int64(bitPattern: $0.seed) })
+        try group.setAttribute("layers", first.layerNames.joined(separator: ","))
+        try group.setAttribute("runs", runs.map(\.path).joined(separator: "\n"))
+        let layers = first.layerNames.count
+        var lines = ["estimator,run,seed,epoch,layer,ixt_bits,ity_bits"]
+        for estimator in estimators {
+            for label in estimator.labels {
+                let series = try group.createGroup(label)
+                try series.setAttribute("description", estimator.summary)
+                for (quantity, table) in [("ixt", runs.map { Array($0.ixt[label]!.prefix(count)) }),
+                                          ("ity", runs.map { Array($0.ity[label]!.prefix(count)) })] {
+                    try series.writeDataset(quantity, table.flatMap { $0.flatMap { $0 } }, shape: [runs.count, count, layers])
+                    let statistics = RepeatStatistics(table)
+                    try series.writeDataset("\(quantity)_mean", statistics.mean.flatMap { $0 }, shape: [count, layers])
+                    try series.writeDataset("\(quantity)_std", statistics.std.flatMap { $0 }, shape: [count, layers])
+                    try series.writeDataset("\(quantity)_ci_low", statistics.lower.flatMap { $0 }, shape: [count, layers])
+                    try series.writeDataset("\(quantity)_ci_high", statistics.upper.flatMap { $0 }, shape: [count, layers])
+                }
+                let peaks = runs.map { RepeatStatistics.peaks(Array($0.ixt[label]!.prefix(count))) }
+                try series.writeDataset("ixt_peak_epoch", peaks.flatMap { $0.map { Int64(epochs[$0.peakIndex]) } }, shape: [runs.count, layers])
+                try series.writeDataset("ixt_compression_bits", peaks.flatMap { $0.map(\.compressionBits) }, shape: [runs.count, layers])
+                try series.writeDataset("ixt_compression_fraction", peaks.flatMap { $0.map(\.compressionFraction) }, shape: [runs.count, layers])
+                if csv != nil {
+                    for (r, run) in runs.enumerated() {
+                        for e in 0..<count {
+                            for l in 0..<layers {
+                                lines.append("\(label),\(r),\(run.seed),\(epochs[e]),\(first.layerNames[l]),\(run.ixt[label]![e][l]),\(run.ity[label]![e][l])")
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        try file.flush()
+        if let csv {
+            try (lines.joined(separator: "\n") + "\n").write(toFile: csv, atomically: true, encoding: .utf8)
+        }
+        return (epochs, note)
+    }
+}

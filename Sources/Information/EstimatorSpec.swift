@@ -1,0 +1,81 @@
+import Tensor
+
+/// An estimator as configured for an analysis, with a stable label that names its
+/// results (e.g. `binning_intervals30`, `kde_0.1_upper`).
+public enum EstimatorSpec: Sendable, Equatable {
+    /// Binning; a `.global` range is resolved per run (min and max over all layers and
+    /// logged epochs) before estimating.
+    case binning(BinnedEstimator.Binning, RangeSpec)
+    /// KDE bounds with noise variance σ²: `upper`, `lower` or both.
+    case kde(variance: Double, upper: Bool, lower: Bool)
+
+    public enum RangeSpec: Sendable, Equatable {
+        case fixed(Double, Double)
+        case layer
+        case global
+    }
+
+    /// The labels of the series this estimator produces.
+    public var labels: [String] {
+        switch self {
+        case .binning(let binning, let range):
+            let base: String
+            switch binning {
+            case .intervals(let n): base = "binning_intervals\(n)"
+            case .edges(let n): base = "binning_edges\(n)"
+            case .width(let w): base = "binning_width\(Self.format(w))"
+            }
+            switch range {
+            case .fixed: return [base]
+            case .layer: return [base + "_layer_range"]
+            case .global: return [base + "_global_range"]
+            }
+        case .kde(let variance, let upper, let lower):
+            return (upper ? ["kde_\(Self.format(variance))_upper"] : []) + (lower ? ["kde_\(Self.format(variance))_lower"] : [])
+        }
+    }
+
+    /// A sentence for the analysis file: formula source and parameters.
+    public var summary: String {
+        switch self {
+        case .binning(let binning, let range):
+            let how: String
+            switch binning {
+            case .intervals(let n): how = "\(n) equal intervals"
+            case .edges(let n): how = "\(n) edges, linspace as the 2017 code (value → left edge of its interval)"
+            case .width(let w): how = "bins of width \(w) (floor(h / \(w)))"
+            }
+            let over: String
+            switch range {
+            case .fixed(let lo, let hi): over = "over [\(lo), \(hi)]"
+            case .layer: over = "over each layer's own range"
+            case .global: over = "over the run's global minimum and maximum"
+            }
+            return "Binning (Shwartz-Ziv & Tishby 2017): \(how) \(over); I(X;T) = H(T), I(T;Y) = H(T) − H(T|Y), bits"
+        case .kde(let variance, _, _):
+            return "KDE with Gaussian noise σ² = \(variance) (Kolchinsky & Tracey 2017, as Saxe et al. 2018); upper bound with σ², lower with 4σ²; bits"
+        }
+    }
+
+    static func format(_ value: Double) -> String {
+        value == value.rounded() && abs(value) < 1e6 ? String(Int(value)) : "\(value)"
+    }
+
+    /// Estimates for one layer at one epoch, one (I(X;T), I(T;Y)) pair per label.
+    /// - Parameter globalRange: the run's (min, max), for `.global` ranges.
+    public func estimate(_ activations: Tensor, labels: [Int32], globalRange: (Double, Double)) -> [(ixt: Double, ity: Double)] {
+        switch self {
+        case .binning(let binning, let range):
+            let resolved: BinnedEstimator.Range
+            switch range {
+            case .fixed(let lo, let hi): resolved = .fixed(lo, hi)
+            case .layer: resolved = .layer
+            case .global: resolved = .global(globalRange.0, globalRange.1)
+            }
+            return [BinnedEstimator(binning, range: resolved).estimate(activations, labels: labels)]
+        case .kde(let variance, let upper, let lower):
+            let bounds = KDEEstimator(noiseVariance: variance).estimate(activations, labels: labels)
+            return (upper ? [bounds.upper] : []) + (lower ? [bounds.lower] : [])
+        }
+    }
+}

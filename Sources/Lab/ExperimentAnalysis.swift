@@ -1,0 +1,83 @@
+import Foundation
+import Information
+import Logging
+import Recording
+
+/// `infoplane analyze`: the information-plane analysis of run files, one `analysis.h5`
+/// per folder of runs (an experiment, or one sweep variant).
+public struct ExperimentAnalysis {
+    public var logger: Logger
+
+    public init(logger: Logger) { self.logger = logger }
+
+    /// The run files under `paths` (files, or folders searched recursively for
+    /// `run-*.h5`), grouped by folder.
+    public static func collect(_ paths: [String]) throws(ConfigError) -> [String: [String]] {
+        var groups: [String: [String]] = [:]
+        for path in paths {
+            var isDirectory: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+                throw ConfigError(file: path, keyPath: "", "no such file or folder")
+            }
+            if isDirectory.boolValue {
+                let enumerator = FileManager.default.enumerator(atPath: path)
+                while let relative = enumerator?.nextObject() as? String {
+                    let name = (relative as NSString).lastPathComponent
+                    if name.hasPrefix("run-") && name.hasSuffix(".h5") {
+                        let full = (path as NSString).appendingPathComponent(relative)
+                        groups[(full as NSString).deletingLastPathComponent, default: []].append(full)
+                    }
+                }
+            } else {
+                groups[(path as NSString).deletingLastPathComponent, default: []].append(path)
+            }
+        }
+        return groups.mapValues { $0.sorted() }
+    }
+
+    public struct Outcome: Sendable {
+        public var folder: String
+        public var output: String
+        public var runs: Int
+        public var epochs: Int
+        public var labels: [String]
+        public var seconds: Double
+        public var note: String?
+    }
+
+    /// Analyses one folder of runs with the estimators of their configuration.
+    public func analyze(folder: String, runs paths: [String], csv: Bool, tool: String) throws -> Outcome {
+        let start = Date()
+        let first = try RunFile.open(paths[0])
+        let experiments = try ExperimentLoader.parse(first.config, file: "\(paths[0]) (config attribute)")
+        let estimators = try experiments[0].config.analysis.specs(file: paths[0])
+        guard !estimators.isEmpty else {
+            throw ConfigError(file: paths[0], keyPath: "analysis.estimators", "no estimators configured for this run")
+        }
+        // Runs are independent: analyse them on all cores (each estimator is itself
+        // single-threaded except KDE, whose row blocks share the cores).
+        let results = ResultSlots<RunAnalysis>(count: paths.count)
+        DispatchQueue.concurrentPerform(iterations: paths.count) { index in
+            results.set(index, Result { try RunAnalysis.analyze(RunFile.open(paths[index]), estimators: estimators) })
+        }
+        let analyses = try results.values.map { try $0.get() }
+        let output = (folder as NSString).appendingPathComponent("analysis.h5")
+        let (epochs, note) = try AnalysisFile.write(analyses, estimators: estimators, experiment: first.experiment, tool: tool,
+                                                    to: output, csv: csv ? (folder as NSString).appendingPathComponent("analysis.csv") : nil)
+        return Outcome(folder: folder, output: output, runs: analyses.count, epochs: epochs.count,
+                       labels: estimators.flatMap(\.labels), seconds: Date().timeIntervalSince(start), note: note)
+    }
+}
+
+/// Results written by index from several threads.
+final class ResultSlots<T>: @unchecked Sendable {
+    private let lock = NSLock()
+    private var storage: [Result<T, any Error>?]
+    init(count: Int) { storage = Array(repeating: nil, count: count) }
+    func set(_ index: Int, _ value: Result<T, any Error>) {
+        lock.lock()
+        storage[index] = value
+        lock.unlock()
+    }
+    var values: [Result<T, any Error>] { lock.lock(); defer { lock.unlock() }; return storage.compactMap { $0 } }
+}

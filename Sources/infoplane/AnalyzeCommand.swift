@@ -1,0 +1,57 @@
+import ArgumentParser
+import Foundation
+import Lab
+
+/// `infoplane analyze RUNS…`: information-plane coordinates of run files.
+struct AnalyzeCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "analyze",
+        abstract: "Estimate I(X;T) and I(T;Y) of every layer at every logged epoch of run files.",
+        discussion: """
+        Uses the estimators of the runs' configuration (analysis.estimators). Writes one \
+        analysis.h5 per folder of runs (per estimator: [run, epoch, layer] values in bits, means, \
+        standard deviations, bootstrap intervals, peak epochs and compression; layout in \
+        docs/estimators.md), and analysis.csv with --csv.
+
+        Examples:
+          infoplane analyze results/quick
+          infoplane analyze results/tishby2017/run-1.h5 results/tishby2017/run-2.h5 --csv
+        """
+    )
+
+    @Argument(help: "Run files, or folders to search for run-*.h5.")
+    var paths: [String]
+
+    @Flag(help: "Also write analysis.csv (estimator, run, seed, epoch, layer, I(X;T), I(T;Y)).")
+    var csv = false
+
+    @OptionGroup var output: OutputOptions
+
+    func run() throws {
+        let logger = output.logger()
+        let groups: [String: [String]]
+        do {
+            groups = try ExperimentAnalysis.collect(paths)
+        } catch {
+            throw InputError("\(error)")
+        }
+        guard !groups.isEmpty else { throw InputError("no run files (run-*.h5) under \(paths.joined(separator: ", "))") }
+        let analysis = ExperimentAnalysis(logger: logger)
+        var failed = false
+        for folder in groups.keys.sorted() {
+            do {
+                let outcome = try analysis.analyze(folder: folder, runs: groups[folder]!, csv: csv, tool: "infoplane \(Infoplane.version)")
+                if !output.quiet {
+                    print("analyzed \(outcome.output)  \(outcome.runs) run(s) × \(outcome.epochs) epochs, \(outcome.labels.joined(separator: ", ")) in \(String(format: "%.1f", outcome.seconds)) s")
+                }
+                if let note = outcome.note { logger.warning("\(folder): \(note)") }
+            } catch let error as ConfigError {
+                throw InputError("\(error)")
+            } catch {
+                logger.error("\(folder): \(error)")
+                failed = true
+            }
+        }
+        if failed { throw ExitCode(1) }
+    }
+}

@@ -1,0 +1,22 @@
+@testable import Information
+import Testing
+
+@Suite("Repeat statistics")
+struct RepeatStatisticsTests {
+    @Test func meanStdIntervalAndPeaks() {
+        // 3 runs, 2 epochs, 2 layers.
+        let values: [[[Double]]] = [
+            [[1, 10], [2, 8]],
+            [[3, 10], [4, 6]],
+            [[5, 10], [6, 7]],
+        ]
+        let s = RepeatStatistics(values)
+        #expect(s.mean == [[3, 10], [4, 7]])
+        #expect(abs(s.std[0][0] - 2) < 1e-12 && s.std[0][1] == 0)
+        #expect(s.lower[0][0] >= 1 && s.lower[0][0] <= 3 && s.upper[0][0] >= 3 && s.upper[0][0] <= 5)
+        #expect(s.lower[0][1] == 10 && s.upper[0][1] == 10)
+        let peaks = RepeatStatistics.peaks([[1, 10], [5, 8], [2, 9]])
+        #expect(peaks[0].peakIndex == 1 && peaks[0].compressionBits == 3 && abs(peaks[0].compressionFraction - 0.6) < 1e-12)
+        #expect(peaks[1].peakIndex == 0 && peaks[1].compressionBits == 1)
+    }
+}

@@ -1,0 +1,58 @@
+import Foundation
+import HDF5
+@testable import Information
+import Recording
+import Testing
+import TestSupport
+
+/// `infoplane analyze` end to end: its numbers are the estimators' on the run files.
+@Suite("infoplane analyze", .serialized)
+struct AnalyzeCommandTests {
+    let cli = TestSupport.product("infoplane")
+
+    @Test func analysesRunsIntoAnalysisFiles() throws {
+        let directory = TestSupport.temporaryDirectory("analyze")
+        let config = directory.appendingPathComponent("a.yaml").path
+        try """
+        name: a
+        seed: 1
+        repeats: 2
+        data: {source: mat, path: \(TestSupport.dataFile("var_u.mat"))}
+        model: {widths: [10, 7, 5, 4, 3]}
+        training: {epochs: 30, batch_size: 256, optimizer: {kind: adam, learning_rate: 0.001}}
+        recording: {schedule: {every: 10}, samples: all}
+        analysis:
+          estimators:
+            - {kind: binning, bins: 30, range: [-1, 1]}
+            - {kind: binning, width: 0.5, range: global}
+            - {kind: kde, noise_variance: 0.1, bound: upper}
+        """.write(toFile: config, atomically: true, encoding: .utf8)
+        let results = directory.appendingPathComponent("results")
+        let trained = try TestSupport.run(cli, ["train", config, "--results", results.path, "--quiet"])
+        #expect(trained.status == 0, "\(trained.stderr)")
+        let analyzed = try TestSupport.run(cli, ["analyze", results.appendingPathComponent("a").path, "--csv"])
+        #expect(analyzed.status == 0, "\(analyzed.stderr)")
+        #expect(analyzed.stdout.contains("2 run(s) × 4 epochs"))
+
+        let file = try H5File.open(results.appendingPathComponent("a/analysis.h5").path)
+        #expect(try file.stringAttribute("format") == "infoplane-analysis")
+        #expect(try file.dataset("analysis/epochs").read(as: Int64.self) == [0, 10, 20, 29])
+        let ixt = try file.dataset("analysis/binning_intervals30/ixt")
+        #expect(try ixt.shape() == [2, 4, 6])
+        let values = try ixt.read(as: Double.self)
+        #expect(values.allSatisfy { $0 >= 0 && $0 <= 12 + 1e-9 })
+        // The stored value equals the estimator applied to the run's activations directly.
+        let run = try RunFile.open(results.appendingPathComponent("a/run-2.h5").path)
+        let t = try run.activations(layer: 3, loggedIndex: 2)
+        let direct = BinnedEstimator(.intervals(30)).estimate(t, labels: try run.labels())
+        #expect(abs(values[(1 * 4 + 2) * 6 + 3] - direct.ixt) < 1e-12)
+        let kde = try file.dataset("analysis/kde_0.1_upper/ity_mean").read(as: Double.self)
+        #expect(kde.count == 24 && kde.allSatisfy { $0 >= 0 && $0 <= 1 })
+        #expect(file.isDataset("analysis/binning_width0.5_global_range/ixt_peak_epoch"))
+        let csv = try String(contentsOfFile: results.appendingPathComponent("a/analysis.csv").path, encoding: .utf8)
+        #expect(csv.split(separator: "\n").count == 1 + 3 * 2 * 4 * 6)
+
+        let missing = try TestSupport.run(cli, ["analyze", directory.appendingPathComponent("nothing").path])
+        #expect(missing.status == 2)
+    }
+}
