@@ -1,3 +1,5 @@
+import Dispatch
+import Foundation
 import RealModule
 import Tensor
 
@@ -18,9 +20,10 @@ import Tensor
 ///
 /// Pairwise squared distances come from one `sgemm` per block of rows
 /// (‖a‖² + ‖b‖² − 2a·b, clamped at 0); each pair costs one exp, from which both kernels
-/// follow (K_σ = K_{2σ}⁴). The log-sum-exp needs no shift: the self term is exp(0) = 1.
-/// Samples are reordered by class so that the within-class sums are contiguous.
-/// - Complexity: O(n² · units) time, O(block · n) memory; row blocks run on all cores.
+/// follow (K_σ = K_{2σ}⁴), and each pair is computed once (K is symmetric). The
+/// log-sum-exp needs no shift: the self term is exp(0) = 1. Samples are reordered by
+/// class so that the within-class sums are contiguous.
+/// - Complexity: O(n² · units / 2) time, O(n + block²) memory per core.
 public struct KDEEstimator: Sendable, Equatable {
     /// σ², the variance of the added Gaussian noise.
     public var noiseVariance: Double
@@ -38,24 +41,117 @@ public struct KDEEstimator: Sendable, Equatable {
         }
     }
 
-    /// Σ_j K_{2σ}(i, j) and Σ_j K_σ(i, j) over columns `from..<to` of one row of the Gram
-    /// matrix: one exp per pair, K_σ = K_{2σ}⁴. Straight-line float code that vectorises.
+    static let block = 256
+    static let parts = 8
+
+    /// `[4n]`: per sample, Σ_j K_σ, Σ_{j in class} K_σ, Σ_j K_{2σ}, Σ_{j in class} K_{2σ}.
+    static func kernelSums(_ h: Tensor, norms: [Float], classStart: [Int], classEnd: [Int], a: Float) -> [Double] {
+        let n = h.rows, d = h.rowSize
+        let blocks = (n + block - 1) / block
+        let pairs: [(Int, Int)] = (0..<blocks).flatMap { b in (b..<blocks).map { (b, $0) } }
+        let partCount = min(parts, pairs.count)
+        let slots = ResultBox<[Double]>(count: partCount)
+        h.scalars.withUnsafeBufferPointer { xBuffer in
+            norms.withUnsafeBufferPointer { normBuffer in
+                nonisolated(unsafe) let x = xBuffer.baseAddress!
+                nonisolated(unsafe) let norm = normBuffer.baseAddress!
+                DispatchQueue.concurrentPerform(iterations: partCount) { part in
+                    var sums = [Double](repeating: 0, count: 4 * n)
+                    var gram = [Float](repeating: 0, count: block * block)
+                    var lowerRow = [Float](repeating: 0, count: block), upperRow = [Float](repeating: 0, count: block)
+                    // Column sums of one block pair, in float (at most 256 terms each).
+                    var columnSums = [Float](repeating: 0, count: 4 * block)
+                    let range = (pairs.count * part / partCount)..<(pairs.count * (part + 1) / partCount)
+                    sums.withUnsafeMutableBufferPointer { out in
+                        gram.withUnsafeMutableBufferPointer { g in
+                            lowerRow.withUnsafeMutableBufferPointer { lowerBuffer in
+                                upperRow.withUnsafeMutableBufferPointer { upperBuffer in
+                                  columnSums.withUnsafeMutableBufferPointer { columnBuffer in
+                                    let columnUpper = columnBuffer.baseAddress!, columnLower = columnUpper + block
+                                    let columnUpperOwn = columnUpper + 2 * block, columnLowerOwn = columnUpper + 3 * block
+                                    for (b, c) in pairs[range] {
+                                        let rowStart = b * block, rows = min(block, n - rowStart)
+                                        let columnStart = c * block, columns = min(block, n - columnStart)
+                                        BLAS.gemm(transposeB: true, m: rows, n: columns, k: d, a: x + rowStart * d,
+                                                  b: x + columnStart * d, c: g.baseAddress!)
+                                        columnUpper.update(repeating: 0, count: 4 * block)
+                                        for r in 0..<rows {
+                                            let i = rowStart + r
+                                            // Kernel values of row i against the column block.
+                                            kernels(g.baseAddress! + r * columns, norm + columnStart, count: columns,
+                                                    ni: norm[i], a: a, lower: lowerBuffer.baseAddress!, upper: upperBuffer.baseAddress!)
+                                            let ownFrom = min(max(classStart[i] - columnStart, 0), columns)
+                                            let ownTo = min(max(classEnd[i] - columnStart, 0), columns)
+                                            let lowerAll = sum(lowerBuffer.baseAddress!, 0, columns)
+                                            let upperAll = sum(upperBuffer.baseAddress!, 0, columns)
+                                            let lowerOwn = sum(lowerBuffer.baseAddress!, ownFrom, ownTo)
+                                            let upperOwn = sum(upperBuffer.baseAddress!, ownFrom, ownTo)
+                                            out[4 * i] += Double(upperAll)
+                                            out[4 * i + 1] += Double(upperOwn)
+                                            out[4 * i + 2] += Double(lowerAll)
+                                            out[4 * i + 3] += Double(lowerOwn)
+                                            guard c != b else { continue }
+                                            // The same values, seen from the columns' rows.
+                                            let (u, l) = (upperBuffer.baseAddress!, lowerBuffer.baseAddress!)
+                                            for j in 0..<columns {
+                                                columnUpper[j] += u[j]
+                                                columnLower[j] += l[j]
+                                            }
+                                            var j = ownFrom
+                                            while j < ownTo {
+                                                columnUpperOwn[j] += u[j]
+                                                columnLowerOwn[j] += l[j]
+                                                j &+= 1
+                                            }
+                                        }
+                                        guard c != b else { continue }
+                                        for j in 0..<columns {
+                                            let o = 4 * (columnStart + j)
+                                            out[o] += Double(columnUpper[j])
+                                            out[o + 1] += Double(columnUpperOwn[j])
+                                            out[o + 2] += Double(columnLower[j])
+                                            out[o + 3] += Double(columnLowerOwn[j])
+                                        }
+                                    }
+                                  }
+                                }
+                            }
+                        }
+                    }
+                    slots.set(part, sums)
+                }
+            }
+        }
+        let partSums = slots.values
+        var total = [Double](repeating: 0, count: 4 * n)
+        for part in partSums { for k in total.indices { total[k] += part[k] } }
+        return total
+    }
+
+    /// K_{2σ} and K_σ = K_{2σ}⁴ of one row of the Gram block against `count` columns: one
+    /// exp per pair, straight-line float code that vectorises.
     @inline(__always)
-    static func kernelSums(_ gram: UnsafeMutablePointer<Float>, _ norms: UnsafePointer<Float>, from: Int, to: Int,
-                           ni: Float, a: Float) -> (lower: Float, upper: Float) {
-        var lower: Float = 0, upper: Float = 0
-        var j = from
-        while j < to {
+    static func kernels(_ gram: UnsafeMutablePointer<Float>, _ norms: UnsafePointer<Float>, count: Int, ni: Float, a: Float,
+                        lower: UnsafeMutablePointer<Float>, upper: UnsafeMutablePointer<Float>) {
+        for j in 0..<count {
             let distance = max(0, ni + norms[j] - 2 * gram[j])
             let e = Kernels.fastExp(-distance * a)
             let e2 = e * e
-            // Relaxed: the order of the sum does not matter here, and allowing the
-            // compiler to reassociate is what lets this loop vectorise.
-            lower = Relaxed.sum(lower, e)
-            upper = Relaxed.multiplyAdd(e2, e2, upper)
+            lower[j] = e
+            upper[j] = e2 * e2
+        }
+    }
+
+    /// Σ values[from..<to]; Relaxed, so the compiler may reassociate and vectorise.
+    @inline(__always)
+    static func sum(_ values: UnsafeMutablePointer<Float>, _ from: Int, _ to: Int) -> Float {
+        var total: Float = 0
+        var j = from
+        while j < to {
+            total = Relaxed.sum(total, values[j])
             j &+= 1
         }
-        return (lower, upper)
+        return total
     }
 
     /// Upper and lower estimates of (I(X;T), I(T;Y)) in bits for activations
@@ -85,40 +181,10 @@ public struct KDEEstimator: Sendable, Equatable {
             }
         }
         // Per row: Σ_j K over all j and over j in the row's class, for both kernels.
-        var sums = [Double](repeating: 0, count: 4 * n)
-        let a = Float(1 / (8 * noiseVariance))
-        let block = 256
-        let blocks = (n + block - 1) / block
-        h.scalars.withUnsafeBufferPointer { xBuffer in
-            norms.withUnsafeBufferPointer { normBuffer in
-                sums.withUnsafeMutableBufferPointer { sumBuffer in
-                    let x = xBuffer.baseAddress!, norm = normBuffer.baseAddress!
-                    nonisolated(unsafe) let out = sumBuffer.baseAddress!
-                    Parallel.forEachRange(blocks) { range in
-                        var gram = [Float](repeating: 0, count: block * n)
-                        gram.withUnsafeMutableBufferPointer { g in
-                            for b in range {
-                                let first = b * block, rows = min(block, n - first)
-                                BLAS.gemm(transposeB: true, m: rows, n: n, k: d, a: x + first * d, b: x, c: g.baseAddress!)
-                                for r in 0..<rows {
-                                    let i = first + r
-                                    let row = g.baseAddress! + r * n
-                                    let ni = norm[i]
-                                    let (s0, e0) = (classStart[i], classEnd[i])
-                                    let before = Self.kernelSums(row, norm, from: 0, to: s0, ni: ni, a: a)
-                                    let own = Self.kernelSums(row, norm, from: s0, to: e0, ni: ni, a: a)
-                                    let after = Self.kernelSums(row, norm, from: e0, to: n, ni: ni, a: a)
-                                    out[4 * i] = Double(before.upper) + Double(own.upper) + Double(after.upper)
-                                    out[4 * i + 1] = Double(own.upper)
-                                    out[4 * i + 2] = Double(before.lower) + Double(own.lower) + Double(after.lower)
-                                    out[4 * i + 3] = Double(own.lower)
-                                }
-                            }
-                        }
-                    }
-                }
-            }
-        }
+        // K is symmetric: each pair of row blocks (b ≤ c) is computed once and adds to
+        // the rows of both. Work is cut into a fixed number of parts, each with its own
+        // sums, added in part order, so results do not depend on the number of cores.
+        let sums = Self.kernelSums(h, norms: norms, classStart: classStart, classEnd: classEnd, a: Float(1 / (8 * noiseVariance)))
         let count = Double(n)
         var hUpper = 0.0, hUpperClass = 0.0, hLower = 0.0, hLowerClass = 0.0
         for i in 0..<n {
@@ -132,4 +198,17 @@ public struct KDEEstimator: Sendable, Equatable {
         return Bounds(upper: (hUpper * toBits, max(0, (hUpper - hUpperClass) * toBits)),
                       lower: (hLower * toBits, max(0, (hLower - hLowerClass) * toBits)))
     }
+}
+
+/// Values written by index from several threads.
+final class ResultBox<T>: @unchecked Sendable {
+    private let lock = NSLock()
+    private var storage: [T?]
+    init(count: Int) { storage = Array(repeating: nil, count: count) }
+    func set(_ index: Int, _ value: T) {
+        lock.lock()
+        storage[index] = value
+        lock.unlock()
+    }
+    var values: [T] { lock.lock(); defer { lock.unlock() }; return storage.compactMap { $0 } }
 }
