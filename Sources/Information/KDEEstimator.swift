@@ -1,5 +1,4 @@
 import Dispatch
-import Foundation
 import RealModule
 import Tensor
 
@@ -50,7 +49,7 @@ public struct KDEEstimator: Sendable, Equatable {
         let blocks = (n + block - 1) / block
         let pairs: [(Int, Int)] = (0..<blocks).flatMap { b in (b..<blocks).map { (b, $0) } }
         let partCount = min(parts, pairs.count)
-        let slots = ResultBox<[Double]>(count: partCount)
+        let slots = ConcurrentSlots<[Double]>(count: partCount)
         h.scalars.withUnsafeBufferPointer { xBuffer in
             norms.withUnsafeBufferPointer { normBuffer in
                 nonisolated(unsafe) let x = xBuffer.baseAddress!
@@ -200,15 +199,3 @@ public struct KDEEstimator: Sendable, Equatable {
     }
 }
 
-/// Values written by index from several threads.
-final class ResultBox<T>: @unchecked Sendable {
-    private let lock = NSLock()
-    private var storage: [T?]
-    init(count: Int) { storage = Array(repeating: nil, count: count) }
-    func set(_ index: Int, _ value: T) {
-        lock.lock()
-        storage[index] = value
-        lock.unlock()
-    }
-    var values: [T] { lock.lock(); defer { lock.unlock() }; return storage.compactMap { $0 } }
-}

@@ -2,6 +2,7 @@ import Foundation
 import Information
 import Logging
 import Recording
+import Tensor
 
 /// `infoplane analyze`: the information-plane analysis of run files, one `analysis.h5`
 /// per folder of runs (an experiment, or one sweep variant).
@@ -56,7 +57,7 @@ public struct ExperimentAnalysis {
         }
         // Runs are independent: analyse them on all cores (each estimator is itself
         // single-threaded except KDE, whose row blocks share the cores).
-        let results = ResultSlots<RunAnalysis>(count: paths.count)
+        let results = ConcurrentSlots<Result<RunAnalysis, any Error>>(count: paths.count)
         DispatchQueue.concurrentPerform(iterations: paths.count) { index in
             results.set(index, Result { try RunAnalysis.analyze(RunFile.open(paths[index]), estimators: estimators) })
         }
@@ -69,15 +70,3 @@ public struct ExperimentAnalysis {
     }
 }
 
-/// Results written by index from several threads.
-final class ResultSlots<T>: @unchecked Sendable {
-    private let lock = NSLock()
-    private var storage: [Result<T, any Error>?]
-    init(count: Int) { storage = Array(repeating: nil, count: count) }
-    func set(_ index: Int, _ value: Result<T, any Error>) {
-        lock.lock()
-        storage[index] = value
-        lock.unlock()
-    }
-    var values: [Result<T, any Error>] { lock.lock(); defer { lock.unlock() }; return storage.compactMap { $0 } }
-}

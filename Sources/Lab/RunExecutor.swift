@@ -79,7 +79,7 @@ public struct RunExecutor: Sendable {
                                         totalRuns: jobs.count, enabled: options.showProgress)
         let workers = min(options.jobs, max(1, jobs.count))
         if workers > 1 { Parallel.setWorkers(1) }
-        let outcomes = OutcomeBox(count: jobs.count)
+        let outcomes = ConcurrentSlots<RunOutcome>(count: jobs.count)
         let next = Counter()
         DispatchQueue.concurrentPerform(iterations: workers) { _ in
             while let index = next.take(below: jobs.count) {
@@ -172,15 +172,3 @@ final class Counter: @unchecked Sendable {
     }
 }
 
-/// Outcomes written by index from several threads.
-final class OutcomeBox: @unchecked Sendable {
-    private let lock = NSLock()
-    private var storage: [RunOutcome?]
-    init(count: Int) { storage = Array(repeating: nil, count: count) }
-    func set(_ index: Int, _ outcome: RunOutcome) {
-        lock.lock()
-        storage[index] = outcome
-        lock.unlock()
-    }
-    var values: [RunOutcome] { lock.lock(); defer { lock.unlock() }; return storage.compactMap { $0 } }
-}

@@ -56,3 +56,19 @@ final class NSLockShim: @unchecked Sendable {
         return body()
     }
 }
+
+/// Results of concurrent work, stored by index under a lock; read them once the work
+/// is done, in index order.
+public final class ConcurrentSlots<T>: @unchecked Sendable {
+    private let lock = NSLockShim()
+    private var storage: [T?]
+
+    public init(count: Int) { storage = Array(repeating: nil, count: count) }
+
+    public func set(_ index: Int, _ value: T) {
+        lock.withLock { storage[index] = value }
+    }
+
+    /// The values set so far, in index order.
+    public var values: [T] { lock.withLock { storage.compactMap { $0 } } }
+}
