@@ -15,8 +15,7 @@ build: bootstrap
 	swift build -c release --product infoplane
 
 run: build
-	$(RELEASE)/infoplane train experiments/quick.yaml --force
-	$(RELEASE)/infoplane analyze results/quick --csv
+	$(RELEASE)/infoplane run experiments/quick.yaml --force
 	$(RELEASE)/infoplane inspect results/quick/run-1.h5
 
 test: bootstrap

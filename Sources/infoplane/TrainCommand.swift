@@ -28,7 +28,9 @@ struct TrainCommand: ParsableCommand {
     }
 
     /// Shared with `run`: loads, plans, checks and trains; prints one line per run.
-    static func train(_ options: ExperimentOptions) throws {
+    /// Returns the folders that hold the trained runs.
+    @discardableResult
+    static func train(_ options: ExperimentOptions) throws -> [String] {
         let logger = options.output.logger()
         let experiments: [Experiment]
         let prepared: RunExecutor.Prepared
@@ -48,7 +50,7 @@ struct TrainCommand: ParsableCommand {
         }
         if prepared.jobs.isEmpty {
             logger.notice("no runs in this shard")
-            return
+            return []
         }
         logger.notice("\(prepared.jobs.count) run(s) of \(experiments[0].config.name), \(min(runOptions.jobs, prepared.jobs.count)) at a time")
         let outcomes = executor.execute(prepared, options: runOptions)
@@ -64,5 +66,6 @@ struct TrainCommand: ParsableCommand {
         if outcomes.contains(where: { $0.status == .failed }) {
             throw ExitCode(1)
         }
+        return Array(Set(prepared.jobs.map { ($0.outputPath as NSString).deletingLastPathComponent })).sorted()
     }
 }

@@ -56,3 +56,27 @@ struct AnalyzeCommandTests {
         #expect(missing.status == 2)
     }
 }
+
+@Suite("infoplane run")
+struct RunCommandEndToEndTests {
+    @Test func trainsThenAnalyses() throws {
+        let directory = TestSupport.temporaryDirectory("run")
+        let config = directory.appendingPathComponent("r.yaml").path
+        try """
+        name: r
+        repeats: 2
+        data: {source: mat, path: \(TestSupport.dataFile("var_u.mat"))}
+        model: {widths: [6, 3]}
+        training: {epochs: 12, batch_size: 512, optimizer: {kind: adam, learning_rate: 0.001}}
+        recording: {schedule: {every: 4}}
+        analysis: {estimators: [{kind: binning, edges: 30}]}
+        """.write(toFile: config, atomically: true, encoding: .utf8)
+        let results = directory.appendingPathComponent("results")
+        let run = try TestSupport.run(TestSupport.product("infoplane"), ["run", config, "--results", results.path])
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(run.stdout.contains("trained") && run.stdout.contains("analyzed"))
+        let file = try H5File.open(results.appendingPathComponent("r/analysis.h5").path)
+        #expect(try file.dataset("analysis/binning_edges30/ixt").shape() == [2, 4, 3])
+        #expect(FileManager.default.fileExists(atPath: results.appendingPathComponent("r/analysis.csv").path))
+    }
+}
