@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """PyTorch reference timings for `make bench` (CPU, 2 threads).
 
-Usage: reference.py ibnet|cnn   -> prints one JSON object of timings on stdout.
+Usage: reference.py ibnet|ibnet-h5py|information|cnn -> prints one JSON object of timings on stdout.
 
 The workloads mirror benchmarks/swift/main.swift exactly. torch is not a test dependency:
 install it in a virtual environment outside the repository and point INFOPLANE_BENCH_PYTHON
@@ -143,6 +143,51 @@ def cnn():
     return {"train_s": sorted(train_times)[1], "epoch_s": sorted(epoch_times)[1]}
 
 
+def information():
+    """Per logged epoch: the 2017 code's binning (digitize + unique rows, 30 bins) and the
+    KDE upper bound of I(X;T) and I(T;Y) in PyTorch's GEMM form (Saxe et al.'s kde.py), on
+    activations of the IBnet's shapes (4096 samples; 10, 7, 5, 4, 3, 2 units)."""
+    rng = np.random.default_rng(0)
+    layers = [np.tanh(rng.normal(size=(4096, n)) * 2).astype(np.float32) for n in (10, 7, 5, 4, 3, 2)]
+    y = rng.integers(0, 2, 4096)
+    bins = np.linspace(-1, 1, 31)
+
+    def entropy(rows):
+        b = np.ascontiguousarray(rows).view(np.dtype((np.void, rows.dtype.itemsize * rows.shape[1])))
+        _, counts = np.unique(b, return_counts=True)
+        p = counts / counts.sum()
+        return -np.sum(p * np.log2(p))
+
+    def binning():
+        for t in layers:
+            d = bins[np.digitize(np.squeeze(t.reshape(1, -1)), bins) - 1].reshape(len(t), -1)
+            entropy(d)
+            sum((y == c).mean() * entropy(d[y == c]) for c in (0, 1))
+
+    def kde(var=0.1):
+        for t in layers:
+            x = torch.from_numpy(t)
+            def term(h):
+                n = h.shape[0]
+                sq = (h * h).sum(1)
+                dist = (sq[:, None] + sq[None, :] - 2 * h @ h.T).clamp(min=0)
+                return -(torch.logsumexp(-dist / (2 * var), dim=1) - np.log(n)).mean()
+            hx = term(x)
+            hc = sum((y == c).mean() * term(x[torch.from_numpy(y == c)]) for c in (0, 1))
+            float(hx), float(hx - hc)
+
+    times = {}
+    for name, f, repeats in (("binning_ms", binning, 20), ("kde_ms", kde, 3)):
+        f()
+        samples = []
+        for _ in range(repeats):
+            t = time.perf_counter()
+            f()
+            samples.append((time.perf_counter() - t) * 1000)
+        times[name] = sorted(samples)[len(samples) // 2]
+    return times
+
+
 if __name__ == "__main__":
     workload = sys.argv[1] if len(sys.argv) > 1 else "ibnet"
     if workload == "ibnet-h5py":
@@ -150,4 +195,4 @@ if __name__ == "__main__":
         with tempfile.TemporaryDirectory() as d:
             print(json.dumps(ibnet(os.path.join(d, "run.h5"))))
     else:
-        print(json.dumps({"ibnet": ibnet, "cnn": cnn}[workload]()))
+        print(json.dumps({"ibnet": ibnet, "cnn": cnn, "information": information}[workload]()))
