@@ -86,9 +86,11 @@ public struct BinnedEstimator: Sendable, Equatable {
                 case .intervals(let count):
                     let scale = Double(count) / (high - low)
                     let last = Int32(count - 1)
+                    let top = Double(last)
                     for i in 0..<x.count {
-                        let v = (Double(x[i]) - low) * scale
-                        out[i] = v <= 0 ? 0 : min(last, Int32(v.rounded(.down)))
+                        // Clamped to [0, last] first, so truncation is the floor (and vectorises).
+                        let v = min(max((Double(x[i]) - low) * scale, 0), top)
+                        out[i] = Int32(truncatingIfNeeded: Int(v))
                     }
                     maxIndex = last
                 case .edges(let count):

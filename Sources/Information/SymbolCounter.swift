@@ -61,7 +61,7 @@ struct SymbolCounter {
         guard total > 0 else { return 0 }
         let n = Double(total)
         var sum = 0.0
-        for slot in used {
+        for slot in used where counts[slot] > 1 {   // c log c = 0 for the (many) singletons
             let c = Double(counts[slot])
             sum += c * Double.log2(c)
         }
