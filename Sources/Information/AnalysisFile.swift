@@ -9,11 +9,11 @@ public enum AnalysisFile {
     public static let format = "infoplane-analysis"
     public static let version: Int32 = 1
 
-    /// - Returns: the epochs analysed (common to all runs) and a note when runs had to
-    ///   be cut to the shortest.
+    /// - Returns: the epochs analysed (common to all runs), a note when runs had to be cut
+    ///   to the shortest, and per label the DPI violations found.
     @discardableResult
     public static func write(_ runs: [RunAnalysis], estimators: [EstimatorSpec], experiment: String, tool: String,
-                             to path: String, csv: String? = nil) throws -> (epochs: [Int], note: String?) {
+                             to path: String, csv: String? = nil) throws -> (epochs: [Int], note: String?, violations: [String: [DPICheck.Violation]]) {
         guard let first = runs.first else { throw HDF5Error(.mismatch, call: "analysis", file: path, detail: "no runs to analyse") }
         let count = runs.map(\.epochs.count).min() ?? 0
         let epochs = Array(first.epochs.prefix(count))
@@ -34,6 +34,7 @@ public enum AnalysisFile {
         try group.setAttribute("runs", runs.map(\.path).joined(separator: "\n"))
         let layers = first.layerNames.count
         var lines = ["estimator,run,seed,epoch,layer,ixt_bits,ity_bits"]
+        var allViolations: [String: [DPICheck.Violation]] = [:]
         for estimator in estimators {
             for label in estimator.labels {
                 let series = try group.createGroup(label)
@@ -47,6 +48,19 @@ public enum AnalysisFile {
                     try series.writeDataset("\(quantity)_ci_low", statistics.lower.flatMap { $0 }, shape: [count, layers])
                     try series.writeDataset("\(quantity)_ci_high", statistics.upper.flatMap { $0 }, shape: [count, layers])
                 }
+                // Data-processing inequality along the layers.
+                let ixtRuns = runs.map { Array($0.ixt[label]!.prefix(count)) }
+                let ityRuns = runs.map { Array($0.ity[label]!.prefix(count)) }
+                if layers > 1 {
+                    for (quantity, table) in [("ixt", ixtRuns), ("ity", ityRuns)] {
+                        let sizes = table.map { DPICheck.sizes($0) }
+                        try series.writeDataset("dpi_\(quantity)_violation", sizes.flatMap { $0.flatMap { $0 } }, shape: [runs.count, count, layers - 1])
+                    }
+                }
+                let violations = DPICheck.violations(ixt: ixtRuns, ity: ityRuns, epochs: epochs)
+                allViolations[label] = violations
+                try series.setAttribute("dpi_violations", Int64(violations.count))
+                try series.setAttribute("dpi_largest_violation_bits", violations.map(\.size).max() ?? 0)
                 let peaks = runs.map { RepeatStatistics.peaks(Array($0.ixt[label]!.prefix(count))) }
                 try series.writeDataset("ixt_peak_epoch", peaks.flatMap { $0.map { Int64(epochs[$0.peakIndex]) } }, shape: [runs.count, layers])
                 try series.writeDataset("ixt_compression_bits", peaks.flatMap { $0.map(\.compressionBits) }, shape: [runs.count, layers])
@@ -62,10 +76,19 @@ public enum AnalysisFile {
                 }
             }
         }
+        // Gradient SNR and its phase transition, per run and layer with weights.
+        let snr = try group.createGroup("snr")
+        try snr.setAttribute("description", "gradient signal-to-noise ratio ‖mean g‖/‖std g‖ per layer (Saxe et al. 2018, App. I); transition_epoch: least-squares change point of log10 SNR, −1 when none (docs/estimators.md)")
+        let gradientCount = runs.map(\.snrEpochs.count).min() ?? 0
+        try snr.writeDataset("epochs", Array(first.snrEpochs.prefix(gradientCount)).map(Int64.init))
+        try snr.writeDataset("transition_epoch", runs.flatMap { $0.snrTransition.map { Int64($0 ?? -1) } }, shape: [runs.count, layers])
+        for (l, name) in first.layerNames.enumerated() where first.snr[l] != nil {
+            try snr.writeDataset(name, runs.flatMap { Array(($0.snr[l] ?? []).prefix(gradientCount)) }, shape: [runs.count, gradientCount])
+        }
         try file.flush()
         if let csv {
             try (lines.joined(separator: "\n") + "\n").write(toFile: csv, atomically: true, encoding: .utf8)
         }
-        return (epochs, note)
+        return (epochs, note, allViolations)
     }
 }

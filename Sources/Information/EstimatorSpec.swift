@@ -8,6 +8,10 @@ public enum EstimatorSpec: Sendable, Equatable {
     case binning(BinnedEstimator.Binning, RangeSpec)
     /// KDE bounds with noise variance σ²: `upper`, `lower` or both.
     case kde(variance: Double, upper: Bool, lower: Bool)
+    /// Adaptive (equal-count over distinct values) binning with this many bins.
+    case adaptive(bins: Int)
+    /// The k-nearest-neighbour entropy estimator (its I(X;T) column is ĥ(T)).
+    case knn(k: Int)
 
     public enum RangeSpec: Sendable, Equatable {
         case fixed(Double, Double)
@@ -32,6 +36,8 @@ public enum EstimatorSpec: Sendable, Equatable {
             }
         case .kde(let variance, let upper, let lower):
             return (upper ? ["kde_\(Self.format(variance))_upper"] : []) + (lower ? ["kde_\(Self.format(variance))_lower"] : [])
+        case .adaptive(let bins): return ["adaptive\(bins)"]
+        case .knn(let k): return ["knn\(k)"]
         }
     }
 
@@ -54,6 +60,10 @@ public enum EstimatorSpec: Sendable, Equatable {
             return "Binning (Shwartz-Ziv & Tishby 2017): \(how) \(over); I(X;T) = H(T), I(T;Y) = H(T) − H(T|Y), bits"
         case .kde(let variance, _, _):
             return "KDE with Gaussian noise σ² = \(variance) (Kolchinsky & Tracey 2017, as Saxe et al. 2018); upper bound with σ², lower with 4σ²; bits"
+        case .adaptive(let bins):
+            return "Adaptive binning (Chelombiev et al. 2019): \(bins) bins holding equal numbers of the layer's distinct values; bits"
+        case .knn(let k):
+            return "k-NN differential entropy (Kozachenko–Leonenko, Kraskov et al. 2004), k = \(k); the ixt column holds h(T) in bits (I(X;T) is infinite for a deterministic continuous map); ity = h(T) − h(T|Y)"
         }
     }
 
@@ -76,6 +86,10 @@ public enum EstimatorSpec: Sendable, Equatable {
         case .kde(let variance, let upper, let lower):
             let bounds = KDEEstimator(noiseVariance: variance).estimate(activations, labels: labels)
             return (upper ? [bounds.upper] : []) + (lower ? [bounds.lower] : [])
+        case .adaptive(let bins):
+            return [AdaptiveBinnedEstimator(bins: bins).estimate(activations, labels: labels)]
+        case .knn(let k):
+            return [KNNEntropyEstimator(k: k).estimate(activations, labels: labels)]
         }
     }
 }

@@ -11,6 +11,11 @@ public struct RunAnalysis: Sendable {
     /// label → [epoch][layer]
     public var ixt: [String: [[Double]]]
     public var ity: [String: [[Double]]]
+    /// Gradient SNR per layer with weights (`layerNames` order, nil without weights) at
+    /// `snrEpochs`, and the detected drift → diffusion transition epoch per layer.
+    public var snrEpochs: [Int]
+    public var snr: [[Double]?]
+    public var snrTransition: [Int?]
 
     /// Analyses a run file, reading one logged epoch of one layer at a time.
     ///
@@ -50,7 +55,11 @@ public struct RunAnalysis: Sendable {
                 ity[label]!.append(rowY[label]!)
             }
         }
-        return RunAnalysis(path: run.path, seed: run.seed, epochs: run.loggedEpochs, layerNames: layers.map(\.name), ixt: ixt, ity: ity)
+        let (snrEpochs, statistics) = try run.gradientStatistics()
+        let snr = layers.map { statistics[$0.name]?["snr"] }
+        let transitions = snr.map { $0.flatMap { SNRPhases.transition(epochs: snrEpochs, snr: $0) } }
+        return RunAnalysis(path: run.path, seed: run.seed, epochs: run.loggedEpochs, layerNames: layers.map(\.name), ixt: ixt, ity: ity,
+                           snrEpochs: snrEpochs, snr: snr, snrTransition: transitions)
     }
 
     static func activations(_ run: RunFile, layer: Int, position: Int, isOutput: Bool) throws -> Tensor {

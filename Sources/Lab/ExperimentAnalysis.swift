@@ -44,6 +44,11 @@ public struct ExperimentAnalysis {
         public var labels: [String]
         public var seconds: Double
         public var note: String?
+        /// Per estimator label: the number of DPI violations and the largest, in bits.
+        public var dpi: [(label: String, count: Int, largest: Double)]
+        /// Per layer: the median SNR transition epoch over the runs, and the median epoch of
+        /// the I(X;T) peak under the first estimator.
+        public var phases: [(layer: String, transition: Int?, peak: Int?)]
     }
 
     /// Analyses one folder of runs with the estimators of their configuration.
@@ -63,10 +68,21 @@ public struct ExperimentAnalysis {
         }
         let analyses = try results.values.map { try $0.get() }
         let output = (folder as NSString).appendingPathComponent("analysis.h5")
-        let (epochs, note) = try AnalysisFile.write(analyses, estimators: estimators, experiment: first.experiment, tool: tool,
-                                                    to: output, csv: csv ? (folder as NSString).appendingPathComponent("analysis.csv") : nil)
+        let (epochs, note, violations) = try AnalysisFile.write(analyses, estimators: estimators, experiment: first.experiment, tool: tool,
+                                                                to: output, csv: csv ? (folder as NSString).appendingPathComponent("analysis.csv") : nil)
+        let labels = estimators.flatMap(\.labels)
+        let dpi = labels.map { ($0, violations[$0]?.count ?? 0, violations[$0]?.map(\.size).max() ?? 0) }
+        func median(_ values: [Int]) -> Int? { values.isEmpty ? nil : values.sorted()[values.count / 2] }
+        let phases = analyses[0].layerNames.indices.map { l -> (layer: String, transition: Int?, peak: Int?) in
+            let transitions = analyses.compactMap { $0.snrTransition[l] }
+            let peaks = analyses.compactMap { run -> Int? in
+                guard let series = run.ixt[labels[0]], !series.isEmpty else { return nil }
+                return run.epochs[RepeatStatistics.peaks(series)[l].peakIndex]
+            }
+            return (analyses[0].layerNames[l], median(transitions), median(peaks))
+        }
         return Outcome(folder: folder, output: output, runs: analyses.count, epochs: epochs.count,
-                       labels: estimators.flatMap(\.labels), seconds: Date().timeIntervalSince(start), note: note)
+                       labels: labels, seconds: Date().timeIntervalSince(start), note: note, dpi: dpi, phases: phases)
     }
 }
 

@@ -385,8 +385,12 @@ public struct AnalysisConfig: Sendable {
                 }
                 let bound = p["bound"] ?? "both"
                 specs.append(.kde(variance: variance, upper: bound != "lower", lower: bound != "upper"))
+            case "adaptive":
+                specs.append(.adaptive(bins: p["bins"].flatMap(Int.init) ?? 30))
+            case "knn":
+                specs.append(.knn(k: p["k"].flatMap(Int.init) ?? 3))
             default:
-                throw ConfigError(file: file, keyPath: path + ".kind", "the \(estimator.kind) estimator is not implemented yet (binning and kde are)")
+                throw ConfigError(file: file, keyPath: path + ".kind", "unknown estimator \(estimator.kind)")
             }
         }
         return specs

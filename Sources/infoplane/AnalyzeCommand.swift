@@ -41,9 +41,7 @@ struct AnalyzeCommand: ParsableCommand {
         for folder in groups.keys.sorted() {
             do {
                 let outcome = try analysis.analyze(folder: folder, runs: groups[folder]!, csv: csv, tool: "infoplane \(Infoplane.version)")
-                if !output.quiet {
-                    print("analyzed \(outcome.output)  \(outcome.runs) run(s) × \(outcome.epochs) epochs, \(outcome.labels.joined(separator: ", ")) in \(String(format: "%.1f", outcome.seconds)) s")
-                }
+                if !output.quiet { print(AnalysisReport.render(outcome)) }
                 if let note = outcome.note { logger.warning("\(folder): \(note)") }
             } catch let error as ConfigError {
                 throw InputError("\(error)")

@@ -33,9 +33,7 @@ struct RunCommand: ParsableCommand {
             guard let runs = groups[folder] else { continue }
             do {
                 let outcome = try analysis.analyze(folder: folder, runs: runs, csv: true, tool: "infoplane \(Infoplane.version)")
-                if !options.output.quiet {
-                    print("analyzed \(outcome.output)  \(outcome.runs) run(s) × \(outcome.epochs) epochs, \(outcome.labels.joined(separator: ", ")) in \(String(format: "%.1f", outcome.seconds)) s")
-                }
+                if !options.output.quiet { print(AnalysisReport.render(outcome)) }
             } catch let error as ConfigError {
                 throw InputError("\(error)")
             }

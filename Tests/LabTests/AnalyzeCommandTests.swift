@@ -26,6 +26,8 @@ struct AnalyzeCommandTests {
             - {kind: binning, bins: 30, range: [-1, 1]}
             - {kind: binning, width: 0.5, range: global}
             - {kind: kde, noise_variance: 0.1, bound: upper}
+            - {kind: adaptive, bins: 20}
+            - {kind: knn, k: 3}
         """.write(toFile: config, atomically: true, encoding: .utf8)
         let results = directory.appendingPathComponent("results")
         let trained = try TestSupport.run(cli, ["train", config, "--results", results.path, "--quiet"])
@@ -50,7 +52,12 @@ struct AnalyzeCommandTests {
         #expect(kde.count == 24 && kde.allSatisfy { $0 >= 0 && $0 <= 1 })
         #expect(file.isDataset("analysis/binning_width0.5_global_range/ixt_peak_epoch"))
         let csv = try String(contentsOfFile: results.appendingPathComponent("a/analysis.csv").path, encoding: .utf8)
-        #expect(csv.split(separator: "\n").count == 1 + 3 * 2 * 4 * 6)
+        #expect(csv.split(separator: "\n").count == 1 + 5 * 2 * 4 * 6)
+        #expect(analyzed.stdout.contains("DPI violations: binning_intervals30 none"))
+        #expect(try file.dataset("analysis/binning_intervals30/dpi_ixt_violation").shape() == [2, 4, 5])
+        #expect(try file.dataset("analysis/snr/transition_epoch").shape() == [2, 6])
+        #expect(try file.dataset("analysis/snr/hidden1").shape() == [2, 4])
+        #expect(file.isDataset("analysis/adaptive20/ixt") && file.isDataset("analysis/knn3/ity"))
 
         let missing = try TestSupport.run(cli, ["analyze", directory.appendingPathComponent("nothing").path])
         #expect(missing.status == 2)
