@@ -153,3 +153,14 @@ struct VectorisedKernelTests {
         }
     }
 }
+
+@Suite("Half precision")
+struct HalfPrecisionTests {
+    @Test func widenIsExactForEveryHalf() {
+        let all = (0...UInt16.max).map { Float16(bitPattern: $0) }
+        let widened = HalfPrecision.widen(all)
+        for (h, f) in zip(all, widened) {
+            #expect(f.bitPattern == Float(h).bitPattern || (f.isNaN && h.isNaN))
+        }
+    }
+}
