@@ -1,5 +1,6 @@
 # infoplane — the two README commands and their helpers.
-#   make run     bootstrap, release build, run the default experiment (experiments/quick.yaml)
+#   make run     bootstrap, release build, run the default experiment (experiments/quick.yaml):
+#                train, analyse, plot (results/quick/, plots/quick/)
 #   make test    bootstrap, build the tests optimised, run the whole suite
 #   make bench   release benchmarks, with PyTorch / numpy ratios when those are installed
 SHELL := /bin/bash

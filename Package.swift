@@ -44,8 +44,9 @@ let package = Package(
             "HDF5", "Recording", "Tensor",
             .product(name: "RealModule", package: "swift-numerics"),
         ]),
+        .target(name: "Plotting"),
         .target(name: "Lab", dependencies: [
-            "Datasets", "Information", "Networks", "Recording", "Tensor",
+            "Datasets", "Information", "Plotting", "Networks", "Recording", "Tensor",
             .product(name: "Yams", package: "Yams"),
             .product(name: "Logging", package: "swift-log"),
         ]),
@@ -70,6 +71,7 @@ let package = Package(
         ]),
         .testTarget(name: "infoplaneTests", dependencies: ["infoplane", "TestSupport"]),
         .testTarget(name: "InformationTests", dependencies: ["Information", "Datasets", "Networks", "Tensor", "TestSupport"]),
+        .testTarget(name: "PlottingTests", dependencies: ["Plotting", "TestSupport"]),
         .testTarget(name: "LabTests", dependencies: ["Lab", "Information", "Networks", "Recording", "HDF5", "TestSupport", "infoplane"]),
         .testTarget(name: "RecordingTests", dependencies: [
             "Recording", "Networks", "Datasets", "Tensor", "HDF5", "TestSupport",

@@ -92,3 +92,61 @@ public enum AnalysisFile {
         return (epochs, note, allViolations)
     }
 }
+
+extension AnalysisFile {
+    /// What the figures need from an analysis file: per label the means across runs.
+    public struct Contents: Sendable {
+        public var experiment: String
+        public var epochs: [Int]
+        public var layers: [String]
+        public var labels: [String]
+        /// label → `[epoch][layer]`
+        public var ixtMean: [String: [[Double]]]
+        public var ityMean: [String: [[Double]]]
+        /// label → `[epoch][layer pair]`, DPI violations summed over runs.
+        public var dpi: [String: [[Double]]]
+        /// The runs' seeds and paths.
+        public var runs: [String]
+        /// The median SNR transition epoch per layer (nil: none).
+        public var transitions: [Int?]
+    }
+
+    public static func read(_ path: String) throws -> Contents {
+        let file = try H5File.open(path)
+        guard file.hasAttribute("format"), try file.stringAttribute("format") == format else {
+            throw HDF5Error(.mismatch, call: "read", file: path, detail: "not an infoplane analysis file")
+        }
+        let group = try file.group("analysis")
+        let epochs = try group.dataset("epochs").read(as: Int64.self).map { Int($0) }
+        let layers = try group.stringAttribute("layers").split(separator: ",").map(String.init)
+        let runs = try group.stringAttribute("runs").split(separator: "\n").map(String.init)
+        func table(_ values: [Double], _ columns: Int) -> [[Double]] {
+            columns == 0 ? [] : stride(from: 0, to: values.count, by: columns).map { Array(values[$0..<($0 + columns)]) }
+        }
+        var labels: [String] = [], ixt: [String: [[Double]]] = [:], ity: [String: [[Double]]] = [:], dpi: [String: [[Double]]] = [:]
+        for name in try group.childNames() where name != "snr" && group.isGroup(name) {
+            let series = try group.group(name)
+            guard series.isDataset("ixt_mean") else { continue }
+            labels.append(name)
+            ixt[name] = table(try series.dataset("ixt_mean").read(as: Double.self), layers.count)
+            ity[name] = table(try series.dataset("ity_mean").read(as: Double.self), layers.count)
+            if series.isDataset("dpi_ixt_violation") {
+                let values = try series.dataset("dpi_ixt_violation").read(as: Double.self)
+                let pairs = layers.count - 1, cells = epochs.count * pairs
+                var summed = [Double](repeating: 0, count: cells)
+                for (i, v) in values.enumerated() { summed[i % cells] += v }
+                dpi[name] = table(summed, pairs)
+            }
+        }
+        var transitions: [Int?] = Array(repeating: nil, count: layers.count)
+        if group.isDataset("snr/transition_epoch") {
+            let values = try group.dataset("snr/transition_epoch").read(as: Int64.self)
+            for l in layers.indices {
+                let column = stride(from: l, to: values.count, by: layers.count).map { Int(values[$0]) }.filter { $0 >= 0 }.sorted()
+                transitions[l] = column.isEmpty ? nil : column[column.count / 2]
+            }
+        }
+        return Contents(experiment: try file.stringAttribute("experiment"), epochs: epochs, layers: layers, labels: labels.sorted(),
+                        ixtMean: ixt, ityMean: ity, dpi: dpi, runs: runs, transitions: transitions)
+    }
+}

@@ -18,10 +18,11 @@ struct Infoplane: ParsableCommand {
           infoplane run experiments/quick.yaml       # train every run, then analyse (train + analyze)
           infoplane train experiments/quick.yaml     # train and record every run of an experiment
           infoplane analyze results/quick            # I(X;T), I(T;Y) per layer and logged epoch
+          infoplane plot results/quick               # figures in plots/quick/
           infoplane inspect results/quick/run-1.h5   # what a run file holds
           infoplane environment                      # libraries, BLAS kernel and threads
         """,
         version: version,
-        subcommands: [RunCommand.self, TrainCommand.self, AnalyzeCommand.self, InspectCommand.self, EnvironmentCommand.self]
+        subcommands: [RunCommand.self, TrainCommand.self, AnalyzeCommand.self, PlotCommand.self, InspectCommand.self, EnvironmentCommand.self]
     )
 }

@@ -6,11 +6,12 @@ import Lab
 struct RunCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "run",
-        abstract: "Train every run of an experiment, then estimate its information plane (train + analyze).",
+        abstract: "Train every run of an experiment, estimate its information plane, draw its figures (train + analyze + plot).",
         discussion: """
         The runs go to results/<experiment>/[<sweep values>/]run-<seed>.h5, the analysis of each \
-        folder to analysis.h5 and analysis.csv beside them. With --shard, only this shard's runs \
-        are trained; analyse after all shards have finished: infoplane analyze results/<experiment>.
+        folder to analysis.h5 and analysis.csv beside them, the figures (the config's \
+        analysis.plots, or all) to plots/<experiment>/. With --shard, only this shard's runs are \
+        trained; after all shards: infoplane analyze results/<experiment> && infoplane plot results/<experiment>.
 
         Examples:
           infoplane run experiments/quick.yaml
@@ -19,6 +20,9 @@ struct RunCommand: ParsableCommand {
     )
 
     @OptionGroup var options: ExperimentOptions
+
+    @Option(help: "Root folder of the figures.")
+    var plots = "plots"
 
     func run() throws {
         let folders = try TrainCommand.train(options)
@@ -34,6 +38,9 @@ struct RunCommand: ParsableCommand {
             do {
                 let outcome = try analysis.analyze(folder: folder, runs: runs, csv: true, tool: "infoplane \(Infoplane.version)")
                 if !options.output.quiet { print(AnalysisReport.render(outcome)) }
+                let experiments = try ExperimentLoader.load(options.config, overrides: options.overrides)
+                try PlotCommand.plot(folder, results: options.results, plots: plots,
+                                     wanted: experiments.first?.config.analysis.plots ?? [], output: options.output)
             } catch let error as ConfigError {
                 throw InputError("\(error)")
             }

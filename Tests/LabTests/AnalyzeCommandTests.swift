@@ -79,11 +79,16 @@ struct RunCommandEndToEndTests {
         analysis: {estimators: [{kind: binning, edges: 30}]}
         """.write(toFile: config, atomically: true, encoding: .utf8)
         let results = directory.appendingPathComponent("results")
-        let run = try TestSupport.run(TestSupport.product("infoplane"), ["run", config, "--results", results.path])
+        let plots = directory.appendingPathComponent("plots")
+        let run = try TestSupport.run(TestSupport.product("infoplane"), ["run", config, "--results", results.path, "--plots", plots.path])
         #expect(run.status == 0, "\(run.stderr)")
         #expect(run.stdout.contains("trained") && run.stdout.contains("analyzed"))
         let file = try H5File.open(results.appendingPathComponent("r/analysis.h5").path)
         #expect(try file.dataset("analysis/binning_edges30/ixt").shape() == [2, 4, 3])
         #expect(FileManager.default.fileExists(atPath: results.appendingPathComponent("r/analysis.csv").path))
+        for figure in ["information_plane", "information_vs_epoch", "training_curves", "gradient_snr"] {
+            #expect(FileManager.default.fileExists(atPath: plots.appendingPathComponent("r/\(figure).svg").path), "\(figure)")
+        }
+        #expect(run.stdout.contains("plotted"))
     }
 }

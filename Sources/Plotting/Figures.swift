@@ -1,0 +1,144 @@
+import Foundation
+
+/// One information plane: per logged epoch and layer, (I(X;T), I(T;Y)) in bits.
+public struct PlaneData: Sendable {
+    public var title: String
+    public var epochs: [Int]
+    /// `[epoch][layer]`
+    public var ixt: [[Double]]
+    public var ity: [[Double]]
+    public var layerNames: [String]
+
+    public init(title: String, epochs: [Int], ixt: [[Double]], ity: [[Double]], layerNames: [String]) {
+        self.title = title
+        self.epochs = epochs
+        self.ixt = ixt
+        self.ity = ity
+        self.layerNames = layerNames
+    }
+}
+
+/// The figures of the literature, drawn from plain series (this module knows nothing
+/// of estimators or run files).
+public enum Figures {
+    /// Information planes side by side (Shwartz-Ziv & Tishby 2017, Fig. 3; Saxe et al.
+    /// 2018, Fig. 1): one point per layer and logged epoch, coloured by epoch (viridis,
+    /// log or linear epoch scale, with a colour bar), thin lines joining the layers of
+    /// the same epoch, layer names at the last epoch. Axes span 0–H(X) and 0–H(Y) unless
+    /// the data go beyond.
+    public static func informationPlane(_ panels: [PlaneData], hx: Double, hy: Double, logEpochs: Bool = true,
+                                        title: String = "") -> SVG {
+        let panelWidth = 330.0, panelHeight = 280.0, margin = 70.0, gap = 60.0
+        let width = margin + Double(panels.count) * panelWidth + Double(max(panels.count - 1, 0)) * gap + 110
+        var svg = SVG(width: width, height: panelHeight + 120)
+        if !title.isEmpty { svg.text(title, x: width / 2, y: 20, size: 15, anchor: .middle, weight: "bold") }
+        let allEpochs = panels.flatMap(\.epochs)
+        let first = Double(max(allEpochs.min() ?? 1, 1)), last = Double(max(allEpochs.max() ?? 1, 2))
+        let bar = ColorBar(map: .viridis, kind: logEpochs ? .log : .linear, domain: (logEpochs ? first : 0, last),
+                           left: width - 80, top: 60, height: panelHeight, title: "epoch")
+        let xMax = max(hx, panels.flatMap { $0.ixt.flatMap { $0 } }.filter(\.isFinite).max() ?? 0) * 1.02
+        let yMax = max(hy, panels.flatMap { $0.ity.flatMap { $0 } }.filter(\.isFinite).max() ?? 0) * 1.04
+        for (index, data) in panels.enumerated() {
+            let panel = Panel(left: margin + Double(index) * (panelWidth + gap), top: 60, width: panelWidth, height: panelHeight,
+                              x: (.linear, (0, xMax)), y: (.linear, (0, yMax)), title: data.title,
+                              xLabel: "I(X;T) in bits", yLabel: index == 0 ? "I(T;Y) in bits" : "")
+            panel.drawAxes(&svg)
+            svg.raw("<g class=\"plane\" data-layers=\"\(data.layerNames.count)\" data-epochs=\"\(data.epochs.count)\">")
+            for (e, epoch) in data.epochs.enumerated() {
+                let color = bar.color(Double(max(epoch, logEpochs ? 1 : 0)))
+                panel.line(&svg, zip(data.ixt[e], data.ity[e]).map { ($0, $1) }, color: color, width: 0.6, opacity: 0.35, className: "epoch-line")
+            }
+            var items: [(x: Double, y: Double, color: String)] = []
+            for (e, epoch) in data.epochs.enumerated() {
+                let color = bar.color(Double(max(epoch, logEpochs ? 1 : 0)))
+                for l in data.ixt[e].indices { items.append((data.ixt[e][l], data.ity[e][l], color)) }
+            }
+            panel.points(&svg, items, radius: 2.4)
+            if let lastRow = data.ixt.indices.last {
+                // Layer names at the last epoch; layers that end at the same place share one label.
+                var labels: [(x: Double, y: Double, names: [String])] = []
+                for (l, name) in data.layerNames.enumerated() {
+                    let px = panel.x(data.ixt[lastRow][l]), py = panel.y(data.ity[lastRow][l])
+                    guard px.isFinite, py.isFinite else { continue }
+                    if let i = labels.firstIndex(where: { abs($0.x - px) < 40 && abs($0.y - py) < 12 }) {
+                        labels[i].names.append(name)
+                    } else {
+                        labels.append((px, py, [name]))
+                    }
+                }
+                for label in labels {
+                    let text = label.names.count > 2 ? "\(label.names.first!)–\(label.names.last!)" : label.names.joined(separator: ", ")
+                    let anchor: SVG.Anchor = label.x > panel.left + panel.width * 0.7 ? .end : .start
+                    svg.text(text, x: label.x + (anchor == .end ? -6 : 6), y: label.y - 6, size: 9, anchor: anchor,
+                             extra: " class=\"layer-label\" fill=\"#444\"")
+                }
+            }
+            svg.raw("</g>")
+        }
+        bar.draw(&svg)
+        return svg
+    }
+
+    /// A series for line charts.
+    public struct Series: Sendable {
+        public var name: String
+        public var points: [(Double, Double)]
+        public var dashed: Bool
+        public init(name: String, points: [(Double, Double)], dashed: Bool = false) {
+            self.name = name
+            self.points = points
+            self.dashed = dashed
+        }
+    }
+
+    /// Panels of line series side by side, each with its own legend (placed below the
+    /// axes so that it never hides data), optional vertical markers and rug ticks.
+    public static func lines(_ panels: [(title: String, yLabel: String, series: [Series], markers: [(Double, String)])],
+                             xLabel: String, logX: Bool, logY: Bool = false, rug: [Double] = [], title: String = "") -> SVG {
+        let panelWidth = 300.0, panelHeight = 220.0, margin = 75.0, gap = 75.0
+        let legendRows = panels.map { ($0.series.count + 2) / 3 }.max() ?? 0
+        let columns = min(3, max(panels.count, 1)), rows = (panels.count + columns - 1) / columns
+        let cellHeight = 60 + panelHeight + 50 + Double(legendRows) * 16
+        let width = margin + Double(columns) * panelWidth + Double(columns - 1) * gap + 30
+        let height = 20 + Double(rows) * cellHeight
+        var svg = SVG(width: width, height: height)
+        if !title.isEmpty { svg.text(title, x: width / 2, y: 20, size: 15, anchor: .middle, weight: "bold") }
+        for (index, spec) in panels.enumerated() {
+            let count = max(spec.series.count, 1)
+            let palette = (0..<count).map { ColorMap.viridis.color(count == 1 ? 0 : Double($0) / Double(count - 1) * 0.85) }
+            let top = 40 + Double(index / columns) * cellHeight + 20
+            let left = margin + Double(index % columns) * (panelWidth + gap)
+            let xs = spec.series.flatMap { $0.points.map(\.0) }.filter { $0.isFinite && (!logX || $0 > 0) }
+            let ys = spec.series.flatMap { $0.points.map(\.1) }.filter { $0.isFinite && (!logY || $0 > 0) }
+            let xDomain = (xs.min() ?? 0, xs.max() ?? 1)
+            var yDomain = (ys.min() ?? 0, ys.max() ?? 1)
+            if !logY { yDomain = (min(yDomain.0, 0), yDomain.1 + (yDomain.1 - min(yDomain.0, 0)) * 0.05) }
+            let panel = Panel(left: left, top: top, width: panelWidth, height: panelHeight,
+                              x: (logX ? .log : .linear, xDomain), y: (logY ? .log : .linear, yDomain),
+                              title: spec.title, xLabel: xLabel, yLabel: spec.yLabel)
+            panel.drawAxes(&svg)
+            for value in rug where value > 0 || !logX {
+                let px = panel.x(value)
+                if px.isFinite { svg.line(px, top + panelHeight - 5, px, top + panelHeight, stroke: "#999", width: 0.5, extra: " class=\"rug\"") }
+            }
+            for (value, label) in spec.markers {
+                let px = panel.x(value)
+                guard px.isFinite else { continue }
+                svg.line(px, top, px, top + panelHeight, stroke: "#c0392b", width: 1, extra: " stroke-dasharray=\"4 3\" class=\"marker\"")
+                svg.text(label, x: px + 3, y: top + 12, size: 9, extra: " fill=\"#c0392b\"")
+            }
+            for (s, series) in spec.series.enumerated() {
+                let points = series.points.filter { (!logX || $0.0 > 0) && (!logY || $0.1 > 0) }
+                panel.line(&svg, points, color: palette[s % palette.count], width: 1.6, dashed: series.dashed)
+            }
+            // Legend below the panel.
+            for (s, series) in spec.series.enumerated() {
+                let lx = panel.left + Double(s % 3) * 100, ly = top + panelHeight + 52 + Double(s / 3) * 16
+                svg.line(lx, ly - 4, lx + 18, ly - 4, stroke: palette[s % palette.count], width: 2,
+                         extra: series.dashed ? " stroke-dasharray=\"5 3\"" : "")
+                svg.text(series.name, x: lx + 22, y: ly, size: 10, extra: " class=\"legend\"")
+            }
+        }
+        return svg
+    }
+}

@@ -1,0 +1,104 @@
+/// One set of axes on a figure: a frame, x and y scales, ticks, grid and titles.
+public struct Panel {
+    public var x: Scale
+    public var y: Scale
+    public var left: Double, top: Double, width: Double, height: Double
+    public var title: String
+    public var xLabel: String
+    public var yLabel: String
+
+    public init(left: Double, top: Double, width: Double, height: Double,
+                x: (kind: Scale.Kind, domain: (Double, Double)), y: (kind: Scale.Kind, domain: (Double, Double)),
+                title: String = "", xLabel: String = "", yLabel: String = "") {
+        self.left = left
+        self.top = top
+        self.width = width
+        self.height = height
+        self.x = Scale(x.kind, domain: x.domain, range: (left, left + width))
+        self.y = Scale(y.kind, domain: y.domain, range: (top + height, top))
+        self.title = title
+        self.xLabel = xLabel
+        self.yLabel = yLabel
+    }
+
+    /// Frame, grid, ticks with labels, axis titles and the panel title.
+    public func drawAxes(_ svg: inout SVG) {
+        svg.raw("<g class=\"axes\">")
+        for value in x.ticks() {
+            let px = x(value)
+            svg.line(px, top, px, top + height, stroke: "#e6e6e6", width: 0.8)
+            svg.line(px, top + height, px, top + height + 4, stroke: "#333", width: 1)
+            svg.text(x.label(value), x: px, y: top + height + 17, size: 11, anchor: .middle, extra: " class=\"xtick\"")
+        }
+        for value in y.ticks() {
+            let py = y(value)
+            svg.line(left, py, left + width, py, stroke: "#e6e6e6", width: 0.8)
+            svg.line(left - 4, py, left, py, stroke: "#333", width: 1)
+            svg.text(y.label(value), x: left - 7, y: py + 4, size: 11, anchor: .end, extra: " class=\"ytick\"")
+        }
+        svg.rect(x: left, y: top, width: width, height: height, fill: "none", stroke: "#333", extra: " stroke-width=\"1\"")
+        if !xLabel.isEmpty { svg.text(xLabel, x: left + width / 2, y: top + height + 36, size: 12, anchor: .middle) }
+        if !yLabel.isEmpty { svg.text(yLabel, x: left - 42, y: top + height / 2, size: 12, anchor: .middle, rotate: -90) }
+        if !title.isEmpty { svg.text(title, x: left + width / 2, y: top - 10, size: 13, anchor: .middle, weight: "bold") }
+        svg.raw("</g>")
+    }
+
+    /// Points as zero-length round-capped strokes, one path per colour (far smaller
+    /// than one element per point).
+    public func points(_ svg: inout SVG, _ items: [(x: Double, y: Double, color: String)], radius: Double = 2.5, opacity: Double = 1) {
+        var byColor: [String: [String]] = [:]
+        for item in items {
+            let px = x(item.x), py = y(item.y)
+            guard px.isFinite, py.isFinite else { continue }
+            byColor[item.color, default: []].append("M\(SVG.n(px)) \(SVG.n(py))h0")
+        }
+        for (color, moves) in byColor.sorted(by: { $0.key < $1.key }) {
+            svg.raw("<path class=\"points\" d=\"\(moves.joined())\" stroke=\"\(color)\" stroke-width=\"\(SVG.n(2 * radius))\" stroke-linecap=\"round\"\(opacity < 1 ? " stroke-opacity=\"\(SVG.n(opacity))\"" : "")/>")
+        }
+    }
+
+    /// A data polyline in this panel's coordinates.
+    public func line(_ svg: inout SVG, _ values: [(Double, Double)], color: String, width: Double = 1.5, opacity: Double = 1, dashed: Bool = false, className: String = "series") {
+        svg.path(values.map { (x($0.0), y($0.1)) }, stroke: color, width: width, opacity: opacity,
+                 extra: " class=\"\(className)\"" + (dashed ? " stroke-dasharray=\"5 3\"" : ""))
+    }
+}
+
+/// A vertical colour bar with ticks, for the epoch colouring of information planes.
+public struct ColorBar {
+    public var map: ColorMap
+    public var scale: Scale
+    public var left: Double, top: Double, height: Double
+    public var title: String
+
+    public init(map: ColorMap, kind: Scale.Kind, domain: (Double, Double), left: Double, top: Double, height: Double, title: String) {
+        self.map = map
+        self.scale = Scale(kind, domain: domain, range: (top + height, top))
+        self.left = left
+        self.top = top
+        self.height = height
+        self.title = title
+    }
+
+    /// The colour of a value (its position along the bar).
+    public func color(_ value: Double) -> String {
+        map.color((scale.range.0 - scale(value)) / height)
+    }
+
+    public func draw(_ svg: inout SVG) {
+        svg.raw("<g class=\"colorbar\">")
+        let steps = 64
+        for s in 0..<steps {
+            let y0 = top + height * Double(s) / Double(steps)
+            svg.rect(x: left, y: y0, width: 14, height: height / Double(steps) + 0.5, fill: map.color(1 - (Double(s) + 0.5) / Double(steps)))
+        }
+        svg.rect(x: left, y: top, width: 14, height: height, fill: "none", stroke: "#333")
+        for value in scale.ticks(count: 5) {
+            let py = scale(value)
+            svg.line(left + 14, py, left + 18, py, stroke: "#333")
+            svg.text(scale.label(value), x: left + 21, y: py + 4, size: 10)
+        }
+        svg.text(title, x: left + 7, y: top - 8, size: 11, anchor: .middle)
+        svg.raw("</g>")
+    }
+}

@@ -1,0 +1,102 @@
+import Foundation
+
+/// A small SVG writer: elements appended as text, numbers with at most two decimals so
+/// files stay small, text escaped. Fonts: DejaVu Sans (installed with librsvg), then
+/// any sans-serif.
+public struct SVG {
+    public let width: Double
+    public let height: Double
+    private(set) var body: [String] = []
+
+    public init(width: Double, height: Double) {
+        self.width = width
+        self.height = height
+    }
+
+    /// A number as short text: integers without decimals, others with up to two.
+    static func n(_ value: Double) -> String {
+        guard value.isFinite else { return "0" }
+        let rounded = (value * 100).rounded() / 100
+        if rounded == rounded.rounded() { return String(Int(rounded)) }
+        var text = String(format: "%.2f", rounded)
+        while text.hasSuffix("0") { text.removeLast() }
+        return text
+    }
+
+    static func escape(_ text: String) -> String {
+        text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
+            .replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\"", with: "&quot;")
+    }
+
+    public mutating func raw(_ element: String) { body.append(element) }
+
+    public mutating func rect(x: Double, y: Double, width: Double, height: Double, fill: String, stroke: String? = nil, extra: String = "") {
+        body.append("<rect x=\"\(Self.n(x))\" y=\"\(Self.n(y))\" width=\"\(Self.n(width))\" height=\"\(Self.n(height))\" fill=\"\(fill)\"\(stroke.map { " stroke=\"\($0)\"" } ?? "")\(extra)/>")
+    }
+
+    public mutating func line(_ x1: Double, _ y1: Double, _ x2: Double, _ y2: Double, stroke: String, width: Double = 1, extra: String = "") {
+        body.append("<line x1=\"\(Self.n(x1))\" y1=\"\(Self.n(y1))\" x2=\"\(Self.n(x2))\" y2=\"\(Self.n(y2))\" stroke=\"\(stroke)\" stroke-width=\"\(Self.n(width))\"\(extra)/>")
+    }
+
+    /// A polyline as one path (no per-point elements).
+    public mutating func path(_ points: [(Double, Double)], stroke: String, width: Double = 1, opacity: Double = 1, extra: String = "") {
+        let finite = points.filter { $0.0.isFinite && $0.1.isFinite }
+        guard finite.count > 1 else { return }
+        let d = finite.enumerated().map { ($0.offset == 0 ? "M" : "L") + Self.n($0.element.0) + " " + Self.n($0.element.1) }.joined()
+        body.append("<path d=\"\(d)\" fill=\"none\" stroke=\"\(stroke)\" stroke-width=\"\(Self.n(width))\"\(opacity < 1 ? " stroke-opacity=\"\(Self.n(opacity))\"" : "")\(extra)/>")
+    }
+
+    public mutating func circle(_ x: Double, _ y: Double, radius: Double, fill: String, extra: String = "") {
+        guard x.isFinite && y.isFinite else { return }
+        body.append("<circle cx=\"\(Self.n(x))\" cy=\"\(Self.n(y))\" r=\"\(Self.n(radius))\" fill=\"\(fill)\"\(extra)/>")
+    }
+
+    public enum Anchor: String { case start, middle, end }
+
+    public mutating func text(_ string: String, x: Double, y: Double, size: Double = 12, anchor: Anchor = .start,
+                              rotate: Double? = nil, weight: String? = nil, extra: String = "") {
+        let transform = rotate.map { " transform=\"rotate(\(Self.n($0)) \(Self.n(x)) \(Self.n(y)))\"" } ?? ""
+        body.append("<text x=\"\(Self.n(x))\" y=\"\(Self.n(y))\" font-size=\"\(Self.n(size))\" text-anchor=\"\(anchor.rawValue)\"\(weight.map { " font-weight=\"\($0)\"" } ?? "")\(transform)\(extra)>\(Self.escape(string))</text>")
+    }
+
+    public mutating func group(_ attributes: String, _ content: (inout SVG) -> Void) {
+        body.append("<g \(attributes)>")
+        content(&self)
+        body.append("</g>")
+    }
+
+    public var text: String {
+        """
+        <?xml version="1.0" encoding="UTF-8"?>
+        <svg xmlns="http://www.w3.org/2000/svg" width="\(Self.n(width))" height="\(Self.n(height))" viewBox="0 0 \(Self.n(width)) \(Self.n(height))" font-family="DejaVu Sans, Helvetica, Arial, sans-serif">
+        <rect width="100%" height="100%" fill="white"/>
+        \(body.joined(separator: "\n"))
+        </svg>
+
+        """
+    }
+
+    /// Writes `name.svg` in `folder` and, when `rsvg-convert` is installed, `name.png`
+    /// at twice the size. Returns the files written and a note when PNG was skipped.
+    @discardableResult
+    public func write(to folder: String, name: String) throws -> (files: [String], note: String?) {
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        let svgPath = (folder as NSString).appendingPathComponent(name + ".svg")
+        try text.write(toFile: svgPath, atomically: true, encoding: .utf8)
+        guard let converter = Self.rsvgConvert else {
+            return ([svgPath], "PNG skipped: rsvg-convert is not installed (Debian: librsvg2-bin)")
+        }
+        let pngPath = (folder as NSString).appendingPathComponent(name + ".png")
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: converter)
+        process.arguments = ["--zoom=2", "--format=png", "--output=\(pngPath)", svgPath]
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else { return ([svgPath], "PNG conversion failed for \(svgPath)") }
+        return ([svgPath, pngPath], nil)
+    }
+
+    static let rsvgConvert: String? = ["/usr/bin/rsvg-convert", "/usr/local/bin/rsvg-convert"]
+        .first { FileManager.default.isExecutableFile(atPath: $0) }
+}

@@ -1,0 +1,75 @@
+import Foundation
+#if canImport(FoundationXML)
+import FoundationXML
+#endif
+import Plotting
+import Testing
+import TestSupport
+
+@Suite("Plotting")
+struct FigureTests {
+    @Test func niceTicks() {
+        #expect(Scale(.linear, domain: (0, 12.2), range: (0, 100)).ticks() == [0, 2, 4, 6, 8, 10, 12])
+        #expect(Scale(.linear, domain: (0, 1.04), range: (0, 100)).ticks() == [0, 0.2, 0.4, 0.6, 0.8, 1])
+        #expect(Scale(.log, domain: (1, 10000), range: (0, 100)).ticks() == [1, 10, 100, 1000, 10000])
+        #expect(Scale(.log, domain: (1, 10000), range: (0, 100)).label(1000) == "1000")
+        #expect(Scale(.log, domain: (1e-3, 1), range: (0, 100)).label(1e-3) == "1e-3")
+        let s = Scale(.linear, domain: (0, 10), range: (50, 150))
+        #expect(s(5) == 100)
+    }
+
+    @Test func colourMaps() {
+        #expect(ColorMap.viridis.color(0) == "#440154")
+        #expect(ColorMap.viridis.color(1) == "#fde725")
+        #expect(ColorMap.diverging.color(0.5) == "#f7f7f7")
+    }
+
+    static func parse(_ svg: SVG) throws -> XMLDocument {
+        try XMLDocument(data: Data(svg.text.utf8), options: [])
+    }
+
+    @Test func informationPlaneStructure() throws {
+        let epochs = Array(stride(from: 0, to: 1000, by: 10))
+        let ixt = epochs.map { e in (0..<4).map { 12 - Double($0) * 2 - Double(e) / 1000 } }
+        let ity = epochs.map { e in (0..<4).map { _ in Double(e) / 1000 } }
+        let names = ["hidden1", "hidden2", "hidden3", "output"]
+        let panels = [PlaneData(title: "binning", epochs: epochs, ixt: ixt, ity: ity, layerNames: names),
+                      PlaneData(title: "kde", epochs: epochs, ixt: ixt, ity: ity, layerNames: names)]
+        let svg = Figures.informationPlane(panels, hx: 12, hy: 1, title: "test")
+        let document = try Self.parse(svg)
+        let planes = try document.nodes(forXPath: "//*[local-name()='g'][@class='plane']")
+        #expect(planes.count == 2)
+        #expect(try document.nodes(forXPath: "//*[local-name()='g'][@class='colorbar']").count == 1)
+        // One thin line per epoch joining its layers, in each panel.
+        #expect(try document.nodes(forXPath: "//*[local-name()='path'][@class='epoch-line']").count == 2 * epochs.count)
+        // The x axis spans 0 to H(X): its ticks end at 12.
+        let xTicks = try document.nodes(forXPath: "//*[local-name()='text'][@class='xtick']").compactMap(\.stringValue)
+        #expect(xTicks.prefix(7) == ["0", "2", "4", "6", "8", "10", "12"])
+        // Points are grouped into paths by colour, far fewer elements than points.
+        let points = try document.nodes(forXPath: "//*[local-name()='path'][@class='points']")
+        #expect(!points.isEmpty && points.count < epochs.count * 4)
+        #expect(svg.text.utf8.count < 120_000)
+    }
+
+    @Test func linesAndPNG() throws {
+        let x = (1...100).map(Double.init)
+        let svg = Figures.lines([("loss", "nats", [Figures.Series(name: "train", points: x.map { ($0, 1 / $0) }),
+                                                  Figures.Series(name: "test", points: x.map { ($0, 2 / $0) }, dashed: true)],
+                                  [(30, "transition")])],
+                                xLabel: "epoch", logX: true, logY: true, rug: [1, 10, 50])
+        let document = try Self.parse(svg)
+        #expect(try document.nodes(forXPath: "//*[local-name()='path'][@class='series']").count == 2)
+        #expect(try document.nodes(forXPath: "//*[local-name()='line'][@class='marker']").count == 1)
+        #expect(try document.nodes(forXPath: "//*[local-name()='line'][@class='rug']").count == 3)
+        #expect(try document.nodes(forXPath: "//*[local-name()='text'][@class='legend']").compactMap(\.stringValue) == ["train", "test"])
+        let folder = TestSupport.temporaryDirectory("plots").path
+        let (files, note) = try svg.write(to: folder, name: "lines")
+        if FileManager.default.isExecutableFile(atPath: "/usr/bin/rsvg-convert") {
+            #expect(note == nil && files.count == 2)
+            let png = try Data(contentsOf: URL(fileURLWithPath: files[1]))
+            #expect(png.prefix(8) == Data([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]))
+        } else {
+            #expect(note?.contains("rsvg-convert") == true)
+        }
+    }
+}
