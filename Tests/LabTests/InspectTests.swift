@@ -43,3 +43,37 @@ struct InspectTests {
         #expect(notRun.stderr.contains("not an HDF5 file"))
     }
 }
+
+@Suite("infoplane export")
+struct ExportTests {
+    @Test func csvAndNpyMatchTheRunFile() throws {
+        let cli = TestSupport.product("infoplane")
+        let directory = TestSupport.temporaryDirectory("export")
+        let config = directory.appendingPathComponent("e.yaml").path
+        try """
+        name: e
+        data: {source: mat, path: \(TestSupport.dataFile("var_u.mat"))}
+        model: {widths: [5, 3]}
+        training: {epochs: 6, batch_size: 512, optimizer: {kind: adam, learning_rate: 0.001}}
+        recording: {schedule: every_epoch, samples: {subset: 50}}
+        """.write(toFile: config, atomically: true, encoding: .utf8)
+        #expect(try TestSupport.run(cli, ["train", config, "--results", directory.path, "--quiet"]).status == 0)
+        let run = directory.appendingPathComponent("e/run-1.h5").path
+        let npy = directory.appendingPathComponent("h.npy").path, csv = directory.appendingPathComponent("h.csv").path
+        #expect(try TestSupport.run(cli, ["export", run, "--layer", "hidden1", "--epoch", "3", "--output", npy]).status == 0)
+        #expect(try TestSupport.run(cli, ["export", run, "--layer", "hidden1", "--epoch", "3", "--output", csv]).status == 0)
+        let check = try TestSupport.runPython("""
+        import sys, h5py, numpy as np
+        a = np.load(sys.argv[2])
+        f = h5py.File(sys.argv[1], "r")
+        b = f["layers/0_hidden1/activations"][3]
+        assert a.shape == (50, 5) and a.dtype == np.float32 and np.array_equal(a, b)
+        c = np.loadtxt(sys.argv[3], delimiter=",", skiprows=1, dtype=np.float32)
+        assert np.array_equal(c, b)
+        print("ok")
+        """, [run, npy, csv])
+        #expect(check.status == 0, "\(check.stderr)")
+        let bad = try TestSupport.run(cli, ["export", run, "--layer", "nope", "--output", csv])
+        #expect(bad.status == 2 && bad.stderr.contains("hidden1"))
+    }
+}
