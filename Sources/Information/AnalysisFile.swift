@@ -103,6 +103,9 @@ extension AnalysisFile {
         /// label → `[epoch][layer]`
         public var ixtMean: [String: [[Double]]]
         public var ityMean: [String: [[Double]]]
+        /// label → per run `[epoch][layer]`
+        public var ixtRuns: [String: [[[Double]]]]
+        public var ityRuns: [String: [[[Double]]]]
         /// label → `[epoch][layer pair]`, DPI violations summed over runs.
         public var dpi: [String: [[Double]]]
         /// The runs' seeds and paths.
@@ -124,12 +127,20 @@ extension AnalysisFile {
             columns == 0 ? [] : stride(from: 0, to: values.count, by: columns).map { Array(values[$0..<($0 + columns)]) }
         }
         var labels: [String] = [], ixt: [String: [[Double]]] = [:], ity: [String: [[Double]]] = [:], dpi: [String: [[Double]]] = [:]
+        var ixtRuns: [String: [[[Double]]]] = [:], ityRuns: [String: [[[Double]]]] = [:]
+        func perRun(_ values: [Double]) -> [[[Double]]] {
+            let cells = epochs.count * layers.count
+            guard cells > 0 else { return [] }
+            return stride(from: 0, to: values.count, by: cells).map { table(Array(values[$0..<($0 + cells)]), layers.count) }
+        }
         for name in try group.childNames() where name != "snr" && group.isGroup(name) {
             let series = try group.group(name)
             guard series.isDataset("ixt_mean") else { continue }
             labels.append(name)
             ixt[name] = table(try series.dataset("ixt_mean").read(as: Double.self), layers.count)
             ity[name] = table(try series.dataset("ity_mean").read(as: Double.self), layers.count)
+            ixtRuns[name] = perRun(try series.dataset("ixt").read(as: Double.self))
+            ityRuns[name] = perRun(try series.dataset("ity").read(as: Double.self))
             if series.isDataset("dpi_ixt_violation") {
                 let values = try series.dataset("dpi_ixt_violation").read(as: Double.self)
                 let pairs = layers.count - 1, cells = epochs.count * pairs
@@ -147,6 +158,6 @@ extension AnalysisFile {
             }
         }
         return Contents(experiment: try file.stringAttribute("experiment"), epochs: epochs, layers: layers, labels: labels.sorted(),
-                        ixtMean: ixt, ityMean: ity, dpi: dpi, runs: runs, transitions: transitions)
+                        ixtMean: ixt, ityMean: ity, ixtRuns: ixtRuns, ityRuns: ityRuns, dpi: dpi, runs: runs, transitions: transitions)
     }
 }

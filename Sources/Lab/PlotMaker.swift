@@ -20,7 +20,9 @@ public struct PlotMaker {
     ///   - resultsFolder: a folder with `analysis.h5` and run files.
     ///   - plotsRoot: where `<experiment>[/<variant>]/` is created.
     ///   - wanted: figure names (`analysis.plots`); empty draws them all.
-    public func plot(resultsFolder: String, resultsRoot: String, plotsRoot: String, wanted: [String] = []) throws -> Outcome {
+    ///   - relativeGradients: divide the gradient norms by the weight norm (Saxe et al., Fig. 20 right).
+    public func plot(resultsFolder: String, resultsRoot: String, plotsRoot: String, wanted: [String] = [],
+                     relativeGradients: Bool = false) throws -> Outcome {
         let analysis = try AnalysisFile.read((resultsFolder as NSString).appendingPathComponent("analysis.h5"))
         let relative = resultsFolder.hasPrefix(resultsRoot + "/") ? String(resultsFolder.dropFirst(resultsRoot.count + 1)) : analysis.experiment
         let folder = (plotsRoot as NSString).appendingPathComponent(relative)
@@ -41,6 +43,25 @@ public struct PlotMaker {
         }
         if want("estimator_comparison"), analysis.labels.count > 1 {
             try save(Figures.informationPlane(analysis.labels.map { plane(analysis, $0) }, hx: hx, hy: hy, title: title), "estimator_comparison")
+        }
+        if want("snapshots"), let label = analysis.labels.first(where: { $0.hasPrefix("binning") }) ?? analysis.labels.first,
+           let ixtRuns = analysis.ixtRuns[label], let ityRuns = analysis.ityRuns[label], !analysis.epochs.isEmpty {
+            // The initial epoch, the logged epoch nearest 400 (the 2017 figure's middle), the last.
+            let middle = analysis.epochs.indices.min { abs(analysis.epochs[$0] - 400) < abs(analysis.epochs[$1] - 400) } ?? 0
+            let chosen = Array(Set([0, middle, analysis.epochs.count - 1])).sorted()
+            try save(Figures.snapshots(epochs: analysis.epochs, ixt: ixtRuns, ity: ityRuns, layerNames: analysis.layers,
+                                       chosen: chosen, hx: hx, hy: hy, title: "\(analysis.experiment): every run at three epochs (\(label))"),
+                     "snapshots")
+        }
+        if want("dpi_violations"), !analysis.dpi.isEmpty {
+            let pairs = analysis.layers.indices.dropLast().map { "\(analysis.layers[$0]) → \(analysis.layers[$0 + 1])" }
+            let panels = analysis.labels.compactMap { label -> (title: String, values: [[Double]], rows: [String])? in
+                guard let table = analysis.dpi[label] else { return nil }
+                return (label, pairs.indices.map { p in table.map { $0[p] } }, pairs)
+            }
+            try save(Figures.heatmaps(panels, columns: analysis.epochs.map { Double(max($0, 1)) }, columnLabel: "epoch", logColumns: true,
+                                      colorTitle: "bits", title: "\(analysis.experiment): DPI violations of I(X;T), summed over runs"),
+                     "dpi_violations")
         }
         if want("information_vs_epoch"), let label = analysis.labels.first {
             let epochs = analysis.epochs.map { Double(max($0, 1)) }
@@ -69,9 +90,10 @@ public struct PlotMaker {
             for (l, name) in analysis.layers.enumerated() {
                 guard let s = statistics[name], s["std_norm"]!.contains(where: { $0 > 0 }) else { continue }
                 let markers = analysis.transitions[l].map { [(Double(max($0, 1)), "transition")] } ?? []
-                panels.append((name, "norm of the gradient", [
-                    Figures.Series(name: "mean", points: zip(x, s["mean_norm"]!).map { ($0, $1) }),
-                    Figures.Series(name: "std", points: zip(x, s["std_norm"]!).map { ($0, $1) }, dashed: true),
+                let scale = relativeGradients ? s["weight_norm"]!.map { $0 > 0 ? 1 / $0 : .nan } : s["mean_norm"]!.map { _ in 1.0 }
+                panels.append((name, relativeGradients ? "gradient norm / weight norm" : "norm of the gradient", [
+                    Figures.Series(name: "mean", points: zip(x, zip(s["mean_norm"]!, scale).map(*)).map { ($0, $1) }),
+                    Figures.Series(name: "std", points: zip(x, zip(s["std_norm"]!, scale).map(*)).map { ($0, $1) }, dashed: true),
                 ], markers))
             }
             if panels.isEmpty {

@@ -9,8 +9,8 @@ struct PlotCommand: ParsableCommand {
         abstract: "Draw the figures of analysed result folders (SVG, and PNG when rsvg-convert is installed).",
         discussion: """
         For each folder holding analysis.h5 (written by `infoplane analyze`), writes \
-        plots/<experiment>[/<sweep values>]/: information_plane, estimator_comparison, \
-        information_vs_epoch, training_curves, gradient_snr.
+        plots/<experiment>[/<sweep values>]/: information_plane, estimator_comparison, snapshots, \
+        information_vs_epoch, training_curves, gradient_snr, dpi_violations.
 
         Examples:
           infoplane plot results/quick
@@ -27,13 +27,21 @@ struct PlotCommand: ParsableCommand {
     @Option(help: "Root folder of the results (to name the figures' subfolders).")
     var results = "results"
 
+    @Option(help: ArgumentHelp("Only these figures (comma-separated): information_plane, estimator_comparison, snapshots, gradient_snr, training_curves, information_vs_epoch, dpi_violations.", valueName: "names"))
+    var only: String?
+
+    @Flag(help: "Divide the gradient norms by the weight norm in gradient_snr.")
+    var relativeGradients = false
+
     @OptionGroup var output: OutputOptions
 
     func run() throws {
         let folders = try PlotCommand.analysedFolders(paths)
         guard !folders.isEmpty else { throw InputError("no analysis.h5 under \(paths.joined(separator: ", ")); run infoplane analyze first") }
         for folder in folders {
-            try PlotCommand.plot(folder, results: results, plots: plots, wanted: [], output: output)
+            try PlotCommand.plot(folder, results: results, plots: plots,
+                                 wanted: only.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } } ?? [],
+                                 relativeGradients: relativeGradients, output: output)
         }
     }
 
@@ -52,8 +60,10 @@ struct PlotCommand: ParsableCommand {
         return Array(Set(folders)).sorted()
     }
 
-    static func plot(_ folder: String, results: String, plots: String, wanted: [String], output: OutputOptions) throws {
-        let outcome = try PlotMaker().plot(resultsFolder: folder, resultsRoot: results, plotsRoot: plots, wanted: wanted)
+    static func plot(_ folder: String, results: String, plots: String, wanted: [String], relativeGradients: Bool = false,
+                     output: OutputOptions) throws {
+        let outcome = try PlotMaker().plot(resultsFolder: folder, resultsRoot: results, plotsRoot: plots, wanted: wanted,
+                                           relativeGradients: relativeGradients)
         if !output.quiet {
             let svgs = outcome.files.filter { $0.hasSuffix(".svg") }.map { ($0 as NSString).lastPathComponent }
             print("plotted  \(outcome.folder)/  \(svgs.joined(separator: ", "))\(outcome.files.contains { $0.hasSuffix(".png") } ? " (+ PNG)" : "")")

@@ -73,3 +73,32 @@ struct FigureTests {
         }
     }
 }
+
+@Suite("Plotting grids")
+struct GridFigureTests {
+    @Test func snapshotsHeatmapsAndImages() throws {
+        let epochs = [0, 400, 999]
+        let run = epochs.map { e in (0..<3).map { 12 - Double($0) * 3 - Double(e) / 1000 } }
+        let snap = Figures.snapshots(epochs: epochs, ixt: [run, run, run, run], ity: [run.map { $0.map { $0 / 12 } }, run, run, run].map { $0.map { $0.map { min($0, 1) } } },
+                                     layerNames: ["a", "b", "c"], chosen: [0, 1, 2], hx: 12, hy: 1)
+        let document = try FigureTests.parse(snap)
+        #expect(try document.nodes(forXPath: "//*[local-name()='g'][@class='snapshot']").count == 3)
+        #expect(try document.nodes(forXPath: "//*[local-name()='path'][@class='run-line']").count == 12)
+
+        let values: [[Double]] = [[0, 0, 0.5, 0.5], [0, 1, 0, 0]]
+        let heat = Figures.heatmaps([("binning", values, ["a → b", "b → c"])], columns: [1, 10, 100, 1000], columnLabel: "epoch",
+                                    logColumns: true, colorTitle: "bits")
+        let heatDocument = try FigureTests.parse(heat)
+        // Equal neighbours merge: row 0 has 2 runs of cells, row 1 has 3.
+        #expect(try heatDocument.nodes(forXPath: "//*[local-name()='rect'][@class='cell']").count == 5)
+        #expect(try heatDocument.nodes(forXPath: "//*[local-name()='g'][@class='colorbar']").count == 1)
+
+        let grid = Figures.imageGrid([(pixels: (0..<16).map { Float($0) - 8 }, height: 4, width: 4, caption: "relevance", style: .relevance),
+                                      (pixels: (0..<16).map(Float.init), height: 4, width: 4, caption: "input", style: .grey)], columns: 2)
+        let gridDocument = try FigureTests.parse(grid)
+        #expect(try gridDocument.nodes(forXPath: "//*[local-name()='g'][@class='image']").count == 2)
+        #expect(try gridDocument.nodes(forXPath: "//*[local-name()='text'][@class='caption']").compactMap(\.stringValue) == ["relevance", "input"])
+        // Relevance is centred on 0: the zero pixel is the diverging map's white.
+        #expect(grid.text.contains("#f7f7f7"))
+    }
+}

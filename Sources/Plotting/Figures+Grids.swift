@@ -1,0 +1,136 @@
+import Foundation
+
+extension Figures {
+    /// Snapshots of the information plane at a few epochs (Shwartz-Ziv & Tishby 2017,
+    /// Fig. 2): one panel per chosen epoch; in each, every run's layers as points
+    /// coloured by layer, joined by a thin line per run.
+    /// - Parameters:
+    ///   - runs: per run, `[epoch][layer]` of I(X;T) and I(T;Y).
+    ///   - chosen: indices into `epochs` to show.
+    public static func snapshots(epochs: [Int], ixt: [[[Double]]], ity: [[[Double]]], layerNames: [String],
+                                 chosen: [Int], hx: Double, hy: Double, title: String = "") -> SVG {
+        let panelWidth = 260.0, panelHeight = 230.0, margin = 70.0, gap = 45.0
+        let width = margin + Double(chosen.count) * panelWidth + Double(max(chosen.count - 1, 0)) * gap + 30
+        var svg = SVG(width: width, height: panelHeight + 150)
+        if !title.isEmpty { svg.text(title, x: width / 2, y: 20, size: 15, anchor: .middle, weight: "bold") }
+        let colors = layerNames.indices.map { ColorMap.viridis.color(layerNames.count == 1 ? 0 : Double($0) / Double(layerNames.count - 1) * 0.9) }
+        let xMax = max(hx, ixt.flatMap { $0.flatMap { $0 } }.filter(\.isFinite).max() ?? 0) * 1.02
+        let yMax = max(hy, ity.flatMap { $0.flatMap { $0 } }.filter(\.isFinite).max() ?? 0) * 1.04
+        for (p, e) in chosen.enumerated() {
+            let panel = Panel(left: margin + Double(p) * (panelWidth + gap), top: 60, width: panelWidth, height: panelHeight,
+                              x: (.linear, (0, xMax)), y: (.linear, (0, yMax)), title: "epoch \(epochs[e])",
+                              xLabel: "I(X;T) in bits", yLabel: p == 0 ? "I(T;Y) in bits" : "")
+            panel.drawAxes(&svg)
+            svg.raw("<g class=\"snapshot\" data-runs=\"\(ixt.count)\">")
+            for r in ixt.indices {
+                panel.line(&svg, zip(ixt[r][e], ity[r][e]).map { ($0, $1) }, color: "#999", width: 0.5, opacity: 0.6, className: "run-line")
+            }
+            panel.points(&svg, ixt.indices.flatMap { r in layerNames.indices.map { (ixt[r][e][$0], ity[r][e][$0], colors[$0]) } }, radius: 2.6)
+            svg.raw("</g>")
+        }
+        for (l, name) in layerNames.enumerated() {
+            let lx = margin + Double(l) * 95, ly = 60 + panelHeight + 60
+            svg.circle(lx + 4, ly - 4, radius: 4, fill: colors[l])
+            svg.text(name, x: lx + 12, y: ly, size: 10, extra: " class=\"legend\"")
+        }
+        return svg
+    }
+
+    /// A heat map per panel: `values[row][column]` as coloured cells (runs of equal
+    /// cells merged into one rectangle), with row labels, column positions on an axis,
+    /// and a colour bar. `centred` uses the diverging map symmetric about 0 (relevance);
+    /// otherwise viridis from the minimum (or 0) to the maximum, with exact zeros white.
+    public static func heatmaps(_ panels: [(title: String, values: [[Double]], rows: [String])], columns: [Double],
+                                columnLabel: String, logColumns: Bool, centred: Bool = false, colorTitle: String, title: String = "") -> SVG {
+        let panelWidth = 420.0, rowHeight = 22.0, margin = 110.0
+        let heights = panels.map { Double($0.rows.count) * rowHeight }
+        let height = 40 + panels.indices.reduce(0.0) { $0 + heights[$1] + 90 } + 10
+        let width = margin + panelWidth + 110
+        var svg = SVG(width: width, height: height)
+        if !title.isEmpty { svg.text(title, x: width / 2, y: 20, size: 15, anchor: .middle, weight: "bold") }
+        let all = panels.flatMap { $0.values.flatMap { $0 } }.filter(\.isFinite)
+        let extreme = all.map(abs).max() ?? 1
+        let low = centred ? -extreme : min(0, all.min() ?? 0), high = centred ? extreme : max(all.max() ?? 1, 1e-12)
+        let bar = ColorBar(map: centred ? .diverging : .viridis, kind: .linear, domain: (low, high), left: width - 80, top: 70,
+                           height: min(200, max(heights.max() ?? 100, 100)), title: colorTitle)
+        var top = 70.0
+        let firstColumn = columns.first ?? 0, lastColumn = columns.last ?? 1
+        for (index, spec) in panels.enumerated() {
+            let panel = Panel(left: margin, top: top, width: panelWidth, height: heights[index],
+                              x: (logColumns ? .log : .linear, (max(firstColumn, logColumns ? 1 : firstColumn), max(lastColumn, 2))),
+                              y: (.linear, (0, Double(spec.rows.count))), title: spec.title, xLabel: columnLabel)
+            svg.raw("<g class=\"heatmap\" data-rows=\"\(spec.rows.count)\" data-columns=\"\(columns.count)\">")
+            for (r, row) in spec.values.enumerated() {
+                var c = 0
+                while c < row.count {
+                    var end = c + 1
+                    while end < row.count && row[end] == row[c] { end += 1 }
+                    let x0 = c == 0 ? panel.left : (panel.x(max(columns[c - 1], logColumns ? 1 : -Double.infinity)) + panel.x(max(columns[c], logColumns ? 1 : -Double.infinity))) / 2
+                    let x1 = end >= row.count ? panel.left + panel.width : (panel.x(max(columns[end - 1], logColumns ? 1 : -Double.infinity)) + panel.x(max(columns[end], logColumns ? 1 : -Double.infinity))) / 2
+                    let value = row[c]
+                    let color = (!centred && value == 0) ? "#ffffff" : bar.color(value)
+                    if x1 > x0, x0.isFinite, x1.isFinite {
+                        svg.rect(x: x0, y: top + Double(r) * rowHeight, width: x1 - x0, height: rowHeight, fill: color, extra: " class=\"cell\"")
+                    }
+                    c = end
+                }
+                svg.text(spec.rows[r], x: margin - 6, y: top + (Double(r) + 0.65) * rowHeight, size: 10, anchor: .end)
+            }
+            svg.raw("</g>")
+            var axes = panel
+            axes.y = Scale(.linear, domain: (0, 1), range: (top + heights[index], top))
+            axes.yLabel = ""
+            svg.raw("<g class=\"heatmap-axes\">")
+            for value in axes.x.ticks() {
+                let px = axes.x(value)
+                svg.line(px, top + heights[index], px, top + heights[index] + 4, stroke: "#333")
+                svg.text(axes.x.label(value), x: px, y: top + heights[index] + 17, size: 11, anchor: .middle, extra: " class=\"xtick\"")
+            }
+            svg.rect(x: margin, y: top, width: panelWidth, height: heights[index], fill: "none", stroke: "#333")
+            svg.text(columnLabel, x: margin + panelWidth / 2, y: top + heights[index] + 36, size: 12, anchor: .middle)
+            svg.text(spec.title, x: margin + panelWidth / 2, y: top - 10, size: 13, anchor: .middle, weight: "bold")
+            svg.raw("</g>")
+            top += heights[index] + 90
+        }
+        bar.draw(&svg)
+        return svg
+    }
+
+    /// Images in a grid, each with its caption: inputs (grey), saliency (viridis) or
+    /// relevance (diverging, centred on 0 per image). Images are `[height][width]` values.
+    public enum ImageStyle: Sendable { case grey, sequential, relevance }
+
+    public static func imageGrid(_ images: [(pixels: [Float], height: Int, width: Int, caption: String, style: ImageStyle)],
+                                 columns: Int, cell: Double = 112, title: String = "") -> SVG {
+        let columns = max(1, min(columns, images.count))
+        let rows = (images.count + columns - 1) / columns
+        let width = Double(columns) * (cell + 16) + 16, height = 40 + Double(rows) * (cell + 34)
+        var svg = SVG(width: width, height: height)
+        if !title.isEmpty { svg.text(title, x: width / 2, y: 22, size: 14, anchor: .middle, weight: "bold") }
+        for (index, image) in images.enumerated() {
+            let left = 16 + Double(index % columns) * (cell + 16), top = 40 + Double(index / columns) * (cell + 34)
+            let finite = image.pixels.filter(\.isFinite)
+            let low = Double(finite.min() ?? 0), high = Double(finite.max() ?? 1)
+            let extreme = max(abs(low), abs(high), 1e-12)
+            let size = cell / Double(max(image.width, image.height))
+            svg.raw("<g class=\"image\" data-height=\"\(image.height)\" data-width=\"\(image.width)\">")
+            for y in 0..<image.height {
+                for x in 0..<image.width {
+                    let v = Double(image.pixels[y * image.width + x])
+                    let color: String
+                    switch image.style {
+                    case .grey:
+                        let g = Int(((v - low) / max(high - low, 1e-12) * 255).rounded())
+                        color = String(format: "#%02x%02x%02x", g, g, g)
+                    case .sequential: color = ColorMap.viridis.color((v - low) / max(high - low, 1e-12))
+                    case .relevance: color = ColorMap.diverging.color(0.5 + v / (2 * extreme))
+                    }
+                    svg.rect(x: left + Double(x) * size, y: top + Double(y) * size, width: size + 0.3, height: size + 0.3, fill: color)
+                }
+            }
+            svg.raw("</g>")
+            svg.text(image.caption, x: left + cell / 2, y: top + cell + 16, size: 10, anchor: .middle, extra: " class=\"caption\"")
+        }
+        return svg
+    }
+}
