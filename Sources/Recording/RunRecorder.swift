@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 import HDF5
 import Networks
 import Tensor
@@ -107,9 +110,19 @@ public final class RunRecorder: TrainingObserver {
         self.loggedPositions = RunRecorder.positions(options.schedule.epochs(total: metadata.totalEpochs))
         self.storage = options.storage
         self.observedRows = samples.rows
-        let file = try H5File.create(path, overwrite: overwrite, directRawWrites: true)
+        // The layout is made under a temporary name and renamed into place once complete
+        // (an atomic rename): a run killed at any moment leaves either no run file or one
+        // that opens.
+        if !overwrite && FileManager.default.fileExists(atPath: path) {
+            throw HDF5Error(.fileExists, call: "H5Fcreate", file: path, detail: "file exists (not overwritten)")
+        }
+        let partial = path + ".partial"
+        let file = try H5File.create(partial, overwrite: true, directRawWrites: true)
         self.file = file
         try RunLayout.create(in: file, metadata: metadata, model: model, samples: samples, optimizer: optimizer, options: options)
+        guard rename(partial, path) == 0 else {
+            throw RunFileError(file: path, "cannot move the new run file into place from \(partial)")
+        }
         self.writer = try RunWriter(file: file, model: model)
         self.gradientMoments = RunRecorder.moments(for: model)
         self.checkpointSlotEpochs = [-1, -1]
