@@ -117,9 +117,11 @@ public enum Figures {
                               x: (logX ? .log : .linear, xDomain), y: (logY ? .log : .linear, yDomain),
                               title: spec.title, xLabel: xLabel, yLabel: spec.yLabel)
             panel.drawAxes(&svg)
-            for value in rug where value > 0 || !logX {
-                let px = panel.x(value)
-                if px.isFinite { svg.line(px, top + panelHeight - 5, px, top + panelHeight, stroke: "#999", width: 0.5, extra: " class=\"rug\"") }
+            // The rug as one path of short vertical strokes.
+            let ticks = rug.filter { $0 > 0 || !logX }.map { panel.x($0) }.filter(\.isFinite)
+            if !ticks.isEmpty {
+                let d = ticks.map { "M\(SVG.n($0)) \(SVG.n(top + panelHeight - 5))v5" }.joined()
+                svg.raw("<path class=\"rug\" data-ticks=\"\(ticks.count)\" d=\"\(d)\" stroke=\"#999\" stroke-width=\"0.5\"/>")
             }
             for (value, label) in spec.markers {
                 let px = panel.x(value)

@@ -38,9 +38,16 @@ public struct SVG {
         body.append("<line x1=\"\(Self.n(x1))\" y1=\"\(Self.n(y1))\" x2=\"\(Self.n(x2))\" y2=\"\(Self.n(y2))\" stroke=\"\(stroke)\" stroke-width=\"\(Self.n(width))\"\(extra)/>")
     }
 
-    /// A polyline as one path (no per-point elements).
+    /// A polyline as one path (no per-point elements). Points within 0.4 px of the last
+    /// one kept are dropped (invisible at any zoom a figure is viewed at; 10,000 epochs of
+    /// a log-scaled curve shrink to a few hundred points).
     public mutating func path(_ points: [(Double, Double)], stroke: String, width: Double = 1, opacity: Double = 1, extra: String = "") {
-        let finite = points.filter { $0.0.isFinite && $0.1.isFinite }
+        var finite: [(Double, Double)] = []
+        for point in points where point.0.isFinite && point.1.isFinite {
+            if let last = finite.last, abs(point.0 - last.0) < 0.4 && abs(point.1 - last.1) < 0.4 { continue }
+            finite.append(point)
+        }
+        if let end = points.last(where: { $0.0.isFinite && $0.1.isFinite }), let kept = finite.last, kept != end { finite.append(end) }
         guard finite.count > 1 else { return }
         let d = finite.enumerated().map { ($0.offset == 0 ? "M" : "L") + Self.n($0.element.0) + " " + Self.n($0.element.1) }.joined()
         body.append("<path d=\"\(d)\" fill=\"none\" stroke=\"\(stroke)\" stroke-width=\"\(Self.n(width))\"\(opacity < 1 ? " stroke-opacity=\"\(Self.n(opacity))\"" : "")\(extra)/>")
