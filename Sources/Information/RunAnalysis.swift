@@ -21,7 +21,8 @@ public struct RunAnalysis: Sendable {
     ///
     /// The last layer's activations are logits; like the 2017 code (which bins the
     /// softmax output), the analysis uses their softmax probabilities.
-    public static func analyze(_ run: RunFile, estimators: [EstimatorSpec]) throws -> RunAnalysis {
+    /// - Parameter epochDone: called after each logged epoch (for a progress display).
+    public static func analyze(_ run: RunFile, estimators: [EstimatorSpec], epochDone: (() -> Void)? = nil) throws -> RunAnalysis {
         let labels = try run.labels()
         let layers = run.layers
         var globalRange = (0.0, 1.0)
@@ -54,6 +55,7 @@ public struct RunAnalysis: Sendable {
                 ixt[label]!.append(rowX[label]!)
                 ity[label]!.append(rowY[label]!)
             }
+            epochDone?()
         }
         let (snrEpochs, statistics) = try run.gradientStatistics()
         let snr = layers.map { statistics[$0.name]?["snr"] }

@@ -52,7 +52,7 @@ public struct ExperimentAnalysis {
     }
 
     /// Analyses one folder of runs with the estimators of their configuration.
-    public func analyze(folder: String, runs paths: [String], csv: Bool, tool: String) throws -> Outcome {
+    public func analyze(folder: String, runs paths: [String], csv: Bool, tool: String, showProgress: Bool = false) throws -> Outcome {
         let start = Date()
         let first = try RunFile.open(paths[0])
         let experiments = try ExperimentLoader.parse(first.config, file: "\(paths[0]) (config attribute)")
@@ -63,9 +63,14 @@ public struct ExperimentAnalysis {
         // Runs are independent: analyse them on all cores (each estimator is itself
         // single-threaded except KDE, whose row blocks share the cores).
         let results = ConcurrentSlots<Result<RunAnalysis, any Error>>(count: paths.count)
+        let progress = ProgressReporter(totalEpochs: paths.count * first.loggedEpochs.count, totalRuns: paths.count,
+                                        enabled: showProgress, unit: "epochs analysed")
         DispatchQueue.concurrentPerform(iterations: paths.count) { index in
-            results.set(index, Result { try RunAnalysis.analyze(RunFile.open(paths[index]), estimators: estimators) })
+            results.set(index, Result { try RunAnalysis.analyze(RunFile.open(paths[index]), estimators: estimators,
+                                                                epochDone: { progress.epochCompleted() }) })
+            progress.runCompleted()
         }
+        progress.finish()
         let analyses = try results.values.map { try $0.get() }
         let output = (folder as NSString).appendingPathComponent("analysis.h5")
         let (epochs, note, violations) = try AnalysisFile.write(analyses, estimators: estimators, experiment: first.experiment, tool: tool,

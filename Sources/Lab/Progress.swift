@@ -12,11 +12,13 @@ public final class ProgressReporter: @unchecked Sendable {
     private let start = Date()
     private var lastDraw = Date.distantPast
     private let enabled: Bool
+    private let unit: String
 
-    public init(totalEpochs: Int, totalRuns: Int, enabled: Bool) {
+    public init(totalEpochs: Int, totalRuns: Int, enabled: Bool, unit: String = "epochs") {
         self.totalEpochs = max(1, totalEpochs)
         self.totalRuns = totalRuns
         self.enabled = enabled && isatty(2) != 0
+        self.unit = unit
     }
 
     func epochCompleted() {
@@ -48,8 +50,8 @@ public final class ProgressReporter: @unchecked Sendable {
         let width = 24
         let filled = Int(Double(width) * Double(done) / Double(totalEpochs))
         let bar = String(repeating: "█", count: filled) + String(repeating: "·", count: max(0, width - filled))
-        let line = String(format: "\r\u{1B}[K%@ runs %d/%d  epochs %d/%d  %.0f epochs/s  ETA %@",
-                          bar, runs, totalRuns, done, totalEpochs, rate, Self.clock(left))
+        let line = String(format: "\r\u{1B}[K%@ runs %d/%d  %@ %d/%d  %.0f/s  ETA %@",
+                          bar, runs, totalRuns, unit, done, totalEpochs, rate, Self.clock(left))
         FileHandle.standardError.write(Data(line.utf8))
     }
 

@@ -40,7 +40,8 @@ struct AnalyzeCommand: ParsableCommand {
         var failed = false
         for folder in groups.keys.sorted() {
             do {
-                let outcome = try analysis.analyze(folder: folder, runs: groups[folder]!, csv: csv, tool: "infoplane \(Infoplane.version)")
+                let outcome = try analysis.analyze(folder: folder, runs: groups[folder]!, csv: csv, tool: "infoplane \(Infoplane.version)",
+                                                   showProgress: !output.quiet)
                 if !output.quiet { print(AnalysisReport.render(outcome)) }
                 if let note = outcome.note { logger.warning("\(folder): \(note)") }
             } catch let error as ConfigError {

@@ -36,7 +36,8 @@ struct RunCommand: ParsableCommand {
             let groups = try ExperimentAnalysis.collect([folder])
             guard let runs = groups[folder] else { continue }
             do {
-                let outcome = try analysis.analyze(folder: folder, runs: runs, csv: true, tool: "infoplane \(Infoplane.version)")
+                let outcome = try analysis.analyze(folder: folder, runs: runs, csv: true, tool: "infoplane \(Infoplane.version)",
+                                                   showProgress: !options.output.quiet)
                 if !options.output.quiet { print(AnalysisReport.render(outcome)) }
                 let experiments = try ExperimentLoader.load(options.config, overrides: options.overrides)
                 try PlotCommand.plot(folder, results: options.results, plots: plots,
