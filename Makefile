@@ -7,7 +7,7 @@ SHELL := /bin/bash
 RELEASE := .build/release
 TEST_FLAGS := -c release -Xswiftc -enable-testing
 
-.PHONY: run test bench build bootstrap clean
+.PHONY: run test bench reproduce build bootstrap clean
 
 bootstrap:
 	@scripts/bootstrap
@@ -28,3 +28,9 @@ bench: bootstrap
 
 clean:
 	rm -rf .build
+
+# The 2017 authors' archived setting rerun (20 × 10000 epochs) and compared with their
+# archived results; figures in plots/reproduction/. Not part of `make test` (a reduced
+# version is).
+reproduce: build
+	$(RELEASE)/infoplane reproduce
