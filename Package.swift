@@ -50,7 +50,7 @@ let package = Package(
             .product(name: "Yams", package: "Yams"),
             .product(name: "Logging", package: "swift-log"),
         ]),
-        .executableTarget(name: "infoplane-bench", dependencies: ["Datasets", "Information", "Networks", "Recording", "Tensor"],
+        .executableTarget(name: "infoplane-bench", dependencies: ["Datasets", "Information", "Lab", "Networks", "Recording", "Tensor"],
                           path: "benchmarks/swift"),
         .executableTarget(name: "infoplane", dependencies: [
             "HDF5", "Tensor", "Datasets", "Networks", "Recording", "Information", "Lab",

@@ -1,6 +1,7 @@
 import Datasets
 import Foundation
 import Information
+import Lab
 import Networks
 import Recording
 import Tensor
@@ -159,21 +160,12 @@ func informationBenchmark() throws {
 
 func cnnBenchmark(epochs: Int) throws {
     print("== Fashion-MNIST CNN: conv3×3(8)-pool-conv3×3(16)-pool-dense64-10, ReLU, Adam 1e-3, batch 128")
-    let folder = "/usr/share/datasets/fashion-mnist"
-    let train = try DatasetLoaders.mnistFolder(folder, split: .train)
-    let test = try DatasetLoaders.mnistFolder(folder, split: .test)
-    let inputs = Tensor(shape: [70000, 28, 28, 1], scalars: train.inputs.scalars + test.inputs.scalars)
-    let examples = Examples(inputs: inputs, labels: train.labels + test.labels)
-    var rng = SeededRNG(seed: 0)
-    let model = try Sequential(inputShape: [28, 28, 1], layers: [
-        Conv2D(name: "conv1", kernelSize: (3, 3), inputChannels: 1, outputChannels: 8, padding: 1, activation: .relu, rng: &rng),
-        MaxPool2D(name: "pool1"),
-        Conv2D(name: "conv2", kernelSize: (3, 3), inputChannels: 8, outputChannels: 16, padding: 1, activation: .relu, rng: &rng),
-        MaxPool2D(name: "pool2"),
-        Flatten(name: "flatten"),
-        Dense(name: "hidden", inputSize: 7 * 7 * 16, outputSize: 64, activation: .relu, initializer: .heNormal, rng: &rng),
-        Dense(name: "output", inputSize: 64, outputSize: 10, rng: &rng),
-    ])
+    // The network of experiments/fashion-cnn.yaml, built as `infoplane run` builds it.
+    let config = try ExperimentLoader.load("experiments/fashion-cnn.yaml")[0].config
+    let data = try PreparedData.load(config.data, seed: config.seed, file: "experiments/fashion-cnn.yaml")
+    let examples = data.examples
+    let model = try ModelFactory.build(config.model, sampleShape: data.sampleShape, classes: data.classCount, seed: 0,
+                                       file: "experiments/fashion-cnn.yaml")
     var trainer = Trainer(model: model, optimizer: Adam(learningRate: 1e-3))
     final class Metrics: TrainingObserver {
         var last: EpochMetrics?
