@@ -30,7 +30,7 @@ clean:
 	rm -rf .build
 
 # The 2017 authors' archived setting rerun (20 × 10000 epochs) and compared with their
-# archived results; figures in plots/reproduction/. Not part of `make test` (a reduced
-# version is).
+# archived results, and Saxe et al. 2018's claims measured (tanh and ReLU, 5 × 10000
+# epochs); figures in plots/reproduction/. Not part of `make test` (a reduced version is).
 reproduce: build
 	$(RELEASE)/infoplane reproduce

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Information
 import Lab
 import Plotting
 
@@ -7,7 +8,7 @@ import Plotting
 struct ReproduceCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "reproduce",
-        abstract: "Rerun the 2017 authors' archived setting and compare with their archived results.",
+        abstract: "Rerun the literature's information-plane results and check them: the 2017 archived run, Saxe et al. 2018's claims.",
         discussion: """
         Trains experiments/tishby2017-archived.yaml (12-10-7-5-4-4-3-2 tanh, full-batch Adam 2e-4 on \
         all of var_u, 10000 epochs, 964 logged epochs, 50 bin edges), analyses it, and compares the \
@@ -16,15 +17,21 @@ struct ReproduceCommand: ParsableCommand {
         Figures go to plots/reproduction/.
 
         Examples:
-          infoplane reproduce                         # 20 repeats × 10000 epochs (make reproduce)
-          infoplane reproduce --repeats 2 --epochs 1000
+          infoplane reproduce                         # everything (make reproduce)
+          infoplane reproduce --part archived --repeats 2 --epochs 1000
+          infoplane reproduce --part saxe
         """
     )
 
-    @Option(help: "Repeats (the archive has 20).")
-    var repeats = 20
+    enum Part: String, ExpressibleByArgument, CaseIterable { case all, archived, saxe }
 
-    @Option(help: "Epochs (the archive ran 10000).")
+    @Option(help: "Which part: all, archived (the 2017 archive), saxe (Saxe et al. 2018's claims).")
+    var part: Part = .all
+
+    @Option(help: "Repeats (default: the papers' — 20 for the archive, 5 for Saxe et al.).")
+    var repeats: Int?
+
+    @Option(help: "Epochs (the papers ran 10000).")
     var epochs = 10000
 
     @Option(help: "The experiment file.")
@@ -43,6 +50,43 @@ struct ReproduceCommand: ParsableCommand {
 
     func run() throws {
         let start = Date()
+        if part != .saxe { try archived() }
+        if part != .archived { try saxe() }
+        print(String(format: "reproduction time: %.1f s", Date().timeIntervalSince(start)))
+    }
+
+    /// Trains and analyses one experiment file with the repeat and epoch overrides; returns
+    /// its analysis.
+    func trainAndAnalyse(_ file: String, repeats: Int) throws -> ExperimentAnalysis.Outcome {
+        var arguments = [file, "--results", results, "--force", "--set", "repeats=\(repeats)", "--set", "training.epochs=\(epochs)"]
+        if output.quiet { arguments.append("--quiet") }
+        let folders = try TrainCommand.train(try ExperimentOptions.parse(arguments))
+        guard let folder = folders.first else { throw InputError("\(file): no runs") }
+        do {
+            let outcome = try ExperimentAnalysis(logger: output.logger()).analyze(folder: folder, runs: try ExperimentAnalysis.collect([folder])[folder] ?? [],
+                                                                                 csv: true, tool: "infoplane \(Infoplane.version)", showProgress: !output.quiet)
+            if !output.quiet { print(AnalysisReport.render(outcome)) }
+            try PlotCommand.plot(folder, results: results, plots: plots, wanted: ["estimator_comparison", "gradient_snr"], output: output)
+            return outcome
+        } catch let error as ConfigError {
+            throw InputError("\(error)")
+        }
+    }
+
+    func saxe() throws {
+        let start = Date()
+        let directory = (config as NSString).deletingLastPathComponent
+        let tanh = try trainAndAnalyse((directory as NSString).appendingPathComponent("saxe2018-tanh.yaml"), repeats: repeats ?? 5)
+        let relu = try trainAndAnalyse((directory as NSString).appendingPathComponent("saxe2018-relu.yaml"), repeats: repeats ?? 5)
+        let claims = SaxeClaims.evaluate(tanh: try AnalysisFile.read(tanh.output), relu: try AnalysisFile.read(relu.output))
+        print("Saxe et al. 2018, measured on our runs (\(epochs) epochs; figures in \(plots)/saxe2018-*):")
+        print(claims.report)
+        print(String(format: "time: %.1f s", Date().timeIntervalSince(start)))
+    }
+
+    func archived() throws {
+        let start = Date()
+        let repeats = self.repeats ?? 20
         var arguments = [config, "--results", results, "--force", "--set", "repeats=\(repeats)", "--set", "training.epochs=\(epochs)"]
         if output.quiet { arguments.append("--quiet") }
         let options = try ExperimentOptions.parse(arguments)

@@ -34,3 +34,24 @@ struct ReproductionTests {
         #expect(FileManager.default.fileExists(atPath: directory.appendingPathComponent("plots/archived_information_plane.svg").path))
     }
 }
+
+@Suite("Reproduction of Saxe et al. (reduced)", .serialized)
+struct SaxeReproductionTests {
+    /// 2 runs × 1000 epochs of saxe2018-tanh and -relu: every claim is measured and judged;
+    /// at this length at least four of the five must hold.
+    @Test func claimsAreMeasured() throws {
+        let directory = TestSupport.temporaryDirectory("saxe")
+        let result = try TestSupport.run(TestSupport.product("infoplane"), [
+            "reproduce", "--part", "saxe", "--repeats", "2", "--epochs", "1000",
+            "--config", TestSupport.root.appendingPathComponent("experiments/tishby2017-archived.yaml").path,
+            "--results", directory.appendingPathComponent("results").path,
+            "--plots", directory.appendingPathComponent("plots").path, "--quiet",
+        ], directory: TestSupport.root)
+        #expect(result.status == 0, "\(result.stderr)")
+        let verdicts = result.stdout.split(separator: "\n").filter { $0.hasPrefix("holds") || $0.hasPrefix("does not hold") }
+        #expect(verdicts.count == 5, "\(result.stdout)")
+        #expect(verdicts.filter { $0.hasPrefix("holds") }.count >= 4, "\(result.stdout)")
+        #expect(result.stdout.contains("binning_width0.07_global_range") && result.stdout.contains("kde_0.1_upper"))
+        #expect(FileManager.default.fileExists(atPath: directory.appendingPathComponent("plots/saxe2018-relu/estimator_comparison.svg").path))
+    }
+}
