@@ -23,9 +23,9 @@ struct ReproduceCommand: ParsableCommand {
         """
     )
 
-    enum Part: String, ExpressibleByArgument, CaseIterable { case all, archived, saxe }
+    enum Part: String, ExpressibleByArgument, CaseIterable { case all, archived, saxe, sizes }
 
-    @Option(help: "Which part: all, archived (the 2017 archive), saxe (Saxe et al. 2018's claims).")
+    @Option(help: "Which part: all, archived (the 2017 archive), saxe (Saxe et al. 2018's claims), sizes (training-set size, 2017 Fig. 3).")
     var part: Part = .all
 
     @Option(help: "Repeats (default: the papers' — 20 for the archive, 5 for Saxe et al.).")
@@ -50,15 +50,18 @@ struct ReproduceCommand: ParsableCommand {
 
     func run() throws {
         let start = Date()
-        if part != .saxe { try archived() }
-        if part != .archived { try saxe() }
+        if part == .all || part == .archived { try archived() }
+        if part == .all || part == .saxe { try saxe() }
+        if part == .all || part == .sizes { try sizes() }
         print(String(format: "reproduction time: %.1f s", Date().timeIntervalSince(start)))
     }
 
     /// Trains and analyses one experiment file with the repeat and epoch overrides; returns
     /// its analysis.
-    func trainAndAnalyse(_ file: String, repeats: Int) throws -> ExperimentAnalysis.Outcome {
+    func trainAndAnalyse(_ file: String, repeats: Int, overrides: [String] = [], results: String? = nil) throws -> ExperimentAnalysis.Outcome {
+        let results = results ?? self.results
         var arguments = [file, "--results", results, "--force", "--set", "repeats=\(repeats)", "--set", "training.epochs=\(epochs)"]
+        for override in overrides { arguments += ["--set", override] }
         if output.quiet { arguments.append("--quiet") }
         let folders = try TrainCommand.train(try ExperimentOptions.parse(arguments))
         guard let folder = folders.first else { throw InputError("\(file): no runs") }
@@ -71,6 +74,34 @@ struct ReproduceCommand: ParsableCommand {
         } catch let error as ConfigError {
             throw InputError("\(error)")
         }
+    }
+
+    /// 2017, Fig. 3: the same network trained on 5%, 45% and 85% of var_u. With little
+    /// data the network overfits: I(T;Y) of the last hidden layer (measured on all 4096
+    /// patterns) rises and then falls late in training.
+    func sizes() throws {
+        let start = Date()
+        let file = ((config as NSString).deletingLastPathComponent as NSString).appendingPathComponent("tishby2017.yaml")
+        var drops: [(fraction: Double, drop: Double, peak: Double, final: Double)] = []
+        for fraction in [0.05, 0.45, 0.85] {
+            let outcome = try trainAndAnalyse(file, repeats: repeats ?? 10, overrides: ["data.train_fraction=\(fraction)"],
+                                              results: (results as NSString).appendingPathComponent("sizes-\(Int(fraction * 100))"))
+            let analysis = try AnalysisFile.read(outcome.output)
+            guard let label = analysis.labels.first, let ity = analysis.ityMean[label], let last = analysis.layers.indices.dropLast().last else { continue }
+            let column = ity.map { $0[last] }
+            let peak = column.max() ?? 0, final = column.last ?? 0
+            drops.append((fraction, peak - final, peak, final))
+        }
+        print("Training-set size (2017, Fig. 3), I(T;Y) of the last hidden layer on all 4096 patterns, mean over runs:")
+        for d in drops {
+            print(String(format: "  %3.0f%% of the data: peak %.3f bits, final %.3f bits, late drop %.3f", d.fraction * 100, d.peak, d.final, d.drop))
+        }
+        if let small = drops.first, let large = drops.last {
+            let holds = small.drop > 0.05 && small.drop > 2 * large.drop
+            print("\(holds ? "holds        " : "does not hold") with 5% of the data I(T;Y) drops late (overfitting), with 85% it does not"
+                  + String(format: " (drop %.3f against %.3f bits)", small.drop, large.drop))
+        }
+        print(String(format: "time: %.1f s", Date().timeIntervalSince(start)))
     }
 
     func saxe() throws {

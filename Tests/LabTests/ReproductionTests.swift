@@ -55,3 +55,26 @@ struct SaxeReproductionTests {
         #expect(FileManager.default.fileExists(atPath: directory.appendingPathComponent("plots/saxe2018-relu/estimator_comparison.svg").path))
     }
 }
+
+@Suite("Reproduction of the training-set sizes (reduced)", .serialized)
+struct SizesReproductionTests {
+    /// 2 runs × 2000 epochs at 5%, 45% and 85% of var_u: with 5% of the data, I(T;Y) of the
+    /// last hidden layer falls late in training, with 85% it does not.
+    @Test func smallTrainingSetsOverfit() throws {
+        let directory = TestSupport.temporaryDirectory("sizes")
+        let result = try TestSupport.run(TestSupport.product("infoplane"), [
+            "reproduce", "--part", "sizes", "--repeats", "2", "--epochs", "2000",
+            "--config", TestSupport.root.appendingPathComponent("experiments/tishby2017-archived.yaml").path,
+            "--results", directory.appendingPathComponent("results").path,
+            "--plots", directory.appendingPathComponent("plots").path, "--quiet",
+        ], directory: TestSupport.root)
+        #expect(result.status == 0, "\(result.stderr)")
+        let drops = result.stdout.split(separator: "\n").filter { $0.contains("late drop") }
+            .compactMap { $0.split(separator: " ").last.flatMap { Double($0) } }
+        #expect(drops.count == 3, "\(result.stdout)")
+        if drops.count == 3 {
+            #expect(drops[0] > 0.02, "5%: \(drops[0]) bits")
+            #expect(drops[0] > drops[2], "5%: \(drops[0]), 85%: \(drops[2])")
+        }
+    }
+}
