@@ -117,22 +117,7 @@ struct ReproduceCommand: ParsableCommand {
 
     func archived() throws {
         let start = Date()
-        let repeats = self.repeats ?? 20
-        var arguments = [config, "--results", results, "--force", "--set", "repeats=\(repeats)", "--set", "training.epochs=\(epochs)"]
-        if output.quiet { arguments.append("--quiet") }
-        let options = try ExperimentOptions.parse(arguments)
-        let folders = try TrainCommand.train(options)
-        let trained = Date()
-        guard let folder = folders.first else { throw InputError("\(config): no runs") }
-        let outcome: ExperimentAnalysis.Outcome
-        do {
-            outcome = try ExperimentAnalysis(logger: output.logger()).analyze(folder: folder, runs: try ExperimentAnalysis.collect([folder])[folder] ?? [],
-                                                                             csv: true, tool: "infoplane \(Infoplane.version)", showProgress: !output.quiet)
-        } catch let error as ConfigError {
-            throw InputError("\(error)")
-        }
-        if !output.quiet { print(AnalysisReport.render(outcome)) }
-        let analysed = Date()
+        let outcome = try trainAndAnalyse(config, repeats: repeats ?? 20)
         let comparison: ArchiveComparison
         do {
             comparison = try ArchiveComparison.compare(analysisPath: outcome.output, label: "binning_edges50", archivePath: archive)
@@ -147,7 +132,6 @@ struct ReproduceCommand: ParsableCommand {
                                                          title: "Archived 2017 setting: binning with 50 edges, mean over runs").write(to: plots, name: "archived_information_plane")
         if let note { output.logger().notice("\(note)") }
         print("figure: \(files.joined(separator: ", "))")
-        print(String(format: "time: training %.1f s, analysis %.1f s, total %.1f s", trained.timeIntervalSince(start),
-                     analysed.timeIntervalSince(trained), Date().timeIntervalSince(start)))
+        print(String(format: "time: %.1f s (analysis %.1f s)", Date().timeIntervalSince(start), outcome.seconds))
     }
 }

@@ -2,19 +2,26 @@ import Foundation
 import Testing
 import TestSupport
 
+/// Runs `infoplane reproduce --part PART` reduced, into a temporary folder, from the
+/// repository root (the configs name data/ relatively).
+func reproduce(_ part: String, repeats: Int, epochs: Int) throws -> (result: TestSupport.ProcessResult, directory: URL) {
+    let directory = TestSupport.temporaryDirectory("reproduce-\(part)")
+    let result = try TestSupport.run(TestSupport.product("infoplane"), [
+        "reproduce", "--part", part, "--repeats", "\(repeats)", "--epochs", "\(epochs)",
+        "--config", TestSupport.root.appendingPathComponent("experiments/tishby2017-archived.yaml").path,
+        "--archive", TestSupport.dataFile("reference/idnns_orig_run_varu_10-7-5-4-4-3_fullbatch_20rep.h5"),
+        "--results", directory.appendingPathComponent("results").path,
+        "--plots", directory.appendingPathComponent("plots").path, "--quiet",
+    ], directory: TestSupport.root)
+    return (result, directory)
+}
+
 /// The reduced reproduction of the archived 2017 run (2 repeats, 1000 epochs): the same
 /// checks as `make reproduce`, with wider tolerances.
 @Suite("Reproduction (reduced)", .serialized)
 struct ReproductionTests {
     @Test func archivedRunReducedAgrees() throws {
-        let directory = TestSupport.temporaryDirectory("reproduce")
-        let result = try TestSupport.run(TestSupport.product("infoplane"), [
-            "reproduce", "--repeats", "2", "--epochs", "1000",
-            "--config", TestSupport.root.appendingPathComponent("experiments/tishby2017-archived.yaml").path,
-            "--archive", TestSupport.dataFile("reference/idnns_orig_run_varu_10-7-5-4-4-3_fullbatch_20rep.h5"),
-            "--results", directory.appendingPathComponent("results").path,
-            "--plots", directory.appendingPathComponent("plots").path, "--quiet",
-        ], directory: TestSupport.root)
+        let (result, directory) = try reproduce("archived", repeats: 2, epochs: 1000)
         #expect(result.status == 0, "\(result.stderr)")
         // Parse the table: layer, RMS I(X;T), RMS I(T;Y), peak ours (epoch), archive (epoch), finals, within.
         var rows: [String: [Double]] = [:]
@@ -40,13 +47,7 @@ struct SaxeReproductionTests {
     /// 2 runs × 1000 epochs of saxe2018-tanh and -relu: every claim is measured and judged;
     /// at this length at least four of the five must hold.
     @Test func claimsAreMeasured() throws {
-        let directory = TestSupport.temporaryDirectory("saxe")
-        let result = try TestSupport.run(TestSupport.product("infoplane"), [
-            "reproduce", "--part", "saxe", "--repeats", "2", "--epochs", "1000",
-            "--config", TestSupport.root.appendingPathComponent("experiments/tishby2017-archived.yaml").path,
-            "--results", directory.appendingPathComponent("results").path,
-            "--plots", directory.appendingPathComponent("plots").path, "--quiet",
-        ], directory: TestSupport.root)
+        let (result, directory) = try reproduce("saxe", repeats: 2, epochs: 1000)
         #expect(result.status == 0, "\(result.stderr)")
         let verdicts = result.stdout.split(separator: "\n").filter { $0.hasPrefix("holds") || $0.hasPrefix("does not hold") }
         #expect(verdicts.count == 5, "\(result.stdout)")
@@ -61,13 +62,7 @@ struct SizesReproductionTests {
     /// 2 runs × 2000 epochs at 5%, 45% and 85% of var_u: with 5% of the data, I(T;Y) of the
     /// last hidden layer falls late in training, with 85% it does not.
     @Test func smallTrainingSetsOverfit() throws {
-        let directory = TestSupport.temporaryDirectory("sizes")
-        let result = try TestSupport.run(TestSupport.product("infoplane"), [
-            "reproduce", "--part", "sizes", "--repeats", "2", "--epochs", "2000",
-            "--config", TestSupport.root.appendingPathComponent("experiments/tishby2017-archived.yaml").path,
-            "--results", directory.appendingPathComponent("results").path,
-            "--plots", directory.appendingPathComponent("plots").path, "--quiet",
-        ], directory: TestSupport.root)
+        let (result, _) = try reproduce("sizes", repeats: 2, epochs: 2000)
         #expect(result.status == 0, "\(result.stderr)")
         let drops = result.stdout.split(separator: "\n").filter { $0.contains("late drop") }
             .compactMap { $0.split(separator: " ").last.flatMap { Double($0) } }
