@@ -74,13 +74,6 @@ public enum HDF5Library {
         return "\(major).\(minor).\(release)"
     }
 
-    /// The number of open HDF5 identifiers of all files (objects, files, types...).
-    /// Used by tests to prove that handles close themselves.
-    public static var openObjectCount: Int {
-        ensureInitialised()
-        return Int(H5Fget_obj_count(hid_t(ip_H5F_OBJ_ALL()), ip_H5F_OBJ_ALL()))
-    }
-
     /// The descriptions on the current thread's HDF5 error stack, outermost first;
     /// clears the stack.
     static func drainErrorStack() -> [String] {

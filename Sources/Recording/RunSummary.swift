@@ -1,14 +1,5 @@
 /// What `infoplane inspect` shows of a run file; `Codable` for `--json`.
 public struct RunSummary: Codable, Sendable, Equatable {
-    public struct LayerSummary: Codable, Sendable, Equatable {
-        public var index: Int
-        public var name: String
-        public var kind: String
-        public var activation: String
-        public var outputShape: [Int]
-        public var hasWeights: Bool
-    }
-
     public var path: String
     public var formatVersion: Int
     public var experiment: String
@@ -19,7 +10,7 @@ public struct RunSummary: Codable, Sendable, Equatable {
     public var logTiming: String
     public var activationStorage: String
     public var samples: Int
-    public var layers: [LayerSummary]
+    public var layers: [RunFile.Layer]
     public var loggedEpochCount: Int
     public var firstLoggedEpochs: [Int]
     public var lastLoggedEpochs: [Int]
@@ -38,8 +29,7 @@ extension RunFile {
             path: path, formatVersion: Int(formatVersion), experiment: experiment, status: status, seed: seed,
             totalEpochs: totalEpochs, completedEpochs: completedEpochs, logTiming: timing.rawValue,
             activationStorage: storage.rawValue, samples: try sampleCount(),
-            layers: layers.map { RunSummary.LayerSummary(index: $0.index, name: $0.name, kind: $0.kind, activation: $0.activation,
-                                                          outputShape: $0.outputShape, hasWeights: $0.hasWeights) },
+            layers: layers,
             loggedEpochCount: loggedEpochs.count, firstLoggedEpochs: Array(loggedEpochs.prefix(5)),
             lastLoggedEpochs: Array(loggedEpochs.suffix(3)), finalMetrics: final, sizeBytes: try sizeOnDisk(),
             activationBytesPerLoggedEpoch: try activationBytesPerLoggedEpoch(), config: config)

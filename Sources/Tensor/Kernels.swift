@@ -27,12 +27,6 @@ public enum Kernels {
         max(x, 0) + Float.log(onePlus: Float.exp(-abs(x)))
     }
 
-    /// Applies `f` to every element in place.
-    @inline(__always)
-    public static func map(_ values: UnsafeMutableBufferPointer<Float>, _ f: (Float) -> Float) {
-        for i in values.indices { values[i] = f(values[i]) }
-    }
-
     /// Writes `row` into every row of a `[rows, row.count]` buffer (by doubling copies:
     /// O(log rows) `memcpy` calls).
     @inline(__always)
@@ -45,20 +39,6 @@ public enum Kernels {
             let chunk = min(filled, values.count - filled)
             (base + filled).update(from: base, count: chunk)
             filled += chunk
-        }
-    }
-
-    /// `values[r, c] += bias[c]` for every row of a `[rows, bias.count]` buffer.
-    @inline(__always)
-    public static func addRowVector(_ values: UnsafeMutableBufferPointer<Float>, _ bias: UnsafeBufferPointer<Float>) {
-        let width = bias.count
-        guard width > 0 else { return }
-        let rows = values.count / width
-        var base = values.baseAddress!
-        let b = bias.baseAddress!
-        for _ in 0..<rows {
-            for c in 0..<width { base[c] += b[c] }
-            base += width
         }
     }
 
