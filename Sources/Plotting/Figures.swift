@@ -96,7 +96,11 @@ public enum Figures {
     public static func lines(_ panels: [(title: String, yLabel: String, series: [Series], markers: [(Double, String)])],
                              xLabel: String, logX: Bool, logY: Bool = false, rug: [Double] = [], title: String = "") -> SVG {
         let panelWidth = 300.0, panelHeight = 220.0, margin = 75.0, gap = 75.0
-        let legendRows = panels.map { ($0.series.count + 2) / 3 }.max() ?? 0
+        // Legend columns wide enough for the longest name (about 5.6 px per character at 10 px).
+        let longest = panels.flatMap { $0.series.map(\.name.count) }.max() ?? 0
+        let legendColumnWidth = max(100, 30 + Double(longest) * 5.6)
+        let legendColumns = max(1, Int((panelWidth + 40) / legendColumnWidth))
+        let legendRows = panels.map { ($0.series.count + legendColumns - 1) / legendColumns }.max() ?? 0
         let columns = min(3, max(panels.count, 1)), rows = (panels.count + columns - 1) / columns
         let cellHeight = 60 + panelHeight + 50 + Double(legendRows) * 16
         let width = margin + Double(columns) * panelWidth + Double(columns - 1) * gap + 30
@@ -135,7 +139,8 @@ public enum Figures {
             }
             // Legend below the panel.
             for (s, series) in spec.series.enumerated() {
-                let lx = panel.left + Double(s % 3) * 100, ly = top + panelHeight + 52 + Double(s / 3) * 16
+                let lx = panel.left + Double(s % legendColumns) * legendColumnWidth
+                let ly = top + panelHeight + 52 + Double(s / legendColumns) * 16
                 svg.line(lx, ly - 4, lx + 18, ly - 4, stroke: palette[s % palette.count], width: 2,
                          extra: series.dashed ? " stroke-dasharray=\"5 3\"" : "")
                 svg.text(series.name, x: lx + 22, y: ly, size: 10, extra: " class=\"legend\"")

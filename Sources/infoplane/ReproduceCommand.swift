@@ -83,15 +83,26 @@ struct ReproduceCommand: ParsableCommand {
         let start = Date()
         let file = ((config as NSString).deletingLastPathComponent as NSString).appendingPathComponent("tishby2017.yaml")
         var drops: [(fraction: Double, drop: Double, peak: Double, final: Double)] = []
+        var planes: [PlaneData] = []
+        var ityCurves: [Figures.Series] = [], ixtCurves: [Figures.Series] = []
+        var lastHidden = ""
         for fraction in [0.05, 0.45, 0.85] {
             let outcome = try trainAndAnalyse(file, repeats: repeats ?? 10, overrides: ["data.train_fraction=\(fraction)"],
                                               results: (results as NSString).appendingPathComponent("sizes-\(Int(fraction * 100))"))
             let analysis = try AnalysisFile.read(outcome.output)
-            guard let label = analysis.labels.first, let ity = analysis.ityMean[label], let last = analysis.layers.indices.dropLast().last else { continue }
+            guard let label = analysis.labels.first, let ity = analysis.ityMean[label], let ixt = analysis.ixtMean[label],
+                  let last = analysis.layers.indices.dropLast().last else { continue }
             let column = ity.map { $0[last] }
             let peak = column.max() ?? 0, final = column.last ?? 0
             drops.append((fraction, peak - final, peak, final))
+            let name = String(format: "%.0f%% of the data", fraction * 100)
+            planes.append(PlaneData(title: "\(name): \(analysis.runs.count) runs", epochs: analysis.epochs, ixt: ixt, ity: ity, layerNames: analysis.layers))
+            let epochs = analysis.epochs.map { Double(max($0, 1)) }
+            ityCurves.append(.init(name: name, points: Array(zip(epochs, column))))
+            ixtCurves.append(.init(name: name, points: Array(zip(epochs, ixt.map { $0[last] }))))
+            lastHidden = analysis.layers[last]
         }
+        try drawSizes(planes: planes, ity: ityCurves, ixt: ixtCurves, layer: lastHidden)
         print("Training-set size (2017, Fig. 3), I(T;Y) of the last hidden layer on all 4096 patterns, mean over runs:")
         for d in drops {
             print(String(format: "  %3.0f%% of the data: peak %.3f bits, final %.3f bits, late drop %.3f", d.fraction * 100, d.peak, d.final, d.drop))
@@ -102,6 +113,25 @@ struct ReproduceCommand: ParsableCommand {
                   + String(format: " (drop %.3f against %.3f bits)", small.drop, large.drop))
         }
         print(String(format: "time: %.1f s", Date().timeIntervalSince(start)))
+    }
+
+    /// The sizes study's figures: the three information planes side by side (as the
+    /// paper's Fig. 3 rows), and the last hidden layer's I(T;Y) and I(X;T) against epoch
+    /// for the three fractions, where the late drop of I(T;Y) with 5% of the data shows.
+    func drawSizes(planes: [PlaneData], ity: [Figures.Series], ixt: [Figures.Series], layer: String) throws {
+        guard !planes.isEmpty else { return }
+        let plane = Figures.informationPlane(planes, hx: 12, hy: 0.999157,
+                                             title: "Training-set size (2017, Fig. 3): binning with 30 bins, mean over runs, measured on all 4096 patterns")
+        let curves = Figures.lines([(title: "I(T;Y) of \(layer)", yLabel: "bits", series: ity, markers: []),
+                                    (title: "I(X;T) of \(layer)", yLabel: "bits", series: ixt, markers: [])],
+                                   xLabel: "epoch", logX: true, title: "Training-set size: the last hidden layer")
+        var written: [String] = []
+        for (svg, name) in [(plane, "sizes_information_plane"), (curves, "sizes_last_hidden")] {
+            let (files, note) = try svg.write(to: plots, name: name)
+            if let note { output.logger().notice("\(note)") }
+            written += files
+        }
+        print("figures: \(written.joined(separator: ", "))")
     }
 
     func saxe() throws {

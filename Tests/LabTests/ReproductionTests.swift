@@ -62,7 +62,7 @@ struct SizesReproductionTests {
     /// 2 runs × 2000 epochs at 5%, 45% and 85% of var_u: with 5% of the data, I(T;Y) of the
     /// last hidden layer falls late in training, with 85% it does not.
     @Test func smallTrainingSetsOverfit() throws {
-        let (result, _) = try reproduce("sizes", repeats: 2, epochs: 2000)
+        let (result, directory) = try reproduce("sizes", repeats: 2, epochs: 2000)
         #expect(result.status == 0, "\(result.stderr)")
         let drops = result.stdout.split(separator: "\n").filter { $0.contains("late drop") }
             .compactMap { $0.split(separator: " ").last.flatMap { Double($0) } }
@@ -71,5 +71,12 @@ struct SizesReproductionTests {
             #expect(drops[0] > 0.02, "5%: \(drops[0]) bits")
             #expect(drops[0] > drops[2], "5%: \(drops[0]), 85%: \(drops[2])")
         }
+        // The figures: three information planes side by side, and the last hidden layer's
+        // curves with one series per fraction.
+        let plane = try String(contentsOf: directory.appendingPathComponent("plots/sizes_information_plane.svg"), encoding: .utf8)
+        #expect(plane.components(separatedBy: "class=\"plane\"").count - 1 == 3)
+        for fraction in ["5%", "45%", "85%"] { #expect(plane.contains("\(fraction) of the data: 2 runs")) }
+        let curves = try String(contentsOf: directory.appendingPathComponent("plots/sizes_last_hidden.svg"), encoding: .utf8)
+        #expect(curves.contains("I(T;Y) of hidden5") && curves.contains("I(X;T) of hidden5"))
     }
 }
