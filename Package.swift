@@ -44,16 +44,20 @@ let package = Package(
             "HDF5", "Recording", "Tensor",
             .product(name: "RealModule", package: "swift-numerics"),
         ]),
+        .target(name: "Explanations", dependencies: [
+            "Networks", "Tensor",
+            .product(name: "RealModule", package: "swift-numerics"),
+        ]),
         .target(name: "Plotting"),
         .target(name: "Lab", dependencies: [
-            "Datasets", "Information", "Plotting", "Networks", "Recording", "Tensor",
+            "Datasets", "Explanations", "Information", "Plotting", "Networks", "Recording", "Tensor",
             .product(name: "Yams", package: "Yams"),
             .product(name: "Logging", package: "swift-log"),
         ]),
         .executableTarget(name: "infoplane-bench", dependencies: ["Datasets", "Information", "Lab", "Networks", "Recording", "Tensor"],
                           path: "benchmarks/swift"),
         .executableTarget(name: "infoplane", dependencies: [
-            "HDF5", "Tensor", "Datasets", "Networks", "Recording", "Information", "Lab",
+            "HDF5", "Tensor", "Datasets", "Networks", "Recording", "Information", "Explanations", "Lab",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
@@ -71,6 +75,10 @@ let package = Package(
         ]),
         .testTarget(name: "infoplaneTests", dependencies: ["infoplane", "TestSupport"]),
         .testTarget(name: "InformationTests", dependencies: ["Information", "Datasets", "Networks", "Tensor", "TestSupport"]),
+        .testTarget(name: "ExplanationsTests", dependencies: [
+            "Explanations", "Networks", "Tensor", "TestSupport",
+            .product(name: "PropertyBased", package: "swift-property-based"),
+        ]),
         .testTarget(name: "PlottingTests", dependencies: ["Plotting", "TestSupport"]),
         .testTarget(name: "LabTests", dependencies: ["Lab", "Information", "Networks", "Recording", "HDF5", "TestSupport", "infoplane"]),
         .testTarget(name: "RecordingTests", dependencies: [

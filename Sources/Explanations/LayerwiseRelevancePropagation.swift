@@ -1,0 +1,71 @@
+import Networks
+import Tensor
+
+/// Layer-wise relevance propagation (Bach et al. 2015) through a ``Sequential`` model,
+/// with the rules of a ``Composite``.
+///
+/// The explained output's relevance starts as its logit, R = e_target · logit (so the map
+/// of a conservative rule sums to the logit), and is propagated layer by layer:
+///
+/// | layer | relevance at its input |
+/// |---|---|
+/// | Dense, Conv2D | the composite's ``LRPRule`` (the activation passes relevance unchanged) |
+/// | activation | unchanged |
+/// | max pooling | all to the window's maximum (winner takes all; ties to the first) |
+/// | average pooling | R_i = x_i Σ_j (1/k) R_j / stab(z_j), z_j the window mean (zennit's `Norm`) |
+/// | flatten | reshaped |
+///
+/// Every layer's total is kept (``Attribution/layerTotals``), so conservation can be
+/// checked per layer.
+public struct LayerwiseRelevancePropagation: Sendable {
+    public var composite: Composite
+
+    public init(composite: Composite) {
+        self.composite = composite
+    }
+
+    /// - Parameters:
+    ///   - inputs: `[batch, inputShape...]`.
+    ///   - target: the explained class per sample.
+    /// - Complexity: a forward pass plus, per affine layer, two GEMMs per rule term.
+    public func explain(_ model: Sequential, inputs: Tensor, target: Target = .predicted) throws(ExplanationError) -> Attribution {
+        let traces = model.forward(inputs)
+        let logits = traces.last?.output ?? inputs
+        let targets = target.resolve(logits)
+        try model.validate(inputs, targets: targets)
+        let explained = Sequential.pick(logits, targets)
+        var relevance = Sequential.oneHot(targets, classes: model.outputSize, values: explained)
+        let affineCount = model.layers.count { $0 is any AffineLayer }
+        var affineIndex = affineCount
+        var totals: [[Double]] = [Self.totals(relevance)]
+        for index in model.layers.indices.reversed() {
+            let layer = model.layers[index], trace = traces[index]
+            if let affine = layer as? any AffineLayer {
+                affineIndex -= 1
+                let position = LayerPosition(index: index, affineIndex: affineIndex, affineCount: affineCount, kind: layer.kind)
+                relevance = composite.rule(position).propagate(relevance, through: affine, input: trace.input)
+            } else if let pool = layer as? AvgPool2D {
+                relevance = Self.proportional(relevance, through: pool, trace: trace, stabilizer: composite.poolStabilizer)
+            } else if layer is ActivationLayer {
+                // Relevance passes element-wise activations unchanged.
+            } else {
+                // Max pooling (winner takes all) and flatten: the layer's own backward pass.
+                relevance = layer.backward(relevance, trace: trace, needsInputGradient: true).input ?? relevance
+            }
+            totals.insert(Self.totals(relevance), at: 0)
+        }
+        return Attribution(method: "lrp:\(composite.name)", map: relevance, targets: targets, explained: explained, layerTotals: totals)
+    }
+
+    /// z-rule through average pooling: R_in = x ⊙ poolᵀ(R / stab(pool(x))).
+    static func proportional(_ relevance: Tensor, through pool: AvgPool2D, trace: LayerTrace, stabilizer: Stabilizer) -> Tensor {
+        let s = Tensor(shape: relevance.shape, scalars: zip(relevance.scalars, trace.output.scalars).map { $0 / stabilizer($1) })
+        guard let c = pool.backward(s, trace: trace, needsInputGradient: true).input else { return relevance }
+        return Tensor(shape: trace.input.shape, scalars: zip(trace.input.scalars, c.scalars).map(*))
+    }
+
+    static func totals(_ relevance: Tensor) -> [Double] {
+        let size = relevance.rowSize
+        return (0..<relevance.rows).map { b in relevance.scalars[(b * size)..<((b + 1) * size)].reduce(0) { $0 + Double($1) } }
+    }
+}

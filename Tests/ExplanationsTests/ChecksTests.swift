@@ -1,0 +1,63 @@
+import Explanations
+import Networks
+import Tensor
+import Testing
+
+/// Faithfulness scores and the randomisation sanity check, on models where the answer
+/// is known.
+@Suite("Faithfulness and sanity checks")
+struct ChecksTests {
+    /// f = (w·x, 0): the contributions x_i w_i are the perfect map. Deleting in their order
+    /// makes the logit (and the probability of class 0) fall fastest, so the ordered
+    /// AOPC is the largest and the deletion area the smallest of any order; insertion
+    /// the reverse.
+    @Test func thePerfectMapBeatsRandomOrders() throws {
+        var rng = SeededRNG(seed: 21)
+        let weights = Tensor(shape: [16, 2], scalars: (0..<32).map { $0 % 2 == 0 ? rng.uniform(-1, 1) : 0 })
+        let model = try Sequential(inputShape: [16], layers: [Dense(name: "dense1", weights: weights, bias: Tensor.zeros([2]))])
+        let x = Models.inputs(model, count: 4, seed: 21)
+        let map = try GradientTimesInput().attribute(model, inputs: x, target: .class(0))
+        let scores = try Faithfulness(steps: 16, replacement: .baseline, randomOrders: 5).evaluate(model, inputs: x, attribution: map)
+        for b in 0..<4 {
+            #expect(scores.aopc[b] >= scores.aopcRandom[b] - 1e-6)
+            #expect(scores.deletion[b] <= scores.deletionRandom[b] + 1e-6)
+            #expect(scores.insertion[b] >= scores.insertionRandom[b] - 1e-6)
+        }
+        // The reversed map is the worst order.
+        var reversed = map
+        reversed.map = Tensor(shape: map.map.shape, scalars: map.map.scalars.map { -$0 })
+        let worst = try Faithfulness(steps: 16, replacement: .baseline, randomOrders: 5).evaluate(model, inputs: x, attribution: reversed)
+        for b in 0..<4 { #expect(worst.aopc[b] <= scores.aopcRandom[b] + 1e-6) }
+    }
+
+    @Test func regionsTileTheImage() throws {
+        let model = try Models.cnn(seed: 22)
+        let x = Models.inputs(model, count: 2, seed: 22, low: 0, high: 1)
+        let map = try GradientTimesInput().attribute(model, inputs: x, target: .predicted)
+        let scores = try Faithfulness(region: 3, steps: 9).evaluate(model, inputs: x, attribution: map)
+        #expect(scores.aopc.count == 2 && scores.deletion.allSatisfy { $0 >= 0 && $0 <= 1 })
+        #expect(throws: ExplanationError.self) { try Faithfulness(region: 0).evaluate(model, inputs: x, attribution: map) }
+    }
+
+    /// A "method" that returns the input ignores the model: randomising layers leaves it
+    /// perfectly correlated, the failure the check exists to catch. The gradient does
+    /// change.
+    @Test func cascadingRandomizationSeparatesModelFromInput() throws {
+        struct Identity: AttributionMethod {
+            var name: String { "input" }
+            func attribute(_ model: Sequential, inputs: Tensor, target: Target) throws(ExplanationError) -> Attribution {
+                Attribution(method: name, map: inputs, targets: target.resolve(model(inputs)), explained: [])
+            }
+        }
+        let model = try Models.cnn(seed: 23)
+        let x = Models.inputs(model, count: 4, seed: 23, low: 0, high: 1)
+        let check = CascadingRandomization(seed: 1)
+        let identity = try check.run(model, inputs: x, method: Identity(), target: .predicted)
+        #expect(identity.map(\.layer) == ["dense2", "dense1", "conv2", "conv1"])
+        #expect(identity.allSatisfy { $0.spearman.allSatisfy { $0 == 1 } })
+        let gradient = try check.run(model, inputs: x, method: Gradient(), target: .predicted)
+        let last = try #require(gradient.last)
+        let meanAbsolute = last.spearman.map(abs).reduce(0, +) / Double(last.spearman.count)
+        #expect(meanAbsolute < 0.5, "\(last.spearman)")
+    }
+}
