@@ -48,9 +48,9 @@ let package = Package(
             "Networks", "Tensor",
             .product(name: "RealModule", package: "swift-numerics"),
         ]),
-        .target(name: "Plotting"),
+        .target(name: "Plotting", dependencies: ["CZlib"]),
         .target(name: "Lab", dependencies: [
-            "Datasets", "Explanations", "Information", "Plotting", "Networks", "Recording", "Tensor",
+            "Datasets", "Explanations", "HDF5", "Information", "Plotting", "Networks", "Recording", "Tensor",
             .product(name: "Yams", package: "Yams"),
             .product(name: "Logging", package: "swift-log"),
         ]),

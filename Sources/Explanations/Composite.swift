@@ -10,6 +10,13 @@ public struct LayerPosition: Sendable, Hashable {
     /// `dense` or `conv2d`.
     public var kind: String
     public var isFirst: Bool { affineIndex == 0 }
+
+    public init(index: Int, affineIndex: Int, affineCount: Int, kind: String) {
+        self.index = index
+        self.affineIndex = affineIndex
+        self.affineCount = affineCount
+        self.kind = kind
+    }
     public var isLast: Bool { affineIndex == affineCount - 1 }
 }
 

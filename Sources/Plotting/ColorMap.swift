@@ -22,12 +22,18 @@ public enum ColorMap: Sendable {
 
     /// The colour at `t` in [0, 1] (clamped) as `#rrggbb`.
     public func color(_ t: Double) -> String {
+        let (r, g, b) = rgb(t)
+        return String(format: "#%02x%02x%02x", r, g, b)
+    }
+
+    /// The colour at `t` in [0, 1] (clamped) as 8-bit sRGB channels.
+    public func rgb(_ t: Double) -> (UInt8, UInt8, UInt8) {
         let anchors = self.anchors
         let x = min(max(t.isFinite ? t : 0, 0), 1) * Double(anchors.count - 1)
         let i = min(Int(x), anchors.count - 2)
         let f = x - Double(i)
         let a = anchors[i], b = anchors[i + 1]
-        func channel(_ u: Double, _ v: Double) -> Int { Int(((u + (v - u) * f) * 255).rounded()) }
-        return String(format: "#%02x%02x%02x", channel(a.0, b.0), channel(a.1, b.1), channel(a.2, b.2))
+        func channel(_ u: Double, _ v: Double) -> UInt8 { UInt8(((u + (v - u) * f) * 255).rounded()) }
+        return (channel(a.0, b.0), channel(a.1, b.1), channel(a.2, b.2))
     }
 }

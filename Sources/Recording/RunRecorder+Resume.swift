@@ -29,22 +29,10 @@ extension RunRecorder {
         // The newest complete checkpoint.
         let slotEpochs = try file.dataset("checkpoint/completed_epochs").read(as: Int64.self)
         let slotSteps = try file.dataset("checkpoint/optimizer_steps").read(as: Int64.self)
-        guard let best = slotEpochs.indices.max(by: { slotEpochs[$0] < slotEpochs[$1] }), slotEpochs[best] >= 0 else {
+        guard let (best, completed) = try RunFile.newestCheckpoint(file) else {
             throw RunFileError(file: path, "no complete checkpoint to resume from (the run stopped before its first one); start it again with --force")
         }
-        let completed = Int(slotEpochs[best])
-        let parameters = try file.dataset("checkpoint/parameters").readRow(best, as: Float.self)
-        guard parameters.count == model.parameterCount else {
-            throw RunFileError(file: path, "the checkpoint holds \(parameters.count) parameters, the configured model \(model.parameterCount)")
-        }
-        var offset = 0
-        for l in model.layers.indices {
-            for p in model.layers[l].parameters.indices {
-                let count = model.layers[l].parameters[p].count
-                model.layers[l].parameters[p].scalars = Array(parameters[offset..<(offset + count)])
-                offset += count
-            }
-        }
+        try model.load(flatParameters: try file.dataset("checkpoint/parameters").readRow(best, as: Float.self), file: path)
         optimizer.steps = Int(slotSteps[best])
         if optimizer.steps > 0 && optimizer.stateSlotsPerParameter > 0 {
             let state = try file.dataset("checkpoint/optimizer_state").readRow(best, as: Float.self)

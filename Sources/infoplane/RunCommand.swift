@@ -32,6 +32,13 @@ struct RunCommand: ParsableCommand {
             return
         }
         let analysis = ExperimentAnalysis(logger: logger)
+        let experiments: [Experiment]
+        do { experiments = try ExperimentLoader.load(options.config, overrides: options.overrides) } catch { throw InputError("\(error)") }
+        if let first = experiments.first, (try? first.config.analysis.specs(file: options.config))?.isEmpty ?? false {
+            // A model to explain rather than an information plane to estimate (fashion-cnn.yaml).
+            logger.notice("\(options.config) configures no analysis.estimators: trained only; explain a run with infoplane explain \(folders.first ?? options.results)/run-<seed>.h5")
+            return
+        }
         for folder in folders {
             let groups = try ExperimentAnalysis.collect([folder])
             guard let runs = groups[folder] else { continue }
@@ -39,7 +46,6 @@ struct RunCommand: ParsableCommand {
                 let outcome = try analysis.analyze(folder: folder, runs: runs, csv: true, tool: "infoplane \(Infoplane.version)",
                                                    showProgress: !options.output.quiet)
                 if !options.output.quiet { print(AnalysisReport.render(outcome)) }
-                let experiments = try ExperimentLoader.load(options.config, overrides: options.overrides)
                 try PlotCommand.plot(folder, results: options.results, plots: plots,
                                      wanted: experiments.first?.config.analysis.plots ?? [], output: options.output)
             } catch let error as ConfigError {

@@ -103,3 +103,36 @@ struct GridFigureTests {
         #expect(grid.text.contains("#f7f7f7"))
     }
 }
+
+/// The PNG encoder, decoded by Python's zlib and struct (no imaging library needed).
+@Suite("PNG encoding")
+struct PNGTests {
+    @Test func pythonDecodesOurPNG() throws {
+        let values: [Float] = (0..<(5 * 7)).map { Float($0) - 17 }
+        let png = PNGImage(values: values, width: 7, height: 5, style: .relevance)
+        let path = TestSupport.temporaryDirectory("png").appendingPathComponent("m.png").path
+        try Data(png.encoded()).write(to: URL(fileURLWithPath: path))
+        let result = try TestSupport.runPython("""
+        import sys, struct, zlib
+        data = open(sys.argv[1], "rb").read()
+        assert data[:8] == b"\\x89PNG\\r\\n\\x1a\\n"
+        pos, chunks = 8, {}
+        while pos < len(data):
+            n, = struct.unpack(">I", data[pos:pos + 4]); kind = data[pos + 4:pos + 8]; body = data[pos + 8:pos + 8 + n]
+            crc, = struct.unpack(">I", data[pos + 8 + n:pos + 12 + n])
+            assert crc == zlib.crc32(kind + body) & 0xffffffff, kind
+            chunks[kind] = body; pos += 12 + n
+        w, h, depth, colour = struct.unpack(">IIBB", chunks[b"IHDR"][:10])
+        raw = zlib.decompress(chunks[b"IDAT"])
+        assert len(raw) == h * (1 + 3 * w)
+        row = raw[2 * (1 + 3 * w) + 1:3 * (1 + 3 * w)]
+        print(w, h, depth, colour, tuple(row[:3]), tuple(row[-3:]))
+        """, [path])
+        #expect(result.status == 0, "\(result.stderr)")
+        // 7 × 5, 8-bit RGB; value 0 (row 2, column 3) is white-ish, −17 dark blue, +17 dark red.
+        #expect(result.stdout.hasPrefix("7 5 8 2 "))
+        let (r0, g0, b0) = ColorMap.diverging.rgb(0.5 + (-3.0) / 34)
+        #expect(result.stdout.contains("(\(r0), \(g0), \(b0))"))
+        #expect(png.dataURI.hasPrefix("data:image/png;base64,iVBORw0KGgo"))
+    }
+}

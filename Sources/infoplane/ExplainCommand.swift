@@ -1,0 +1,137 @@
+import ArgumentParser
+import Explanations
+import Foundation
+import Lab
+import Recording
+
+/// `infoplane explain RUN.h5`: attribution maps of a trained model, checked and scored,
+/// as an HTML report.
+struct ExplainCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "explain",
+        abstract: "Explain a trained model's decisions: LRP / deep Taylor, gradients, Integrated Gradients, Grad-CAM, occlusion; an HTML report.",
+        discussion: """
+        Rebuilds the model of RUN.h5 at a logged epoch (its recorded weights, or the newest \
+        checkpoint when the run recorded none), explains the chosen recorded samples with each \
+        method, and writes <plots>/<experiment>/explain/index.html (self-contained) and \
+        explanations.h5 (the maps, for h5py). The report has every map side by side, Σ map \
+        against the explained logit, per-layer conservation of the LRP methods and why it \
+        fails where it does, faithfulness (AOPC, deletion and insertion against random \
+        orders) and the cascading-randomisation sanity check.
+
+        Methods: \(AttributionCatalog.names.joined(separator: ", ")), gradcam:<layer>.
+
+        Examples:
+          infoplane explain results/fashion-cnn/run-1.h5
+          infoplane explain results/quick/run-1.h5 --epoch 1000 --inputs 0,1,2,3
+          infoplane explain RUN.h5 --methods lrp:epsilon_plus,lrp:zplus --bias captum --no-sanity
+        """
+    )
+
+    @Argument(help: "A run file.")
+    var path: String
+
+    @Option(help: "A logged epoch, or last.")
+    var epoch = "last"
+
+    @Option(help: "Rows of the recorded samples to explain, comma-separated (default: --count test samples of different classes).")
+    var inputs: String?
+
+    @Option(help: "How many samples when --inputs is not given.")
+    var count = 6
+
+    @Option(help: "Methods, comma-separated (default: a set suited to the model).")
+    var methods: String?
+
+    @Flag(help: "Explain each sample's label instead of the predicted class.")
+    var labels = false
+
+    @Option(help: "Input bounds for z^B as low,high; auto (the recorded inputs' range) or none.")
+    var bounds = "auto"
+
+    @Option(help: "Bias convention of the LRP rules: zennit, captum, innvestigate or zero.")
+    var bias = "zennit"
+
+    @Option(help: "Faithfulness: region side for images (1 = pixel flipping).")
+    var region = 2
+
+    @Option(help: "Faithfulness: perturbation steps.")
+    var steps = 20
+
+    @Option(help: "Faithfulness: what AOPC puts in place of a region: baseline (the lower input bound, 0 for pixels) or noise (uniform over the inputs' range, Samek et al.'s choice).")
+    var replacement = "baseline"
+
+    @Flag(help: "Skip the faithfulness scores.")
+    var noFaithfulness = false
+
+    @Flag(help: "Skip the cascading-randomisation sanity check.")
+    var noSanity = false
+
+    @Option(help: "Seed of SmoothGrad's noise, the perturbation noise and the randomisation.")
+    var seed: UInt64 = 0
+
+    @Option(help: "Folder for reports (the report goes to <plots>/<experiment>/explain/).")
+    var plots = "plots"
+
+    @OptionGroup var output: OutputOptions
+
+    func run() throws {
+        var options = ExplanationStudy.Options()
+        options.methods = methods.map { $0.split(separator: ",").map { String($0.trimmingCharacters(in: .whitespaces)) } }
+        if let inputs {
+            let rows = inputs.split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces)) }
+            guard rows.allSatisfy({ $0 != nil }) else { throw InputError("--inputs \(inputs): expected comma-separated row numbers") }
+            options.rows = rows.compactMap { $0 }
+        }
+        options.count = count
+        options.explainLabels = labels
+        switch bounds {
+        case "auto": break
+        case "none": options.unbounded = true
+        default:
+            let parts = bounds.split(separator: ",").compactMap { Float($0) }
+            guard parts.count == 2, parts[0] < parts[1] else { throw InputError("--bounds \(bounds): expected low,high with low < high, auto or none") }
+            options.bounds = (parts[0], parts[1])
+        }
+        guard let convention = BiasConvention(rawValue: bias) else {
+            throw InputError("--bias \(bias): expected one of \(BiasConvention.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        options.bias = convention
+        guard let replacementKind = Faithfulness.Replacement(rawValue: replacement) else {
+            throw InputError("--replacement \(replacement): expected baseline or noise")
+        }
+        options.faithfulness = noFaithfulness ? nil : Faithfulness(region: region, steps: steps, replacement: replacementKind, seed: seed)
+        options.sanity = !noSanity
+        options.seed = seed
+        let wanted: Int?
+        if epoch == "last" { wanted = nil } else {
+            guard let value = Int(epoch) else { throw InputError("--epoch \(epoch): expected a logged epoch number or last") }
+            wanted = value
+        }
+        let start = Date()
+        let study: ExplanationStudy
+        do {
+            study = try ExplanationStudy.run(path, epoch: wanted, options: options)
+        } catch let error as ExplanationError {
+            throw InputError("\(path): \(error)")
+        } catch let error as RunFileError {
+            throw InputError("\(error)")
+        } catch let error as ConfigError {
+            throw InputError("\(error)")
+        }
+        let folder = ((plots as NSString).appendingPathComponent(study.experiment) as NSString).appendingPathComponent("explain")
+        let files = try ExplanationReport.write(study, to: folder)
+        if !output.quiet {
+            print("explained \(study.rows.count) inputs of \(study.experiment) at epoch \(study.epoch) with \(study.methods.count) methods in \(String(format: "%.1f", Date().timeIntervalSince(start))) s")
+            for m in study.methods {
+                var line = "  " + m.name.padding(toLength: 28, withPad: " ", startingAt: 0) + String(format: "Σ/logit %6.3f", m.medianConservation)
+                if let f = m.faithfulness {
+                    let mean = { (v: [Double]) in v.reduce(0, +) / Double(max(v.count, 1)) }
+                    line += String(format: "   AOPC %.3f (random %.3f)   deletion %.3f (%.3f)", mean(f.aopc), mean(f.aopcRandom), mean(f.deletion), mean(f.deletionRandom))
+                }
+                print(line)
+            }
+            print("report: \(files.joined(separator: ", "))")
+        }
+    }
+}
