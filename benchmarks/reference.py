@@ -188,6 +188,39 @@ def information():
     return times
 
 
+def lrp():
+    """zennit 0.5 on the CNN of fashion-cnn.yaml, 1000 test images in one batch."""
+    from zennit.attribution import Gradient
+    from zennit.composites import EpsilonPlusFlat, EpsilonGammaBox
+    folder = "/usr/share/datasets/fashion-mnist"
+    x = torch.from_numpy(idx(f"{folder}/t10k-images-idx3-ubyte.gz")[-1000:].astype(np.float32) / 255).unsqueeze(1)
+    model = torch.nn.Sequential(
+        torch.nn.Conv2d(1, 8, 3, padding=1), torch.nn.ReLU(), torch.nn.MaxPool2d(2),
+        torch.nn.Conv2d(8, 16, 3, padding=1), torch.nn.ReLU(), torch.nn.MaxPool2d(2),
+        torch.nn.Flatten(), torch.nn.Linear(7 * 7 * 16, 64), torch.nn.ReLU(), torch.nn.Linear(64, 10)).eval()
+    times = {}
+    for name, composite in (("epsilon_plus_flat", EpsilonPlusFlat()), ("epsilon_gamma_box", EpsilonGammaBox(low=0., high=1.))):
+        samples = []
+        for _ in range(5):
+            t = time.perf_counter()
+            with Gradient(model=model, composite=composite) as attributor:
+                logits = model(x)
+                target = torch.zeros_like(logits)
+                target[range(len(x)), logits.argmax(1)] = 1
+                attributor(x, target)
+            samples.append((time.perf_counter() - t) * 1000)
+        times[name + "_ms"] = sorted(samples)[2]
+    samples = []
+    for _ in range(5):
+        t = time.perf_counter()
+        xi = x.clone().requires_grad_()
+        logits = model(xi)
+        logits.gather(1, logits.argmax(1, keepdim=True)).sum().backward()
+        samples.append((time.perf_counter() - t) * 1000)
+    times["gradient_ms"] = sorted(samples)[2]
+    return times
+
+
 if __name__ == "__main__":
     workload = sys.argv[1] if len(sys.argv) > 1 else "ibnet"
     if workload == "ibnet-h5py":
@@ -195,4 +228,4 @@ if __name__ == "__main__":
         with tempfile.TemporaryDirectory() as d:
             print(json.dumps(ibnet(os.path.join(d, "run.h5"))))
     else:
-        print(json.dumps({"ibnet": ibnet, "cnn": cnn, "information": information}[workload]()))
+        print(json.dumps({"ibnet": ibnet, "cnn": cnn, "information": information, "lrp": lrp}[workload]()))

@@ -14,7 +14,31 @@ public enum ExplanationReport {
         try render(study).write(toFile: html, atomically: true, encoding: .utf8)
         let h5 = (folder as NSString).appendingPathComponent("explanations.h5")
         try writeHDF5(study, to: h5)
-        return [html, h5]
+        let (figures, _) = try overview(study).write(to: folder, name: "maps")
+        return [html, h5] + figures
+    }
+
+    /// Every map as one figure (rows: inputs; columns: the input, then the methods), for
+    /// READMEs and slides: `maps.svg` and, with rsvg-convert, `maps.png`.
+    static func overview(_ study: ExplanationStudy) -> SVG {
+        var images: [(pixels: [Float], height: Int, width: Int, caption: String, style: Figures.ImageStyle)] = []
+        func plane(_ values: [Float], _ shape: [Int]) -> ([Float], Int, Int) {
+            let (h, w) = shape.count == 3 ? (shape[0], shape[1]) : (1, shape.reduce(1, *))
+            let channels = shape.count == 3 ? shape[2] : 1
+            var out = [Float](repeating: 0, count: h * w)
+            for i in out.indices { for c in 0..<channels { out[i] += values[i * channels + c] } }
+            return (out, h, w)
+        }
+        for b in study.rows.indices {
+            let (x, h, w) = plane(Array(study.inputs.scalars[(b * study.inputs.rowSize)..<((b + 1) * study.inputs.rowSize)]), study.inputShape)
+            images.append((x, h, w, "sample \(study.rows[b]), class \(study.targets[b])", .grey))
+            for m in study.methods {
+                let (v, mh, mw) = plane(m.attribution.sample(b), Array(m.attribution.map.shape.dropFirst()))
+                images.append((v, mh, mw, m.name, styleFor(m.name)))
+            }
+        }
+        return Figures.imageGrid(images, columns: study.methods.count + 1, cell: study.inputShape.count == 3 ? 96 : 120,
+                                 title: "\(study.experiment) at epoch \(study.epoch): red positive, blue negative")
     }
 
     /// `/inputs` `[n, input...]`, `/rows`, `/labels`, `/targets`, `/maps/<method>` `[n, map...]`

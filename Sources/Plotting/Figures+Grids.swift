@@ -104,11 +104,14 @@ extension Figures {
                                  columns: Int, cell: Double = 112, title: String = "") -> SVG {
         let columns = max(1, min(columns, images.count))
         let rows = (images.count + columns - 1) / columns
-        let width = Double(columns) * (cell + 16) + 16, height = 40 + Double(rows) * (cell + 34)
+        // Wide images (a 1 × 12 strip of inputs) get short rows.
+        let aspect = min(1, images.map { Double($0.height) / Double(max($0.width, 1)) }.max() ?? 1)
+        let rowHeight = cell * aspect
+        let width = Double(columns) * (cell + 16) + 16, height = 40 + Double(rows) * (rowHeight + 34)
         var svg = SVG(width: width, height: height)
         if !title.isEmpty { svg.text(title, x: width / 2, y: 22, size: 14, anchor: .middle, weight: "bold") }
         for (index, image) in images.enumerated() {
-            let left = 16 + Double(index % columns) * (cell + 16), top = 40 + Double(index / columns) * (cell + 34)
+            let left = 16 + Double(index % columns) * (cell + 16), top = 40 + Double(index / columns) * (rowHeight + 34)
             let finite = image.pixels.filter(\.isFinite)
             let low = Double(finite.min() ?? 0), high = Double(finite.max() ?? 1)
             let extreme = max(abs(low), abs(high), 1e-12)
@@ -129,7 +132,10 @@ extension Figures {
                 }
             }
             svg.raw("</g>")
-            svg.text(image.caption, x: left + cell / 2, y: top + cell + 16, size: 10, anchor: .middle, extra: " class=\"caption\"")
+            // A frame, so that white pixels at the edge stay visible.
+            svg.rect(x: left, y: top, width: Double(image.width) * size, height: Double(image.height) * size, fill: "none",
+                     stroke: "#bbb", extra: " stroke-width=\"0.6\" class=\"frame\"")
+            svg.text(image.caption, x: left + cell / 2, y: top + rowHeight + 16, size: 10, anchor: .middle, extra: " class=\"caption\"")
         }
         return svg
     }

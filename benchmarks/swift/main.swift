@@ -1,4 +1,5 @@
 import Datasets
+import Explanations
 import Foundation
 import Information
 import Lab
@@ -199,6 +200,31 @@ func cnnBenchmark(epochs: Int) throws {
     }
 }
 
+func lrpBenchmark() throws {
+    print("== LRP on 1000 Fashion-MNIST test images, the CNN of fashion-cnn.yaml, one batch")
+    let config = try ExperimentLoader.load("experiments/fashion-cnn.yaml")[0].config
+    var dataConfig = config.data
+    dataConfig.trainSamples = 1
+    dataConfig.testSamples = 1000
+    let data = try PreparedData.load(dataConfig, seed: config.seed, file: "experiments/fashion-cnn.yaml")
+    let model = try ModelFactory.build(config.model, sampleShape: data.sampleShape, classes: data.classCount, seed: 0,
+                                       file: "experiments/fashion-cnn.yaml")
+    let rows = Array((data.examples.inputs.rows - 1000)..<data.examples.inputs.rows)
+    let inputs = data.examples.inputs.gatherRows(rows)
+    let reference = pytorchReference("lrp")
+    for (name, composite) in [("epsilon_plus_flat", Composite.epsilonPlusFlat()), ("epsilon_gamma_box", .epsilonGammaBox(low: 0, high: 1))] {
+        let lrp = LayerwiseRelevancePropagation(composite: composite)
+        var samples: [Double] = []
+        for _ in 0..<5 { samples.append(try seconds { _ = try lrp.explain(model, inputs: inputs, target: .predicted) } * 1000) }
+        report("LRP \(name), 1000 images", ours: median(samples), reference: reference?["\(name)_ms"], label: "zennit")
+    }
+    var samples: [Double] = []
+    for _ in 0..<5 { samples.append(try seconds { _ = try Gradient().attribute(model, inputs: inputs, target: .predicted) } * 1000) }
+    report("gradient, 1000 images", ours: median(samples), reference: reference?["gradient_ms"], label: "PyTorch")
+    if reference == nil { print("   (zennit reference not run: no Python with torch and zennit found)") }
+    print("   target: faster than zennit")
+}
+
 let arguments = CommandLine.arguments.dropFirst()
 do {
     if arguments.isEmpty || arguments.contains("ibnet") { try ibnetBenchmark() }
@@ -213,6 +239,7 @@ do {
         for _ in 0..<20000 { _ = BinnedEstimator(.intervals(30)).estimate(t, labels: labels) }
     }
     if arguments.isEmpty || arguments.contains("cnn") { try cnnBenchmark(epochs: 3) }
+    if arguments.isEmpty || arguments.contains("lrp") { try lrpBenchmark() }
 } catch {
     print("benchmark failed: \(error)")
     exit(1)
