@@ -76,7 +76,7 @@ let package = Package(
         .testTarget(name: "infoplaneTests", dependencies: ["infoplane", "TestSupport"]),
         .testTarget(name: "InformationTests", dependencies: ["Information", "Datasets", "Networks", "Tensor", "TestSupport"]),
         .testTarget(name: "ExplanationsTests", dependencies: [
-            "Explanations", "Networks", "Tensor", "TestSupport",
+            "Explanations", "Datasets", "Networks", "Tensor", "TestSupport",
             .product(name: "PropertyBased", package: "swift-property-based"),
         ]),
         .testTarget(name: "PlottingTests", dependencies: ["Plotting", "TestSupport"]),

@@ -21,11 +21,13 @@ extension Sequential {
     /// - Parameters:
     ///   - seed: `[batch, classes]`, ∂/∂logits (a one-hot row per sample for a class score).
     ///   - layer: stop at this layer's output (Grad-CAM); nil for the input.
+    ///   - start: the seed is ∂/∂(this layer's output) instead of ∂/∂logits (feature
+    ///     visualisation of hidden units).
     /// - Returns: `[batch, inputShape...]`, or the layer's output shape.
     /// - Complexity: one transposed map per affine layer (no parameter gradients).
-    public func gradient(traces: [LayerTrace], seed: Tensor, relu: ReLUBackward = .gradient, layer: Int? = nil) -> Tensor {
+    public func gradient(traces: [LayerTrace], seed: Tensor, relu: ReLUBackward = .gradient, layer: Int? = nil, from start: Int? = nil) -> Tensor {
         var g = seed
-        for index in layers.indices.reversed() {
+        for index in layers.indices.reversed() where index <= (start ?? layers.count - 1) {
             if index == layer { return g }
             let current = layers[index], trace = traces[index]
             if let affine = current as? any AffineLayer {

@@ -1,0 +1,56 @@
+import Networks
+
+/// The input region a convolutional unit sees, computed analytically from kernel sizes,
+/// strides and paddings (no gradients): an output index i of a layer with kernel k,
+/// stride s and padding p reads inputs [i·s − p, i·s − p + k); composing down to the
+/// input gives the unit's receptive field, size 1 + Σ_l (k_l − 1) Π_{m<l} s_m. E.g.
+/// CaffeNet's conv5 (13×13) centre unit sees 163 × 163 pixels, rows and columns [32, 195).
+public struct ReceptiveField: Sendable, Equatable {
+    /// One spatial layer: kernel, stride, padding (the same along rows and columns).
+    public struct Step: Sendable, Equatable {
+        public var kernel: Int, stride: Int, padding: Int
+        public init(kernel: Int, stride: Int = 1, padding: Int = 0) {
+            self.kernel = kernel
+            self.stride = stride
+            self.padding = padding
+        }
+    }
+
+    /// Input rows and columns, unclipped (they may extend into the padding).
+    public var rows: Range<Int>
+    public var columns: Range<Int>
+    public var size: Int { rows.count }
+
+    /// The field of output unit (`row`, `column`) after `steps` (first layer first).
+    public init(steps: [Step], row: Int, column: Int) {
+        var rows = row..<(row + 1), columns = column..<(column + 1)
+        for step in steps.reversed() {
+            rows = (rows.lowerBound * step.stride - step.padding)..<((rows.upperBound - 1) * step.stride - step.padding + step.kernel)
+            columns = (columns.lowerBound * step.stride - step.padding)..<((columns.upperBound - 1) * step.stride - step.padding + step.kernel)
+        }
+        self.rows = rows
+        self.columns = columns
+    }
+
+    /// The same clipped to an image of `height` × `width`.
+    public func clipped(height: Int, width: Int) -> (rows: Range<Int>, columns: Range<Int>) {
+        (max(rows.lowerBound, 0)..<min(rows.upperBound, height), max(columns.lowerBound, 0)..<min(columns.upperBound, width))
+    }
+
+    /// The spatial steps of a model's layers up to and including `layer`: Conv2D and
+    /// pooling layers; activations and flatten do not move the field. Nil when a Dense
+    /// layer comes first (its units see the whole input).
+    public static func steps(_ model: Sequential, through layer: Int) -> [Step]? {
+        var steps: [Step] = []
+        for l in model.layers[...layer] {
+            switch l {
+            case let conv as Conv2D: steps.append(Step(kernel: conv.kernelHeight, stride: conv.stride, padding: conv.padding))
+            case let pool as MaxPool2D: steps.append(Step(kernel: pool.size, stride: pool.stride))
+            case let pool as AvgPool2D: steps.append(Step(kernel: pool.size, stride: pool.stride))
+            case is Dense: return nil
+            default: continue
+            }
+        }
+        return steps
+    }
+}

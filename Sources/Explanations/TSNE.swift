@@ -1,0 +1,303 @@
+import Foundation
+import RealModule
+import Tensor
+
+/// t-distributed stochastic neighbour embedding (van der Maaten & Hinton 2008, JMLR 9)
+/// of a layer's activations into the plane, with openTSNE's defaults.
+///
+/// - Affinities: p_{j|i} ∝ exp(−β_i ‖x_i − x_j‖²), β_i found by bisection so that the
+///   perplexity 2^{H(P_i)} (H in bits; equivalently e^{H} in nats) equals `perplexity`;
+///   P_ij = (p_{j|i} + p_{i|j}) / 2N. Exact over all pairs up to `exactLimit` points,
+///   otherwise over the ⌊3·perplexity⌋ nearest neighbours (van der Maaten 2014).
+/// - Initialisation: the first two principal components, scaled so that the first has
+///   standard deviation 1e-4 (openTSNE's `initialization="pca"`), or a given embedding.
+/// - Optimisation: KL(P‖Q) with Student-t q_ij ∝ (1 + ‖y_i − y_j‖²)⁻¹ by gradient descent
+///   with momentum and per-coordinate gains (Jacobs 1988): `earlyIterations` (250) at
+///   exaggeration 12 and momentum 0.5, then `iterations` (500) at exaggeration 1 and
+///   momentum 0.8; learning rate max(N/12, 50) ("auto"). The gradient is
+///   4 Σ_j (α p_ij − q_ij)(y_i − y_j)(1 + ‖y_i − y_j‖²)⁻¹: exact (O(N²) per iteration) up to
+///   `exactLimit` points, Barnes–Hut (van der Maaten 2014; quadtree, θ = 0.5,
+///   O(N log N)) beyond.
+public struct TSNE: Sendable {
+    public var perplexity: Double = 30
+    public var earlyIterations = 250
+    public var earlyExaggeration: Double = 12
+    public var iterations = 500
+    public var learningRate: Double?
+    public var theta: Double = 0.5
+    public var exactLimit = 2500
+    public var seed: UInt64 = 0
+
+    public init(perplexity: Double = 30, iterations: Int = 500, earlyIterations: Int = 250, exactLimit: Int = 2500, seed: UInt64 = 0) {
+        self.perplexity = perplexity
+        self.iterations = iterations
+        self.earlyIterations = earlyIterations
+        self.exactLimit = exactLimit
+        self.seed = seed
+    }
+
+    /// The result: `[N][2]` coordinates and the final KL divergence (nats; for
+    /// Barnes–Hut over the neighbour affinities, with the approximated normaliser).
+    public struct Embedding: Sendable {
+        public var points: [SIMD2<Double>]
+        public var klDivergence: Double
+        public var exact: Bool
+    }
+
+    /// Sparse symmetric affinities: for each i, neighbours and P_ij (rows sum to the
+    /// symmetrised mass; Σ_ij P_ij = 1).
+    struct Affinities {
+        var neighbours: [[Int32]]
+        var values: [[Double]]
+    }
+
+    /// - Parameters:
+    ///   - data: `[N, features...]`, flattened per row.
+    ///   - initial: start from this embedding (N points) instead of PCA; early
+    ///     exaggeration is skipped (the start is already structured), as for the
+    ///     epoch-by-epoch sequence.
+    public func embed(_ data: Tensor, initial: [SIMD2<Double>]? = nil) throws(ExplanationError) -> Embedding {
+        let n = data.rows, d = data.rowSize
+        guard n >= 4 else { throw ExplanationError("t-SNE needs at least 4 points (got \(n))") }
+        guard perplexity > 0, Double(n - 1) > 3 * perplexity || n <= exactLimit else {
+            throw ExplanationError("perplexity \(perplexity) is too large for \(n) points (needs N − 1 > 3·perplexity)")
+        }
+        if let initial, initial.count != n { throw ExplanationError("initial embedding has \(initial.count) points for \(n)") }
+        let exact = n <= exactLimit
+        let distances = TSNE.squaredDistances(data)
+        let affinities = exact ? dense(distances, n: n) : sparse(distances, n: n, k: min(n - 1, Int(3 * perplexity)))
+        _ = d
+        var y = initial ?? TSNE.pca(data)
+        let rate = learningRate ?? max(Double(n) / earlyExaggeration, 50)
+        var velocity = [SIMD2<Double>](repeating: .zero, count: n)
+        var gains = [SIMD2<Double>](repeating: SIMD2(1, 1), count: n)
+        let phases: [(count: Int, exaggeration: Double, momentum: Double)] = initial == nil
+            ? [(earlyIterations, earlyExaggeration, 0.5), (iterations, 1, 0.8)]
+            : [(iterations, 1, 0.8)]
+        for phase in phases {
+            for _ in 0..<phase.count {
+                let gradient = exact ? exactGradient(y, affinities, exaggeration: phase.exaggeration).gradient
+                                     : barnesHutGradient(y, affinities, exaggeration: phase.exaggeration).gradient
+                for i in 0..<n {
+                    for c in 0..<2 {
+                        let sameSign = (gradient[i][c] > 0) == (velocity[i][c] > 0)
+                        gains[i][c] = max(sameSign ? gains[i][c] * 0.8 : gains[i][c] + 0.2, 0.01)
+                        velocity[i][c] = phase.momentum * velocity[i][c] - rate * gains[i][c] * gradient[i][c]
+                    }
+                    y[i] += velocity[i]
+                }
+                // Keep the embedding centred.
+                let mean = y.reduce(SIMD2<Double>.zero, +) / Double(n)
+                for i in 0..<n { y[i] -= mean }
+            }
+        }
+        let kl = exact ? exactGradient(y, affinities, exaggeration: 1).kl : barnesHutGradient(y, affinities, exaggeration: 1).kl
+        return Embedding(points: y, klDivergence: kl, exact: exact)
+    }
+
+    /// One embedding per epoch, each initialised with the previous one (the first from
+    /// PCA), so that points keep their place unless the representation moves them.
+    public func sequence(_ layers: [Tensor]) throws(ExplanationError) -> [Embedding] {
+        var result: [Embedding] = []
+        for layer in layers {
+            result.append(try embed(layer, initial: result.last?.points))
+        }
+        return result
+    }
+
+    // MARK: Affinities
+
+    /// ‖x_i − x_j‖² `[N][N]` through one GEMM (x·xᵀ) in Float, accumulated in Double.
+    static func squaredDistances(_ data: Tensor) -> [Double] {
+        let n = data.rows, d = data.rowSize
+        let gram = data.reshaped([n, d]).matmul(data.reshaped([n, d]), transposeOther: true)
+        var norms = [Double](repeating: 0, count: n)
+        for i in 0..<n { norms[i] = Double(gram.scalars[i * n + i]) }
+        var result = [Double](repeating: 0, count: n * n)
+        for i in 0..<n {
+            for j in 0..<n where j != i { result[i * n + j] = max(norms[i] + norms[j] - 2 * Double(gram.scalars[i * n + j]), 0) }
+        }
+        return result
+    }
+
+    /// The conditional distribution of row i over `candidates` with entropy log(perplexity).
+    func conditional(_ distances: ArraySlice<Double>) -> [Double] {
+        let target = Double.log(perplexity)
+        let minimum = distances.min() ?? 0
+        var beta = 1.0, low = 0.0, high = Double.infinity
+        var p = [Double](repeating: 0, count: distances.count)
+        for _ in 0..<200 {
+            var sum = 0.0, weighted = 0.0
+            for (k, value) in distances.enumerated() {
+                // Shifted by the minimum distance for stability (cancels in the normalisation).
+                let e = Double.exp(-beta * (value - minimum))
+                p[k] = e
+                sum += e
+                weighted += e * (value - minimum)
+            }
+            let entropy = Double.log(sum) + beta * weighted / sum
+            for k in p.indices { p[k] /= sum }
+            if abs(entropy - target) < 1e-6 { break }
+            if entropy > target {
+                low = beta
+                beta = high.isFinite ? (beta + high) / 2 : beta * 2
+            } else {
+                high = beta
+                beta = (beta + low) / 2
+            }
+        }
+        return p
+    }
+
+    func dense(_ distances: [Double], n: Int) -> Affinities {
+        let others = (0..<n).map { i in (0..<n).filter { $0 != i } }
+        let slots = ConcurrentSlots<(Int, [Double])>(count: n)
+        Parallel.forEachRange(n, minimumPerWorker: 64) { rows in
+            for i in rows { slots.set(i, (i, self.conditional(others[i].map { distances[i * n + $0] }[...]))) }
+        }
+        var conditional = [[Double]](repeating: [], count: n)
+        for (i, row) in slots.values { conditional[i] = row }
+        var values = [[Double]](repeating: [Double](repeating: 0, count: n - 1), count: n)
+        for i in 0..<n {
+            for (k, j) in others[i].enumerated() {
+                let kj = i < j ? i : i - 1          // position of i among j's others
+                values[i][k] = (conditional[i][k] + conditional[j][kj]) / (2 * Double(n))
+            }
+        }
+        return Affinities(neighbours: others.map { $0.map(Int32.init) }, values: values)
+    }
+
+    func sparse(_ distances: [Double], n: Int, k: Int) -> Affinities {
+        var near = [[Int]](repeating: [], count: n)
+        var conditional = [[Double]](repeating: [], count: n)
+        for i in 0..<n {
+            let row = (0..<n).filter { $0 != i }.sorted { distances[i * n + $0] < distances[i * n + $1] }
+            near[i] = Array(row.prefix(k))
+            conditional[i] = self.conditional(near[i].map { distances[i * n + $0] }[...])
+        }
+        // Symmetrise: P_ij = (p_{j|i} + p_{i|j}) / 2N over the union of neighbour lists.
+        var maps = [[Int: Double]](repeating: [:], count: n)
+        for i in 0..<n {
+            for (position, j) in near[i].enumerated() {
+                let value = conditional[i][position] / (2 * Double(n))
+                maps[i][j, default: 0] += value
+                maps[j][i, default: 0] += value
+            }
+        }
+        var neighbours: [[Int32]] = [], values: [[Double]] = []
+        for i in 0..<n {
+            let keys = maps[i].keys.sorted()
+            neighbours.append(keys.map(Int32.init))
+            values.append(keys.map { maps[i][$0]! })
+        }
+        return Affinities(neighbours: neighbours, values: values)
+    }
+
+    // MARK: Gradients
+
+    /// The exact gradient and KL(P‖Q). - Complexity: O(N²).
+    func exactGradient(_ y: [SIMD2<Double>], _ p: Affinities, exaggeration: Double) -> (gradient: [SIMD2<Double>], kl: Double) {
+        let n = y.count
+        // w_ij = (1 + ‖y_i − y_j‖²)⁻¹ and Z = Σ_{i≠j} w_ij.
+        var w = [Double](repeating: 0, count: n * n)
+        var z = 0.0
+        for i in 0..<n {
+            for j in (i + 1)..<n {
+                let diff = y[i] - y[j]
+                let value = 1 / (1 + (diff * diff).sum())
+                w[i * n + j] = value
+                w[j * n + i] = value
+                z += 2 * value
+            }
+        }
+        var gradient = [SIMD2<Double>](repeating: .zero, count: n)
+        var kl = 0.0
+        for i in 0..<n {
+            var g = SIMD2<Double>.zero
+            for (k, j32) in p.neighbours[i].enumerated() {
+                let j = Int(j32)
+                let wij = w[i * n + j], pij = p.values[i][k]
+                g += (exaggeration * pij - wij / z) * wij * (y[i] - y[j])
+                if pij > 0 { kl += pij * Double.log(pij / max(wij / z, 1e-300)) }
+            }
+            gradient[i] = 4 * g
+        }
+        return (gradient, kl)
+    }
+
+    /// The Barnes–Hut gradient: attraction over the sparse P, repulsion from a quadtree.
+    func barnesHutGradient(_ y: [SIMD2<Double>], _ p: Affinities, exaggeration: Double) -> (gradient: [SIMD2<Double>], kl: Double) {
+        let n = y.count
+        let tree = QuadTree(y)
+        var repulsion = [SIMD2<Double>](repeating: .zero, count: n)
+        var zParts = [Double](repeating: 0, count: n)
+        for i in 0..<n {
+            let (force, z) = tree.repulsion(on: y[i], theta: theta)
+            repulsion[i] = force
+            zParts[i] = z
+        }
+        let z = zParts.reduce(0, +)
+        var gradient = [SIMD2<Double>](repeating: .zero, count: n)
+        var kl = 0.0
+        for i in 0..<n {
+            var attraction = SIMD2<Double>.zero
+            for (k, j32) in p.neighbours[i].enumerated() {
+                let j = Int(j32)
+                let diff = y[i] - y[j]
+                let wij = 1 / (1 + (diff * diff).sum())
+                attraction += exaggeration * p.values[i][k] * wij * diff
+                if p.values[i][k] > 0 { kl += p.values[i][k] * Double.log(p.values[i][k] / max(wij / z, 1e-300)) }
+            }
+            gradient[i] = 4 * (attraction - repulsion[i] / z)
+        }
+        return (gradient, kl)
+    }
+
+    // MARK: Initialisation
+
+    /// The first two principal components (power iteration with deflation on the
+    /// covariance), scaled so the first has standard deviation 1e-4; deterministic.
+    static func pca(_ data: Tensor) -> [SIMD2<Double>] {
+        let n = data.rows, d = data.rowSize
+        var mean = [Double](repeating: 0, count: d)
+        for i in 0..<n { for k in 0..<d { mean[k] += Double(data.scalars[i * d + k]) } }
+        for k in 0..<d { mean[k] /= Double(n) }
+        var centred = Tensor(shape: [n, d], scalars: data.scalars)
+        for i in 0..<n { for k in 0..<d { centred.scalars[i * d + k] -= Float(mean[k]) } }
+        let covariance = centred.matmul(centred, transposeSelf: true)      // [d, d]
+        var components: [[Double]] = []
+        for c in 0..<2 {
+            var v = (0..<d).map { Double(($0 * 7919 + c * 104729) % 1009) / 1009 - 0.5 }
+            for _ in 0..<300 {
+                var next = [Double](repeating: 0, count: d)
+                for r in 0..<d {
+                    var s = 0.0
+                    for k in 0..<d { s += Double(covariance.scalars[r * d + k]) * v[k] }
+                    next[r] = s
+                }
+                for previous in components {
+                    let dot = zip(next, previous).reduce(0) { $0 + $1.0 * $1.1 }
+                    for k in 0..<d { next[k] -= dot * previous[k] }
+                }
+                let norm = next.reduce(0) { $0 + $1 * $1 }.squareRoot()
+                guard norm > 0 else { break }
+                v = next.map { $0 / norm }
+            }
+            // A sign convention: the largest coordinate positive.
+            if let index = v.indices.max(by: { abs(v[$0]) < abs(v[$1]) }), v[index] < 0 { v = v.map { -$0 } }
+            components.append(v)
+        }
+        var points = (0..<n).map { i -> SIMD2<Double> in
+            var p = SIMD2<Double>.zero
+            for k in 0..<d {
+                let x = Double(centred.scalars[i * d + k])
+                p.x += x * components[0][k]
+                p.y += x * components[1][k]
+            }
+            return p
+        }
+        let std = (points.reduce(0) { $0 + $1.x * $1.x } / Double(n)).squareRoot()
+        if std > 0 { points = points.map { $0 / std * 1e-4 } }
+        return points
+    }
+}

@@ -1,0 +1,87 @@
+import Explanations
+import Networks
+import Tensor
+import Testing
+
+/// Receptive fields, top patches, activation maximisation and inversion.
+@Suite("Feature visualisation")
+struct FeatureVisualizationTests {
+    /// CaffeNet (Jia et al. 2014): conv1 11/4, pool1 3/2, conv2 5 pad 2, pool2 3/2, conv3-5
+    /// 3 pad 1. The centre unit (6, 6) of conv5's 13×13 map sees 163 pixels, [32, 195).
+    @Test func caffeNetConv5CentreUnit() {
+        let steps: [ReceptiveField.Step] = [.init(kernel: 11, stride: 4), .init(kernel: 3, stride: 2), .init(kernel: 5, padding: 2),
+                                            .init(kernel: 3, stride: 2), .init(kernel: 3, padding: 1), .init(kernel: 3, padding: 1),
+                                            .init(kernel: 3, padding: 1)]
+        let field = ReceptiveField(steps: steps, row: 6, column: 6)
+        #expect(field.size == 163)
+        #expect(field.rows == 32..<195 && field.columns == 32..<195)
+        // Fields step by the product of the strides (16): a corner unit starts 6 × 16 before
+        // the centre one, in the padding, and is clipped to the 227 × 227 image.
+        let corner = ReceptiveField(steps: steps, row: 0, column: 12)
+        #expect(corner.rows == (-64)..<99)
+        #expect(corner.clipped(height: 227, width: 227).rows == 0..<99)
+        #expect(corner.clipped(height: 227, width: 227).columns == 128..<227)
+    }
+
+    /// On a real model the gradient of a unit is non-zero exactly inside its field.
+    @Test func fieldIsTheGradientSupport() throws {
+        let model = try Models.cnn(seed: 31)                  // conv 3/1 pad 1, maxpool 2, conv 3/1 pad 1, …
+        let steps = try #require(ReceptiveField.steps(model, through: 2))
+        for (row, column) in [(0, 0), (2, 1), (3, 3)] {
+            let field = ReceptiveField(steps: steps, row: row, column: column).clipped(height: 8, width: 8)
+            var support = Set<Int>()
+            var rng = SeededRNG(seed: UInt64(row * 4 + column))
+            for _ in 0..<20 {
+                let x = Tensor(shape: [1, 8, 8, 1], scalars: (0..<64).map { _ in rng.uniform(0, 1) })
+                let traces = model.forward(x)
+                for channel in 0..<6 {
+                    var seed = Tensor(shape: traces[2].output.shape)
+                    seed.scalars[(row * 4 + column) * 6 + channel] = 1
+                    let g = model.gradient(traces: traces, seed: seed, from: 2)
+                    for (i, v) in g.scalars.enumerated() where v != 0 { support.insert(i) }
+                }
+            }
+            let inside = Set(field.rows.flatMap { y in field.columns.map { y * 8 + $0 } })
+            #expect(support.isSubset(of: inside), "(\(row), \(column)): \(support.subtracting(inside))")
+            #expect(support.count >= inside.count / 2)
+        }
+    }
+
+    @Test func topPatchesAreTheLargestActivations() throws {
+        let model = try Models.cnn(seed: 32)
+        let x = Models.inputs(model, count: 40, seed: 32, low: 0, high: 1)
+        let patches = try TopPatches.find(model, inputs: x, layer: 2, channel: 1, position: nil, k: 5)
+        #expect(patches.count == 5)
+        #expect(zip(patches, patches.dropFirst()).allSatisfy { $0.value >= $1.value })
+        // Every other input's maximum is at most the fifth value.
+        let all = model.forward(x)[2].output
+        let maxima = (0..<40).map { b in (0..<16).map { all.scalars[b * 96 + $0 * 6 + 1] }.max()! }
+        #expect(maxima.sorted(by: >)[4] == patches[4].value)
+        for patch in patches { #expect(patch.pixels.count == patch.rows.count * patch.columns.count) }
+        #expect(throws: ExplanationError.self) { try TopPatches.find(model, inputs: x, layer: 2, channel: 9, position: nil, k: 3) }
+    }
+
+    @Test(arguments: ["none", "yosinski1", "yosinski2", "yosinski3", "yosinski4"])
+    func activationMaximizationRaisesTheTarget(preset: String) throws {
+        let model = try Models.cnn(seed: 33)
+        let regularization = try #require(ActivationMaximization.Regularization.presets[preset])
+        for objective in [FeatureObjective.classScore(2), .unit(layer: 2, channel: 3, row: nil, column: nil)] {
+            let result = try ActivationMaximization(objective: objective, regularization: regularization, steps: 60, stepSize: 0.02).run(model)
+            #expect(result.objective.count == 61)
+            #expect(result.objective.last! > result.objective.first!, "\(preset) \(objective): \(result.objective.first!) → \(result.objective.last!)")
+            #expect(result.image.allSatisfy { $0 >= 0 && $0 <= 1 })
+        }
+    }
+
+    @Test func inversionReducesItsLoss() throws {
+        let model = try Models.cnn(seed: 34)
+        let target = Models.inputs(model, count: 1, seed: 34, low: 0, high: 1).scalars
+        let results = try Inversion(layer: 2, steps: 150).run(model, target: target, starts: 2)
+        #expect(results.count == 2)
+        for r in results {
+            #expect(r.loss.last! < 0.5 * r.loss.first!, "\(r.loss.first!) → \(r.loss.last!)")
+            #expect(r.representationError < 0.5)
+        }
+        #expect(results[0].image != results[1].image)
+    }
+}

@@ -1,0 +1,77 @@
+import Datasets
+import Explanations
+import Foundation
+import Tensor
+import Testing
+import TestSupport
+
+/// t-SNE against openTSNE on the first 1000 Fashion-MNIST test images
+/// (Fixtures/make_tsne_reference.py), and its building blocks.
+@Suite("t-SNE", .serialized)
+struct TSNETests {
+    struct Reference: Decodable {
+        struct Run: Decodable { var trustworthiness: Double; var preservation: Double; var embedding: [Double] }
+        var n: Int
+        var k: Int
+        var bh: Run
+        var fft: Run
+    }
+
+    static let reference = Result {
+        try JSONDecoder().decode(Reference.self, from: Data(contentsOf: TestSupport.root.appendingPathComponent("Tests/ExplanationsTests/Fixtures/tsne_reference.json")))
+    }
+
+    static let images = Result {
+        let test = try DatasetLoaders.mnistFolder("/usr/share/datasets/fashion-mnist", split: .test)
+        let x = test.inputs.rows(0..<1000)
+        return Tensor(shape: [1000, x.rowSize], scalars: x.scalars)
+    }
+
+    /// Our trustworthiness of openTSNE's embedding equals scikit-learn's.
+    @Test func trustworthinessMatchesScikitLearn() throws {
+        let reference = try Self.reference.get()
+        let x = try Self.images.get()
+        let points = stride(from: 0, to: reference.bh.embedding.count, by: 2).map { SIMD2(reference.bh.embedding[$0], reference.bh.embedding[$0 + 1]) }
+        let t = EmbeddingQuality.trustworthiness(data: x, embedding: points, k: reference.k)
+        #expect(abs(t - reference.bh.trustworthiness) < 1e-6, "ours \(t), scikit-learn \(reference.bh.trustworthiness)")
+        let kept = EmbeddingQuality.neighbourPreservation(data: x, embedding: points, k: reference.k)
+        #expect(abs(kept - reference.bh.preservation) < 2e-3, "ours \(kept), reference \(reference.bh.preservation)")
+    }
+
+    /// Exact and Barnes–Hut embeddings keep neighbourhoods as well as openTSNE's, within
+    /// 0.01 trustworthiness and 0.05 10-NN preservation.
+    @Test(arguments: [2500, 0])
+    func qualityMatchesOpenTSNE(exactLimit: Int) throws {
+        let reference = try Self.reference.get()
+        let x = try Self.images.get()
+        let embedding = try TSNE(exactLimit: exactLimit).embed(x)
+        #expect(embedding.exact == (exactLimit > 0))
+        let t = EmbeddingQuality.trustworthiness(data: x, embedding: embedding.points, k: reference.k)
+        let kept = EmbeddingQuality.neighbourPreservation(data: x, embedding: embedding.points, k: reference.k)
+        #expect(t > reference.bh.trustworthiness - 0.01, "trustworthiness \(t) against openTSNE \(reference.bh.trustworthiness)")
+        #expect(kept > reference.bh.preservation - 0.05, "10-NN preservation \(kept) against openTSNE \(reference.bh.preservation)")
+        #expect(embedding.klDivergence.isFinite && embedding.klDivergence > 0)
+    }
+
+    /// Same seed and data, same embedding; a sequence starts each epoch from the last.
+    @Test func sequenceIsAlignedAndReproducible() throws {
+        var rng = SeededRNG(seed: 3)
+        // Two well-separated blobs that drift apart slowly over three "epochs".
+        let epochs = (0..<3).map { e -> Tensor in
+            Tensor(shape: [120, 5], scalars: (0..<600).map { i in rng.uniform(-1, 1) + (i / 5 < 60 ? 0 : Float(4 + e)) })
+        }
+        let tsne = TSNE(perplexity: 10, iterations: 200, earlyIterations: 100)
+        let a = try tsne.sequence(epochs), b = try tsne.sequence(epochs)
+        #expect(a.count == 3 && a[2].points == b[2].points)
+        // Aligned: consecutive embeddings stay close (relative to their spread).
+        let spread = a[1].points.map { ($0 * $0).sum() }.reduce(0, +) / 120
+        let moved = zip(a[0].points, a[1].points).map { (($0 - $1) * ($0 - $1)).sum() }.reduce(0, +) / 120
+        #expect(moved < spread, "moved \(moved), spread \(spread)")
+        // The two blobs are separated in every embedding.
+        for e in a {
+            let left = e.points[..<60].reduce(SIMD2<Double>.zero, +) / 60, right = e.points[60...].reduce(SIMD2<Double>.zero, +) / 60
+            #expect(((left - right) * (left - right)).sum().squareRoot() > 5)
+        }
+        #expect(throws: ExplanationError.self) { try TSNE().embed(Tensor(shape: [3, 2], repeating: 0)) }
+    }
+}
