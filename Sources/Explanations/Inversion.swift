@@ -6,14 +6,16 @@ import Tensor
 /// representations by inverting them", CVPR): find x whose representation at a layer
 /// matches Φ₀ = Φ(x₀), by minimising
 ///
-///     ‖Φ(x) − Φ₀‖² / ‖Φ₀‖²  +  λ_α ‖x − m‖_α^α  +  λ_TV TV_β(x − m)
+///     C ‖Φ(x) − Φ₀‖² / ‖Φ₀‖²  +  λ_α ‖x − m‖_α^α  +  λ_TV TV_β(x − m)
 ///
 /// with TV_β(x) = Σ_{ij} ((x_{i,j+1} − x_ij)² + (x_{i+1,j} − x_ij)²)^{β/2}, m the middle of
 /// the input range, and the authors' constants: α = 6, β = 2, λ_α = 1/(HW B^α),
 /// λ_TV = 1/(HW V^β) with B the half range of the input (their "typical norm" for
-/// mean-subtracted images) and V = B/6.5; gradient descent with momentum 0.9, the step
-/// divided by 10 for the last third. Several random starts show what the layer does not
-/// determine.
+/// mean-subtracted images) and V = B/6.5; C weighs the representation against the priors
+/// (the authors pick it per layer from {1, 20, 100, 300}; default 100). Gradient descent
+/// with momentum 0.9 on steps normalised to a mean size of `learningRate` × the input
+/// range, divided by 10 for the last third. Several random starts show what the layer
+/// does not determine.
 public struct Inversion: Sendable {
     public var layer: Int
     public var alpha: Float = 6
@@ -21,11 +23,15 @@ public struct Inversion: Sendable {
     public var steps: Int
     public var learningRate: Float
     public var momentum: Float = 0.9
+    /// C, the weight of the representation term.
+    public var representationWeight: Float
     public var bounds: (low: Float, high: Float)
     public var seed: UInt64
 
-    public init(layer: Int, steps: Int = 300, learningRate: Float = 0.05, bounds: (low: Float, high: Float) = (0, 1), seed: UInt64 = 0) {
+    public init(layer: Int, steps: Int = 300, learningRate: Float = 0.01, representationWeight: Float = 100,
+                bounds: (low: Float, high: Float) = (0, 1), seed: UInt64 = 0) {
         self.layer = layer
+        self.representationWeight = representationWeight
         self.steps = steps
         self.learningRate = learningRate
         self.bounds = bounds
@@ -36,7 +42,7 @@ public struct Inversion: Sendable {
         public var image: [Float]
         /// The loss before each step and after the last.
         public var loss: [Float]
-        /// The representation term alone at the end, ‖Φ(x) − Φ₀‖²/‖Φ₀‖².
+        /// The representation error alone at the end, ‖Φ(x) − Φ₀‖²/‖Φ₀‖² (without C).
         public var representationError: Float
     }
 
@@ -66,7 +72,7 @@ public struct Inversion: Sendable {
                 for i in phi.indices {
                     let d = phi[i] - phi0[i]
                     data += d * d
-                    seedValues[i] = 2 * d / norm0
+                    seedValues[i] = representationWeight * 2 * d / norm0
                 }
                 representation = data / norm0
                 var gradient = model.gradient(traces: traces, seed: Tensor(shape: traces[layer].output.shape, scalars: seedValues), from: layer).scalars
@@ -95,11 +101,12 @@ public struct Inversion: Sendable {
                         }
                     }
                 }
-                losses.append(representation + lambdaAlpha * prior + lambdaTV * tv)
+                losses.append(representationWeight * representation + lambdaAlpha * prior + lambdaTV * tv)
                 guard step < steps else { break }
-                let rate = step < 2 * steps / 3 ? learningRate : learningRate / 10
+                let rate = (step < 2 * steps / 3 ? learningRate : learningRate / 10) * 2 * b
+                let scale = max(gradient.reduce(0) { $0 + abs($1) } / Float(gradient.count), 1e-12)
                 for i in x.indices {
-                    velocity[i] = momentum * velocity[i] - rate * gradient[i]
+                    velocity[i] = momentum * velocity[i] - rate * gradient[i] / scale
                     x[i] = min(max(x[i] + velocity[i], bounds.low), bounds.high)
                 }
             }

@@ -98,7 +98,8 @@ extension Figures {
 
     /// Images in a grid, each with its caption: inputs (grey), saliency (viridis) or
     /// relevance (diverging, centred on 0 per image). Images are `[height][width]` values.
-    public enum ImageStyle: Sendable { case grey, sequential, relevance }
+    /// `rgb`: pixels interleaved `[h][w][3]`, each channel stretched min…max over the image.
+    public enum ImageStyle: Sendable { case grey, sequential, relevance, rgb }
 
     public static func imageGrid(_ images: [(pixels: [Float], height: Int, width: Int, caption: String, style: ImageStyle)],
                                  columns: Int, cell: Double = 112, title: String = "") -> SVG {
@@ -119,7 +120,7 @@ extension Figures {
             svg.raw("<g class=\"image\" data-height=\"\(image.height)\" data-width=\"\(image.width)\">")
             for y in 0..<image.height {
                 for x in 0..<image.width {
-                    let v = Double(image.pixels[y * image.width + x])
+                    let v = image.style == .rgb ? 0 : Double(image.pixels[y * image.width + x])
                     let color: String
                     switch image.style {
                     case .grey:
@@ -127,6 +128,10 @@ extension Figures {
                         color = String(format: "#%02x%02x%02x", g, g, g)
                     case .sequential: color = ColorMap.viridis.color((v - low) / max(high - low, 1e-12))
                     case .relevance: color = ColorMap.diverging.color(0.5 + v / (2 * extreme))
+                    case .rgb:
+                        let base = (y * image.width + x) * 3
+                        let channel = { (k: Int) in Int(((Double(image.pixels[base + k]) - low) / max(high - low, 1e-12) * 255).rounded()) }
+                        color = String(format: "#%02x%02x%02x", channel(0), channel(1), channel(2))
                     }
                     svg.rect(x: left + Double(x) * size, y: top + Double(y) * size, width: size + 0.3, height: size + 0.3, fill: color)
                 }
