@@ -21,6 +21,9 @@ public struct ExplanationStudy: Sendable {
         public var bias: BiasConvention = .zennit
         public var faithfulness: Faithfulness? = Faithfulness()
         public var sanity = true
+        /// Add the feature-visualisation section: first-layer filters, the explained
+        /// classes maximised, occlusion probability maps.
+        public var features = true
         public var seed: UInt64 = 0
         public init() {}
     }
@@ -62,6 +65,8 @@ public struct ExplanationStudy: Sendable {
     public var bias: BiasConvention
     public var methods: [MethodResult]
     public var faithfulnessSettings: Faithfulness?
+    /// Feature-visualisation figures: title, SVG document, a line of numbers.
+    public var features: [(title: String, svg: String, note: String)] = []
 
     public static func run(_ path: String, epoch: Int?, options: Options) throws -> ExplanationStudy {
         let loaded = try RunModel.load(path, epoch: epoch)
@@ -102,11 +107,30 @@ public struct ExplanationStudy: Sendable {
                                         faithfulness: scores, sanity: sanity))
         }
         let targets = results.first?.attribution.targets ?? target.resolve(model(inputs))
+        var features: [(title: String, svg: String, note: String)] = []
+        if options.features {
+            let range = bounds ?? ((all.scalars.min() ?? 0), (all.scalars.max() ?? 1))
+            if model.layers.contains(where: { $0 is Conv2D }) {
+                let (svg, lines) = try FeatureFigures.filters(model, layer: nil)
+                features.append(("First-layer filters", svg.text, lines.joined(separator: "; ")))
+            }
+            let classes = Array(Set(targets)).sorted()
+            let (maximized, lines) = try FeatureFigures.maximize(model, objectives: classes.map { ("class \($0)", .classScore($0)) },
+                                                                 presets: ["yosinski3"], steps: 200, stepSize: 0.01 * (range.1 - range.0),
+                                                                 bounds: (range.0, range.1), seed: options.seed)
+            features.append(("Activation maximisation of the explained classes (Yosinski et al.'s third regularisation, 200 steps)", maximized.text,
+                             lines.joined(separator: "; ")))
+            if model.inputShape.count == 3 {
+                let (occluded, notes) = try FeatureFigures.occlusion(model, inputs: inputs, labels: rows.map { labels[$0] }, window: 6, stride: 2,
+                                                                     baseline: (range.0 + range.1) / 2)
+                features.append(("Occlusion: the true class's probability with a grey 6×6 square over each place", occluded.text, notes.joined(separator: "; ")))
+            }
+        }
         return ExplanationStudy(experiment: loaded.run.experiment, runPath: path, epoch: loaded.epoch,
                                 layers: model.layers.map { "\($0.name) (\($0.kind)\($0.activation == .linear ? "" : ", \($0.activation.rawValue)"))" },
                                 inputShape: model.inputShape, rows: rows, inputs: inputs, labels: rows.map { labels[$0] },
                                 probabilities: probabilityRows, targets: targets, explainsLabels: options.explainLabels, bounds: bounds, bias: options.bias,
-                                methods: results, faithfulnessSettings: faithfulness)
+                                methods: results, faithfulnessSettings: faithfulness, features: features)
     }
 
     /// `count` test samples (the training ones when there is no test split), taking the

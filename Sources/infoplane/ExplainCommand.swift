@@ -67,6 +67,9 @@ struct ExplainCommand: ParsableCommand {
     @Flag(help: "Skip the cascading-randomisation sanity check.")
     var noSanity = false
 
+    @Flag(help: "Skip the feature-visualisation section (filters, class maximisation, occlusion).")
+    var noFeatures = false
+
     @Option(help: "Seed of SmoothGrad's noise, the perturbation noise and the randomisation.")
     var seed: UInt64 = 0
 
@@ -102,6 +105,7 @@ struct ExplainCommand: ParsableCommand {
         }
         options.faithfulness = noFaithfulness ? nil : Faithfulness(region: region, steps: steps, replacement: replacementKind, seed: seed)
         options.sanity = !noSanity
+        options.features = !noFeatures
         options.seed = seed
         let wanted: Int?
         if epoch == "last" { wanted = nil } else {

@@ -65,6 +65,9 @@ struct ExplainTests {
         // 3 inputs × (input + 10 maps) inlined PNGs, nothing external.
         #expect(html.components(separatedBy: "src=\"data:image/png;base64,").count - 1 == 33)
         #expect(!html.contains("src=\"http") && !html.contains("<script"))
+        // The feature-visualisation section: filters, class maximisation, occlusion, inline.
+        #expect(html.contains("<h2>Feature visualisation</h2>"))
+        #expect(html.components(separatedBy: "<svg xmlns").count - 1 == 3)
         // h5py reads the maps: one [3, 28, 28, 1] array per method, Grad-CAM included.
         let check = try TestSupport.runPython("""
         import sys, h5py, numpy as np
