@@ -11,29 +11,23 @@ enum ImageFilters {
         var kernel = (-radius...radius).map { Float.exp(-Float($0 * $0) / (2 * sigma * sigma)) }
         let total = kernel.reduce(0, +)
         kernel = kernel.map { $0 / total }
-        var horizontal = [Float](repeating: 0, count: image.count)
-        for y in 0..<height {
-            for x in 0..<width {
-                for c in 0..<channels {
-                    var s: Float = 0
-                    for (k, weight) in kernel.enumerated() {
-                        let xx = min(max(x + k - radius, 0), width - 1)
-                        s += weight * image[(y * width + xx) * channels + c]
-                    }
-                    horizontal[(y * width + x) * channels + c] = s
-                }
-            }
-        }
+        let horizontal = convolve(image, kernel, radius: radius, count: width, step: channels, lines: (0..<height).map { $0 * width * channels }, channels: channels)
+        return convolve(horizontal, kernel, radius: radius, count: height, step: width * channels, lines: (0..<width).map { $0 * channels }, channels: channels)
+    }
+
+    /// One 1-D pass: along each line (its first element's offset in `lines`) of `count`
+    /// elements `step` apart, per channel, edges clamped.
+    private static func convolve(_ image: [Float], _ kernel: [Float], radius: Int, count: Int, step: Int, lines: [Int], channels: Int) -> [Float] {
         var out = [Float](repeating: 0, count: image.count)
-        for y in 0..<height {
-            for x in 0..<width {
+        for start in lines {
+            for i in 0..<count {
                 for c in 0..<channels {
                     var s: Float = 0
                     for (k, weight) in kernel.enumerated() {
-                        let yy = min(max(y + k - radius, 0), height - 1)
-                        s += weight * horizontal[(yy * width + x) * channels + c]
+                        let j = min(max(i + k - radius, 0), count - 1)
+                        s += weight * image[start + j * step + c]
                     }
-                    out[(y * width + x) * channels + c] = s
+                    out[start + i * step + c] = s
                 }
             }
         }

@@ -66,6 +66,7 @@ public struct TSNE: Sendable {
         let exact = n <= exactLimit
         let distances = TSNE.squaredDistances(data)
         let affinities = exact ? dense(distances, n: n) : sparse(distances, n: n, k: min(n - 1, Int(3 * perplexity)))
+        let denseP = exact ? TSNE.denseMatrix(affinities, n: n) : []
         _ = d
         var y = initial ?? TSNE.pca(data)
         let rate = learningRate ?? max(Double(n) / earlyExaggeration, 50)
@@ -76,7 +77,7 @@ public struct TSNE: Sendable {
             : [(iterations, 1, 0.8)]
         for phase in phases {
             for _ in 0..<phase.count {
-                let gradient = exact ? exactGradient(y, affinities, exaggeration: phase.exaggeration).gradient
+                let gradient = exact ? exactGradient(y, denseP, exaggeration: phase.exaggeration).gradient
                                      : barnesHutGradient(y, affinities, exaggeration: phase.exaggeration).gradient
                 for i in 0..<n {
                     for c in 0..<2 {
@@ -91,7 +92,7 @@ public struct TSNE: Sendable {
                 for i in 0..<n { y[i] -= mean }
             }
         }
-        let kl = exact ? exactGradient(y, affinities, exaggeration: 1).kl : barnesHutGradient(y, affinities, exaggeration: 1).kl
+        let kl = exact ? exactGradient(y, denseP, exaggeration: 1).kl : barnesHutGradient(y, affinities, exaggeration: 1).kl
         return Embedding(points: y, klDivergence: kl, exact: exact)
     }
 
@@ -195,34 +196,60 @@ public struct TSNE: Sendable {
 
     // MARK: Gradients
 
-    /// The exact gradient and KL(P‖Q). - Complexity: O(N²).
-    func exactGradient(_ y: [SIMD2<Double>], _ p: Affinities, exaggeration: Double) -> (gradient: [SIMD2<Double>], kl: Double) {
+    /// The exact gradient and KL(P‖Q), rows split across cores: first Z = Σ_{i≠j} w_ij with
+    /// w_ij = (1 + ‖y_i − y_j‖²)⁻¹, then 4 Σ_j (α P_ij − w_ij/Z) w_ij (y_i − y_j) from the
+    /// dense P `[N, N]` (zero diagonal).
+    /// - Complexity: O(N²) per call, in two passes.
+    func exactGradient(_ y: [SIMD2<Double>], _ p: [Double], exaggeration: Double) -> (gradient: [SIMD2<Double>], kl: Double) {
         let n = y.count
-        // w_ij = (1 + ‖y_i − y_j‖²)⁻¹ and Z = Σ_{i≠j} w_ij.
-        var w = [Double](repeating: 0, count: n * n)
-        var z = 0.0
-        for i in 0..<n {
-            for j in (i + 1)..<n {
-                let diff = y[i] - y[j]
-                let value = 1 / (1 + (diff * diff).sum())
-                w[i * n + j] = value
-                w[j * n + i] = value
-                z += 2 * value
+        let partialZ = ConcurrentSlots<(Int, Double)>(count: n)
+        y.withUnsafeBufferPointer { points in
+            Parallel.forEachRange(n, minimumPerWorker: 64) { rows in
+                for i in rows {
+                    var z = 0.0
+                    let yi = points[i]
+                    for j in 0..<n where j != i {
+                        let diff = yi - points[j]
+                        z += 1 / (1 + (diff * diff).sum())
+                    }
+                    partialZ.set(i, (i, z))
+                }
+            }
+        }
+        let z = partialZ.values.reduce(0) { $0 + $1.1 }
+        let rowsOut = ConcurrentSlots<(Int, SIMD2<Double>, Double)>(count: n)
+        y.withUnsafeBufferPointer { points in
+            p.withUnsafeBufferPointer { affinity in
+                Parallel.forEachRange(n, minimumPerWorker: 64) { rows in
+                    for i in rows {
+                        var g = SIMD2<Double>.zero, kl = 0.0
+                        let yi = points[i], row = i * n
+                        for j in 0..<n where j != i {
+                            let diff = yi - points[j]
+                            let w = 1 / (1 + (diff * diff).sum())
+                            let pij = affinity[row + j]
+                            g += (exaggeration * pij - w / z) * w * diff
+                            if pij > 0 { kl += pij * Double.log(pij * z / w) }
+                        }
+                        rowsOut.set(i, (i, 4 * g, kl))
+                    }
+                }
             }
         }
         var gradient = [SIMD2<Double>](repeating: .zero, count: n)
         var kl = 0.0
-        for i in 0..<n {
-            var g = SIMD2<Double>.zero
-            for (k, j32) in p.neighbours[i].enumerated() {
-                let j = Int(j32)
-                let wij = w[i * n + j], pij = p.values[i][k]
-                g += (exaggeration * pij - wij / z) * wij * (y[i] - y[j])
-                if pij > 0 { kl += pij * Double.log(pij / max(wij / z, 1e-300)) }
-            }
-            gradient[i] = 4 * g
+        for (i, g, k) in rowsOut.values {
+            gradient[i] = g
+            kl += k
         }
         return (gradient, kl)
+    }
+
+    /// P as a dense `[N, N]` matrix with zero diagonal.
+    static func denseMatrix(_ p: Affinities, n: Int) -> [Double] {
+        var matrix = [Double](repeating: 0, count: n * n)
+        for i in 0..<n { for (k, j) in p.neighbours[i].enumerated() { matrix[i * n + Int(j)] = p.values[i][k] } }
+        return matrix
     }
 
     /// The Barnes–Hut gradient: attraction over the sparse P, repulsion from a quadtree.
