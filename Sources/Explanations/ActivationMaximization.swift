@@ -119,6 +119,7 @@ public struct ActivationMaximization: Sendable {
     }
 
     public func run(_ model: Sequential) throws(ExplanationError) -> Result {
+        guard steps >= 1, stepSize > 0 else { throw ExplanationError("activation maximisation needs steps ≥ 1 and a positive step size") }
         let shape = model.inputShape
         let (h, w, c) = shape.count == 3 ? (shape[0], shape[1], shape[2]) : (1, shape.reduce(1, *), 1)
         let middle = (bounds.low + bounds.high) / 2, range = bounds.high - bounds.low

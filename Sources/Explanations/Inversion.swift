@@ -50,6 +50,7 @@ public struct Inversion: Sendable {
     /// starting images.
     public func run(_ model: Sequential, target: [Float], starts: Int = 3) throws(ExplanationError) -> [Result] {
         guard model.layers.indices.contains(layer) else { throw ExplanationError("layer \(layer) is outside 0..<\(model.layers.count)") }
+        guard starts >= 1, steps >= 1 else { throw ExplanationError("inversion needs starts ≥ 1 and steps ≥ 1 (got \(starts), \(steps))") }
         let shape = model.inputShape
         guard target.count == shape.reduce(1, *) else { throw ExplanationError("the target has \(target.count) values, the model's inputs \(shape.reduce(1, *))") }
         let (h, w, c) = shape.count == 3 ? (shape[0], shape[1], shape[2]) : (1, shape.reduce(1, *), 1)

@@ -59,9 +59,10 @@ public struct TSNE: Sendable {
     public func embed(_ data: Tensor, initial: [SIMD2<Double>]? = nil) throws(ExplanationError) -> Embedding {
         let n = data.rows, d = data.rowSize
         guard n >= 4 else { throw ExplanationError("t-SNE needs at least 4 points (got \(n))") }
-        guard perplexity > 0, Double(n - 1) > 3 * perplexity || n <= exactLimit else {
-            throw ExplanationError("perplexity \(perplexity) is too large for \(n) points (needs N − 1 > 3·perplexity)")
+        guard perplexity >= 1, perplexity < Double(n - 1), Double(n - 1) > 3 * perplexity || n <= exactLimit else {
+            throw ExplanationError("perplexity \(perplexity) does not fit \(n) points (needs 1 ≤ perplexity < N − 1, and N − 1 > 3·perplexity beyond \(exactLimit) points)")
         }
+        guard iterations >= 0, earlyIterations >= 0 else { throw ExplanationError("t-SNE iterations must not be negative") }
         if let initial, initial.count != n { throw ExplanationError("initial embedding has \(initial.count) points for \(n)") }
         let exact = n <= exactLimit
         let distances = TSNE.squaredDistances(data)

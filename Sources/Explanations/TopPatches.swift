@@ -21,6 +21,7 @@ public enum TopPatches {
     /// - Complexity: one forward pass of the inputs (in batches of 256) to `layer`.
     public static func find(_ model: Sequential, inputs: Tensor, layer: Int, channel: Int, position: (row: Int, column: Int)?, k: Int) throws(ExplanationError) -> [Patch] {
         guard model.layers.indices.contains(layer) else { throw ExplanationError("layer \(layer) is outside 0..<\(model.layers.count)") }
+        guard k >= 1 else { throw ExplanationError("k must be at least 1 (got \(k))") }
         let shape = model.outputShapes[layer]
         let channels = shape.last ?? 1
         guard (0..<channels).contains(channel) else { throw ExplanationError("\(model.layers[layer].name) has \(channels) channels; \(channel) is outside") }

@@ -74,6 +74,7 @@ public struct ExplanationStudy: Sendable {
         let all = try loaded.run.inputs()
         let labels = try loaded.run.labels().map(Int.init)
         let rows = try options.rows ?? defaultRows(labels: labels, splits: try loaded.run.splits(), count: options.count)
+        guard !rows.isEmpty else { throw ExplanationError("no inputs to explain (--count must be at least 1)") }
         if let bad = rows.first(where: { !(0..<all.rows).contains($0) }) {
             throw ExplanationError("input row \(bad) is outside the run's \(all.rows) recorded samples")
         }

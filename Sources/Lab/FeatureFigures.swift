@@ -82,7 +82,8 @@ public enum FeatureFigures {
         for channel in chosen {
             let found = try TopPatches.find(model, inputs: inputs, layer: index, channel: channel, position: position, k: k)
             for patch in found {
-                images.append(picture(patch.pixels, shape: [patch.rows.count, patch.columns.count, model.inputShape.last ?? 1],
+                let channels = model.inputShape.count == 3 ? model.inputShape[2] : 1
+                images.append(picture(patch.pixels, shape: [patch.rows.count, patch.columns.count, channels],
                                       caption: "c\(channel) #\(patch.sample): \(String(format: "%.2f", patch.value))"))
             }
             lines.append("channel \(channel): top activations " + found.map { String(format: "%.3f (#%d)", $0.value, $0.sample) }.joined(separator: ", "))

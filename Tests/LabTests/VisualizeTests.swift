@@ -64,6 +64,16 @@ struct VisualizeTests {
         #expect(result.stdout.contains("information plane from"))
         let svg = try String(contentsOfFile: directory.appendingPathComponent("plots/t/visualize/tsne_hidden4.svg").path, encoding: .utf8)
         #expect(svg.components(separatedBy: "class=\"embedding\" data-points=\"300\"").count - 1 == 3)
+        // The image tools that apply to an MLP on the 12 var_u inputs.
+        let path = directory.appendingPathComponent("t/run-5.h5").path
+        let plots = ["--plots", directory.appendingPathComponent("plots").path]
+        for arguments in [["patches", path, "--layer", "hidden3", "--k", "4"], ["maximize", path, "--steps", "30"],
+                          ["invert", path, "--inputs", "3", "--starts", "2", "--steps", "60"], ["occlusion", path, "--window", "2", "--stride", "1"]] {
+            let tool = try TestSupport.run(cli, ["visualize"] + arguments + plots)
+            #expect(tool.status == 0, "\(arguments[0]): \(tool.stderr)")
+        }
+        let filters = try TestSupport.run(cli, ["visualize", "filters", path] + plots)
+        #expect(filters.status == 2 && filters.stderr.contains("no conv2d layer"))
         let bad = try TestSupport.run(cli, ["visualize", "tsne", directory.appendingPathComponent("t/run-5.h5").path, "--layer", "hidden4", "--epochs", "999"])
         #expect(bad.status == 2 && bad.stderr.contains("not logged"))
     }
