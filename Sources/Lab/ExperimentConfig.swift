@@ -19,8 +19,10 @@ public struct ExperimentConfig: Sendable {
     public var training: TrainingConfig
     public var recording: RecordingConfig
     public var analysis: AnalysisConfig
+    /// The explanation report `infoplane run` writes, when configured.
+    public var explain: ExplainConfig?
 
-    static let keys = ["name", "description", "seed", "repeats", "data", "model", "training", "recording", "analysis", "sweep"]
+    static let keys = ["name", "description", "seed", "repeats", "data", "model", "training", "recording", "analysis", "explain", "sweep"]
 
     init(_ reader: ConfigReader) throws(ConfigError) {
         let entries = try reader.mapping(allowed: Self.keys)
@@ -36,6 +38,7 @@ public struct ExperimentConfig: Sendable {
         training = try TrainingConfig(entries.required("training", in: reader))
         recording = try entries["recording"].map { (r) throws(ConfigError) in try RecordingConfig(r) } ?? RecordingConfig()
         analysis = try entries["analysis"].map { (r) throws(ConfigError) in try AnalysisConfig(r) } ?? AnalysisConfig()
+        explain = try entries["explain"].map { (r) throws(ConfigError) in try ExplainConfig(r) }
     }
 }
 

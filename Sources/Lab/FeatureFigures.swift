@@ -1,5 +1,6 @@
 import Explanations
 import Foundation
+import HDF5
 import Information
 import Networks
 import Plotting
@@ -158,7 +159,7 @@ extension FeatureFigures {
     /// t-SNE of a layer's recorded activations at chosen logged epochs, each initialised
     /// with the previous epoch's embedding; next to the layer's path through the
     /// information plane when the run's folder has an analysis.h5.
-    public static func tsne(_ run: RunFile, layer name: String, epochs wanted: [Int]?, samples: Int?, tsne: TSNE) throws -> (SVG, [String]) {
+    public static func tsne(_ run: RunFile, layer name: String, epochs wanted: [Int]?, samples: Int?, tsne: TSNE, dataFile: String? = nil) throws -> (SVG, [String]) {
         guard let layer = run.layers.firstIndex(where: { $0.name == name }) else {
             throw ExplanationError("no layer \(name) in the run; layers: \(run.layers.map(\.name).joined(separator: ", "))")
         }
@@ -182,10 +183,17 @@ extension FeatureFigures {
         let seconds = Date().timeIntervalSince(start)
         let labels = rows.map { allLabels[$0] }
         let classes = (labels.max() ?? 0) + 1
-        let panels = zip(epochs, embeddings).map { epoch, e in
-            (title: "epoch \(epoch)", points: e.points.map { ($0.x, $0.y) }, labels: labels)
+        var lines0: [String] = []
+        if let dataFile {
+            try writeEmbeddings(dataFile, run: run, layer: name, epochs: epochs, embeddings: embeddings, labels: labels, perplexity: tsne.perplexity)
         }
-        var lines = zip(epochs, embeddings).map { epoch, e in
+        // The figure shows at most six epochs, spread over those embedded.
+        let shown = epochs.count <= 6 ? Array(epochs.indices) : (0..<6).map { $0 * (epochs.count - 1) / 5 }
+        let panels = shown.map { k in
+            (title: "epoch \(epochs[k])", points: embeddings[k].points.map { ($0.x, $0.y) }, labels: labels)
+        }
+        if let dataFile { lines0.append("embeddings of the \(epochs.count) epochs: \(dataFile)") }
+        var lines = lines0 + zip(epochs, embeddings).map { epoch, e in
             String(format: "epoch %d: KL %.3f, trustworthiness(10) %.4f", epoch, e.klDivergence,
                    EmbeddingQuality.trustworthiness(data: tensors[epochs.firstIndex(of: epoch)!], embedding: e.points, k: min(10, count / 4)))
         }
@@ -196,12 +204,27 @@ extension FeatureFigures {
            let label = analysis.labels.first, let l = analysis.layers.firstIndex(of: name),
            let ixt = analysis.ixtMean[label], let ity = analysis.ityMean[label] {
             plane = ("\(name), \(label)", ixt.map { $0[l] }, ity.map { $0[l] }, analysis.epochs,
-                     epochs.compactMap { analysis.epochs.firstIndex(of: $0) })
+                     shown.compactMap { analysis.epochs.firstIndex(of: epochs[$0]) })
             lines.append("information plane from \(analysisPath) (\(label), mean over runs)")
         }
         let svg = Figures.embeddings(panels, classNames: (0..<classes).map { "class \($0)" }, plane: plane,
                                      title: "t-SNE of \(name) (\(count) samples, perplexity \(Int(tsne.perplexity))), each epoch started from the previous one")
         return (svg, lines)
+    }
+
+    /// The embeddings as HDF5: `/embedding` `[epoch, sample, 2]` float64, `/epochs`,
+    /// `/labels`, `/kl_divergence`, attributes `run`, `layer`, `perplexity`.
+    static func writeEmbeddings(_ path: String, run: RunFile, layer: String, epochs: [Int], embeddings: [TSNE.Embedding], labels: [Int], perplexity: Double) throws {
+        try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        let file = try H5File.create(path, overwrite: true)
+        try file.setAttribute("run", run.path)
+        try file.setAttribute("layer", layer)
+        try file.setAttribute("perplexity", perplexity)
+        let n = labels.count
+        _ = try file.writeDataset("embedding", embeddings.flatMap { $0.points.flatMap { [$0.x, $0.y] } }, shape: [epochs.count, n, 2])
+        _ = try file.writeDataset("epochs", epochs.map(Int64.init))
+        _ = try file.writeDataset("labels", labels.map(Int64.init))
+        _ = try file.writeDataset("kl_divergence", embeddings.map(\.klDivergence))
     }
 
     /// `count` logged epochs spread evenly on a log scale (first and last included).

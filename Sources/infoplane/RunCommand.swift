@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Lab
+import Logging
 
 /// `infoplane run CONFIG`: train every run, then analyse them.
 struct RunCommand: ParsableCommand {
@@ -34,9 +35,12 @@ struct RunCommand: ParsableCommand {
         let analysis = ExperimentAnalysis(logger: logger)
         let experiments: [Experiment]
         do { experiments = try ExperimentLoader.load(options.config, overrides: options.overrides) } catch { throw InputError("\(error)") }
+        defer { explain(folders, experiments: experiments, logger: logger) }
         if let first = experiments.first, (try? first.config.analysis.specs(file: options.config))?.isEmpty ?? false {
             // A model to explain rather than an information plane to estimate (fashion-cnn.yaml).
-            logger.notice("\(options.config) configures no analysis.estimators: trained only; explain a run with infoplane explain \(folders.first ?? options.results)/run-<seed>.h5")
+            if first.config.explain == nil {
+                logger.notice("\(options.config) configures no analysis.estimators: trained only; explain a run with infoplane explain \(folders.first ?? options.results)/run-<seed>.h5")
+            }
             return
         }
         for folder in folders {
@@ -50,6 +54,24 @@ struct RunCommand: ParsableCommand {
                                      wanted: experiments.first?.config.analysis.plots ?? [], output: options.output)
             } catch let error as ConfigError {
                 throw InputError("\(error)")
+            }
+        }
+    }
+
+    /// The configured explanation report for the first run of each folder
+    /// (<plots>/<experiment>[/<variant>]/explain/); failures are reported, not fatal.
+    func explain(_ folders: [String], experiments: [Experiment], logger: Logger) {
+        guard let config = experiments.first?.config.explain else { return }
+        for folder in folders {
+            guard let run = (try? ExperimentAnalysis.collect([folder]))?[folder]?.sorted().first else { continue }
+            do {
+                let study = try ExplanationStudy.run(run, epoch: nil, options: config.options)
+                let relative = folder.hasPrefix(options.results) ? String(folder.dropFirst(options.results.count)).trimmingCharacters(in: ["/"]) : study.experiment
+                let target = ((plots as NSString).appendingPathComponent(relative) as NSString).appendingPathComponent("explain")
+                let files = try ExplanationReport.write(study, to: target)
+                if !options.output.quiet { print("explanations of \(run): \(files.first ?? target)") }
+            } catch {
+                logger.error("explain \(run): \(error)")
             }
         }
     }

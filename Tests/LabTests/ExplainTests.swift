@@ -88,6 +88,31 @@ struct ExplainTests {
         #expect(check.stdout.hasPrefix("(3, 28, 28, 1)"))
     }
 
+    /// An `explain` section makes `infoplane run` write the report; a bad one is a located
+    /// config error before anything trains.
+    @Test func runWritesTheConfiguredReport() throws {
+        let directory = TestSupport.temporaryDirectory("explain-config")
+        let config = directory.appendingPathComponent("x.yaml").path
+        let body = """
+        name: x
+        data: {source: mat, path: \(TestSupport.dataFile("var_u.mat"))}
+        model: {widths: [8, 4], activation: relu}
+        training: {epochs: 10, batch_size: 512, optimizer: {kind: adam, learning_rate: 0.003}}
+        recording: {schedule: every_epoch, samples: {subset: 100}}
+
+        """
+        try (body + "explain: {methods: [gradient_x_input, 'lrp:zplus'], count: 3, sanity: false}\n").write(toFile: config, atomically: true, encoding: .utf8)
+        let plots = directory.appendingPathComponent("plots").path
+        let result = try TestSupport.run(cli, ["run", config, "--results", directory.path, "--plots", plots])
+        #expect(result.status == 0, "\(result.stderr)")
+        let html = try String(contentsOfFile: plots + "/x/explain/index.html", encoding: .utf8)
+        #expect(html.contains("lrp:zplus") && html.contains("gradient_x_input") && !html.contains("Sanity check"))
+        try (body + "explain: {methods: [lrp:zplsu]}\n").write(toFile: config, atomically: true, encoding: .utf8)
+        let bad = try TestSupport.run(cli, ["run", config, "--results", directory.path, "--plots", plots, "--force"])
+        #expect(bad.status == 2)
+        #expect(bad.stderr.contains("unknown method lrp:zplsu") && bad.stderr.contains("x.yaml:6"))
+    }
+
     /// The var_u MLP: 12 inputs as a strip, no Grad-CAM; a run without recorded weights
     /// is explained from its checkpoint, and only at its last epoch.
     @Test func explainsAnMLPFromItsCheckpoint() throws {

@@ -62,6 +62,14 @@ struct VisualizeTests {
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stdout.contains("300 points × 3 epochs"))
         #expect(result.stdout.contains("information plane from"))
+        let check = try TestSupport.runPython("""
+        import sys, h5py, numpy as np
+        f = h5py.File(sys.argv[1], "r")
+        assert f["embedding"].shape == (3, 300, 2), f["embedding"].shape
+        assert list(f["epochs"][...]) == [0, 10, 59] and f["labels"].shape == (300,)
+        assert np.isfinite(f["embedding"][...]).all() and (f["kl_divergence"][...] > 0).all()
+        """, [directory.appendingPathComponent("plots/t/visualize/tsne_hidden4.h5").path])
+        #expect(check.status == 0, "\(check.stderr)")
         let svg = try String(contentsOfFile: directory.appendingPathComponent("plots/t/visualize/tsne_hidden4.svg").path, encoding: .utf8)
         #expect(svg.components(separatedBy: "class=\"embedding\" data-points=\"300\"").count - 1 == 3)
         // The image tools that apply to an MLP on the 12 var_u inputs.
