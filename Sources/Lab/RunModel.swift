@@ -10,6 +10,17 @@ public struct RunModel {
     /// The logged epoch whose parameters were loaded.
     public let epoch: Int
 
+    /// The run's whole data set as configured (not only the recorded samples): the
+    /// inputs and labels of its `train` or `test` split.
+    public func data(split: String) throws -> (inputs: Tensor, labels: [Int]) {
+        guard let experiment = try ExperimentLoader.parse(run.config, file: "\(run.path) (config attribute)").first else {
+            throw ConfigError(file: run.path, keyPath: "config", "the stored configuration has no experiment")
+        }
+        let prepared = try PreparedData.load(experiment.config.data, seed: experiment.config.seed, file: "\(run.path) (config attribute)")
+        let rows = split == "train" ? prepared.split.train : prepared.split.test
+        return (prepared.examples.inputs.gatherRows(rows), rows.map { Int(prepared.examples.labels[$0]) })
+    }
+
     /// - Parameter epoch: a logged epoch; nil for the latest state.
     /// - Throws: ``ConfigError`` when the stored configuration does not parse,
     ///   `RunFileError` when the run lacks the epoch or its parameters do not fit.

@@ -108,8 +108,11 @@ struct VisualizeCommand: ParsableCommand {
         @Option(help: "Channels, comma-separated (default: the first 8).") var channels: String?
         @Option(help: "Unit position row,column (default: each input's strongest position).") var position: String?
         @Option(help: "Patches per channel.") var k = 8
+        @Option(help: "Where to search: recorded (the run's recorded samples), test or train (the configured data set's split).") var data = "recorded"
         func run() throws {
-            let (loaded, inputs, _) = try options.load()
+            let (loaded, recorded, _) = try options.load()
+            guard ["recorded", "test", "train"].contains(data) else { throw InputError("--data \(data): expected recorded, test or train") }
+            let inputs = data == "recorded" ? recorded : try VisualizeOptions.wrap { try loaded.data(split: data).inputs }
             let where_ = try parseList(position, "--position")
             guard where_ == nil || where_!.count == 2 else { throw InputError("--position \(position ?? ""): expected row,column") }
             let chosen = try parseList(channels, "--channels")

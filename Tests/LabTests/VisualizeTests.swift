@@ -24,6 +24,11 @@ struct VisualizeTests {
         let patches = try TestSupport.run(cli, ["visualize", "patches", path, "--layer", "conv2", "--channels", "0,1", "--k", "4"] + common)
         #expect(patches.status == 0, "\(patches.stderr)")
         #expect(patches.stdout.contains("receptive field 8×8 pixels"))
+        // The configured test split (200 images) instead of the 60 recorded samples.
+        let fromTest = try TestSupport.run(cli, ["visualize", "patches", path, "--layer", "conv1", "--channels", "0", "--k", "3", "--data", "test"] + common)
+        #expect(fromTest.status == 0, "\(fromTest.stderr)")
+        let samples = fromTest.stdout.split(separator: "#").dropFirst().compactMap { Int($0.prefix { $0.isNumber }) }
+        #expect(samples.count == 3 && samples.contains { $0 >= 60 } && samples.allSatisfy { $0 < 200 }, "\(fromTest.stdout)")
         let maximize = try TestSupport.run(cli, ["visualize", "maximize", path, "--classes", "0,3", "--presets", "none,yosinski3", "--steps", "40"] + common)
         #expect(maximize.status == 0, "\(maximize.stderr)")
         // Every target rises: "class 0 (none): a → b" with b > a.
