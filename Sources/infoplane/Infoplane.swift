@@ -9,10 +9,11 @@ struct Infoplane: ParsableCommand {
 
     static let configuration = CommandConfiguration(
         commandName: "infoplane",
-        abstract: "Train networks, record every layer, and measure the information plane.",
+        abstract: "Train networks, record every layer, measure the information plane, explain the models.",
         discussion: """
         infoplane trains MLPs and CNNs, records every layer's activations to HDF5 run files, \
-        and analyses them (information plane, gradient SNR, explanations).
+        analyses them (information plane, gradient SNR), and explains the trained models \
+        (attribution maps, feature visualisation).
 
         Examples:
           infoplane run experiments/quick.yaml       # train every run, then analyse (train + analyze)
@@ -20,6 +21,8 @@ struct Infoplane: ParsableCommand {
           infoplane analyze results/quick            # I(X;T), I(T;Y) per layer and logged epoch
           infoplane plot results/quick               # figures in plots/quick/
           infoplane inspect results/quick/run-1.h5   # what a run file holds
+          infoplane explain results/fashion-cnn/run-1.h5        # LRP, gradients, IG, Grad-CAM: an HTML report
+          infoplane visualize tsne results/quick/run-1.h5 --layer hidden5   # filters, patches, maximize, invert, occlusion, tsne
           infoplane environment                      # libraries, BLAS kernel and threads
         """,
         version: version,
