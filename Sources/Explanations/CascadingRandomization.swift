@@ -29,7 +29,7 @@ public struct CascadingRandomization: Sendable {
         let fixed = Target.classes(original.targets)
         var randomized = model
         var steps: [Step] = []
-        var rng = SeededRNG(seed: seed).fork("cascading-randomization")
+        let rng = SeededRNG(seed: seed).fork("cascading-randomization")
         for index in model.layers.indices.reversed() where !model.layers[index].parameters.isEmpty {
             var layer = randomized.layers[index]
             let weights = layer.parameters[0].scalars

@@ -77,7 +77,7 @@ public struct Faithfulness: Sendable {
         let size = inputs.rowSize, mapSize = attribution.map.rowSize
         let low = inputs.scalars.min() ?? 0, high = inputs.scalars.max() ?? 1
         var scores = Scores(aopc: [], aopcRandom: [], deletion: [], deletionRandom: [], insertion: [], insertionRandom: [])
-        var rng = SeededRNG(seed: seed).fork("faithfulness")
+        let rng = SeededRNG(seed: seed).fork("faithfulness")
         for b in 0..<inputs.rows {
             let x = Array(inputs.scalars[(b * size)..<((b + 1) * size)])
             let relevance = attribution.sample(b)

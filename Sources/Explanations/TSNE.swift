@@ -57,7 +57,7 @@ public struct TSNE: Sendable {
     ///     exaggeration is skipped (the start is already structured), as for the
     ///     epoch-by-epoch sequence.
     public func embed(_ data: Tensor, initial: [SIMD2<Double>]? = nil) throws(ExplanationError) -> Embedding {
-        let n = data.rows, d = data.rowSize
+        let n = data.rows
         guard n >= 4 else { throw ExplanationError("t-SNE needs at least 4 points (got \(n))") }
         guard perplexity >= 1, perplexity < Double(n - 1), Double(n - 1) > 3 * perplexity || n <= exactLimit else {
             throw ExplanationError("perplexity \(perplexity) does not fit \(n) points (needs 1 ≤ perplexity < N − 1, and N − 1 > 3·perplexity beyond \(exactLimit) points)")
@@ -68,7 +68,6 @@ public struct TSNE: Sendable {
         let distances = TSNE.squaredDistances(data)
         let affinities = exact ? dense(distances, n: n) : sparse(distances, n: n, k: min(n - 1, Int(3 * perplexity)))
         let denseP = exact ? TSNE.denseMatrix(affinities, n: n) : []
-        _ = d
         var y = initial ?? TSNE.pca(data)
         let rate = learningRate ?? max(Double(n) / earlyExaggeration, 50)
         var velocity = [SIMD2<Double>](repeating: .zero, count: n)
