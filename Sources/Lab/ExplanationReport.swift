@@ -109,7 +109,7 @@ public enum ExplanationReport {
         figure img { width: 128px; image-rendering: pixelated; border: 1px solid #ccc; }
         figure.strip { width: 300px; } figure.strip img { width: 288px; height: 24px; }
         .note { color: #555; font-size: 12px; } code { background: #f4f4f4; padding: 0 3px; }
-        .feature svg { max-width: 100%; height: auto; }
+        .grid figure img { image-rendering: pixelated; border: 1px solid #ccc; }
         </style></head><body>
         <h1>Explanations of \(escape(study.experiment)) at epoch \(study.epoch)</h1>
         <p>Run <code>\(escape(study.runPath))</code>. Model: \(study.layers.map(escape).joined(separator: " → ")).
@@ -143,9 +143,7 @@ public enum ExplanationReport {
         if !study.features.isEmpty {
             html += "<h2>Feature visualisation</h2>\n<p class=\"note\">More with <code>infoplane visualize</code> (filters, top patches, maximisation, inversion, occlusion, t-SNE).</p>\n"
             for feature in study.features {
-                // The SVG document inline, without its XML declaration.
-                let svg = feature.svg.split(separator: "\n", maxSplits: 1).last.map(String.init) ?? feature.svg
-                html += "<h3>\(escape(feature.title))</h3>\n<div class=\"feature\">\(svg)</div>\n<p class=\"note\">\(escape(feature.note))</p>\n"
+                html += "<h3>\(escape(feature.title))</h3>\n\(feature.figure.html)<p class=\"note\">\(escape(feature.note))</p>\n"
             }
         }
         html += "<p class=\"note\">Written by infoplane. Method definitions and conventions: docs/explanations.md.</p>\n</body></html>\n"

@@ -65,8 +65,8 @@ public struct ExplanationStudy: Sendable {
     public var bias: BiasConvention
     public var methods: [MethodResult]
     public var faithfulnessSettings: Faithfulness?
-    /// Feature-visualisation figures: title, SVG document, a line of numbers.
-    public var features: [(title: String, svg: String, note: String)] = []
+    /// Feature-visualisation figures: title, the images, a line of numbers.
+    public var features: [(title: String, figure: ImageGridFigure, note: String)] = []
 
     public static func run(_ path: String, epoch: Int?, options: Options) throws -> ExplanationStudy {
         let loaded = try RunModel.load(path, epoch: epoch)
@@ -108,23 +108,23 @@ public struct ExplanationStudy: Sendable {
                                         faithfulness: scores, sanity: sanity))
         }
         let targets = results.first?.attribution.targets ?? target.resolve(model(inputs))
-        var features: [(title: String, svg: String, note: String)] = []
+        var features: [(title: String, figure: ImageGridFigure, note: String)] = []
         if options.features {
             let range = bounds ?? ((all.scalars.min() ?? 0), (all.scalars.max() ?? 1))
             if model.layers.contains(where: { $0 is Conv2D }) {
                 let (svg, lines) = try FeatureFigures.filters(model, layer: nil)
-                features.append(("First-layer filters", svg.text, lines.joined(separator: "; ")))
+                features.append(("First-layer filters", svg, lines.joined(separator: "; ")))
             }
             let classes = Array(Set(targets)).sorted()
             let (maximized, lines) = try FeatureFigures.maximize(model, objectives: classes.map { ("class \($0)", .classScore($0)) },
                                                                  presets: ["yosinski3"], steps: 200, stepSize: 0.01 * (range.1 - range.0),
                                                                  bounds: (range.0, range.1), seed: options.seed)
-            features.append(("Activation maximisation of the explained classes (Yosinski et al.'s third regularisation, 200 steps)", maximized.text,
+            features.append(("Activation maximisation of the explained classes (Yosinski et al.'s third regularisation, 200 steps)", maximized,
                              lines.joined(separator: "; ")))
             if model.inputShape.count == 3 {
                 let (occluded, notes) = try FeatureFigures.occlusion(model, inputs: inputs, labels: rows.map { labels[$0] }, window: 6, stride: 2,
                                                                      baseline: (range.0 + range.1) / 2)
-                features.append(("Occlusion: the true class's probability with a grey 6×6 square over each place", occluded.text, notes.joined(separator: "; ")))
+                features.append(("Occlusion: the true class's probability with a grey 6×6 square over each place", occluded, notes.joined(separator: "; ")))
             }
         }
         return ExplanationStudy(experiment: loaded.run.experiment, runPath: path, epoch: loaded.epoch,

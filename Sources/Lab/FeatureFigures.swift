@@ -7,6 +7,36 @@ import Plotting
 import Recording
 import Tensor
 
+/// Captioned images in a grid: drawn as SVG for files, as PNG tiles for HTML reports.
+public struct ImageGridFigure: Sendable {
+    public var images: [FeatureFigures.Image]
+    public var columns: Int
+    public var cell: Double
+    public var title: String
+
+    public init(_ images: [FeatureFigures.Image], columns: Int, cell: Double, title: String) {
+        self.images = images
+        self.columns = columns
+        self.cell = cell
+        self.title = title
+    }
+
+    public var svg: SVG { Figures.imageGrid(images, columns: columns, cell: cell, title: title) }
+
+    /// HTML: one inline PNG per image with its caption, `columns` to a row, each image
+    /// `cell` pixels wide.
+    public var html: String {
+        var out = "<div class=\"grid\" style=\"display:grid;grid-template-columns:repeat(\(max(1, min(columns, images.count))), \(Int(cell) + 8)px);gap:6px\">\n"
+        for image in images {
+            let png = PNGImage(values: image.pixels, width: image.width, height: image.height, style: image.style)
+            let scale = cell / Double(max(image.width, image.height))
+            out += "<figure style=\"width:\(Int(cell) + 8)px\"><img src=\"\(png.dataURI)\" alt=\"\" style=\"width:\(Int(Double(image.width) * scale))px;height:\(Int(Double(image.height) * scale))px\">"
+            out += "<figcaption>\(image.caption.replacingOccurrences(of: "<", with: "&lt;"))</figcaption></figure>\n"
+        }
+        return out + "</div>\n"
+    }
+}
+
 /// The figures of `infoplane visualize`: each draws one feature-visualisation tool's
 /// output for a model rebuilt from a run file, and returns lines for the terminal.
 public enum FeatureFigures {
@@ -42,7 +72,7 @@ public enum FeatureFigures {
     /// Conv kernels, each normalised to its own range: the first conv layer's as one
     /// image per filter (RGB for 3 input channels), deeper layers' as one row per filter
     /// with one image per input channel.
-    public static func filters(_ model: Sequential, layer name: String?) throws -> (SVG, [String]) {
+    public static func filters(_ model: Sequential, layer name: String?) throws -> (ImageGridFigure, [String]) {
         let index = try layerIndex(model, name, kind: "conv2d")
         guard let conv = model.layers[index] as? Conv2D else { throw ExplanationError("\(model.layers[index].name) is not a Conv2D layer") }
         let (kh, kw, cin, cout) = (conv.kernelHeight, conv.kernelWidth, conv.inputChannels, conv.outputChannels)
@@ -54,7 +84,7 @@ public enum FeatureFigures {
                 for y in 0..<kh { for x in 0..<kw { for c in 0..<cin { pixels.append(k[((y * kw + x) * cin + c) * cout + f]) } } }
                 images.append((pixels, kh, kw, "filter \(f)", cin == 3 ? .rgb : .grey))
             }
-            return (Figures.imageGrid(images, columns: min(cout, 8), cell: 64, title: "\(conv.name): \(cout) kernels \(kh)×\(kw)×\(cin)"),
+            return (ImageGridFigure(images, columns: min(cout, 8), cell: 64, title: "\(conv.name): \(cout) kernels \(kh)×\(kw)×\(cin)"),
                     ["\(conv.name): \(cout) kernels of \(kh)×\(kw)×\(cin)"])
         }
         for f in 0..<cout {
@@ -64,13 +94,13 @@ public enum FeatureFigures {
                 images.append((pixels, kh, kw, "f\(f) c\(c)", .relevance))
             }
         }
-        return (Figures.imageGrid(images, columns: cin, cell: 40, title: "\(conv.name): rows are filters, columns input channels (red +, blue −)"),
+        return (ImageGridFigure(images, columns: cin, cell: 40, title: "\(conv.name): rows are filters, columns input channels (red +, blue −)"),
                 ["\(conv.name): \(cout) filters × \(cin) input channels of \(kh)×\(kw)"])
     }
 
     /// The top-k inputs of each channel, cropped to the receptive field.
     public static func patches(_ model: Sequential, inputs: Tensor, layer name: String, channels: [Int]?, k: Int,
-                               position: (row: Int, column: Int)?) throws -> (SVG, [String]) {
+                               position: (row: Int, column: Int)?) throws -> (ImageGridFigure, [String]) {
         let index = try layerIndex(model, name)
         let count = model.outputShapes[index].last ?? 1
         let chosen = channels ?? Array(0..<min(count, 8))
@@ -90,12 +120,12 @@ public enum FeatureFigures {
             lines.append("channel \(channel): top activations " + found.map { String(format: "%.3f (#%d)", $0.value, $0.sample) }.joined(separator: ", "))
         }
         let title = k >= 6 ? "\(model.layers[index].name): the \(k) inputs that activate each channel most, cropped to the receptive field" : "\(model.layers[index].name): top \(k) per channel"
-        return (Figures.imageGrid(images, columns: k, cell: 72, title: title), lines)
+        return (ImageGridFigure(images, columns: k, cell: 72, title: title), lines)
     }
 
     /// Activation maximisation for each objective (rows) and regularisation preset (columns).
     public static func maximize(_ model: Sequential, objectives: [(name: String, objective: FeatureObjective)], presets: [String],
-                                steps: Int, stepSize: Float, bounds: (low: Float, high: Float), seed: UInt64) throws -> (SVG, [String]) {
+                                steps: Int, stepSize: Float, bounds: (low: Float, high: Float), seed: UInt64) throws -> (ImageGridFigure, [String]) {
         var images: [Image] = [], lines: [String] = []
         for (name, objective) in objectives {
             for preset in presets {
@@ -108,12 +138,12 @@ public enum FeatureFigures {
                 lines.append(String(format: "%@ (%@): %.3f → %.3f", name, preset, result.objective.first ?? .nan, result.objective.last ?? .nan))
             }
         }
-        return (Figures.imageGrid(images, columns: presets.count, cell: 96, title: presets.count > 2 ? "Activation maximisation: rows are targets, columns regularisations" : "Activation maximisation"), lines)
+        return (ImageGridFigure(images, columns: presets.count, cell: 96, title: presets.count > 2 ? "Activation maximisation: rows are targets, columns regularisations" : "Activation maximisation"), lines)
     }
 
     /// Inversions of each input's representation at each layer (rows), several starts.
     public static func invert(_ model: Sequential, inputs: Tensor, rows: [Int], layers names: [String], starts: Int, steps: Int,
-                              bounds: (low: Float, high: Float), seed: UInt64) throws -> (SVG, [String]) {
+                              bounds: (low: Float, high: Float), seed: UInt64) throws -> (ImageGridFigure, [String]) {
         var images: [Image] = [], lines: [String] = []
         for row in rows {
             let target = Array(inputs.scalars[(row * inputs.rowSize)..<((row + 1) * inputs.rowSize)])
@@ -127,12 +157,12 @@ public enum FeatureFigures {
                 lines.append("#\(row) from \(name): loss " + results.map { String(format: "%.3f → %.3f (representation %.3f)", $0.loss.first ?? .nan, $0.loss.last ?? .nan, $0.representationError) }.joined(separator: "; "))
             }
         }
-        return (Figures.imageGrid(images, columns: starts + 1, cell: 96, title: "Inversion: the original, then reconstructions"), lines)
+        return (ImageGridFigure(images, columns: starts + 1, cell: 96, title: "Inversion: the original, then reconstructions"), lines)
     }
 
     /// The lecture's "guess what's here": the probability of the true class when a grey
     /// square covers each place (the mean over the windows covering the pixel).
-    public static func occlusion(_ model: Sequential, inputs: Tensor, labels: [Int], window: Int, stride: Int, baseline: Float) throws -> (SVG, [String]) {
+    public static func occlusion(_ model: Sequential, inputs: Tensor, labels: [Int], window: Int, stride: Int, baseline: Float) throws -> (ImageGridFigure, [String]) {
         let method = Occlusion(window: (window, window), stride: (stride, stride), baseline: baseline, score: .probability)
         let attribution = try method.attribute(model, inputs: inputs, target: .classes(labels))
         var probabilities = model.probabilities(inputs)
@@ -150,7 +180,7 @@ public enum FeatureFigures {
             images.append(map)
             lines.append(String(format: "class %d: p = %.3f, lowest when covered %.3f", labels[b], p, map.pixels.min() ?? .nan))
         }
-        return (Figures.imageGrid(images, columns: 2 * min(inputs.rows, 4), cell: 96,
+        return (ImageGridFigure(images, columns: 2 * min(inputs.rows, 4), cell: 96,
                                   title: "Occlusion: p(true class) with a \(window)×\(window) square over each place"), lines)
     }
 }

@@ -52,7 +52,8 @@ struct VisualizeOptions: ParsableArguments {
         (inputs.scalars.min() ?? 0, max(inputs.scalars.max() ?? 1, (inputs.scalars.min() ?? 0) + 1e-6))
     }
 
-    func write(_ svg: SVG, experiment: String, name: String, lines: [String]) throws {
+    func write(_ figure: ImageGridFigure, experiment: String, name: String, lines: [String]) throws {
+        let svg = figure.svg
         let folder = ((plots as NSString).appendingPathComponent(experiment) as NSString).appendingPathComponent("visualize")
         let (files, note) = try svg.write(to: folder, name: name)
         if let note { output.logger().notice("\(note)") }
