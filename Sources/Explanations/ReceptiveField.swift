@@ -6,11 +6,16 @@ import Networks
 /// input gives the unit's receptive field, size 1 + Σ_l (k_l − 1) Π_{m<l} s_m. E.g.
 /// CaffeNet's conv5 (13×13) centre unit sees 163 × 163 pixels, rows and columns [32, 195).
 public struct ReceptiveField: Sendable, Equatable {
-    /// One spatial layer: kernel, stride, padding (the same along rows and columns).
+    /// One spatial layer: kernel height and width, stride and padding (the same along
+    /// rows and columns, as Conv2D and the pooling layers have them).
     public struct Step: Sendable, Equatable {
-        public var kernel: Int, stride: Int, padding: Int
+        public var kernelHeight: Int, kernelWidth: Int, stride: Int, padding: Int
         public init(kernel: Int, stride: Int = 1, padding: Int = 0) {
-            self.kernel = kernel
+            self.init(kernelHeight: kernel, kernelWidth: kernel, stride: stride, padding: padding)
+        }
+        public init(kernelHeight: Int, kernelWidth: Int, stride: Int = 1, padding: Int = 0) {
+            self.kernelHeight = kernelHeight
+            self.kernelWidth = kernelWidth
             self.stride = stride
             self.padding = padding
         }
@@ -19,14 +24,15 @@ public struct ReceptiveField: Sendable, Equatable {
     /// Input rows and columns, unclipped (they may extend into the padding).
     public var rows: Range<Int>
     public var columns: Range<Int>
+    /// The side of a square field (its height).
     public var size: Int { rows.count }
 
     /// The field of output unit (`row`, `column`) after `steps` (first layer first).
     public init(steps: [Step], row: Int, column: Int) {
         var rows = row..<(row + 1), columns = column..<(column + 1)
         for step in steps.reversed() {
-            rows = (rows.lowerBound * step.stride - step.padding)..<((rows.upperBound - 1) * step.stride - step.padding + step.kernel)
-            columns = (columns.lowerBound * step.stride - step.padding)..<((columns.upperBound - 1) * step.stride - step.padding + step.kernel)
+            rows = (rows.lowerBound * step.stride - step.padding)..<((rows.upperBound - 1) * step.stride - step.padding + step.kernelHeight)
+            columns = (columns.lowerBound * step.stride - step.padding)..<((columns.upperBound - 1) * step.stride - step.padding + step.kernelWidth)
         }
         self.rows = rows
         self.columns = columns
@@ -44,7 +50,8 @@ public struct ReceptiveField: Sendable, Equatable {
         var steps: [Step] = []
         for l in model.layers[...layer] {
             switch l {
-            case let conv as Conv2D: steps.append(Step(kernel: conv.kernelHeight, stride: conv.stride, padding: conv.padding))
+            case let conv as Conv2D:
+                steps.append(Step(kernelHeight: conv.kernelHeight, kernelWidth: conv.kernelWidth, stride: conv.stride, padding: conv.padding))
             case let pool as MaxPool2D: steps.append(Step(kernel: pool.size, stride: pool.stride))
             case let pool as AvgPool2D: steps.append(Step(kernel: pool.size, stride: pool.stride))
             case is Dense: return nil

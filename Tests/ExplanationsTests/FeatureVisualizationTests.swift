@@ -23,6 +23,12 @@ struct FeatureVisualizationTests {
         #expect(corner.clipped(height: 227, width: 227).columns == 128..<227)
     }
 
+    /// A 3×5 kernel widens the field along columns only.
+    @Test func rectangularKernels() {
+        let field = ReceptiveField(steps: [.init(kernelHeight: 3, kernelWidth: 5, padding: 1), .init(kernel: 2, stride: 2)], row: 1, column: 1)
+        #expect(field.rows == 1..<5 && field.columns == 1..<7)
+    }
+
     /// On a real model the gradient of a unit is non-zero exactly inside its field.
     @Test func fieldIsTheGradientSupport() throws {
         let model = try Models.cnn(seed: 31)                  // conv 3/1 pad 1, maxpool 2, conv 3/1 pad 1, …
