@@ -77,7 +77,7 @@ public struct TSNE: Sendable {
             : [(iterations, 1, 0.8)]
         for phase in phases {
             for _ in 0..<phase.count {
-                let gradient = exact ? exactGradient(y, denseP, exaggeration: phase.exaggeration).gradient
+                let gradient = exact ? exactGradient(y, denseP, exaggeration: phase.exaggeration)
                                      : barnesHutGradient(y, affinities, exaggeration: phase.exaggeration).gradient
                 for i in 0..<n {
                     for c in 0..<2 {
@@ -92,7 +92,7 @@ public struct TSNE: Sendable {
                 for i in 0..<n { y[i] -= mean }
             }
         }
-        let kl = exact ? exactGradient(y, denseP, exaggeration: 1).kl : barnesHutGradient(y, affinities, exaggeration: 1).kl
+        let kl = exact ? exactKL(y, denseP) : barnesHutGradient(y, affinities, exaggeration: 1).kl
         return Embedding(points: y, klDivergence: kl, exact: exact)
     }
 
@@ -196,59 +196,72 @@ public struct TSNE: Sendable {
 
     // MARK: Gradients
 
-    /// The exact gradient and KL(P‖Q), rows split across cores: first Z = Σ_{i≠j} w_ij with
-    /// w_ij = (1 + ‖y_i − y_j‖²)⁻¹, then 4 Σ_j (α P_ij − w_ij/Z) w_ij (y_i − y_j) from the
-    /// dense P `[N, N]` (zero diagonal).
+    /// The exact gradient, rows split across cores, in Float with relaxed (vectorisable)
+    /// sums: first Z = Σ_{i≠j} w_ij with w_ij = (1 + ‖y_i − y_j‖²)⁻¹, then
+    /// 4 Σ_j (α P_ij − w_ij/Z) w_ij (y_i − y_j) from the dense P `[N, N]` (zero diagonal).
     /// - Complexity: O(N²) per call, in two passes.
-    func exactGradient(_ y: [SIMD2<Double>], _ p: [Double], exaggeration: Double) -> (gradient: [SIMD2<Double>], kl: Double) {
+    func exactGradient(_ y: [SIMD2<Double>], _ p: [Float], exaggeration: Double) -> [SIMD2<Double>] {
         let n = y.count
+        let xs = y.map { Float($0.x) }, ys = y.map { Float($0.y) }
         let partialZ = ConcurrentSlots<(Int, Double)>(count: n)
-        y.withUnsafeBufferPointer { points in
-            Parallel.forEachRange(n, minimumPerWorker: 64) { rows in
-                for i in rows {
-                    var z = 0.0
-                    let yi = points[i]
-                    for j in 0..<n where j != i {
-                        let diff = yi - points[j]
-                        z += 1 / (1 + (diff * diff).sum())
-                    }
-                    partialZ.set(i, (i, z))
-                }
-            }
-        }
-        let z = partialZ.values.reduce(0) { $0 + $1.1 }
-        let rowsOut = ConcurrentSlots<(Int, SIMD2<Double>, Double)>(count: n)
-        y.withUnsafeBufferPointer { points in
-            p.withUnsafeBufferPointer { affinity in
+        let rowsOut = ConcurrentSlots<(Int, SIMD2<Double>)>(count: n)
+        xs.withUnsafeBufferPointer { px in
+            ys.withUnsafeBufferPointer { py in
                 Parallel.forEachRange(n, minimumPerWorker: 64) { rows in
                     for i in rows {
-                        var g = SIMD2<Double>.zero, kl = 0.0
-                        let yi = points[i], row = i * n
-                        for j in 0..<n where j != i {
-                            let diff = yi - points[j]
-                            let w = 1 / (1 + (diff * diff).sum())
-                            let pij = affinity[row + j]
-                            g += (exaggeration * pij - w / z) * w * diff
-                            if pij > 0 { kl += pij * Double.log(pij * z / w) }
+                        let xi = px[i], yi = py[i]
+                        var z: Float = 0
+                        for j in 0..<n {
+                            let dx = xi - px[j], dy = yi - py[j]
+                            z = Relaxed.sum(z, 1 / (1 + dx * dx + dy * dy))
                         }
-                        rowsOut.set(i, (i, 4 * g, kl))
+                        partialZ.set(i, (i, Double(z) - 1))        // without j = i, whose w is 1
+                    }
+                }
+                let z = partialZ.values.reduce(0) { $0 + $1.1 }
+                let inverseZ = Float(1 / z), alpha = Float(exaggeration)
+                p.withUnsafeBufferPointer { affinity in
+                    Parallel.forEachRange(n, minimumPerWorker: 64) { rows in
+                        for i in rows {
+                            let xi = px[i], yi = py[i], row = i &* n
+                            var gx: Float = 0, gy: Float = 0
+                            for j in 0..<n {
+                                let dx = xi - px[j], dy = yi - py[j]
+                                let w = 1 / (1 + dx * dx + dy * dy)
+                                let m = (alpha * affinity[row &+ j] - w * inverseZ) * w
+                                gx = Relaxed.sum(gx, m * dx)
+                                gy = Relaxed.sum(gy, m * dy)
+                            }
+                            rowsOut.set(i, (i, SIMD2(4 * Double(gx), 4 * Double(gy))))
+                        }
                     }
                 }
             }
         }
         var gradient = [SIMD2<Double>](repeating: .zero, count: n)
+        for (i, g) in rowsOut.values { gradient[i] = g }
+        return gradient
+    }
+
+    /// KL(P‖Q) in nats over all pairs, in Double. - Complexity: O(N²).
+    func exactKL(_ y: [SIMD2<Double>], _ p: [Float]) -> Double {
+        let n = y.count
+        var z = 0.0
+        for i in 0..<n { for j in 0..<n where j != i { let d = y[i] - y[j]; z += 1 / (1 + (d * d).sum()) } }
         var kl = 0.0
-        for (i, g, k) in rowsOut.values {
-            gradient[i] = g
-            kl += k
+        for i in 0..<n {
+            for j in 0..<n where j != i && p[i * n + j] > 0 {
+                let d = y[i] - y[j], pij = Double(p[i * n + j])
+                kl += pij * Double.log(pij * z * (1 + (d * d).sum()))
+            }
         }
-        return (gradient, kl)
+        return kl
     }
 
     /// P as a dense `[N, N]` matrix with zero diagonal.
-    static func denseMatrix(_ p: Affinities, n: Int) -> [Double] {
-        var matrix = [Double](repeating: 0, count: n * n)
-        for i in 0..<n { for (k, j) in p.neighbours[i].enumerated() { matrix[i * n + Int(j)] = p.values[i][k] } }
+    static func denseMatrix(_ p: Affinities, n: Int) -> [Float] {
+        var matrix = [Float](repeating: 0, count: n * n)
+        for i in 0..<n { for (k, j) in p.neighbours[i].enumerated() { matrix[i * n + Int(j)] = Float(p.values[i][k]) } }
         return matrix
     }
 
