@@ -53,9 +53,12 @@ public struct TSNE: Sendable {
 
     /// - Parameters:
     ///   - data: `[N, features...]`, flattened per row.
-    ///   - initial: start from this embedding (N points) instead of PCA; early
-    ///     exaggeration is skipped (the start is already structured), as for the
-    ///     epoch-by-epoch sequence.
+    ///   - initial: start from this embedding (N points) instead of PCA, rescaled like
+    ///     the PCA start (standard deviation 1e-4 along the first axis) so that early
+    ///     exaggeration can still reorganise it while it keeps its arrangement
+    ///     (openTSNE's advice for aligned embeddings: `initialization.rescale`). Without
+    ///     the rescaling and the exaggeration phase, an embedding started from a distant
+    ///     epoch stays stuck (KL 2.5 against 0.6 on var_u's hidden5, epoch 0 → 2998).
     public func embed(_ data: Tensor, initial: [SIMD2<Double>]? = nil) throws(ExplanationError) -> Embedding {
         let n = data.rows
         guard n >= 4 else { throw ExplanationError("t-SNE needs at least 4 points (got \(n))") }
@@ -68,13 +71,11 @@ public struct TSNE: Sendable {
         let distances = TSNE.squaredDistances(data)
         let affinities = exact ? dense(distances, n: n) : sparse(distances, n: n, k: min(n - 1, Int(3 * perplexity)))
         let denseP = exact ? TSNE.denseMatrix(affinities, n: n) : []
-        var y = initial ?? TSNE.pca(data)
+        var y = initial.map(TSNE.rescaled) ?? TSNE.pca(data)
         let rate = learningRate ?? max(Double(n) / earlyExaggeration, 50)
         var velocity = [SIMD2<Double>](repeating: .zero, count: n)
         var gains = [SIMD2<Double>](repeating: SIMD2(1, 1), count: n)
-        let phases: [(count: Int, exaggeration: Double, momentum: Double)] = initial == nil
-            ? [(earlyIterations, earlyExaggeration, 0.5), (iterations, 1, 0.8)]
-            : [(iterations, 1, 0.8)]
+        let phases: [(count: Int, exaggeration: Double, momentum: Double)] = [(earlyIterations, earlyExaggeration, 0.5), (iterations, 1, 0.8)]
         for phase in phases {
             for _ in 0..<phase.count {
                 let gradient = exact ? exactGradient(y, denseP, exaggeration: phase.exaggeration)
@@ -92,18 +93,56 @@ public struct TSNE: Sendable {
                 for i in 0..<n { y[i] -= mean }
             }
         }
-        let kl = exact ? exactKL(y, denseP) : barnesHutGradient(y, affinities, exaggeration: 1).kl
+        let kl = exact ? exactKL(y, denseP) : barnesHutGradient(y, affinities, exaggeration: 1, computeKL: true).kl
         return Embedding(points: y, klDivergence: kl, exact: exact)
     }
 
+    /// Centred and scaled to standard deviation 1e-4 along the first axis.
+    static func rescaled(_ points: [SIMD2<Double>]) -> [SIMD2<Double>] {
+        let mean = points.reduce(SIMD2<Double>.zero, +) / Double(max(points.count, 1))
+        let centred = points.map { $0 - mean }
+        let std = (centred.reduce(0) { $0 + $1.x * $1.x } / Double(max(points.count, 1))).squareRoot()
+        return std > 0 ? centred.map { $0 / std * 1e-4 } : centred
+    }
+
     /// One embedding per epoch, each initialised with the previous one (the first from
-    /// PCA), so that points keep their place unless the representation moves them.
+    /// PCA) and then rotated or reflected onto it (orthogonal Procrustes about the
+    /// centroids), so that points keep their place unless the representation moves them.
     public func sequence(_ layers: [Tensor]) throws(ExplanationError) -> [Embedding] {
         var result: [Embedding] = []
         for layer in layers {
-            result.append(try embed(layer, initial: result.last?.points))
+            var embedding = try embed(layer, initial: result.last?.points)
+            if let previous = result.last?.points { embedding.points = TSNE.aligned(embedding.points, to: previous) }
+            result.append(embedding)
         }
         return result
+    }
+
+    /// `points` centred, then turned by the rotation or reflection that brings them
+    /// closest to `target` (centred) in the least-squares sense; t-SNE's objective does
+    /// not change under either.
+    static func aligned(_ points: [SIMD2<Double>], to target: [SIMD2<Double>]) -> [SIMD2<Double>] {
+        func centred(_ p: [SIMD2<Double>]) -> [SIMD2<Double>] {
+            let mean = p.reduce(SIMD2<Double>.zero, +) / Double(max(p.count, 1))
+            return p.map { $0 - mean }
+        }
+        let a = centred(points), b = centred(target)
+        var best = a, bestResidual = Double.infinity
+        for mirror in [false, true] {
+            let m = mirror ? a.map { SIMD2($0.x, -$0.y) } : a
+            // The best rotation angle: atan2(Σ m × b, Σ m · b).
+            let cross = zip(m, b).reduce(0.0) { $0 + $1.0.x * $1.1.y - $1.0.y * $1.1.x }
+            let dot = zip(m, b).reduce(0.0) { $0 + ($1.0 * $1.1).sum() }
+            let angle = Double.atan2(y: cross, x: dot)
+            let (c, s) = (Double.cos(angle), Double.sin(angle))
+            let turned = m.map { SIMD2(c * $0.x - s * $0.y, s * $0.x + c * $0.y) }
+            let residual = zip(turned, b).reduce(0.0) { $0 + (($1.0 - $1.1) * ($1.0 - $1.1)).sum() }
+            if residual < bestResidual {
+                best = turned
+                bestResidual = residual
+            }
+        }
+        return best
     }
 
     // MARK: Affinities
@@ -169,12 +208,19 @@ public struct TSNE: Sendable {
     }
 
     func sparse(_ distances: [Double], n: Int, k: Int) -> Affinities {
+        let slots = ConcurrentSlots<(Int, [Int], [Double])>(count: n)
+        Parallel.forEachRange(n, minimumPerWorker: 64) { rows in
+            for i in rows {
+                let row = (0..<n).filter { $0 != i }.sorted { (distances[i * n + $0], $0) < (distances[i * n + $1], $1) }
+                let nearest = Array(row.prefix(k))
+                slots.set(i, (i, nearest, self.conditional(nearest.map { distances[i * n + $0] }[...])))
+            }
+        }
         var near = [[Int]](repeating: [], count: n)
         var conditional = [[Double]](repeating: [], count: n)
-        for i in 0..<n {
-            let row = (0..<n).filter { $0 != i }.sorted { distances[i * n + $0] < distances[i * n + $1] }
-            near[i] = Array(row.prefix(k))
-            conditional[i] = self.conditional(near[i].map { distances[i * n + $0] }[...])
+        for (i, nearest, p) in slots.values {
+            near[i] = nearest
+            conditional[i] = p
         }
         // Symmetrise: P_ij = (p_{j|i} + p_{i|j}) / 2N over the union of neighbour lists.
         var maps = [[Int: Double]](repeating: [:], count: n)
@@ -266,17 +312,23 @@ public struct TSNE: Sendable {
     }
 
     /// The Barnes–Hut gradient: attraction over the sparse P, repulsion from a quadtree.
-    func barnesHutGradient(_ y: [SIMD2<Double>], _ p: Affinities, exaggeration: Double) -> (gradient: [SIMD2<Double>], kl: Double) {
+    func barnesHutGradient(_ y: [SIMD2<Double>], _ p: Affinities, exaggeration: Double, computeKL: Bool = false) -> (gradient: [SIMD2<Double>], kl: Double) {
         let n = y.count
         let tree = QuadTree(y)
-        var repulsion = [SIMD2<Double>](repeating: .zero, count: n)
-        var zParts = [Double](repeating: 0, count: n)
-        for i in 0..<n {
-            let (force, z) = tree.repulsion(on: y[i], theta: theta)
-            repulsion[i] = force
-            zParts[i] = z
+        // The tree is read-only: each point's walk runs on any core.
+        let slots = ConcurrentSlots<(Int, SIMD2<Double>, Double)>(count: n)
+        Parallel.forEachRange(n, minimumPerWorker: 256) { rows in
+            for i in rows {
+                let (force, z) = tree.repulsion(on: y[i], theta: theta)
+                slots.set(i, (i, force, z))
+            }
         }
-        let z = zParts.reduce(0, +)
+        var repulsion = [SIMD2<Double>](repeating: .zero, count: n)
+        var z = 0.0
+        for (i, force, part) in slots.values {
+            repulsion[i] = force
+            z += part
+        }
         var gradient = [SIMD2<Double>](repeating: .zero, count: n)
         var kl = 0.0
         for i in 0..<n {
@@ -286,7 +338,7 @@ public struct TSNE: Sendable {
                 let diff = y[i] - y[j]
                 let wij = 1 / (1 + (diff * diff).sum())
                 attraction += exaggeration * p.values[i][k] * wij * diff
-                if p.values[i][k] > 0 { kl += p.values[i][k] * Double.log(p.values[i][k] / max(wij / z, 1e-300)) }
+                if computeKL && p.values[i][k] > 0 { kl += p.values[i][k] * Double.log(p.values[i][k] / max(wij / z, 1e-300)) }
             }
             gradient[i] = 4 * (attraction - repulsion[i] / z)
         }

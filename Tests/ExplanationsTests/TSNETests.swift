@@ -53,20 +53,26 @@ struct TSNETests {
         #expect(embedding.klDivergence.isFinite && embedding.klDivergence > 0)
     }
 
-    /// Same seed and data, same embedding; a sequence starts each epoch from the last.
+    /// Same seed and data, same embedding; a sequence starts each epoch from the last,
+    /// so a slowly changing representation keeps its layout from epoch to epoch.
     @Test func sequenceIsAlignedAndReproducible() throws {
         var rng = SeededRNG(seed: 3)
-        // Two well-separated blobs that drift apart slowly over three "epochs".
+        // Two blobs of fixed points that drift apart and get a little noise each "epoch".
+        let base = (0..<600).map { _ in rng.uniform(-1, 1) }
         let epochs = (0..<3).map { e -> Tensor in
-            Tensor(shape: [120, 5], scalars: (0..<600).map { i in rng.uniform(-1, 1) + (i / 5 < 60 ? 0 : Float(4 + e)) })
+            Tensor(shape: [120, 5], scalars: base.enumerated().map { i, v in v + 0.05 * rng.uniform(-1, 1) + (i / 5 < 60 ? 0 : Float(4 + e)) })
         }
         let tsne = TSNE(perplexity: 10, iterations: 200, earlyIterations: 100)
         let a = try tsne.sequence(epochs), b = try tsne.sequence(epochs)
         #expect(a.count == 3 && a[2].points == b[2].points)
-        // Aligned: consecutive embeddings stay close (relative to their spread).
-        let spread = a[1].points.map { ($0 * $0).sum() }.reduce(0, +) / 120
-        let moved = zip(a[0].points, a[1].points).map { (($0 - $1) * ($0 - $1)).sum() }.reduce(0, +) / 120
-        #expect(moved < spread, "moved \(moved), spread \(spread)")
+        // Aligned: consecutive embeddings are strongly correlated, coordinate by coordinate
+        // (independent embeddings could come out rotated or mirrored).
+        for (first, second) in zip(a, a.dropFirst()) {
+            let p = first.points, q = second.points
+            let dot = zip(p, q).reduce(0.0) { $0 + ($1.0 * $1.1).sum() }
+            let norms = (p.reduce(0.0) { $0 + ($1 * $1).sum() } * q.reduce(0.0) { $0 + ($1 * $1).sum() }).squareRoot()
+            #expect(dot / norms > 0.8, "correlation \(dot / norms)")
+        }
         // The two blobs are separated in every embedding.
         for e in a {
             let left = e.points[..<60].reduce(SIMD2<Double>.zero, +) / 60, right = e.points[60...].reduce(SIMD2<Double>.zero, +) / 60
