@@ -201,31 +201,19 @@ extension FeatureFigures {
             return p
         }
         let allLabels = try run.labels().map(Int.init)
-        // By default at most the exact-gradient limit: Barnes–Hut's neighbour affinities
-        // cannot place groups of identical rows larger than 3·perplexity (saturated layers).
-        let count = min(samples ?? min(allLabels.count, tsne.exactLimit), allLabels.count)
+        let count = min(samples ?? allLabels.count, allLabels.count)
         let rows = Array(0..<count)
         var tensors: [Tensor] = []
         for p in positions {
             let t = try run.activations(layer: layer, loggedIndex: p)
             tensors.append(t.gatherRows(rows))
         }
-        var warnings: [String] = []
-        if count > tsne.exactLimit {
-            for (epoch, t) in zip(epochs, tensors) {
-                var groups: [[Float]: Int] = [:]
-                for r in 0..<t.rows { groups[Array(t.scalars[(r * t.rowSize)..<((r + 1) * t.rowSize)]), default: 0] += 1 }
-                if let largest = groups.values.max(), Double(largest) > 3 * tsne.perplexity {
-                    warnings.append("warning: at epoch \(epoch), \(largest) samples share one activation pattern; Barnes–Hut's neighbour affinities cannot place them (use --samples \(tsne.exactLimit) for the exact gradient)")
-                }
-            }
-        }
         let start = Date()
         let embeddings = try tsne.sequence(tensors)
         let seconds = Date().timeIntervalSince(start)
         let labels = rows.map { allLabels[$0] }
         let classes = (labels.max() ?? 0) + 1
-        var lines0: [String] = warnings
+        var lines0: [String] = []
         if let dataFile {
             try writeEmbeddings(dataFile, run: run, layer: name, epochs: epochs, embeddings: embeddings, labels: labels, perplexity: tsne.perplexity)
         }

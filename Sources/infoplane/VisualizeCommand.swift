@@ -205,7 +205,7 @@ struct VisualizeCommand: ParsableCommand {
         @Option(help: "The layer.") var layer: String
         @Option(help: "Logged epochs, comma-separated; all (every logged epoch, or every --every-th); default: 4 spread on a log scale.") var epochs: String?
         @Option(help: "With --epochs all: take every n-th logged epoch.") var every = 1
-        @Option(help: "Use the first n recorded samples (default: all, up to 2500, the exact gradient's limit).") var samples: Int?
+        @Option(help: "Use the first n recorded samples (default: all; the exact gradient up to 2500, Barnes–Hut beyond).") var samples: Int?
         @Option(help: "Perplexity.") var perplexity: Double = 30
         @Option(help: "Iterations after early exaggeration.") var iterations = 500
         @Option(help: "Folder for figures.") var plots = "plots"
