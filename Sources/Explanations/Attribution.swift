@@ -35,9 +35,12 @@ public struct Attribution: Sendable {
     }
 
     /// Σ map per sample.
-    public var totals: [Double] {
-        let size = map.rowSize
-        return (0..<map.rows).map { b in map.scalars[(b * size)..<((b + 1) * size)].reduce(0) { $0 + Double($1) } }
+    public var totals: [Double] { Attribution.rowTotals(map) }
+
+    /// Σ over each row of `[batch, ...]`, in Double.
+    static func rowTotals(_ t: Tensor) -> [Double] {
+        let size = t.rowSize
+        return (0..<t.rows).map { b in t.scalars[(b * size)..<((b + 1) * size)].reduce(0) { $0 + Double($1) } }
     }
 }
 
@@ -73,17 +76,22 @@ public struct ExplanationError: Error, CustomStringConvertible, Sendable, Equata
 }
 
 extension Sequential {
-    /// Checks inputs `[batch, inputShape...]` and targets.
-    func validate(_ inputs: Tensor, targets: [Int]) throws(ExplanationError) {
+    /// One forward pass of inputs `[batch, inputShape...]`, checked first, and the targets
+    /// resolved on its logits and checked: every method starts here.
+    func resolvedForward(_ inputs: Tensor, _ target: Target) throws(ExplanationError) -> (traces: [LayerTrace], targets: [Int], logits: Tensor) {
         guard Array(inputs.shape.dropFirst()) == inputShape else {
             throw ExplanationError("inputs have per-sample shape \(Array(inputs.shape.dropFirst())), the model expects \(inputShape)")
         }
+        let traces = forward(inputs)
+        let logits = traces.last?.output ?? inputs
+        let targets = target.resolve(logits)
         guard targets.count == inputs.rows else {
             throw ExplanationError("\(targets.count) targets for \(inputs.rows) inputs")
         }
         if let bad = targets.first(where: { !(0..<outputSize).contains($0) }) {
             throw ExplanationError("target class \(bad) is outside 0..<\(outputSize)")
         }
+        return (traces, targets, logits)
     }
 
     /// `[batch, classes]` with `value[b]` at `(b, targets[b])` and zeros elsewhere.

@@ -15,14 +15,3 @@ extension LayerwiseRelevancePropagation: AttributionMethod {
         try explain(model, inputs: inputs, target: target)
     }
 }
-
-/// Resolves targets on one forward pass and validates them.
-func resolveTargets(_ model: Sequential, _ inputs: Tensor, _ target: Target) throws(ExplanationError) -> (targets: [Int], logits: Tensor) {
-    guard Array(inputs.shape.dropFirst()) == model.inputShape else {
-        throw ExplanationError("inputs have per-sample shape \(Array(inputs.shape.dropFirst())), the model expects \(model.inputShape)")
-    }
-    let logits = model(inputs)
-    let targets = target.resolve(logits)
-    try model.validate(inputs, targets: targets)
-    return (targets, logits)
-}

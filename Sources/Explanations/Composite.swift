@@ -48,6 +48,17 @@ public struct Composite: Sendable {
         self.poolStabilizer = poolStabilizer
     }
 
+    /// The rule of each layer of `model` (nil for layers that are not affine).
+    public func rules(for model: Sequential) -> [LRPRule?] {
+        let affineCount = model.layers.count { $0 is any AffineLayer }
+        var affineIndex = 0
+        return model.layers.enumerated().map { index, layer in
+            guard layer is any AffineLayer else { return nil }
+            defer { affineIndex += 1 }
+            return rule(LayerPosition(index: index, affineIndex: affineIndex, affineCount: affineCount, kind: layer.kind))
+        }
+    }
+
     /// The same rule for every affine layer (average pooling keeps its own stabiliser:
     /// an LRP-ε rule's large ε is not meant for it).
     public static func uniform(_ rule: LRPRule, poolStabilizer: Stabilizer = .zennit) -> Composite {

@@ -154,6 +154,3 @@ public struct Faithfulness: Sendable {
         return area / Double(steps)
     }
 }
-
-/// The mean of a list (NaN when empty).
-func mean(_ values: [Double]) -> Double { values.isEmpty ? .nan : values.reduce(0, +) / Double(values.count) }

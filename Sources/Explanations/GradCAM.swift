@@ -26,11 +26,8 @@ public struct GradCAM: AttributionMethod {
         guard model.outputShapes[index].count == 3, model.inputShape.count == 3 else {
             throw ExplanationError("Grad-CAM needs a layer with [height, width, channels] outputs on image inputs; \(layer) outputs \(model.outputShapes[index])")
         }
-        let (targets, _) = try resolveTargets(model, inputs, target)
-        let traces = model.forward(inputs)
-        let logits = traces.last?.output ?? inputs
-        let seed = Sequential.oneHot(targets, classes: model.outputSize, values: Array(repeating: 1, count: targets.count))
-        let g = model.gradient(traces: traces, seed: seed, layer: index)
+        let (traces, targets, logits) = try model.resolvedForward(inputs, target)
+        let g = model.targetGradient(traces: traces, targets: targets, layer: index)
         let activations = traces[index].output
         let (h, w, c) = (model.outputShapes[index][0], model.outputShapes[index][1], model.outputShapes[index][2])
         let (H, W) = (model.inputShape[0], model.inputShape[1])

@@ -57,12 +57,15 @@ extension Sequential {
         return Tensor(shape: g.shape, scalars: scalars)
     }
 
-    /// The gradient of each sample's target logit with respect to its input, and the
-    /// logits: `([batch, inputShape...], [batch, classes])`.
-    func targetGradient(_ inputs: Tensor, targets: [Int], relu: ReLUBackward = .gradient) -> (gradient: Tensor, logits: Tensor) {
-        let traces = forward(inputs)
-        let logits = traces.last?.output ?? inputs
+    /// The gradient of each sample's target logit with respect to its input (or to layer
+    /// `layer`'s output), from a forward pass's traces.
+    func targetGradient(traces: [LayerTrace], targets: [Int], relu: ReLUBackward = .gradient, layer: Int? = nil) -> Tensor {
         let seed = Sequential.oneHot(targets, classes: outputSize, values: Array(repeating: 1, count: targets.count))
-        return (gradient(traces: traces, seed: seed, relu: relu), logits)
+        return gradient(traces: traces, seed: seed, relu: relu, layer: layer)
+    }
+
+    /// The same at new inputs (IG's path points, SmoothGrad's noisy copies), `[batch, inputShape...]`.
+    func targetGradient(_ inputs: Tensor, targets: [Int]) -> Tensor {
+        targetGradient(traces: forward(inputs), targets: targets)
     }
 }

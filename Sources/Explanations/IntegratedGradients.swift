@@ -89,13 +89,13 @@ public struct IntegratedGradients: AttributionMethod {
     /// - Complexity: `steps` forward and backward passes of the batch.
     public func attribute(_ model: Sequential, inputs: Tensor, target: Target) throws(ExplanationError) -> Attribution {
         guard steps > 0 else { throw ExplanationError("Integrated Gradients needs steps > 0 (got \(steps))") }
-        let (targets, logits) = try resolveTargets(model, inputs, target)
+        let (_, targets, logits) = try model.resolvedForward(inputs, target)
         let (alphas, weights) = quadrature.nodes(steps)
         var integral = [Double](repeating: 0, count: inputs.count)
         for (alpha, weight) in zip(alphas, weights) {
             let a = Float(alpha)
             let path = Tensor(shape: inputs.shape, scalars: inputs.scalars.map { baseline + a * ($0 - baseline) })
-            let (g, _) = model.targetGradient(path, targets: targets)
+            let g = model.targetGradient(path, targets: targets)
             for i in integral.indices { integral[i] += weight * Double(g.scalars[i]) }
         }
         let map = Tensor(shape: inputs.shape, scalars: zip(inputs.scalars, integral).map { Float(Double($0 - baseline) * $1) })

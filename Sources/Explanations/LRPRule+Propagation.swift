@@ -39,8 +39,9 @@ extension LRPRule {
             var denominator = [Float](repeating: 0, count: relevance.count)
             var prepared: [(input: Tensor, weights: Tensor, sign: Float)] = []
             for term in group.terms {
-                let w = Tensor(shape: weights.shape, scalars: weights.scalars.map { term.parameters($0) })
-                let b: Tensor? = term.bias == .modified ? Tensor(shape: bias.shape, scalars: bias.scalars.map { term.parameters($0) }) : nil
+                let w = term.parameters == .identity ? weights : Tensor(shape: weights.shape, scalars: weights.scalars.map { term.parameters($0) })
+                let b: Tensor? = term.bias == .none ? nil
+                    : term.parameters == .identity ? bias : Tensor(shape: bias.shape, scalars: bias.scalars.map { term.parameters($0) })
                 if let x = term.input.apply(input) {
                     let z = layer.affine(x, weights: w, bias: b)
                     accumulate(&denominator, z.scalars, scale: term.sign)

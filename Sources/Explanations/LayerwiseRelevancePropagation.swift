@@ -29,21 +29,15 @@ public struct LayerwiseRelevancePropagation: Sendable {
     ///   - target: the explained class per sample.
     /// - Complexity: a forward pass plus, per affine layer, two GEMMs per rule term.
     public func explain(_ model: Sequential, inputs: Tensor, target: Target = .predicted) throws(ExplanationError) -> Attribution {
-        let traces = model.forward(inputs)
-        let logits = traces.last?.output ?? inputs
-        let targets = target.resolve(logits)
-        try model.validate(inputs, targets: targets)
+        let (traces, targets, logits) = try model.resolvedForward(inputs, target)
         let explained = Sequential.pick(logits, targets)
         var relevance = Sequential.oneHot(targets, classes: model.outputSize, values: explained)
-        let affineCount = model.layers.count { $0 is any AffineLayer }
-        var affineIndex = affineCount
-        var totals: [[Double]] = [Self.totals(relevance)]
+        let rules = composite.rules(for: model)
+        var totals: [[Double]] = [Attribution.rowTotals(relevance)]
         for index in model.layers.indices.reversed() {
             let layer = model.layers[index], trace = traces[index]
-            if let affine = layer as? any AffineLayer {
-                affineIndex -= 1
-                let position = LayerPosition(index: index, affineIndex: affineIndex, affineCount: affineCount, kind: layer.kind)
-                relevance = composite.rule(position).propagate(relevance, through: affine, input: trace.input)
+            if let affine = layer as? any AffineLayer, let rule = rules[index] {
+                relevance = rule.propagate(relevance, through: affine, input: trace.input)
             } else if let pool = layer as? AvgPool2D {
                 relevance = Self.proportional(relevance, through: pool, trace: trace, stabilizer: composite.poolStabilizer)
             } else if layer is ActivationLayer {
@@ -52,7 +46,7 @@ public struct LayerwiseRelevancePropagation: Sendable {
                 // Max pooling (winner takes all) and flatten: the layer's own backward pass.
                 relevance = layer.backward(relevance, trace: trace, needsInputGradient: true).input ?? relevance
             }
-            totals.insert(Self.totals(relevance), at: 0)
+            totals.insert(Attribution.rowTotals(relevance), at: 0)
         }
         return Attribution(method: "lrp:\(composite.name)", map: relevance, targets: targets, explained: explained, layerTotals: totals)
     }
@@ -62,10 +56,5 @@ public struct LayerwiseRelevancePropagation: Sendable {
         let s = Tensor(shape: relevance.shape, scalars: zip(relevance.scalars, trace.output.scalars).map { $0 / stabilizer($1) })
         guard let c = pool.backward(s, trace: trace, needsInputGradient: true).input else { return relevance }
         return Tensor(shape: trace.input.shape, scalars: zip(trace.input.scalars, c.scalars).map(*))
-    }
-
-    static func totals(_ relevance: Tensor) -> [Double] {
-        let size = relevance.rowSize
-        return (0..<relevance.rows).map { b in relevance.scalars[(b * size)..<((b + 1) * size)].reduce(0) { $0 + Double($1) } }
     }
 }

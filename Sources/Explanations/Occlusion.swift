@@ -43,7 +43,7 @@ public struct Occlusion: AttributionMethod {
         guard window.0 >= 1, window.1 >= 1, window.0 <= height, window.1 <= width, stride.0 >= 1, stride.1 >= 1 else {
             throw ExplanationError("occlusion window \(window.0)×\(window.1) (stride \(stride.0)×\(stride.1)) does not fit inputs of \(height)×\(width)")
         }
-        let (targets, logits) = try resolveTargets(model, inputs, target)
+        let (_, targets, logits) = try model.resolvedForward(inputs, target)
         let rows = Self.starts(size: height, window: window.0, stride: stride.0)
         let columns = Self.starts(size: width, window: window.1, stride: stride.1)
         let size = inputs.rowSize, positions = rows.count * columns.count

@@ -11,8 +11,8 @@ public struct Gradient: AttributionMethod {
     public var name: String { absolute ? "saliency" : "gradient" }
 
     public func attribute(_ model: Sequential, inputs: Tensor, target: Target) throws(ExplanationError) -> Attribution {
-        let (targets, _) = try resolveTargets(model, inputs, target)
-        let (g, logits) = model.targetGradient(inputs, targets: targets)
+        let (traces, targets, logits) = try model.resolvedForward(inputs, target)
+        let g = model.targetGradient(traces: traces, targets: targets)
         let map = absolute ? Tensor(shape: g.shape, scalars: g.scalars.map(abs)) : g
         return Attribution(method: name, map: map, targets: targets, explained: Sequential.pick(logits, targets))
     }
@@ -26,8 +26,8 @@ public struct GradientTimesInput: AttributionMethod {
     public var name: String { "gradient_x_input" }
 
     public func attribute(_ model: Sequential, inputs: Tensor, target: Target) throws(ExplanationError) -> Attribution {
-        let (targets, _) = try resolveTargets(model, inputs, target)
-        let (g, logits) = model.targetGradient(inputs, targets: targets)
+        let (traces, targets, logits) = try model.resolvedForward(inputs, target)
+        let g = model.targetGradient(traces: traces, targets: targets)
         return Attribution(method: name, map: Tensor(shape: g.shape, scalars: zip(g.scalars, inputs.scalars).map(*)),
                            targets: targets, explained: Sequential.pick(logits, targets))
     }
@@ -43,8 +43,8 @@ public struct ModifiedBackprop: AttributionMethod {
     public var name: String { relu == .guided ? "guided_backprop" : relu == .deconvnet ? "deconvnet" : "gradient" }
 
     public func attribute(_ model: Sequential, inputs: Tensor, target: Target) throws(ExplanationError) -> Attribution {
-        let (targets, _) = try resolveTargets(model, inputs, target)
-        let (g, logits) = model.targetGradient(inputs, targets: targets, relu: relu)
+        let (traces, targets, logits) = try model.resolvedForward(inputs, target)
+        let g = model.targetGradient(traces: traces, targets: targets, relu: relu)
         return Attribution(method: name, map: g, targets: targets, explained: Sequential.pick(logits, targets))
     }
 }
@@ -65,7 +65,7 @@ public struct SmoothGrad: AttributionMethod {
 
     public func attribute(_ model: Sequential, inputs: Tensor, target: Target) throws(ExplanationError) -> Attribution {
         guard samples > 0, noise >= 0 else { throw ExplanationError("SmoothGrad needs samples > 0 and noise ≥ 0 (got \(samples), \(noise))") }
-        let (targets, logits) = try resolveTargets(model, inputs, target)
+        let (_, targets, logits) = try model.resolvedForward(inputs, target)
         let size = inputs.rowSize
         let sigmas: [Float] = (0..<inputs.rows).map { b in
             let row = inputs.scalars[(b * size)..<((b + 1) * size)]
@@ -76,7 +76,7 @@ public struct SmoothGrad: AttributionMethod {
         for _ in 0..<samples {
             var noisy = inputs.scalars
             for i in noisy.indices where sigmas[i / size] > 0 { noisy[i] += sigmas[i / size] * Float(rng.normal()) }
-            let (g, _) = model.targetGradient(Tensor(shape: inputs.shape, scalars: noisy), targets: targets)
+            let g = model.targetGradient(Tensor(shape: inputs.shape, scalars: noisy), targets: targets)
             for i in sum.indices { sum[i] += Double(g.scalars[i]) }
         }
         let map = Tensor(shape: inputs.shape, scalars: sum.map { Float($0 / Double(samples)) })

@@ -69,8 +69,8 @@ public struct TSNE: Sendable {
         if let initial, initial.count != n { throw ExplanationError("initial embedding has \(initial.count) points for \(n)") }
         let exact = n <= exactLimit
         let distances = TSNE.squaredDistances(data)
-        let affinities = exact ? dense(distances, n: n) : sparse(distances, n: n, k: min(n - 1, Int(3 * perplexity)))
-        let denseP = exact ? TSNE.denseMatrix(affinities, n: n) : []
+        let denseP = exact ? dense(distances, n: n) : []
+        let affinities = exact ? Affinities(neighbours: [], values: []) : sparse(distances, n: n, k: min(n - 1, Int(3 * perplexity)))
         var y = initial.map(TSNE.rescaled) ?? TSNE.pca(data)
         let rate = learningRate ?? max(Double(n) / earlyExaggeration, 50)
         var velocity = [SIMD2<Double>](repeating: .zero, count: n)
@@ -189,22 +189,26 @@ public struct TSNE: Sendable {
         return p
     }
 
-    func dense(_ distances: [Double], n: Int) -> Affinities {
-        let others = (0..<n).map { i in (0..<n).filter { $0 != i } }
+    /// P over all pairs as a dense `[N, N]` matrix with zero diagonal.
+    func dense(_ distances: [Double], n: Int) -> [Float] {
         let slots = ConcurrentSlots<(Int, [Double])>(count: n)
         Parallel.forEachRange(n, minimumPerWorker: 64) { rows in
-            for i in rows { slots.set(i, (i, self.conditional(others[i].map { distances[i * n + $0] }[...]))) }
-        }
-        var conditional = [[Double]](repeating: [], count: n)
-        for (i, row) in slots.values { conditional[i] = row }
-        var values = [[Double]](repeating: [Double](repeating: 0, count: n - 1), count: n)
-        for i in 0..<n {
-            for (k, j) in others[i].enumerated() {
-                let kj = i < j ? i : i - 1          // position of i among j's others
-                values[i][k] = (conditional[i][k] + conditional[j][kj]) / (2 * Double(n))
+            for i in rows {
+                let others = (0..<n).lazy.filter { $0 != i }.map { distances[i * n + $0] }
+                slots.set(i, (i, self.conditional(ArraySlice(others))))
             }
         }
-        return Affinities(neighbours: others.map { $0.map(Int32.init) }, values: values)
+        // Row i of the conditionals skips column i: j sits at j − 1 when j > i.
+        var conditional = [[Double]](repeating: [], count: n)
+        for (i, row) in slots.values { conditional[i] = row }
+        var matrix = [Float](repeating: 0, count: n * n)
+        for i in 0..<n {
+            for j in 0..<n where j != i {
+                let pji = conditional[i][j > i ? j - 1 : j], pij = conditional[j][i > j ? i - 1 : i]
+                matrix[i * n + j] = Float((pji + pij) / (2 * Double(n)))
+            }
+        }
+        return matrix
     }
 
     func sparse(_ distances: [Double], n: Int, k: Int) -> Affinities {
@@ -302,13 +306,6 @@ public struct TSNE: Sendable {
             }
         }
         return kl
-    }
-
-    /// P as a dense `[N, N]` matrix with zero diagonal.
-    static func denseMatrix(_ p: Affinities, n: Int) -> [Float] {
-        var matrix = [Float](repeating: 0, count: n * n)
-        for i in 0..<n { for (k, j) in p.neighbours[i].enumerated() { matrix[i * n + Int(j)] = Float(p.values[i][k]) } }
-        return matrix
     }
 
     /// The Barnes–Hut gradient: attraction over the sparse P, repulsion from a quadtree.

@@ -21,20 +21,13 @@ public enum ExplanationReport {
     /// Every map as one figure (rows: inputs; columns: the input, then the methods), for
     /// READMEs and slides: `maps.svg` and, with rsvg-convert, `maps.png`.
     static func overview(_ study: ExplanationStudy) -> SVG {
-        var images: [(pixels: [Float], height: Int, width: Int, caption: String, style: Figures.ImageStyle)] = []
-        func plane(_ values: [Float], _ shape: [Int]) -> ([Float], Int, Int) {
-            let (h, w) = shape.count == 3 ? (shape[0], shape[1]) : (1, shape.reduce(1, *))
-            let channels = shape.count == 3 ? shape[2] : 1
-            var out = [Float](repeating: 0, count: h * w)
-            for i in out.indices { for c in 0..<channels { out[i] += values[i * channels + c] } }
-            return (out, h, w)
-        }
+        var images: [FeatureFigures.Image] = []
         for b in study.rows.indices {
-            let (x, h, w) = plane(Array(study.inputs.scalars[(b * study.inputs.rowSize)..<((b + 1) * study.inputs.rowSize)]), study.inputShape)
-            images.append((x, h, w, "sample \(study.rows[b]), class \(study.targets[b])", .grey))
+            images.append(FeatureFigures.picture(Array(study.inputs.scalars[(b * study.inputs.rowSize)..<((b + 1) * study.inputs.rowSize)]),
+                                                 shape: study.inputShape, caption: "sample \(study.rows[b]), class \(study.targets[b])"))
             for m in study.methods {
-                let (v, mh, mw) = plane(m.attribution.sample(b), Array(m.attribution.map.shape.dropFirst()))
-                images.append((v, mh, mw, m.name, styleFor(m.name)))
+                images.append(FeatureFigures.picture(m.attribution.sample(b), shape: Array(m.attribution.map.shape.dropFirst()),
+                                                     caption: m.name, style: styleFor(m.name)))
             }
         }
         return Figures.imageGrid(images, columns: study.methods.count + 1, cell: study.inputShape.count == 3 ? 96 : 120,
@@ -71,24 +64,17 @@ public enum ExplanationReport {
         value.isFinite ? String(format: "%.\(digits)f", value) : "–"
     }
 
-    static func mean(_ values: [Double]) -> Double {
+    /// The mean of the finite values (NaN when there are none).
+    public static func mean(_ values: [Double]) -> Double {
         let finite = values.filter(\.isFinite)
         return finite.isEmpty ? .nan : finite.reduce(0, +) / Double(finite.count)
     }
 
-    /// A sample as a picture: images `[h, w, c]` (channels summed for maps), flat inputs
-    /// as a 1 × n strip.
-    static func picture(_ values: [Float], shape: [Int], style: Figures.ImageStyle) -> (uri: String, width: Int, height: Int) {
-        let (h, w) = shape.count == 3 ? (shape[0], shape[1]) : (1, shape.reduce(1, *))
-        let channels = shape.count == 3 ? shape[2] : 1
-        if style == .grey && channels == 3 {
-            let lo = values.min() ?? 0, hi = values.max() ?? 1
-            let rgb = values.map { UInt8(max(0, min(255, (($0 - lo) / max(hi - lo, 1e-12) * 255).rounded()))) }
-            return (PNGImage(width: w, height: h, rgb: rgb).dataURI, w, h)
-        }
-        var plane = [Float](repeating: 0, count: h * w)
-        for i in plane.indices { for c in 0..<channels { plane[i] += values[i * channels + c] } }
-        return (PNGImage(values: plane, width: w, height: h, style: style).dataURI, w, h)
+    /// A sample as an inline PNG: images `[h, w, c]` (RGB inputs in colour, otherwise
+    /// channels summed), flat inputs as a 1 × n strip.
+    static func picture(_ values: [Float], shape: [Int], style: Figures.ImageStyle) -> String {
+        let image = FeatureFigures.picture(values, shape: shape, caption: "", style: style)
+        return PNGImage(values: image.pixels, width: image.width, height: image.height, style: image.style).dataURI
     }
 
     static func styleFor(_ method: String) -> Figures.ImageStyle {
@@ -130,12 +116,12 @@ public enum ExplanationReport {
                 ", explained class \(study.targets[b])</h3>\n<div class=\"row\">\n"
             let strip = study.inputShape.count != 3
             let input = picture(Array(study.inputs.scalars[(b * study.inputs.rowSize)..<((b + 1) * study.inputs.rowSize)]), shape: study.inputShape, style: .grey)
-            html += figure(input.uri, caption: "input", strip: strip)
+            html += figure(input, caption: "input", strip: strip)
             for method in study.methods {
                 let shape = Array(method.attribution.map.shape.dropFirst())
                 let map = picture(method.attribution.sample(b), shape: shape, style: styleFor(method.name))
                 let total = method.attribution.totals[b]
-                html += figure(map.uri, caption: "\(method.name)<br>Σ = \(format(total)), logit \(format(Double(method.attribution.explained[b])))", strip: strip)
+                html += figure(map, caption: "\(method.name)<br>Σ = \(format(total)), logit \(format(Double(method.attribution.explained[b])))", strip: strip)
             }
             html += "</div>\n"
         }

@@ -86,10 +86,9 @@ public struct ExplanationStudy: Sendable {
         var faithfulness = options.faithfulness
         if let low = bounds?.low { faithfulness?.baseline = low }
         let target: Target = options.explainLabels ? .classes(rows.map { labels[$0] }) : .predicted
-        var probabilities = model.probabilities(inputs)
+        let probabilities = model.probabilities(inputs)
         let width = probabilities.rowSize
         let probabilityRows = (0..<inputs.rows).map { Array(probabilities.scalars[($0 * width)..<(($0 + 1) * width)]) }
-        probabilities = Tensor.zeros([0])
         var results: [MethodResult] = []
         for name in options.methods ?? AttributionCatalog.defaults(for: model) {
             let method = try AttributionCatalog.method(name, model: model, context: context)
@@ -167,13 +166,9 @@ public struct ExplanationStudy: Sendable {
         var reasons: [String] = []
         let hasBias = model.layers.contains { !$0.parameters.isEmpty && $0.parameters[1].scalars.contains { $0 != 0 } }
         if hasBias && bias != .zero { reasons.append("the layers have biases, which absorb or inject relevance (bias convention: \(bias.rawValue))") }
-        let rules = model.layers.indices.compactMap { index -> LRPRule? in
-            let affine = model.layers.filter { $0 is any AffineLayer }
-            guard let position = affine.firstIndex(where: { $0.name == model.layers[index].name }) else { return nil }
-            return lrp.composite.rule(LayerPosition(index: index, affineIndex: position, affineCount: affine.count, kind: model.layers[index].kind))
-        }
-        if rules.contains(where: { $0.name.hasPrefix("epsilon(") && $0.stabilizer.epsilon > 1e-4 }) {
-            reasons.append("LRP-ε absorbs relevance of weak or contradictory outputs (ε = \(rules.first { $0.name.hasPrefix("epsilon(") }!.stabilizer.epsilon))")
+        let rules = lrp.composite.rules(for: model).compactMap { $0 }
+        if let epsilon = rules.first(where: { $0.name.hasPrefix("epsilon(") && $0.stabilizer.epsilon > 1e-4 }) {
+            reasons.append("LRP-ε absorbs relevance of weak or contradictory outputs (ε = \(epsilon.stabilizer.epsilon))")
         }
         if rules.contains(where: { $0.name.hasPrefix("alpha") }) { reasons.append("αβ does not conserve on neurons whose contributions are all of one sign") }
         if reasons.isEmpty { reasons.append("none: without biases these rules conserve relevance up to the stabiliser") }

@@ -165,9 +165,8 @@ public enum FeatureFigures {
     public static func occlusion(_ model: Sequential, inputs: Tensor, labels: [Int], window: Int, stride: Int, baseline: Float) throws -> (ImageGridFigure, [String]) {
         let method = Occlusion(window: (window, window), stride: (stride, stride), baseline: baseline, score: .probability)
         let attribution = try method.attribute(model, inputs: inputs, target: .classes(labels))
-        var probabilities = model.probabilities(inputs)
+        let probabilities = model.probabilities(inputs)
         let width = probabilities.rowSize
-        probabilities = Tensor(shape: probabilities.shape, scalars: probabilities.scalars)
         var images: [Image] = [], lines: [String] = []
         for b in 0..<inputs.rows {
             let p = probabilities.scalars[b * width + labels[b]]
@@ -213,19 +212,20 @@ extension FeatureFigures {
         let seconds = Date().timeIntervalSince(start)
         let labels = rows.map { allLabels[$0] }
         let classes = (labels.max() ?? 0) + 1
-        var lines0: [String] = []
+        var lines: [String] = []
         if let dataFile {
             try writeEmbeddings(dataFile, run: run, layer: name, epochs: epochs, embeddings: embeddings, labels: labels, perplexity: tsne.perplexity)
+            lines.append("embeddings of the \(epochs.count) epochs: \(dataFile)")
         }
         // The figure shows at most six epochs, spread over those embedded.
         let shown = epochs.count <= 6 ? Array(epochs.indices) : (0..<6).map { $0 * (epochs.count - 1) / 5 }
         let panels = shown.map { k in
             (title: "epoch \(epochs[k])", points: embeddings[k].points.map { ($0.x, $0.y) }, labels: labels)
         }
-        if let dataFile { lines0.append("embeddings of the \(epochs.count) epochs: \(dataFile)") }
-        var lines = lines0 + zip(epochs, embeddings).map { epoch, e in
-            String(format: "epoch %d: KL %.3f, trustworthiness(10) %.4f", epoch, e.klDivergence,
-                   EmbeddingQuality.trustworthiness(data: tensors[epochs.firstIndex(of: epoch)!], embedding: e.points, k: min(10, count / 4)))
+        let neighbours = min(10, count / 4)
+        for (k, e) in embeddings.enumerated() {
+            lines.append(String(format: "epoch %d: KL %.3f, trustworthiness(%d) %.4f", epochs[k], e.klDivergence, neighbours,
+                                EmbeddingQuality.trustworthiness(data: tensors[k], embedding: e.points, k: neighbours)))
         }
         lines.append(String(format: "%d points × %d epochs embedded in %.1f s (%@)", count, epochs.count, seconds, embeddings.first?.exact == true ? "exact gradient" : "Barnes–Hut"))
         var plane: (title: String, ixt: [Double], ity: [Double], epochs: [Int], marked: [Int])?

@@ -130,7 +130,7 @@ struct ExplainCommand: ParsableCommand {
             for m in study.methods {
                 var line = "  " + m.name.padding(toLength: 28, withPad: " ", startingAt: 0) + String(format: "Σ/logit %6.3f", m.medianConservation)
                 if let f = m.faithfulness {
-                    let mean = { (v: [Double]) in v.reduce(0, +) / Double(max(v.count, 1)) }
+                    let mean = ExplanationReport.mean
                     line += String(format: "   AOPC %.3f (random %.3f)   deletion %.3f (%.3f)", mean(f.aopc), mean(f.aopcRandom), mean(f.deletion), mean(f.deletionRandom))
                 }
                 print(line)

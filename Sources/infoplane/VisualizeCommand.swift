@@ -53,8 +53,16 @@ struct VisualizeOptions: ParsableArguments {
     }
 
     func write(_ figure: ImageGridFigure, experiment: String, name: String, lines: [String]) throws {
-        let svg = figure.svg
-        let folder = ((plots as NSString).appendingPathComponent(experiment) as NSString).appendingPathComponent("visualize")
+        try Self.write(figure.svg, to: Self.folder(plots, experiment), name: name, lines: lines, output: output)
+    }
+
+    /// `<plots>/<experiment>/visualize`.
+    static func folder(_ plots: String, _ experiment: String) -> String {
+        ((plots as NSString).appendingPathComponent(experiment) as NSString).appendingPathComponent("visualize")
+    }
+
+    /// Writes the figure (SVG, and PNG when rsvg-convert is there) and prints the tool's lines.
+    static func write(_ svg: SVG, to folder: String, name: String, lines: [String], output: OutputOptions) throws {
         let (files, note) = try svg.write(to: folder, name: name)
         if let note { output.logger().notice("\(note)") }
         guard !output.quiet else { return }
@@ -215,18 +223,13 @@ struct VisualizeCommand: ParsableCommand {
             guard every >= 1 else { throw InputError("--every \(every): expected at least 1") }
             let chosen = epochs == "all" ? stride(from: 0, to: run.loggedEpochs.count, by: every).map { run.loggedEpochs[$0] }
                 : try parseList(epochs, "--epochs")
-            let folder = ((plots as NSString).appendingPathComponent(run.experiment) as NSString).appendingPathComponent("visualize")
+            let folder = VisualizeOptions.folder(plots, run.experiment)
             let dataFile = (folder as NSString).appendingPathComponent("tsne_\(layer).h5")
             let (svg, lines) = try VisualizeOptions.wrap {
                 try FeatureFigures.tsne(run, layer: layer, epochs: chosen, samples: samples, tsne: TSNE(perplexity: perplexity, iterations: iterations),
                                         dataFile: dataFile)
             }
-            let (files, note) = try svg.write(to: folder, name: "tsne_\(layer)")
-            if let note { output.logger().notice("\(note)") }
-            if !output.quiet {
-                for line in lines { print(line) }
-                print("figure: \(files.joined(separator: ", "))")
-            }
+            try VisualizeOptions.write(svg, to: folder, name: "tsne_\(layer)", lines: lines, output: output)
         }
     }
 }
