@@ -3,11 +3,12 @@
 #                train, analyse, plot (results/quick/, plots/quick/)
 #   make test    bootstrap, build the tests optimised, run the whole suite
 #   make bench   release benchmarks, with PyTorch / numpy ratios when those are installed
+#   make fuzz    the fuzzer of `make test` with thousands of cases (INFOPLANE_FUZZ_CASES per format)
 SHELL := /bin/bash
 RELEASE := .build/release
 TEST_FLAGS := -c release -Xswiftc -enable-testing
 
-.PHONY: run test bench reproduce build bootstrap clean
+.PHONY: run test bench reproduce build bootstrap clean fuzz
 
 bootstrap:
 	@scripts/bootstrap
@@ -21,6 +22,10 @@ run: build
 
 test: bootstrap
 	INFOPLANE_PYTHON=$(CURDIR)/.venv/bin/python swift test $(TEST_FLAGS)
+
+FUZZ_CASES ?= 400
+fuzz: bootstrap
+	INFOPLANE_PYTHON=$(CURDIR)/.venv/bin/python INFOPLANE_FUZZ_CASES=$(FUZZ_CASES) swift test $(TEST_FLAGS) --filter FuzzTests
 
 bench: bootstrap
 	swift build -c release --product infoplane-bench

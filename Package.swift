@@ -28,7 +28,9 @@ let package = Package(
         .systemLibrary(name: "CZlib", pkgConfig: "zlib",
                        providers: [.apt(["zlib1g-dev"])]),
 
-        .target(name: "HDF5", dependencies: ["CHDF5"]),
+        // The crash and hang guard for damaged HDF5 files (installed by the CLI only).
+        .target(name: "CHDF5Guard"),
+        .target(name: "HDF5", dependencies: ["CHDF5", "CHDF5Guard"]),
         .target(name: "Tensor", dependencies: [
             "CBLAS",
             .product(name: "RealModule", package: "swift-numerics"),

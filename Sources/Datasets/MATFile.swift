@@ -118,7 +118,16 @@ public enum MATFile {
         switch type {
         case .compressed:
             let compressed = try reader.take(tag.count, "compressed element")
-            let inflated = try Inflate.decompress(compressed, container: .zlib, file: reader.file)
+            // The inner element's tag first; then no more than its byte count promises.
+            let head = try Inflate.decompress(compressed, container: .zlib, file: reader.file, limit: 8, overflow: .truncate)
+            var headReader = ByteReader(head, file: reader.file, bigEndian: reader.bigEndian)
+            let innerTag = try readTag(&headReader)
+            let promised = (innerTag.small ? 8 : 8 + innerTag.count + 7)
+            guard promised <= Inflate.ceiling(forCompressedBytes: tag.count) else {
+                throw DatasetError(.malformed, file: reader.file,
+                                   "compressed element at byte \(start) promises \(innerTag.count) bytes, more than \(tag.count) compressed bytes can hold")
+            }
+            let inflated = try Inflate.decompress(compressed, container: .zlib, file: reader.file, limit: promised)
             var inner = ByteReader(inflated, file: reader.file, bigEndian: reader.bigEndian)
             return try readElement(&inner, topLevel: topLevel)
         case .matrix:
@@ -171,7 +180,7 @@ public enum MATFile {
         let isLogical = flagWord & 0x0200 != 0
 
         let dimsElement = try readSubelement(&reader, "dimensions")
-        let dimensions = try decodeIntegers(dimsElement, file: file, bigEndian: reader.bigEndian)
+        let dimensions = try decodeDimensions(dimsElement, file: file, bigEndian: reader.bigEndian)
         let nameElement = try readSubelement(&reader, "array name")
         let name = String(decoding: nameElement.bytes, as: UTF8.self)
 
@@ -188,16 +197,28 @@ public enum MATFile {
         }
         let real = try readSubelement(&reader, "real part of \"\(name)\"")
         let values = try decodeNumbers(real, file: file, bigEndian: reader.bigEndian)
-        let expected = dimensions.reduce(1, *)
-        guard values.count == expected else {
+        guard let expected = CheckedSize.product(dimensions), values.count == expected else {
             throw DatasetError(.malformed, file: file,
                                "variable \"\(name)\" has \(values.count) values for dimensions \(dimensions.map(String.init).joined(separator: "×"))")
         }
         return MATArray(name: name, dimensions: dimensions, matlabClass: matlabClass, values: values)
     }
 
-    private static func decodeIntegers(_ element: (type: DataType, bytes: ArraySlice<UInt8>), file: String, bigEndian: Bool) throws(DatasetError) -> [Int] {
-        try decodeNumbers(element, file: file, bigEndian: bigEndian).map { Int($0) }
+    /// Decodes dimensions: whole numbers in 0...2³¹ − 1 (MATLAB's int32 sizes) whose
+    /// product does not overflow.
+    private static func decodeDimensions(_ element: (type: DataType, bytes: ArraySlice<UInt8>), file: String, bigEndian: Bool) throws(DatasetError) -> [Int] {
+        let values = try decodeNumbers(element, file: file, bigEndian: bigEndian)
+        var dimensions: [Int] = []
+        for value in values {
+            guard value.isFinite, value >= 0, value <= Double(Int32.max), value == value.rounded() else {
+                throw DatasetError(.malformed, file: file, "array dimension \(value) is not a size (a whole number in 0...\(Int32.max))")
+            }
+            dimensions.append(Int(value))
+        }
+        guard CheckedSize.product(dimensions) != nil else {
+            throw DatasetError(.malformed, file: file, "array dimensions \(dimensions.map(String.init).joined(separator: "×")) overflow")
+        }
+        return dimensions
     }
 
     /// Decodes a numeric sub-element of any storage type to `Double`.

@@ -54,7 +54,7 @@ public struct H5Dataset: H5Object {
 
     /// The maximum shape; `nil` entries are unlimited.
     public func maxShape() throws(HDF5Error) -> [Int?] {
-        try dims().maximum.map { $0 == ip_H5S_UNLIMITED() ? nil : Int($0) }
+        try dims().maximum.map { $0 == ip_H5S_UNLIMITED() || $0 > hsize_t(Int.max) ? nil : Int($0) }
     }
 
     /// The number of elements of one stored element in bytes, e.g. 2 for float16.
@@ -75,6 +75,11 @@ public struct H5Dataset: H5Object {
         var current = [hsize_t](repeating: 0, count: rank)
         var maximum = [hsize_t](repeating: 0, count: rank)
         try check(H5Sget_simple_extent_dims(space.id, &current, &maximum), "H5Sget_simple_extent_dims", file: filePath, object: path)
+        // Extents come from the file: beyond Int.max they are corrupt, not sizes.
+        if let bad = current.first(where: { $0 > hsize_t(Int.max) }) {
+            throw HDF5Error(.mismatch, call: "H5Sget_simple_extent_dims", file: filePath, object: path,
+                            detail: "extent \(bad) is not a size (corrupted dataspace)")
+        }
         return (current, maximum)
     }
 
@@ -176,8 +181,11 @@ public struct H5Dataset: H5Object {
     // MARK: Reading
 
     /// Reads the whole dataset, converting to `T`; row-major.
+    ///
+    /// The shape is checked first (see ``H5ReadLimit``): a dataset that declares more
+    /// than it stores or more than memory can hold is an error, not an allocation.
     public func read<T: H5Element>(as: T.Type = T.self) throws(HDF5Error) -> [T] {
-        let count = try shape().reduce(1, *)
+        let count = try checkedElements(try dims().current, elementSize: MemoryLayout<T>.stride)
         let type = try T.memoryType()
         var failed = false
         let values = [T](unsafeUninitializedCapacity: count) { buffer, initialised in
@@ -201,7 +209,7 @@ public struct H5Dataset: H5Object {
         offset[0] = hsize_t(range.lowerBound)
         var count = current
         count[0] = hsize_t(range.count)
-        let elements = count.reduce(1) { $0 * Int($1) }
+        let elements = try checkedElements(count, elementSize: MemoryLayout<T>.stride)
         if elements == 0 { return [] }
         let fileSpace = ObjectHandle.dataspace(try check(H5Dget_space(handle.id), "H5Dget_space", file: filePath, object: path))
         try check(H5Sselect_hyperslab(fileSpace.id, H5S_SELECT_SET, offset, nil, count, nil), "H5Sselect_hyperslab", file: filePath, object: path)

@@ -1,4 +1,5 @@
 import CHDF5
+import CHDF5Guard
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -66,9 +67,16 @@ public struct H5File: H5Container {
         guard access(path, F_OK) == 0 else {
             throw HDF5Error(.fileNotFound, call: call, file: path, detail: "no such file")
         }
+        // Only regular files: a FIFO would block the open forever, a folder is no file.
+        var info = stat()
+        if stat(path, &info) == 0, info.st_mode & S_IFMT != S_IFREG {
+            throw HDF5Error(.notHDF5, call: call, file: path,
+                            detail: info.st_mode & S_IFMT == S_IFDIR ? "is a folder, not a file" : "is not a regular file")
+        }
         guard access(path, mode == .readOnly ? R_OK : (R_OK | W_OK)) == 0 else {
             throw HDF5Error(.callFailed, call: call, file: path, detail: "permission denied")
         }
+        ip_guard_set_file(path)
         let isHDF5 = H5Fis_hdf5(path)
         if isHDF5 < 0 {
             _ = HDF5Library.drainErrorStack()

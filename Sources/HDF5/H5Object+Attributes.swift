@@ -1,4 +1,5 @@
 import CHDF5
+import CHDF5Guard
 
 /// Attributes: small named values on any file, group or dataset.
 ///
@@ -103,14 +104,29 @@ extension H5Object {
         guard H5Tget_class(fileType.id) == H5T_STRING else {
             throw HDF5Error(.mismatch, call: "H5Aread", file: filePath, object: object, detail: "attribute is not a string")
         }
+        // One string is read into one slot: a dataspace of any other size (a corrupted or
+        // foreign file) would make HDF5 write past it.
+        let count = try elementCount(attribute, name)
+        guard count == 1 else {
+            throw HDF5Error(.mismatch, call: "H5Aread", file: filePath, object: object, detail: "\(count) strings where one is expected")
+        }
         if H5Tis_variable_str(fileType.id) > 0 {
             let memType = try Self.utf8StringType(file: filePath)
             var pointer: UnsafeMutablePointer<CChar>? = nil
-            try check(H5Aread(attribute.id, memType.id, &pointer), "H5Aread", file: filePath, object: object)
+            // HDF5 follows the string into the file's global heap, which it does not
+            // validate: a deadline turns a loop on a damaged heap into an error.
+            ip_guard_set_file(filePath)
+            ip_guard_deadline(10)
+            let status = H5Aread(attribute.id, memType.id, &pointer)
+            ip_guard_deadline(0)
+            try check(status, "H5Aread", file: filePath, object: object)
             defer { if let pointer { H5free_memory(pointer) } }
             return pointer.map { String(cString: $0) } ?? ""
         }
         let size = H5Tget_size(fileType.id)
+        guard size > 0, size < 1 << 26 else {
+            throw HDF5Error(.mismatch, call: "H5Aread", file: filePath, object: object, detail: "a fixed-length string of \(size) bytes")
+        }
         var bytes = [UInt8](repeating: 0, count: size + 1)
         try check(H5Aread(attribute.id, fileType.id, &bytes), "H5Aread", file: filePath, object: object)
         let end = bytes.firstIndex(of: 0) ?? size
@@ -136,6 +152,9 @@ extension H5Object {
             throw HDF5Error(.mismatch, call: "H5Aread", file: filePath, object: object, detail: "attribute is not numeric")
         }
         let count = try elementCount(attribute, name)
+        guard count <= 1 << 24 else {
+            throw HDF5Error(.mismatch, call: "H5Aread", file: filePath, object: object, detail: "\(count) values in one attribute")
+        }
         let type = try T.memoryType()
         var failed = false
         let values = [T](unsafeUninitializedCapacity: count) { buffer, initialised in

@@ -1,4 +1,5 @@
 import CHDF5
+import CHDF5Guard
 
 /// An error from the HDF5 layer: which call failed, on which file and object, and why.
 ///
@@ -64,6 +65,13 @@ public enum HDF5Library {
     public static func ensureInitialised() {
         _ = initialised
         ip_silence_errors()
+    }
+
+    /// Installs the process-wide guard for damaged files (see `hdf5_guard.h`): a crash
+    /// inside HDF5, or a string read that hangs for 10 s, ends the process with one
+    /// line naming the file and exit code 2. For command-line tools only.
+    public static func installDamagedFileGuard() {
+        ip_guard_install()
     }
 
     /// The library version, e.g. "1.10.8".

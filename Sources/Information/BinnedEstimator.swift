@@ -90,7 +90,7 @@ public struct BinnedEstimator: Sendable, Equatable {
                     for i in 0..<x.count {
                         // Clamped to [0, last] first, so truncation is the floor (and vectorises).
                         let v = min(max((Double(x[i]) - low) * scale, 0), top)
-                        out[i] = Int32(truncatingIfNeeded: Int(v))
+                        out[i] = v.isNaN ? 0 : Int32(truncatingIfNeeded: Int(v))
                     }
                     maxIndex = last
                 case .edges(let count):
@@ -101,17 +101,16 @@ public struct BinnedEstimator: Sendable, Equatable {
                     for i in 0..<x.count {
                         let v = Double(x[i])
                         // digitize − 1: the number of edges ≤ v, minus one.
-                        var k = Int(((v - low) / step).rounded(.down))
-                        k = min(max(k, -1), count - 1)
-                        while k + 1 < count && edges[k + 1] <= v { k += 1 }
-                        while k >= 0 && edges[k] > v { k -= 1 }
-                        out[i] = k < 0 ? last : Int32(k)
+                        var k = Self.clampedIndex(((v - low) / step).rounded(.down), within: -1...Int32(count - 1))
+                        while Int(k) + 1 < count && edges[Int(k) + 1] <= v { k += 1 }
+                        while k >= 0 && edges[Int(k)] > v { k -= 1 }
+                        out[i] = k < 0 ? last : k
                     }
                     maxIndex = last
                 case .width(let width):
                     var lowest = Int32.max, highest = Int32.min
                     for i in 0..<x.count {
-                        let k = Int32((Double(x[i]) / width).rounded(.down))
+                        let k = Self.clampedIndex((Double(x[i]) / width).rounded(.down), within: -(1 << 30)...(1 << 30))
                         out[i] = k
                         lowest = min(lowest, k)
                         highest = max(highest, k)
@@ -149,13 +148,22 @@ public struct BinnedEstimator: Sendable, Equatable {
         return keys
     }
 
+    /// A bin index from a floored quotient, without trapping: NaN goes to the lowest
+    /// index and values beyond the range to its ends. (``RunAnalysis`` refuses
+    /// non-finite activations before they reach an estimator; this keeps a direct caller
+    /// from crashing on them.)
+    static func clampedIndex(_ q: Double, within range: ClosedRange<Int32>) -> Int32 {
+        guard !q.isNaN else { return range.lowerBound }
+        return Int32(min(max(q, Double(range.lowerBound)), Double(range.upperBound)))
+    }
+
     func bounds(_ activations: Tensor) -> (Double, Double) {
         switch range {
         case .fixed(let low, let high), .global(let low, let high):
             return (low, high)
         case .layer:
             var low = Float.infinity, high = -Float.infinity
-            for v in activations.scalars {
+            for v in activations.scalars where v.isFinite {
                 low = min(low, v)
                 high = max(high, v)
             }

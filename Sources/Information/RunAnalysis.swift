@@ -64,8 +64,15 @@ public struct RunAnalysis: Sendable {
                            snrEpochs: snrEpochs, snr: snr, snrTransition: transitions)
     }
 
+    /// One layer at one logged epoch, checked: every value finite (a diverged run or a
+    /// damaged file is reported with its run, layer and epoch, never estimated).
     static func activations(_ run: RunFile, layer: Int, position: Int, isOutput: Bool) throws -> Tensor {
         var t = try run.activations(layer: layer, loggedIndex: position)
+        let bad = t.scalars.reduce(0) { $0 + ($1.isFinite ? 0 : 1) }
+        if bad > 0 {
+            let why = run.divergedEpoch.map { "the run diverged at epoch \($0)" } ?? "a damaged file?"
+            throw RunFileError(file: run.path, "layer \(run.layers[layer].name) at logged epoch \(run.loggedEpochs[position]): \(bad) of \(t.scalars.count) activations are NaN or infinite (\(why)); nothing to estimate")
+        }
         if isOutput {
             let width = t.rowSize
             t.scalars.withUnsafeMutableBufferPointer { Kernels.softmaxRows($0, width: width) }

@@ -27,8 +27,8 @@ public struct ExperimentConfig: Sendable {
     init(_ reader: ConfigReader) throws(ConfigError) {
         let entries = try reader.mapping(allowed: Self.keys)
         name = try entries.required("name", in: reader).string()
-        guard name.range(of: "^[A-Za-z0-9._-]+$", options: .regularExpression) != nil else {
-            throw entries["name"]!.error("use letters, digits, '.', '_' and '-' only (it names a folder)")
+        guard PathComponent.isSafe(name) && !name.contains("=") && !name.contains(",") else {
+            throw (entries["name"] ?? reader).error("start with a letter or digit and use letters, digits, '.', '_' and '-' only (it names a folder)")
         }
         description = try entries["description"]?.string() ?? ""
         seed = UInt64(try entries["seed"]?.int(in: 0...Int(Int32.max)) ?? 1)
@@ -145,7 +145,14 @@ public struct ModelConfig: Sendable {
         guard (widths == nil) != (layers == nil) else {
             throw reader.error("give either `widths` (an MLP) or `layers`, not \(widths == nil ? "neither" : "both")")
         }
+        // Each layer is a group of datasets in the run file and a pass of the trainer.
+        if let count = widths?.count ?? layers?.count, count > Self.maximumDepth {
+            throw (e["widths"] ?? e["layers"] ?? reader).error("\(count) layers; at most \(Self.maximumDepth) are supported")
+        }
     }
+
+    /// The most layers a model may have.
+    public static let maximumDepth = 256
 
     static func layer(_ item: ConfigReader, defaultActivation: Activation) throws(ConfigError) -> LayerSpec {
         if let text = item.scalarText {

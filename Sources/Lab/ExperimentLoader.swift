@@ -1,3 +1,4 @@
+import Recording
 import Foundation
 import Yams
 
@@ -74,7 +75,9 @@ public enum ExperimentLoader {
                 throw relocate(error, overridden: overridden, sweepKeys: combination.map(\.0))
             }
             let yaml = (try? Yams.serialize(node: variantRoot)) ?? text
-            let variant = combination.isEmpty ? nil : combination.map { "\($0.0.split(separator: ".").last!)=\(NodePath.scalarText($0.1))" }.joined(separator: ",")
+            let variant = combination.isEmpty ? nil : PathComponent.sanitized(combination.map {
+                "\($0.0.split(separator: ".").last.map(String.init) ?? $0.0)=\(NodePath.slug($0.1))"
+            }.joined(separator: ","))
             experiments.append(Experiment(config: config, effectiveYAML: yaml, variant: variant, file: path))
         }
         return experiments
@@ -157,6 +160,17 @@ enum NodePath {
     static func removing(_ root: Node, key: String) -> Node {
         guard case .mapping(let mapping) = root else { return root }
         return Node(mapping.filter { $0.key.string != key }.map { ($0.key, $0.value) })
+    }
+
+    /// A sweep value as a folder-name fragment: scalars as written, lists joined by `-`
+    /// (`[8, 6, 4]` → `8-6-4`), mappings as `key-value` pairs.
+    static func slug(_ node: Node) -> String {
+        switch node {
+        case .scalar(let scalar): return scalar.string
+        case .sequence(let sequence): return sequence.map(slug).joined(separator: "-")
+        case .mapping(let mapping): return mapping.map { "\(slug($0.key))-\(slug($0.value))" }.joined(separator: "-")
+        default: return scalarText(node)
+        }
     }
 
     static func scalarText(_ node: Node) -> String {

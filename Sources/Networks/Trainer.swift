@@ -18,12 +18,16 @@ public struct TrainingSchedule: Sendable {
     public var batchSize: Int?
     public var batching: Batching
     public var seed: UInt64
+    /// Stop with ``TrainingDiverged`` after the first epoch that leaves a non-finite loss
+    /// or parameter (the default); `false` trains on regardless.
+    public var stopOnDivergence: Bool
 
-    public init(epochs: Int, batchSize: Int?, batching: Batching = .shuffled, seed: UInt64) {
+    public init(epochs: Int, batchSize: Int?, batching: Batching = .shuffled, seed: UInt64, stopOnDivergence: Bool = true) {
         self.epochs = epochs
         self.batchSize = batchSize
         self.batching = batching
         self.seed = seed
+        self.stopOnDivergence = stopOnDivergence
     }
 }
 
@@ -61,6 +65,10 @@ public struct Trainer {
     ///
     /// Reports the state after initialisation (when starting from 0) and after every
     /// epoch to every observer, and every minibatch's gradients before its update.
+    ///
+    /// - Throws: ``TrainingDiverged`` after the first epoch whose loss or parameters are
+    ///   not finite (the observers have seen that epoch), unless
+    ///   `schedule.stopOnDivergence` is false; or what an observer throws.
     public mutating func train(_ examples: Examples, trainRows: [Int], testRows: [Int],
                                schedule: TrainingSchedule, observers: [any TrainingObserver] = []) throws {
         let evaluator = Evaluator(examples: examples, trainRows: trainRows, testRows: testRows,
@@ -84,7 +92,14 @@ public struct Trainer {
                 optimizer.update(&model, gradients: gradients)
             }
             completedEpochs += 1
-            try evaluator.evaluate(model, optimizer: optimizer, completedEpochs: completedEpochs, observers: observers)
+            let metrics = try evaluator.evaluate(model, optimizer: optimizer, completedEpochs: completedEpochs, observers: observers)
+            if schedule.stopOnDivergence {
+                let loss = trainRows.isEmpty ? metrics.testLoss : metrics.trainLoss
+                let layer = model.firstNonFiniteLayer()
+                if !loss.isFinite && !(trainRows.isEmpty && testRows.isEmpty) || layer != nil {
+                    throw TrainingDiverged(epoch: epoch, loss: loss, layer: layer)
+                }
+            }
         }
     }
 
@@ -188,11 +203,13 @@ struct Evaluator {
         return (metrics, tensors)
     }
 
-    func evaluate(_ model: Sequential, optimizer: any Optimizer, completedEpochs: Int, observers: [any TrainingObserver]) throws {
+    @discardableResult
+    func evaluate(_ model: Sequential, optimizer: any Optimizer, completedEpochs: Int, observers: [any TrainingObserver]) throws -> EpochMetrics {
         let (metrics, outputs) = self.metrics(model, observers: observers, completedEpochs: completedEpochs)
         for (index, observer) in observers.enumerated() {
             try observer.didEvaluate(EvaluationEvent(completedEpochs: completedEpochs, model: model, optimizer: optimizer,
                                                      metrics: metrics, layerOutputs: outputs[index]))
         }
+        return metrics
     }
 }

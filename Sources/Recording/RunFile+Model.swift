@@ -9,11 +9,6 @@ extension RunFile {
         return Tensor(shape: try dataset.shape(), scalars: try dataset.read(as: Float.self))
     }
 
-    /// The number of classes (`/dataset` attribute `class_count`).
-    public func classCount() throws -> Int {
-        Int(try file.group("dataset").attribute("class_count", as: Int32.self))
-    }
-
     /// Each recorded sample's split: 0 training, 1 test, 2 neither.
     public func splits() throws -> [UInt8] { try file.dataset("dataset/split").read(as: UInt8.self) }
 

@@ -23,7 +23,10 @@ public struct RunFile {
     public let experiment: String
     public let config: String
     public let seed: UInt64
-    public let status: String
+    public let status: RunStatus
+    /// The 0-based epoch whose updates made the training loss non-finite, when the run
+    /// diverged.
+    public let divergedEpoch: Int?
     public let totalEpochs: Int
     public let timing: LogTiming
     public let storage: ActivationStorage
@@ -64,8 +67,10 @@ public struct RunFile {
         config = try file.stringAttribute("config")
         seed = UInt64(bitPattern: try file.attribute("seed", as: Int64.self))
         totalEpochs = Int(try file.attribute("total_epochs", as: Int64.self))
-        completedEpochs = max(0, try RunFile.committed(file.dataset("metrics/epoch")).count - 1)
-        status = completedEpochs >= totalEpochs ? "complete" : "incomplete"
+        let committedMetrics = try RunFile.committed(file.dataset("metrics/epoch")).count
+        completedEpochs = max(0, committedMetrics - 1)
+        divergedEpoch = try RunFile.firstDivergedEpoch(file, committedRows: committedMetrics)
+        status = divergedEpoch != nil ? .diverged : completedEpochs >= totalEpochs ? .complete : .incomplete
         timing = LogTiming(rawValue: try file.stringAttribute("log_timing")) ?? .before
         storage = ActivationStorage(rawValue: try file.stringAttribute("activation_storage")) ?? .float32
         let groups = try file.group("layers")
@@ -80,13 +85,61 @@ public struct RunFile {
         }
         self.layers = layers.sorted { $0.index < $1.index }
         loggedEpochs = try RunFile.committed(file.dataset("epochs"))
+        try validate()
+    }
+
+    /// Checks what later reads rely on, so that a damaged or edited file is an error
+    /// naming what is wrong rather than a crash: the epoch counts, the layer indices,
+    /// each layer's `output_shape` against its activations `[logged epoch, sample, unit...]`,
+    /// and the commit record against the scheduled rows.
+    private func validate() throws {
+        guard totalEpochs >= 1, totalEpochs <= 100_000_000 else {
+            throw RunFileError(file: path, "total_epochs \(totalEpochs) is not a number of epochs")
+        }
+        guard layers.map(\.index) == Array(layers.indices) else {
+            throw RunFileError(file: path, "layer indices \(layers.map(\.index)) are not 0…\(layers.count - 1)")
+        }
+        let samples = try sampleCount()
+        let epochRows = try file.dataset("epochs").shape().first ?? 0
+        guard loggedEpochs.count <= epochRows, zip(loggedEpochs, loggedEpochs.dropFirst()).allSatisfy({ $0 < $1 }),
+              loggedEpochs.allSatisfy({ $0 <= totalEpochs }) else {
+            throw RunFileError(file: path, "the commit record /epochs is not an ascending list of epochs within the run")
+        }
+        for layer in layers {
+            guard !layer.outputShape.isEmpty, layer.outputShape.allSatisfy({ $0 >= 1 && $0 <= 1 << 28 }),
+                  let units = layer.outputShape.reduce(Int?(1), { product, d in product.flatMap { p in p.multipliedReportingOverflow(by: d).overflow ? nil : p * d } }),
+                  units <= 1 << 30 else {
+                throw RunFileError(file: path, "layer \(layer.name): output_shape \(layer.outputShape) is not a shape")
+            }
+            let activations = try file.dataset(RunFileFormat.layerGroup(layer.index, layer.name) + "/activations").shape()
+            guard activations == [epochRows, samples] + layer.outputShape else {
+                throw RunFileError(file: path, "layer \(layer.name): activations of shape \(activations) do not match \(epochRows) logged epochs × \(samples) samples × output_shape \(layer.outputShape)")
+            }
+        }
     }
 
     /// The number of recorded samples.
     public func sampleCount() throws -> Int { try file.dataset("dataset/y").shape()[0] }
 
-    /// The recorded samples' labels, `[sample]`.
-    public func labels() throws -> [Int32] { try file.dataset("dataset/y").read(as: Int32.self) }
+    /// The recorded samples' labels, `[sample]`, each checked to lie in
+    /// `0..<class_count`.
+    public func labels() throws -> [Int32] {
+        let labels = try file.dataset("dataset/y").read(as: Int32.self)
+        let classes = try classCount()
+        if let bad = labels.firstIndex(where: { $0 < 0 || Int($0) >= classes }) {
+            throw RunFileError(file: path, "label \(labels[bad]) of recorded sample \(bad) is outside 0..<\(classes) (dataset/y)")
+        }
+        return labels
+    }
+
+    /// The number of classes (`/dataset@class_count`), checked to be a plausible count.
+    public func classCount() throws -> Int {
+        let count = Int(try file.group("dataset").attribute("class_count", as: Int32.self))
+        guard count >= 1, count <= 65_536 else {
+            throw RunFileError(file: path, "class_count \(count) is not a number of classes (/dataset)")
+        }
+        return count
+    }
 
     /// Activations of `layer` at the `position`-th logged epoch, `[sample, unit...]`.
     public func activations(layer: Int, loggedIndex position: Int) throws -> Tensor {

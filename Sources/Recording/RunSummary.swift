@@ -3,7 +3,9 @@ public struct RunSummary: Codable, Sendable, Equatable {
     public var path: String
     public var formatVersion: Int
     public var experiment: String
-    public var status: String
+    public var status: RunStatus
+    /// The epoch whose updates made the loss non-finite, for a diverged run.
+    public var divergedEpoch: Int?
     public var seed: UInt64
     public var totalEpochs: Int
     public var completedEpochs: Int
@@ -26,7 +28,7 @@ extension RunFile {
         var final: [String: Double] = [:]
         for (name, series) in values { if let last = series.last, last.isFinite { final[name] = last } }
         return RunSummary(
-            path: path, formatVersion: Int(formatVersion), experiment: experiment, status: status, seed: seed,
+            path: path, formatVersion: Int(formatVersion), experiment: experiment, status: status, divergedEpoch: divergedEpoch, seed: seed,
             totalEpochs: totalEpochs, completedEpochs: completedEpochs, logTiming: timing.rawValue,
             activationStorage: storage.rawValue, samples: try sampleCount(),
             layers: layers,

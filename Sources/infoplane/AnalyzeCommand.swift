@@ -37,20 +37,19 @@ struct AnalyzeCommand: ParsableCommand {
         }
         guard !groups.isEmpty else { throw InputError("no run files (run-*.h5) under \(paths.joined(separator: ", "))") }
         let analysis = ExperimentAnalysis(logger: logger)
-        var failed = false
+        var worst = ExitStatus.success
         for folder in groups.keys.sorted() {
             do {
                 let outcome = try analysis.analyze(folder: folder, runs: groups[folder]!, csv: csv, tool: "infoplane \(Infoplane.version)",
                                                    showProgress: !output.quiet)
                 if !output.quiet { print(AnalysisReport.render(outcome)) }
                 if let note = outcome.note { logger.warning("\(folder): \(note)") }
-            } catch let error as ConfigError {
-                throw InputError("\(error)")
             } catch {
-                logger.error("\(folder): \(error)")
-                failed = true
+                // Every folder is tried; each failure is one line, the exit code the worst.
+                writeError(ExitStatus.line(for: error))
+                worst = max(worst, ExitStatus.code(for: error))
             }
         }
-        if failed { throw ExitCode(1) }
+        if worst != ExitStatus.success { throw ExitCode(worst) }
     }
 }

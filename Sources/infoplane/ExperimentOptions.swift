@@ -22,6 +22,12 @@ struct ExperimentOptions: ParsableArguments {
     @Flag(help: "Replace existing run files.")
     var force = false
 
+    @Flag(help: "Keep training a run whose loss or weights became NaN or infinite (by default it stops, marked diverged, exit 1).")
+    var continueOnDivergence = false
+
+    @Option(help: ArgumentHelp("The largest run file a plan may write, in GiB; larger plans are refused before training.", valueName: "GiB"))
+    var maxFileSize: Double = 16
+
     @Option(help: "Folder for run files.")
     var results = "results"
 
@@ -33,6 +39,7 @@ struct ExperimentOptions: ParsableArguments {
             throw ValidationError("--shard expects i/n with 0 ≤ i < n, got \"\(shard)\"")
         }
         if let jobs, jobs < 1 { throw ValidationError("--jobs must be at least 1") }
+        if !(maxFileSize > 0 && maxFileSize < 1e9) { throw ValidationError("--max-file-size must be a positive number of GiB") }
     }
 }
 

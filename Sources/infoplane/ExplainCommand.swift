@@ -123,7 +123,7 @@ struct ExplainCommand: ParsableCommand {
         } catch let error as ConfigError {
             throw InputError("\(error)")
         }
-        let folder = ((plots as NSString).appendingPathComponent(study.experiment) as NSString).appendingPathComponent("explain")
+        let folder = ((plots as NSString).appendingPathComponent(PathComponent.sanitized(study.experiment)) as NSString).appendingPathComponent("explain")
         let files = try ExplanationReport.write(study, to: folder)
         if !output.quiet {
             print("explained \(study.rows.count) inputs of \(study.experiment) at epoch \(study.epoch) with \(study.methods.count) methods in \(String(format: "%.1f", Date().timeIntervalSince(start))) s")

@@ -49,7 +49,7 @@ enum RunSummaryText {
         var lines: [String] = []
         lines.append("\(s.path)")
         lines.append("  experiment   \(s.experiment)   (run-file format \(s.formatVersion))")
-        lines.append("  status       \(s.status): \(s.completedEpochs) of \(s.totalEpochs) epochs, seed \(s.seed)")
+        lines.append("  status       \(s.status.rawValue)\(s.divergedEpoch.map { " at epoch \($0)" } ?? ""): \(s.completedEpochs) of \(s.totalEpochs) epochs, seed \(s.seed)")
         let first = s.firstLoggedEpochs.map(String.init).joined(separator: ", ")
         let last = s.lastLoggedEpochs.map(String.init).joined(separator: ", ")
         lines.append("  logged       \(s.loggedEpochCount) epochs (\(s.logTiming) updates): \(first)\(s.loggedEpochCount > 5 ? " … \(last)" : "")")

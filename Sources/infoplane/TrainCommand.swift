@@ -37,7 +37,9 @@ struct TrainCommand: ParsableCommand {
         let executor = RunExecutor(logger: logger)
         let cores = ProcessInfo.processInfo.activeProcessorCount
         let runOptions = RunOptions(force: options.force, resume: options.resume, jobs: options.jobs ?? cores,
-                                    showProgress: !options.output.quiet, tool: "infoplane \(Infoplane.version)")
+                                    showProgress: !options.output.quiet, tool: "infoplane \(Infoplane.version)",
+                                    stopOnDivergence: !options.continueOnDivergence,
+                                    limits: ResourceLimits(maximumFileBytes: Int(options.maxFileSize * Double(1 << 30))))
         do {
             experiments = try ExperimentLoader.load(options.config, overrides: options.overrides)
             var jobs = RunPlan.jobs(for: experiments, resultsRoot: options.results)
@@ -60,10 +62,14 @@ struct TrainCommand: ParsableCommand {
                 line += String(format: "  %d epochs in %.1f s, train accuracy %.4f, test accuracy %.4f",
                                outcome.epochs, outcome.seconds, m.trainAccuracy, m.testAccuracy)
             }
-            if let error = outcome.error { line += "  \(error)" }
-            if !options.output.quiet || outcome.status == .failed { print(line) }
+            if let error = outcome.error, outcome.status != .failed && outcome.status != .diverged { line += "  \(error)" }
+            if outcome.status == .failed || outcome.status == .diverged {
+                writeError("infoplane: \(outcome.path): \(outcome.error ?? outcome.status.rawValue)")
+            } else if !options.output.quiet {
+                print(line)
+            }
         }
-        if outcomes.contains(where: { $0.status == .failed }) {
+        if outcomes.contains(where: { $0.status == .failed || $0.status == .diverged }) {
             throw ExitCode(1)
         }
         return Array(Set(prepared.jobs.map { ($0.outputPath as NSString).deletingLastPathComponent })).sorted()

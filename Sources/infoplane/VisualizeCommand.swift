@@ -58,7 +58,7 @@ struct VisualizeOptions: ParsableArguments {
 
     /// `<plots>/<experiment>/visualize`.
     static func folder(_ plots: String, _ experiment: String) -> String {
-        ((plots as NSString).appendingPathComponent(experiment) as NSString).appendingPathComponent("visualize")
+        ((plots as NSString).appendingPathComponent(PathComponent.sanitized(experiment)) as NSString).appendingPathComponent("visualize")
     }
 
     /// Writes the figure (SVG, and PNG when rsvg-convert is there) and prints the tool's lines.

@@ -1,32 +1,40 @@
 import ArgumentParser
+import HDF5
 #if canImport(Glibc)
 import Glibc
 #endif
 
-/// Runs the command and maps failures to the documented exit codes (the argument
-/// parser's own default for usage errors is 64; ours is 2).
+/// Parses the arguments, runs the command, and maps failures to the documented exit
+/// codes (see ``ExitStatus``; the argument parser's own default for usage errors is 64,
+/// ours is 2). Every error is one line on stderr.
 func runInfoplane() -> Int32 {
     do {
         var command = try Infoplane.parseAsRoot()
         try command.run()
-        return 0
-    } catch let error as InputError {
-        writeError("infoplane: \(error)")
-        return 2
-    } catch {
-        let code = Infoplane.exitCode(for: error)
-        if code == .success {
+        return ExitStatus.success
+    } catch let exit as ExitCode {
+        return exit.rawValue
+    } catch where isParserError(error) {
+        if Infoplane.exitCode(for: error) == .success {
             print(Infoplane.fullMessage(for: error))
-            return 0
+            return ExitStatus.success
         }
-        if code == .validationFailure {
-            writeError(Infoplane.fullMessage(for: error))
-            return 2
-        }
-        if let exit = error as? ExitCode { return exit.rawValue }
-        writeError("infoplane: \(error)")
-        return 1
+        // The parser's message folded to its first line, then where to look.
+        let first = Infoplane.message(for: error).split(whereSeparator: \.isNewline).first.map(String.init) ?? "bad usage"
+        let message = first.hasPrefix("Error: ") ? String(first.dropFirst(7)) : first
+        writeError("infoplane: \(message) (see --help)")
+        return ExitStatus.badInput
+    } catch {
+        writeError(ExitStatus.line(for: error))
+        return ExitStatus.code(for: error)
     }
 }
 
+/// Errors of the argument parser itself (help and version requests, usage errors,
+/// `validate()` failures), as opposed to the lab's errors from a command's `run()`.
+func isParserError(_ error: any Error) -> Bool {
+    error is ValidationError || error is CleanExit || String(reflecting: type(of: error)).hasPrefix("ArgumentParser.")
+}
+
+HDF5Library.installDamagedFileGuard()
 exit(runInfoplane())

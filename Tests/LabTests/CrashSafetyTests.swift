@@ -118,7 +118,7 @@ struct CrashSafetyTests {
             for (key, value) in expected {
                 #expect(got[key] == value, "trial \(trial) (killed after \(String(format: "%.2f", delay)) s): \(key) differs")
             }
-            #expect(try RunFile.open(path).status == "complete")
+            #expect(try RunFile.open(path).status == .complete)
         }
         #expect(midRun >= 5, "only \(midRun) of 10 kills hit a run in progress")
     }

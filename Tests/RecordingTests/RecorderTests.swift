@@ -67,7 +67,7 @@ struct RecorderTests {
         try recorder.finish(completedEpochs: trainer.completedEpochs)
 
         let run = try RunFile.open(path)
-        #expect(run.status == "complete")
+        #expect(run.status == .complete)
         #expect(run.loggedEpochs == [0, 3, 7, 11])
         #expect(run.layers.map(\.name) == ["hidden1", "hidden2", "hidden3", "hidden4", "hidden5", "output"])
         #expect(run.layers.map(\.outputShape) == [[10], [7], [5], [4], [3], [2]])
@@ -193,7 +193,7 @@ struct RecorderTests {
         let recorder = try RunRecorder(path: path, overwrite: true, metadata: Self.metadata(epochs: 1), model: s.model,
                                        samples: s.samples, optimizer: Adam(), options: RecorderOptions())
         try recorder.finish(completedEpochs: 0)
-        #expect(try RunFile.open(path).status == "incomplete")
+        #expect(try RunFile.open(path).status == .incomplete)
         // A future version is refused with the version found.
         let bump = try TestSupport.runPython("""
         import sys, h5py, numpy as np

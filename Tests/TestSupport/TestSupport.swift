@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// Helpers shared by the test targets: the repository root, temporary folders,
 /// running h5py and command-line tools, and capturing stderr.
@@ -51,19 +52,68 @@ public enum TestSupport {
         if let stdin { input.fileHandleForWriting.write(Data(stdin.utf8)) }
         try input.fileHandleForWriting.close()
         // Read both pipes concurrently so a chatty child cannot block on a full pipe.
-        nonisolated(unsafe) var errData = Data()
-        let group = DispatchGroup()
-        group.enter()
-        DispatchQueue.global().async {
-            errData = err.fileHandleForReading.readDataToEndOfFile()
-            group.leave()
-        }
+        let errData = draining(err)
         let outData = out.fileHandleForReading.readDataToEndOfFile()
-        group.wait()
         process.waitUntilExit()
         return ProcessResult(status: process.terminationStatus,
                              stdout: String(decoding: outData, as: UTF8.self),
-                             stderr: String(decoding: errData, as: UTF8.self))
+                             stderr: String(decoding: errData(), as: UTF8.self))
+    }
+
+    /// How a bounded run ended.
+    public struct BoundedResult: Sendable {
+        public var status: Int32
+        /// The child died of a signal (a crash), `status` holding the signal number.
+        public var signaled: Bool
+        /// The child was still running at the deadline and was killed.
+        public var timedOut: Bool
+        public var stderr: String
+    }
+
+    /// Runs an executable with no standard input, its stdout discarded, and kills it
+    /// after `seconds` (for fuzzing: a hang is a finding, not a stuck test). The child's
+    /// own crash backtraces are switched off.
+    public static func runBounded(_ executable: String, _ arguments: [String], seconds: Double,
+                                  directory: URL? = nil) throws -> BoundedResult {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        if let directory { process.currentDirectoryURL = directory }
+        process.environment = ProcessInfo.processInfo.environment.merging(["SWIFT_BACKTRACE": "enable=no"]) { $1 }
+        let err = Pipe()
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = err
+        process.standardInput = FileHandle.nullDevice
+        let done = DispatchSemaphore(value: 0)
+        process.terminationHandler = { _ in done.signal() }
+        try process.run()
+        let errData = draining(err)
+        var timedOut = false
+        if done.wait(timeout: .now() + seconds) == .timedOut {
+            timedOut = true
+            kill(process.processIdentifier, SIGKILL)
+            done.wait()
+        }
+        return BoundedResult(status: process.terminationStatus,
+                             signaled: !timedOut && process.terminationReason == .uncaughtSignal,
+                             timedOut: timedOut, stderr: String(decoding: errData(), as: UTF8.self))
+    }
+
+    /// Starts reading `pipe` to its end on another thread; the returned function waits
+    /// for the bytes.
+    static func draining(_ pipe: Pipe) -> () -> Data {
+        let data = Mutex(Data())
+        let group = DispatchGroup()
+        group.enter()
+        DispatchQueue.global().async {
+            let bytes = pipe.fileHandleForReading.readDataToEndOfFile()
+            data.withLock { $0 = bytes }
+            group.leave()
+        }
+        return {
+            group.wait()
+            return data.withLock { $0 }
+        }
     }
 
     /// Runs a Python script with the project's Python (h5py available).

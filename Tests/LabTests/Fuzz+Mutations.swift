@@ -1,0 +1,121 @@
+import Foundation
+import HDF5
+
+/// SplitMix64: the fuzzer's seeded source of choices (cases are reproducible by seed).
+struct FuzzRandom {
+    var state: UInt64
+    init(seed: UInt64) { state = seed &+ 0x9E37_79B9_7F4A_7C15 }
+
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+
+    mutating func below(_ n: Int) -> Int { n <= 1 ? 0 : Int(next() % UInt64(n)) }
+    mutating func pick<T>(_ items: [T]) -> T { items[below(items.count)] }
+}
+
+/// Byte-level mutations: what disks, transfers and hostile users do to files.
+enum ByteMutation: CaseIterable {
+    case flip, truncate, overwriteWord, zeroRun, duplicateTail
+
+    /// Mutates `bytes`; returns a short description for the failure message.
+    func apply(_ bytes: inout [UInt8], _ random: inout FuzzRandom) -> String {
+        guard !bytes.isEmpty else { return "empty" }
+        switch self {
+        case .flip:
+            let flips = 1 + random.below(8)
+            for _ in 0..<flips { bytes[random.below(bytes.count)] ^= UInt8(1 << random.below(8)) }
+            return "\(flips) bit flips"
+        case .truncate:
+            let length = random.below(bytes.count)
+            bytes.removeSubrange(length...)
+            return "truncated to \(length) bytes"
+        case .overwriteWord:
+            // Sizes and offsets: the values that break arithmetic.
+            let words: [UInt64] = [0, 0xFFFF_FFFF_FFFF_FFFF, 0x7FFF_FFFF, 0x8000_0000, 0xFFFF_FFFF, 0x7FF8_0000_0000_0000,
+                                   0x7FF0_0000_0000_0000, 1 << 40, 0x4000_0000]
+            let word = random.pick(words)
+            let width = random.pick([1, 2, 4, 8])
+            let at = random.below(max(1, bytes.count - width))
+            for b in 0..<min(width, bytes.count - at) { bytes[at + b] = UInt8(truncatingIfNeeded: word >> (8 * UInt64(b))) }
+            return "\(width)-byte word \(String(word, radix: 16)) at \(at)"
+        case .zeroRun:
+            let at = random.below(bytes.count)
+            let length = min(bytes.count - at, 1 + random.below(64))
+            for i in at..<(at + length) { bytes[i] = 0 }
+            return "\(length) zero bytes at \(at)"
+        case .duplicateTail:
+            let at = random.below(bytes.count)
+            bytes += bytes[at...]
+            return "tail from \(at) repeated"
+        }
+    }
+}
+
+/// Structured edits of a run file through the HDF5 layer: values that are legal HDF5
+/// but hostile to the lab (sizes, labels, non-finite numbers, paths in attributes).
+enum RunFileEdit: CaseIterable {
+    case nanActivations, infiniteActivations, hugeWeight, negativeLabels, hugeLabels, badOutputShape, hugeOutputShape,
+         escapingExperiment, futureVersion, hugeTotalEpochs, scrambledCommitRecord, garbageConfig, negativeTotalEpochs
+
+    func apply(to path: String, escape: String, _ random: inout FuzzRandom) throws -> String {
+        let file = try H5File.open(path, mode: .readWrite)
+        let layers = try file.group("layers")
+        let names = try layers.childNames()
+        let layer = try layers.group(random.pick(names))
+        switch self {
+        case .nanActivations, .infiniteActivations:
+            let data = try layer.dataset("activations")
+            let shape = try data.shape()
+            let row = shape.dropFirst().reduce(1, *)
+            var values = try data.readRow(0, as: Float.self)
+            values[random.below(row)] = self == .nanActivations ? .nan : -.infinity
+            try data.writeRow(0, values)
+            return "non-finite activation in \(layer.path)"
+        case .hugeWeight:
+            guard layer.isDataset("weights") else { return "no weights in \(layer.path)" }
+            let data = try layer.dataset("weights")
+            var values = try data.readRow(0, as: Float.self)
+            values[random.below(values.count)] = -1e30
+            for k in 0..<(try data.shape()[0]) { try data.writeRow(k, values) }
+            return "weight −1e30 in \(layer.path)"
+        case .negativeLabels, .hugeLabels:
+            let y = try file.dataset("dataset/y")
+            var labels = try y.read(as: Int32.self)
+            labels[random.below(labels.count)] = self == .negativeLabels ? -5 : 2_000_000_000
+            try y.write(labels)
+            return "label edited"
+        case .badOutputShape:
+            try layer.setAttribute("output_shape", [Int64(random.pick([-1, 0, 3, 7]))])
+            return "output_shape of \(layer.path) edited"
+        case .hugeOutputShape:
+            try layer.setAttribute("output_shape", [Int64(1) << 40, Int64(1) << 30])
+            return "huge output_shape of \(layer.path)"
+        case .escapingExperiment:
+            try file.setAttribute("experiment", escape)
+            return "experiment = \(escape)"
+        case .futureVersion:
+            try file.setAttribute("format_version", Int32(99))
+            return "format_version 99"
+        case .hugeTotalEpochs:
+            try file.setAttribute("total_epochs", Int64(1) << 62)
+            return "total_epochs 2^62"
+        case .negativeTotalEpochs:
+            try file.setAttribute("total_epochs", Int64(-3))
+            return "total_epochs −3"
+        case .scrambledCommitRecord:
+            let epochs = try file.dataset("epochs")
+            var values = try epochs.read(as: Int64.self)
+            values[random.below(values.count)] = random.pick([Int64.max, 1 << 40, -7, 3])
+            try epochs.write(values)
+            return "commit record edited"
+        case .garbageConfig:
+            try file.setAttribute("config", random.pick(["{", "name: [", "\u{0}\u{1}", "data: {source: mat, path: /dev/zero}"]))
+            return "config attribute edited"
+        }
+    }
+}
