@@ -2,19 +2,20 @@
 //
 // infoplane — a Swift lab for the information plane and explanations of neural networks.
 // Module map and dependency rules: README.md ("Architecture"). Data flows one way:
-// Datasets → Networks → Recording → Information → Plotting / reports.
+// Datasets → Networks → Recording → (run file) → Analysis → Reports; Information holds
+// the pure estimators; Attribution, FeatureVisualization and Embedding read models and
+// activations; Experiments turns configs into runs; the CLI only wires them together.
 import PackageDescription
 
 let package = Package(
     name: "infoplane",
-    platforms: [.macOS(.v13)],
     products: [
         .executable(name: "infoplane", targets: ["infoplane"]),
         .executable(name: "infoplane-bench", targets: ["infoplane-bench"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
-        .package(url: "https://github.com/apple/swift-numerics", from: "1.0.0"),
+        .package(url: "https://github.com/apple/swift-numerics", from: "1.1.1"),  // Relaxed
         .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.5.0"),
@@ -40,35 +41,55 @@ let package = Package(
             "Tensor",
             .product(name: "RealModule", package: "swift-numerics"),
         ]),
-        // `make bench`: timings of the engine next to the PyTorch reference (benchmarks/).
         .target(name: "Recording", dependencies: ["HDF5", "Networks", "Tensor"]),
+        // The pure estimators: no files, no run format.
         .target(name: "Information", dependencies: [
-            "HDF5", "Recording", "Tensor",
+            "Tensor",
             .product(name: "RealModule", package: "swift-numerics"),
         ]),
-        .target(name: "Explanations", dependencies: [
+        .target(name: "Attribution", dependencies: [
             "Networks", "Tensor",
             .product(name: "RealModule", package: "swift-numerics"),
         ]),
+        .target(name: "FeatureVisualization", dependencies: [
+            "Networks", "Tensor",
+            .product(name: "RealModule", package: "swift-numerics"),
+        ]),
+        .target(name: "Embedding", dependencies: [
+            "Tensor",
+            .product(name: "RealModule", package: "swift-numerics"),
+        ]),
         .target(name: "Plotting", dependencies: ["CZlib"]),
-        .target(name: "Lab", dependencies: [
-            "Datasets", "Explanations", "HDF5", "Information", "Plotting", "Networks", "Recording", "Tensor",
+        .target(name: "Experiments", dependencies: [
+            "Attribution", "Datasets", "Information", "Networks", "Recording", "Tensor",
             .product(name: "Yams", package: "Yams"),
             .product(name: "Logging", package: "swift-log"),
         ]),
-        .executableTarget(name: "infoplane-bench", dependencies: ["Datasets", "Information", "Lab", "Networks", "Recording", "Tensor"],
-                          path: "benchmarks/swift"),
+        .target(name: "Analysis", dependencies: [
+            "Experiments", "HDF5", "Information", "Recording", "Tensor",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        .target(name: "Reports", dependencies: [
+            "Analysis", "Attribution", "Embedding", "Experiments", "FeatureVisualization", "HDF5",
+            "Networks", "Plotting", "Recording", "Tensor",
+        ]),
+        .target(name: "Reproduction", dependencies: ["Analysis", "Experiments", "HDF5", "Information"]),
+        // `make bench`: timings of the engine next to the PyTorch reference (benchmarks/).
+        .executableTarget(name: "infoplane-bench", dependencies: [
+            "Attribution", "Datasets", "Embedding", "Experiments", "Information", "Networks", "Recording", "Tensor",
+        ], path: "benchmarks/swift"),
         .executableTarget(name: "infoplane", dependencies: [
-            "HDF5", "Tensor", "Datasets", "Networks", "Recording", "Information", "Explanations", "Lab",
+            "Analysis", "Attribution", "Datasets", "Embedding", "Experiments", "FeatureVisualization", "HDF5",
+            "Networks", "Plotting", "Recording", "Reports", "Reproduction", "Tensor",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
         // Helpers shared by the test targets (paths, subprocesses, h5py, stderr capture).
         .target(name: "TestSupport", path: "Tests/TestSupport"),
-        .testTarget(name: "HDF5Tests", dependencies: ["HDF5", "CHDF5", "TestSupport"]),
+        .testTarget(name: "HDF5Tests", dependencies: ["HDF5", "TestSupport"]),
         .testTarget(name: "TensorTests", dependencies: [
-            "Tensor", "TestSupport", .product(name: "PropertyBased", package: "swift-property-based"),
+            "Tensor", .product(name: "PropertyBased", package: "swift-property-based"),
         ]),
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "HDF5", "Tensor", "TestSupport"]),
         .testTarget(name: "NetworksTests", dependencies: [
@@ -78,11 +99,13 @@ let package = Package(
         .testTarget(name: "infoplaneTests", dependencies: ["infoplane", "TestSupport"]),
         .testTarget(name: "InformationTests", dependencies: ["Information", "Datasets", "Networks", "Tensor", "TestSupport"]),
         .testTarget(name: "ExplanationsTests", dependencies: [
-            "Explanations", "Datasets", "Networks", "Tensor", "TestSupport",
-            .product(name: "PropertyBased", package: "swift-property-based"),
+            "Attribution", "Embedding", "FeatureVisualization", "Datasets", "Networks", "Tensor", "TestSupport",
         ]),
         .testTarget(name: "PlottingTests", dependencies: ["Plotting", "TestSupport"]),
-        .testTarget(name: "LabTests", dependencies: ["Lab", "Information", "Networks", "Recording", "HDF5", "TestSupport", "infoplane"]),
+        .testTarget(name: "EndToEndTests", dependencies: [
+            "Attribution", "Experiments", "HDF5", "Information", "Networks", "Recording", "Tensor", "TestSupport",
+            "infoplane",  // built first: the tests run the command
+        ]),
         .testTarget(name: "RecordingTests", dependencies: [
             "Recording", "Networks", "Datasets", "Tensor", "HDF5", "TestSupport",
         ]),

@@ -1,5 +1,5 @@
+import Analysis
 import Foundation
-import Lab
 
 /// The lines `analyze` and `run` print for one analysed folder.
 enum AnalysisReport {

@@ -1,6 +1,7 @@
+import Analysis
 import ArgumentParser
 import Foundation
-import Lab
+import Networks
 
 /// `infoplane analyze RUNS…`: information-plane coordinates of run files.
 struct AnalyzeCommand: ParsableCommand {

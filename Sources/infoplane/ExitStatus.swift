@@ -1,7 +1,10 @@
 import ArgumentParser
+import Attribution
 import Datasets
+import Embedding
+import FeatureVisualization
+import Experiments
 import HDF5
-import Lab
 import Networks
 import Recording
 
@@ -22,7 +25,8 @@ enum ExitStatus {
     /// The exit code for an error thrown by a command.
     static func code(for error: any Error) -> Int32 {
         switch error {
-        case is InputError, is ConfigError, is DatasetError, is RunFileError, is NetworkError, is ValidationError:
+        case is InputError, is ConfigError, is DatasetError, is RunFileError, is NetworkError, is ValidationError,
+             is ExplanationError, is FeatureVisualizationError, is EmbeddingError:
             return badInput
         case let error as HDF5Error:
             return isWriteCall(error.call) ? failure : badInput

@@ -1,5 +1,5 @@
 import ArgumentParser
-import Lab
+import Experiments
 import Logging
 
 /// Options shared by the commands that run experiments (`run`, `train`).

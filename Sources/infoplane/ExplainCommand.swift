@@ -1,8 +1,10 @@
 import ArgumentParser
-import Explanations
+import Attribution
+import Experiments
 import Foundation
-import Lab
+import Networks
 import Recording
+import Reports
 
 /// `infoplane explain RUN.h5`: attribution maps of a trained model, checked and scored,
 /// as an HTML report.
@@ -38,7 +40,7 @@ struct ExplainCommand: ParsableCommand {
     var inputs: String?
 
     @Option(help: "How many samples when --inputs is not given.")
-    var count = 6
+    var count = ExplanationOptions().count
 
     @Option(help: "Methods, comma-separated (default: a set suited to the model).")
     var methods: String?
@@ -53,13 +55,13 @@ struct ExplainCommand: ParsableCommand {
     var bias = "zennit"
 
     @Option(help: "Faithfulness: region side for images (1 = pixel flipping).")
-    var region = 2
+    var region = ExplanationOptions.defaultFaithfulness.region
 
     @Option(help: "Faithfulness: perturbation steps.")
-    var steps = 20
+    var steps = ExplanationOptions.defaultFaithfulness.steps
 
     @Option(help: "Faithfulness: what AOPC puts in place of a region: baseline (the lower input bound, 0 for pixels) or noise (uniform over the inputs' range, Samek et al.'s choice).")
-    var replacement = "baseline"
+    var replacement = ExplanationOptions.defaultFaithfulness.replacement.rawValue
 
     @Flag(help: "Skip the faithfulness scores.")
     var noFaithfulness = false
@@ -79,7 +81,7 @@ struct ExplainCommand: ParsableCommand {
     @OptionGroup var output: OutputOptions
 
     func run() throws {
-        var options = ExplanationStudy.Options()
+        var options = ExplanationOptions()
         options.methods = methods.map { $0.split(separator: ",").map { String($0.trimmingCharacters(in: .whitespaces)) } }
         if let inputs {
             let rows = inputs.split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces)) }
@@ -103,7 +105,12 @@ struct ExplainCommand: ParsableCommand {
         guard let replacementKind = Faithfulness.Replacement(rawValue: replacement) else {
             throw InputError("--replacement \(replacement): expected baseline or noise")
         }
-        options.faithfulness = noFaithfulness ? nil : Faithfulness(region: region, steps: steps, replacement: replacementKind, seed: seed)
+        var faithfulness = ExplanationOptions.defaultFaithfulness
+        faithfulness.region = region
+        faithfulness.steps = steps
+        faithfulness.replacement = replacementKind
+        faithfulness.seed = seed
+        options.faithfulness = noFaithfulness ? nil : faithfulness
         options.sanity = !noSanity
         options.features = !noFeatures
         options.seed = seed

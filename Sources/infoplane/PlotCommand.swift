@@ -1,6 +1,8 @@
 import ArgumentParser
 import Foundation
-import Lab
+import Networks
+import Plotting
+import Reports
 
 /// `infoplane plot RESULTS…`: figures of analysed folders.
 struct PlotCommand: ParsableCommand {

@@ -1,8 +1,10 @@
+import Analysis
 import ArgumentParser
+import Experiments
 import Foundation
-import Information
-import Lab
+import Networks
 import Plotting
+import Reproduction
 
 /// `infoplane reproduce`: the literature's results rerun and checked.
 struct ReproduceCommand: ParsableCommand {

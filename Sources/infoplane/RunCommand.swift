@@ -1,7 +1,10 @@
+import Analysis
 import ArgumentParser
+import Experiments
 import Foundation
-import Lab
 import Logging
+import Networks
+import Reports
 
 /// `infoplane run CONFIG`: train every run, then analyse them.
 struct RunCommand: ParsableCommand {

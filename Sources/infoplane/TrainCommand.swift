@@ -1,7 +1,8 @@
 import ArgumentParser
+import Experiments
 import Foundation
-import Lab
 import Logging
+import Networks
 import Tensor
 
 /// `infoplane train CONFIG`: train and record every run of an experiment.

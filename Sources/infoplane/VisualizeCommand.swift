@@ -1,10 +1,13 @@
 import ArgumentParser
-import Explanations
+import Attribution
+import Embedding
+import Experiments
+import FeatureVisualization
 import Foundation
-import Lab
 import Networks
 import Plotting
 import Recording
+import Reports
 import Tensor
 
 /// The options every `infoplane visualize` tool shares.

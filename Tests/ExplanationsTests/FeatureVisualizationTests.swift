@@ -1,5 +1,5 @@
-import Explanations
-import Networks
+import Attribution
+import FeatureVisualization
 import Tensor
 import Testing
 
@@ -64,7 +64,7 @@ struct FeatureVisualizationTests {
         let maxima = (0..<40).map { b in (0..<16).map { all.scalars[b * 96 + $0 * 6 + 1] }.max()! }
         #expect(maxima.sorted(by: >)[4] == patches[4].value)
         for patch in patches { #expect(patch.pixels.count == patch.rows.count * patch.columns.count) }
-        #expect(throws: ExplanationError.self) { try TopPatches.find(model, inputs: x, layer: 2, channel: 9, position: nil, k: 3) }
+        #expect(throws: FeatureVisualizationError.self) { try TopPatches.find(model, inputs: x, layer: 2, channel: 9, position: nil, k: 3) }
     }
 
     @Test(arguments: ["none", "yosinski1", "yosinski2", "yosinski3", "yosinski4"])

@@ -1,6 +1,5 @@
-import Explanations
+import Attribution
 import Foundation
-import Networks
 import Tensor
 import Testing
 

@@ -1,4 +1,4 @@
-@testable import Explanations
+import FeatureVisualization
 import Testing
 
 @Suite("Image filters")

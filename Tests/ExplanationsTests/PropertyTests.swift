@@ -1,4 +1,4 @@
-import Explanations
+import Attribution
 import Networks
 import Tensor
 import Testing

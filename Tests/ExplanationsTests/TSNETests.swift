@@ -1,9 +1,9 @@
 import Datasets
-import Explanations
+import Embedding
 import Foundation
 import Tensor
-import Testing
 import TestSupport
+import Testing
 
 /// t-SNE against openTSNE on the first 1000 Fashion-MNIST test images
 /// (Fixtures/make_tsne_reference.py), and its building blocks.
@@ -78,6 +78,6 @@ struct TSNETests {
             let left = e.points[..<60].reduce(SIMD2<Double>.zero, +) / 60, right = e.points[60...].reduce(SIMD2<Double>.zero, +) / 60
             #expect(((left - right) * (left - right)).sum().squareRoot() > 5)
         }
-        #expect(throws: ExplanationError.self) { try TSNE().embed(Tensor(shape: [3, 2], repeating: 0)) }
+        #expect(throws: EmbeddingError.self) { try TSNE().embed(Tensor(shape: [3, 2], repeating: 0)) }
     }
 }

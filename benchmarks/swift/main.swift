@@ -1,8 +1,9 @@
+import Attribution
 import Datasets
-import Explanations
+import Embedding
+import Experiments
 import Foundation
 import Information
-import Lab
 import Networks
 import Recording
 import Tensor

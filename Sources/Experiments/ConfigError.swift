@@ -1,0 +1,47 @@
+/// A problem in an experiment configuration: which file, where in it, which key, and
+/// what is wrong. The command line prints it as `file:line:column: key.path: message`
+/// and exits with code 2 before anything runs or is written.
+public struct ConfigError: Error, CustomStringConvertible, Sendable, Equatable {
+    public var file: String
+    /// 1-based line and column of the offending node, when known.
+    public var line: Int?
+    public var column: Int?
+    /// Dotted key path, e.g. `training.optimizer.learning_rate`.
+    public var keyPath: String
+    public var message: String
+
+    public init(file: String, line: Int? = nil, column: Int? = nil, keyPath: String, _ message: String) {
+        self.file = file
+        self.line = line
+        self.column = column
+        self.keyPath = keyPath
+        self.message = message
+    }
+
+    public var description: String {
+        var location = file
+        if let line { location += ":\(line)" }
+        if let column { location += ":\(column)" }
+        return keyPath.isEmpty ? "\(location): \(message)" : "\(location): \(keyPath): \(message)"
+    }
+}
+
+/// The closest of `candidates` to `word` by edit distance, if it is close enough to be
+/// a plausible typo (at most a third of the word's length, and at least 1 … 3 edits).
+package func nearest(_ word: String, in candidates: [String]) -> String? {
+    func distance(_ a: [Character], _ b: [Character]) -> Int {
+        var previous = Array(0...b.count)
+        for (i, ca) in a.enumerated() {
+            var current = [i + 1] + [Int](repeating: 0, count: b.count)
+            for (j, cb) in b.enumerated() {
+                current[j + 1] = min(previous[j + 1] + 1, current[j] + 1, previous[j] + (ca == cb ? 0 : 1))
+            }
+            previous = current
+        }
+        return previous[b.count]
+    }
+    let letters = Array(word.lowercased())
+    let scored = candidates.map { ($0, distance(letters, Array($0.lowercased()))) }
+    guard let best = scored.min(by: { $0.1 < $1.1 }) else { return nil }
+    return best.1 <= max(1, min(3, word.count / 3 + 1)) ? best.0 : nil
+}

@@ -1,0 +1,413 @@
+import Foundation
+import Information
+import Networks
+import Recording
+
+/// One experiment: what to train, how, what to record and analyse. Read from YAML by
+/// ``ExperimentLoader``; every field documents its key.
+public struct ExperimentConfig: Sendable {
+    /// `name`: the experiment's name; results go to `results/<name>/`.
+    public var name: String
+    /// `description`: free text.
+    public var description: String
+    /// `seed`: the first repeat's seed; repeat r uses `seed + r`.
+    public var seed: UInt64
+    /// `repeats`: independent networks (different seeds) trained with this setting.
+    public var repeats: Int
+    public var data: DataConfig
+    public var model: ModelConfig
+    public var training: TrainingConfig
+    public var recording: RecordingConfig
+    public var analysis: AnalysisConfig
+    /// The explanation report `infoplane run` writes, when configured.
+    public var explain: ExplainConfig?
+
+    package static let keys = ["name", "description", "seed", "repeats", "data", "model", "training", "recording", "analysis", "explain", "sweep"]
+
+    package init(_ reader: ConfigReader) throws(ConfigError) {
+        let entries = try reader.mapping(allowed: Self.keys)
+        name = try entries.required("name", in: reader).string()
+        guard PathComponent.isSafe(name) && !name.contains("=") && !name.contains(",") else {
+            throw (entries["name"] ?? reader).error("start with a letter or digit and use letters, digits, '.', '_' and '-' only (it names a folder)")
+        }
+        description = try entries["description"]?.string() ?? ""
+        seed = UInt64(try entries["seed"]?.int(in: 0...Int(Int32.max)) ?? 1)
+        repeats = try entries["repeats"]?.int(in: 1...10_000) ?? 1
+        data = try DataConfig(entries.required("data", in: reader))
+        model = try ModelConfig(entries.required("model", in: reader))
+        training = try TrainingConfig(entries.required("training", in: reader))
+        recording = try entries["recording"].map { (r) throws(ConfigError) in try RecordingConfig(r) } ?? RecordingConfig()
+        analysis = try entries["analysis"].map { (r) throws(ConfigError) in try AnalysisConfig(r) } ?? AnalysisConfig()
+        explain = try entries["explain"].map { (r) throws(ConfigError) in try ExplainConfig(r) }
+    }
+}
+
+/// `data`: where the samples come from and how they are split.
+public struct DataConfig: Sendable {
+    public enum Source: String, Sendable, CaseIterable {
+        /// A MATLAB file (var_u.mat and its family): `path`, `inputs` (default F), `labels` (default y).
+        case mat
+        /// An IDX pair (MNIST format, optionally gzipped): `images`, `labels`.
+        case idx
+        /// Fashion-MNIST (or MNIST) from a folder of the four standard IDX files; train and
+        /// test are the files' own; `folder` defaults to Debian's install location.
+        case fashionMNIST = "fashion_mnist"
+        /// An HDF5 file with an inputs and a labels dataset: `path`, `inputs` (default x), `labels` (default y).
+        case hdf5
+    }
+
+    public enum SplitKind: String, Sendable, CaseIterable { case shuffled, stratified, file }
+
+    public var source: Source
+    public var path: String?
+    public var inputs: String?
+    public var labels: String?
+    public var images: String?
+    public var folder: String
+    /// `train_fraction`: share of the samples for training (not for fashion_mnist).
+    public var trainFraction: Double
+    public var split: SplitKind
+    public var splitFile: String?
+    /// `split_seed`: the split's seed (default: the experiment seed, the same for all repeats).
+    public var splitSeed: UInt64?
+    /// `train_samples`, `test_samples`: use only the first n of each (fashion_mnist), for quick runs.
+    public var trainSamples: Int?
+    public var testSamples: Int?
+
+    package static let keys = ["source", "path", "inputs", "labels", "images", "folder", "train_fraction", "split", "split_file",
+                       "split_seed", "train_samples", "test_samples"]
+
+    package init(_ reader: ConfigReader) throws(ConfigError) {
+        let e = try reader.mapping(allowed: Self.keys)
+        source = Source(rawValue: try e.required("source", in: reader).choice(Source.allCases.map(\.rawValue)))!
+        path = try e["path"]?.string()
+        inputs = try e["inputs"]?.string()
+        labels = try e["labels"]?.string()
+        images = try e["images"]?.string()
+        folder = try e["folder"]?.string() ?? "/usr/share/datasets/fashion-mnist"
+        trainFraction = try e["train_fraction"]?.double(in: 0.0...1.0) ?? 0.8
+        split = SplitKind(rawValue: try e["split"]?.choice(SplitKind.allCases.map(\.rawValue)) ?? "shuffled")!
+        splitFile = try e["split_file"]?.string()
+        splitSeed = try e["split_seed"].map { (r) throws(ConfigError) in UInt64(try r.int(in: 0...Int(Int32.max))) }
+        trainSamples = try e["train_samples"]?.int(in: 1...10_000_000)
+        testSamples = try e["test_samples"]?.int(in: 0...10_000_000)
+        switch source {
+        case .mat, .hdf5:
+            guard path != nil else { throw ConfigError(file: reader.file, line: reader.node.mark?.line, column: reader.node.mark?.column, keyPath: reader.path + ".path", "missing required key (the \(source.rawValue) file)") }
+        case .idx:
+            guard images != nil, labels != nil else { throw reader.error("source idx needs `images` and `labels` (the two IDX files)") }
+        case .fashionMNIST:
+            break
+        }
+        if split == .file && splitFile == nil { throw reader.error("split: file needs `split_file`") }
+    }
+}
+
+/// `model`: the architecture. Either `widths` (a fully connected network) or `layers`
+/// (any stack, e.g. a CNN); the output layer (dense, linear, one unit per class) is
+/// added automatically.
+public struct ModelConfig: Sendable {
+    public enum LayerSpec: Sendable, Equatable {
+        case dense(units: Int, activation: Activation)
+        case conv2d(filters: Int, kernel: Int, stride: Int, padding: Int, activation: Activation)
+        case maxpool2d(size: Int, stride: Int?)
+        case avgpool2d(size: Int, stride: Int?)
+        case flatten
+    }
+
+    /// `widths`: hidden layer widths of an MLP, e.g. [10, 7, 5, 4, 3].
+    public var widths: [Int]?
+    /// `layers`: a list of `{dense: {units, activation}}`, `{conv2d: {filters, kernel,
+    /// stride, padding, activation}}`, `{maxpool2d: {size, stride}}`, `{avgpool2d: …}`, `flatten`.
+    public var layers: [LayerSpec]?
+    /// `activation`: of the hidden layers of `widths` (and the default of `layers`).
+    public var activation: Activation
+    /// `initializer`: truncated_normal_fan_in (IDNNs), truncated_normal_fan_out (ibsgd),
+    /// glorot_uniform, he_normal, zeros.
+    public var initializer: Initializer
+
+    package static let keys = ["widths", "layers", "activation", "initializer"]
+    package static let initializers: [String: Initializer] = [
+        "truncated_normal_fan_in": .truncatedNormalFanIn, "truncated_normal_fan_out": .truncatedNormalFanOut,
+        "glorot_uniform": .glorotUniform, "he_normal": .heNormal, "zeros": .zeros,
+    ]
+
+    package init(_ reader: ConfigReader) throws(ConfigError) {
+        let e = try reader.mapping(allowed: Self.keys)
+        activation = Activation(rawValue: try e["activation"]?.choice(Activation.allCases.map(\.rawValue)) ?? "tanh")!
+        initializer = Self.initializers[try e["initializer"]?.choice(Self.initializers.keys.sorted()) ?? "glorot_uniform"]!
+        widths = try e["widths"]?.ints(in: 1...1_000_000)
+        if let list = e["layers"] {
+            var specs: [LayerSpec] = []
+            for item in try list.sequence() { specs.append(try Self.layer(item, defaultActivation: activation)) }
+            layers = specs
+        }
+        guard (widths == nil) != (layers == nil) else {
+            throw reader.error("give either `widths` (an MLP) or `layers`, not \(widths == nil ? "neither" : "both")")
+        }
+        // Each layer is a group of datasets in the run file and a pass of the trainer.
+        if let count = widths?.count ?? layers?.count, count > Self.maximumDepth {
+            throw (e["widths"] ?? e["layers"] ?? reader).error("\(count) layers; at most \(Self.maximumDepth) are supported")
+        }
+    }
+
+    /// The most layers a model may have.
+    public static let maximumDepth = 256
+
+    package static func layer(_ item: ConfigReader, defaultActivation: Activation) throws(ConfigError) -> LayerSpec {
+        if let text = item.scalarText {
+            guard text == "flatten" else { throw item.error("\"\(text)\" is not a layer (flatten, or a mapping like {dense: {units: 64}})") }
+            return .flatten
+        }
+        let kinds = ["dense", "conv2d", "maxpool2d", "avgpool2d", "flatten"]
+        let entry = try item.mapping(allowed: kinds)
+        guard entry.count == 1, let (kind, body) = entry.first else { throw item.error("one layer per list item") }
+        func activation(_ e: [String: ConfigReader]) throws(ConfigError) -> Activation {
+            Activation(rawValue: try e["activation"]?.choice(Activation.allCases.map(\.rawValue)) ?? defaultActivation.rawValue)!
+        }
+        switch kind {
+        case "dense":
+            let e = try body.mapping(allowed: ["units", "activation"])
+            return .dense(units: try e.required("units", in: body).int(in: 1...1_000_000), activation: try activation(e))
+        case "conv2d":
+            let e = try body.mapping(allowed: ["filters", "kernel", "stride", "padding", "activation"])
+            return .conv2d(filters: try e.required("filters", in: body).int(in: 1...100_000),
+                           kernel: try e.required("kernel", in: body).int(in: 1...64),
+                           stride: try e["stride"]?.int(in: 1...64) ?? 1, padding: try e["padding"]?.int(in: 0...64) ?? 0,
+                           activation: try activation(e))
+        case "maxpool2d", "avgpool2d":
+            let e = try body.mapping(allowed: ["size", "stride"])
+            let size = try e["size"]?.int(in: 1...64) ?? 2
+            let stride = try e["stride"]?.int(in: 1...64)
+            return kind == "maxpool2d" ? .maxpool2d(size: size, stride: stride) : .avgpool2d(size: size, stride: stride)
+        default:
+            return .flatten
+        }
+    }
+}
+
+/// `training`: epochs, batches and the optimizer.
+public struct TrainingConfig: Sendable {
+    public var epochs: Int
+    /// `batch_size`: samples per minibatch, or `full` for full-batch training.
+    public var batchSize: Int?
+    /// `batching`: shuffled (reshuffled every epoch) or fixed_contiguous (the 2017 code's replay mode).
+    public var batching: Batching
+    public var optimizer: OptimizerConfig
+
+    package static let keys = ["epochs", "batch_size", "batching", "optimizer"]
+
+    package init(_ reader: ConfigReader) throws(ConfigError) {
+        let e = try reader.mapping(allowed: Self.keys)
+        epochs = try e.required("epochs", in: reader).int(in: 1...10_000_000)
+        if let batch = e["batch_size"] {
+            batchSize = batch.scalarText == "full" ? nil : try batch.int(in: 1...100_000_000)
+        } else {
+            batchSize = nil
+        }
+        let batchingName = try e["batching"]?.choice(["shuffled", "fixed_contiguous"]) ?? "shuffled"
+        batching = batchingName == "shuffled" ? .shuffled : .fixedContiguous
+        optimizer = try OptimizerConfig(e.required("optimizer", in: reader))
+    }
+}
+
+/// `training.optimizer`: `kind` adam or sgd, and its parameters.
+public struct OptimizerConfig: Sendable {
+    public var kind: String
+    public var learningRate: Double
+    public var beta1: Double
+    public var beta2: Double
+    /// Adam's ε: 1e-8 as TensorFlow 1 (the 2017 code); Keras 2 used 1e-7.
+    public var epsilon: Double
+    public var momentum: Double
+    public var weightDecay: Double
+
+    package init(_ reader: ConfigReader) throws(ConfigError) {
+        let e = try reader.mapping(allowed: ["kind", "learning_rate", "beta1", "beta2", "epsilon", "momentum", "weight_decay"])
+        kind = try e.required("kind", in: reader).choice(["adam", "sgd"])
+        learningRate = try e.required("learning_rate", in: reader).double(in: 1e-12...100)
+        beta1 = try e["beta1"]?.double(in: 0...0.999_999) ?? 0.9
+        beta2 = try e["beta2"]?.double(in: 0...0.999_999_999) ?? 0.999
+        epsilon = try e["epsilon"]?.double(in: 0...1) ?? 1e-8
+        momentum = try e["momentum"]?.double(in: 0...0.999_999) ?? 0
+        weightDecay = try e["weight_decay"]?.double(in: 0...1) ?? 0
+        if kind == "sgd", e["beta1"] != nil || e["beta2"] != nil || e["epsilon"] != nil {
+            throw reader.error("beta1, beta2 and epsilon are Adam's; sgd takes learning_rate, momentum, weight_decay")
+        }
+        if kind == "adam", e["momentum"] != nil {
+            throw e["momentum"]!.error("momentum is SGD's; Adam's are beta1 and beta2")
+        }
+    }
+
+    public func make() -> any Optimizer {
+        kind == "adam"
+            ? Adam(learningRate: Float(learningRate), beta1: Float(beta1), beta2: Float(beta2), epsilon: Float(epsilon), weightDecay: Float(weightDecay))
+            : SGD(learningRate: Float(learningRate), momentum: Float(momentum), weightDecay: Float(weightDecay))
+    }
+}
+
+/// `recording`: what the run file keeps.
+public struct RecordingConfig: Sendable {
+    public enum Samples: Sendable, Equatable { case all, train, test, subset(Int) }
+
+    /// `schedule`: every_epoch, ibsgd, {log_spaced: count} (the 2017 code), {every: n}, or {explicit: [..]}.
+    public var schedule: LoggingSchedule
+    public var timing: LogTiming
+    /// `samples`: all, train, test, or {subset: n} (a seeded subset; the default for more than 10000 samples, n = 1000).
+    public var samples: Samples?
+    public var storage: ActivationStorage
+    public var weights: Bool
+    public var checkpointInterval: Int
+
+    public init() {
+        schedule = .everyEpoch
+        timing = .before
+        samples = nil
+        storage = .float32
+        weights = true
+        checkpointInterval = 100
+    }
+
+    package init(_ reader: ConfigReader) throws(ConfigError) {
+        self.init()
+        let e = try reader.mapping(allowed: ["schedule", "timing", "samples", "storage", "weights", "checkpoint_interval"])
+        if let s = e["schedule"] {
+            if let text = s.scalarText {
+                switch try s.choice(["every_epoch", "ibsgd"]) {
+                case "ibsgd": schedule = .ibsgd
+                default: schedule = .everyEpoch
+                }
+                _ = text
+            } else {
+                let m = try s.mapping(allowed: ["log_spaced", "every", "explicit"])
+                guard m.count == 1 else { throw s.error("one of log_spaced, every, explicit") }
+                if let count = m["log_spaced"] { schedule = .logSpaced(count: try count.int(in: 2...10_000_000)) }
+                if let every = m["every"] { schedule = .every(try every.int(in: 1...10_000_000)) }
+                if let list = m["explicit"] { schedule = .explicit(try list.ints(in: 0...100_000_000)) }
+            }
+        }
+        timing = LogTiming(rawValue: try e["timing"]?.choice(["before", "after"]) ?? "before")!
+        if let s = e["samples"] {
+            if s.scalarText != nil {
+                switch try s.choice(["all", "train", "test"]) {
+                case "train": samples = .train
+                case "test": samples = .test
+                default: samples = .all
+                }
+            } else {
+                samples = .subset(try s.mapping(allowed: ["subset"]).required("subset", in: s).int(in: 1...100_000_000))
+            }
+        }
+        storage = ActivationStorage(rawValue: try e["storage"]?.choice(["float32", "float16"]) ?? "float32")!
+        weights = try e["weights"]?.bool() ?? true
+        checkpointInterval = try e["checkpoint_interval"]?.int(in: 1...10_000_000) ?? 100
+    }
+}
+
+/// `analysis`: the estimators and figures `infoplane analyze` and `infoplane plot`
+/// produce from the run files. Validated here and stored with the run.
+public struct AnalysisConfig: Sendable {
+    public struct Estimator: Sendable, Equatable {
+        /// binning, adaptive, kde, knn.
+        public var kind: String
+        /// The estimator's parameters as given (validated per kind).
+        public var parameters: [String: String]
+    }
+
+    public var estimators: [Estimator] = []
+    public var plots: [String] = []
+
+    package static let estimatorParameters: [String: [String]] = [
+        "binning": ["bins", "edges", "width", "range", "convention", "label"],
+        "adaptive": ["bins", "label"],
+        "kde": ["noise_variance", "bound", "label"],
+        "knn": ["k", "label"],
+    ]
+    package static let plotNames = ["information_plane", "estimator_comparison", "snapshots", "gradient_snr", "training_curves",
+                            "information_vs_epoch", "dpi_violations"]
+
+    public init() {}
+
+    package init(_ reader: ConfigReader) throws(ConfigError) {
+        let e = try reader.mapping(allowed: ["estimators", "plots"])
+        for item in try e["estimators"]?.sequence() ?? [] {
+            let fields = try item.mapping(allowed: ["kind"] + Array(Set(Self.estimatorParameters.values.flatMap { $0 })).sorted())
+            let kind = try fields.required("kind", in: item).choice(Self.estimatorParameters.keys.sorted())
+            var parameters: [String: String] = [:]
+            for (key, value) in fields where key != "kind" {
+                guard Self.estimatorParameters[kind]!.contains(key) else {
+                    throw value.error("not a parameter of the \(kind) estimator (it takes \(Self.estimatorParameters[kind]!.joined(separator: ", ")))")
+                }
+                switch key {
+                case "bins", "edges", "k": _ = try value.int(in: 1...100_000)
+                case "width", "noise_variance": _ = try value.double(in: 1e-12...1e12)
+                case "convention": _ = try value.choice(["intervals", "edges"])
+                case "bound": _ = try value.choice(["upper", "lower", "both"])
+                case "range":
+                    if value.scalarText != nil { _ = try value.choice(["layer", "global"]) } else {
+                        let bounds = try value.doubles(in: -1e12...1e12)
+                        guard bounds.count == 2, bounds[0] < bounds[1] else { throw value.error("a range is [low, high] with low < high") }
+                    }
+                default: _ = try value.string()
+                }
+                parameters[key] = try Self.text(value)
+            }
+            estimators.append(Estimator(kind: kind, parameters: parameters))
+        }
+        for item in try e["plots"]?.sequence() ?? [] { plots.append(try item.choice(Self.plotNames)) }
+    }
+
+    /// The estimators as the Information module runs them. Kinds accepted by the schema
+    /// but not implemented yet (`adaptive`, `knn`) are an error naming the estimator.
+    public func specs(file: String) throws(ConfigError) -> [EstimatorSpec] {
+        var specs: [EstimatorSpec] = []
+        for (index, estimator) in estimators.enumerated() {
+            let p = estimator.parameters
+            let path = "analysis.estimators[\(index)]"
+            switch estimator.kind {
+            case "binning":
+                let binning: BinnedEstimator.Binning
+                if let width = p["width"].flatMap(Double.init) {
+                    binning = .width(width)
+                } else if let edges = p["edges"].flatMap(Int.init) {
+                    guard edges >= 2 else { throw ConfigError(file: file, keyPath: path + ".edges", "at least 2 edges") }
+                    binning = .edges(edges)
+                } else if let bins = p["bins"].flatMap(Int.init) {
+                    binning = p["convention"] == "edges" ? .edges(bins) : .intervals(bins)
+                } else {
+                    throw ConfigError(file: file, keyPath: path, "binning needs bins, edges or width")
+                }
+                let range: EstimatorSpec.RangeSpec
+                switch p["range"] {
+                case nil: range = .fixed(-1, 1)
+                case "layer": range = .layer
+                case "global": range = .global
+                case let text?:
+                    let bounds = text.trimmingCharacters(in: CharacterSet(charactersIn: "[] ")).split(separator: ",")
+                        .compactMap { Double($0.trimmingCharacters(in: .whitespaces)) }
+                    guard bounds.count == 2 else { throw ConfigError(file: file, keyPath: path + ".range", "expected [low, high], layer or global") }
+                    range = .fixed(bounds[0], bounds[1])
+                }
+                specs.append(.binning(binning, range))
+            case "kde":
+                guard let variance = p["noise_variance"].flatMap(Double.init) else {
+                    throw ConfigError(file: file, keyPath: path, "kde needs noise_variance")
+                }
+                let bound = p["bound"] ?? "both"
+                specs.append(.kde(variance: variance, upper: bound != "lower", lower: bound != "upper"))
+            case "adaptive":
+                specs.append(.adaptive(bins: p["bins"].flatMap(Int.init) ?? 30))
+            case "knn":
+                specs.append(.knn(k: p["k"].flatMap(Int.init) ?? 3))
+            default:
+                throw ConfigError(file: file, keyPath: path + ".kind", "unknown estimator \(estimator.kind)")
+            }
+        }
+        return specs
+    }
+
+    package static func text(_ reader: ConfigReader) throws(ConfigError) -> String {
+        if let text = reader.scalarText { return text }
+        return "[" + (try reader.sequence().map { (r) throws(ConfigError) in try r.string() }).joined(separator: ", ") + "]"
+    }
+}

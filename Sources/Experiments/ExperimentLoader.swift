@@ -1,0 +1,180 @@
+import Recording
+import Foundation
+import Yams
+
+/// One runnable variant of an experiment: its configuration and the YAML text that
+/// produced it (after `--set` overrides and the sweep's values), stored in run files.
+public struct Experiment: Sendable {
+    public var config: ExperimentConfig
+    /// The effective configuration as YAML.
+    public var effectiveYAML: String
+    /// For a sweep: `key=value,key=value` naming this variant (its results subfolder).
+    public var variant: String?
+    public var file: String
+}
+
+/// Reads an experiment file, applies `--set` overrides and expands `sweep`.
+public enum ExperimentLoader {
+    /// Every variant of the experiment at `path`, validated.
+    ///
+    /// - Parameter overrides: `key.path=value` assignments (the value is YAML: `3`,
+    ///   `relu`, `[10, 7]`); a key that the schema does not know is an error like one in
+    ///   the file.
+    public static func load(_ path: String, overrides: [String] = []) throws(ConfigError) -> [Experiment] {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw ConfigError(file: path, keyPath: "", FileManager.default.fileExists(atPath: path) ? "cannot read the file" : "no such file")
+        }
+        return try parse(String(decoding: data, as: UTF8.self), file: path, overrides: overrides)
+    }
+
+    /// Every variant of an experiment given as YAML text (e.g. the effective
+    /// configuration stored in a run file); `file` names it in errors.
+    public static func parse(_ text: String, file path: String, overrides: [String] = []) throws(ConfigError) -> [Experiment] {
+        var root: Node
+        do {
+            guard let node = try Yams.compose(yaml: text) else {
+                throw ConfigError(file: path, keyPath: "", "the file is empty")
+            }
+            root = node
+        } catch let error as ConfigError {
+            throw error
+        } catch let error as YamlError {
+            throw yamlError(error, file: path)
+        } catch {
+            throw ConfigError(file: path, keyPath: "", "not valid YAML: \(error)")
+        }
+        var overridden: [String] = []
+        for assignment in overrides {
+            guard let equals = assignment.firstIndex(of: "=") else {
+                throw ConfigError(file: "--set \(assignment)", keyPath: "", "expected key.path=value")
+            }
+            let key = String(assignment[..<equals]).trimmingCharacters(in: .whitespaces)
+            let value = String(assignment[assignment.index(after: equals)...])
+            let node: Node
+            do {
+                node = try Yams.compose(yaml: value) ?? Node("")
+            } catch {
+                throw ConfigError(file: "--set \(assignment)", keyPath: key, "the value is not valid YAML")
+            }
+            root = try NodePath.set(root, path: key, to: node, file: path)
+            overridden.append(key)
+        }
+        // Sweeps: every combination of the listed values, as further overrides.
+        let sweep = try SweepSpec(root: root, file: path)
+        root = NodePath.removing(root, key: "sweep")
+        var experiments: [Experiment] = []
+        for combination in sweep.combinations {
+            var variantRoot = root
+            for (key, value) in combination {
+                variantRoot = try NodePath.set(variantRoot, path: key, to: value, file: path)
+            }
+            let config: ExperimentConfig
+            do {
+                config = try ExperimentConfig(ConfigReader(node: variantRoot, file: path))
+            } catch {
+                throw relocate(error, overridden: overridden, sweepKeys: combination.map(\.0))
+            }
+            let yaml = (try? Yams.serialize(node: variantRoot)) ?? text
+            let variant = combination.isEmpty ? nil : PathComponent.sanitized(combination.map {
+                "\($0.0.split(separator: ".").last.map(String.init) ?? $0.0)=\(NodePath.slug($0.1))"
+            }.joined(separator: ","))
+            experiments.append(Experiment(config: config, effectiveYAML: yaml, variant: variant, file: path))
+        }
+        return experiments
+    }
+
+    /// Errors in values that came from `--set` or the sweep point there, not at a line.
+    package static func relocate(_ error: ConfigError, overridden: [String], sweepKeys: [String]) -> ConfigError {
+        var error = error
+        if let key = overridden.first(where: { error.keyPath == $0 || error.keyPath.hasPrefix($0 + ".") }) {
+            error.file = "--set \(key)"
+            error.line = nil
+            error.column = nil
+        } else if let key = sweepKeys.first(where: { error.keyPath == $0 || error.keyPath.hasPrefix($0 + ".") }) {
+            error.message += " (a value of sweep \(key))"
+        }
+        return error
+    }
+
+    package static func yamlError(_ error: YamlError, file: String) -> ConfigError {
+        let text = "\(error)"
+        // Yams reports "<line>:<column>: error: …" for scanner and parser errors.
+        let parts = text.split(separator: ":", maxSplits: 3).map { String($0).trimmingCharacters(in: .whitespaces) }
+        if parts.count >= 3, let line = Int(parts[0]), let column = Int(parts[1]) {
+            return ConfigError(file: file, line: line, column: column, keyPath: "", "not valid YAML: \(parts.dropFirst(2).joined(separator: ":"))")
+        }
+        return ConfigError(file: file, keyPath: "", "not valid YAML: \(text)")
+    }
+}
+
+/// `sweep: {key.path: [values...], ...}`: the cartesian product of the values.
+package struct SweepSpec {
+    package var combinations: [[(String, Node)]]
+
+    package init(root: Node, file: String) throws(ConfigError) {
+        guard case .mapping(let mapping) = root, let sweepNode = mapping.first(where: { $0.key.string == "sweep" })?.value else {
+            combinations = [[]]
+            return
+        }
+        let reader = ConfigReader(node: sweepNode, file: file, path: "sweep")
+        guard case .mapping(let sweep) = sweepNode else { throw reader.error("expected a mapping of key paths to lists of values") }
+        var axes: [(String, [Node])] = []
+        for (key, values) in sweep {
+            guard let path = key.string, case .sequence(let list) = values, !list.isEmpty else {
+                throw ConfigReader(node: values, file: file, path: "sweep.\(key.string ?? "?")").error("expected a non-empty list of values")
+            }
+            axes.append((path, Array(list)))
+        }
+        var result: [[(String, Node)]] = [[]]
+        for (path, values) in axes {
+            result = result.flatMap { prefix in values.map { prefix + [(path, $0)] } }
+        }
+        combinations = result
+    }
+}
+
+/// Edits a YAML node tree by dotted key paths.
+package enum NodePath {
+    package static func set(_ root: Node, path: String, to value: Node, file: String) throws(ConfigError) -> Node {
+        let keys = path.split(separator: ".").map(String.init)
+        guard !keys.isEmpty else { throw ConfigError(file: "--set", keyPath: path, "empty key path") }
+        return try set(root, keys: keys[...], value: value, file: file, fullPath: path)
+    }
+
+    private static func set(_ node: Node, keys: ArraySlice<String>, value: Node, file: String, fullPath: String) throws(ConfigError) -> Node {
+        guard let key = keys.first else { return value }
+        var pairs: [(Node, Node)] = []
+        if case .mapping(let mapping) = node {
+            pairs = mapping.map { ($0.key, $0.value) }
+        } else if case .scalar(let scalar) = node, !scalar.string.isEmpty {
+            throw ConfigError(file: file, keyPath: fullPath, "cannot set a key inside the value \"\(scalar.string)\"")
+        }
+        if let index = pairs.firstIndex(where: { $0.0.string == key }) {
+            pairs[index].1 = try set(pairs[index].1, keys: keys.dropFirst(), value: value, file: file, fullPath: fullPath)
+        } else {
+            pairs.append((Node(key), try set(Node([(Node, Node)]()), keys: keys.dropFirst(), value: value, file: file, fullPath: fullPath)))
+        }
+        return Node(pairs)
+    }
+
+    package static func removing(_ root: Node, key: String) -> Node {
+        guard case .mapping(let mapping) = root else { return root }
+        return Node(mapping.filter { $0.key.string != key }.map { ($0.key, $0.value) })
+    }
+
+    /// A sweep value as a folder-name fragment: scalars as written, lists joined by `-`
+    /// (`[8, 6, 4]` → `8-6-4`), mappings as `key-value` pairs.
+    package static func slug(_ node: Node) -> String {
+        switch node {
+        case .scalar(let scalar): return scalar.string
+        case .sequence(let sequence): return sequence.map(slug).joined(separator: "-")
+        case .mapping(let mapping): return mapping.map { "\(slug($0.key))-\(slug($0.value))" }.joined(separator: "-")
+        default: return scalarText(node)
+        }
+    }
+
+    package static func scalarText(_ node: Node) -> String {
+        if case .scalar(let scalar) = node { return scalar.string }
+        return (try? Yams.serialize(node: node).trimmingCharacters(in: .whitespacesAndNewlines)) ?? "?"
+    }
+}

@@ -1,0 +1,247 @@
+import Foundation
+import Logging
+import Networks
+import Recording
+import Tensor
+
+/// How `infoplane run` treats existing run files and how many runs go at once.
+public struct RunOptions: Sendable {
+    /// Replace existing run files.
+    public var force: Bool
+    /// Continue interrupted run files from their checkpoints; skip complete ones.
+    public var resume: Bool
+    /// Runs in parallel (each single-threaded inside).
+    public var jobs: Int
+    public var showProgress: Bool
+    /// The tool name and version written into run files.
+    public var tool: String
+    /// Stop a run after the first epoch with a non-finite loss or weight (the default).
+    public var stopOnDivergence: Bool
+    /// The largest run file and memory a plan may need.
+    public var limits: ResourceLimits
+
+    public init(force: Bool = false, resume: Bool = false, jobs: Int = 1, showProgress: Bool = false, tool: String,
+                stopOnDivergence: Bool = true, limits: ResourceLimits = ResourceLimits()) {
+        self.stopOnDivergence = stopOnDivergence
+        self.limits = limits
+        self.force = force
+        self.resume = resume
+        self.jobs = max(1, jobs)
+        self.showProgress = showProgress
+        self.tool = tool
+    }
+}
+
+/// What happened to one run.
+public struct RunOutcome: Sendable {
+    public enum Status: String, Sendable { case trained, resumed, skipped, diverged, failed }
+    public var path: String
+    public var status: Status
+    public var epochs: Int
+    public var seconds: Double
+    public var finalMetrics: EpochMetrics?
+    public var error: String?
+}
+
+/// Trains and records runs: data and models are checked for every variant before any
+/// file is written; then runs go in parallel.
+public struct RunExecutor: Sendable {
+    public var logger: Logger
+
+    public init(logger: Logger) {
+        self.logger = logger
+    }
+
+    /// Everything `run` needs that can fail on user input, done before any file is
+    /// touched: data loaded and split per variant, models built, existing files checked.
+    public struct Prepared: @unchecked Sendable {
+        public var jobs: [RunJob]
+        var data: [String: PreparedData]
+    }
+
+    public func prepare(_ jobs: [RunJob], options: RunOptions) throws(ConfigError) -> Prepared {
+        var data: [String: PreparedData] = [:]
+        var diskNeeded = 0
+        let atOnce = max(1, min(options.jobs, jobs.count))
+        for job in jobs {
+            let key = Self.dataKey(job)
+            let config = job.experiment.config
+            let file = job.experiment.file
+            if data[key] == nil {
+                data[key] = try PreparedData.load(config.data, seed: config.seed, file: file)
+            }
+            guard let prepared = data[key] else { continue }
+            let model = try ModelFactory.build(config.model, sampleShape: prepared.sampleShape,
+                                               classes: prepared.classCount, seed: job.seed, file: file)
+            let exists = FileManager.default.fileExists(atPath: job.outputPath)
+            if exists && !options.force && !options.resume {
+                throw ConfigError(file: job.outputPath, keyPath: "",
+                                  "run file exists; pass --resume to continue it or --force to replace it")
+            }
+            let rows = try Self.checkedRecordedRows(job, data: prepared)
+            let resources = RunResources.estimate(model: model, epochs: config.training.epochs, recording: config.recording,
+                                                  recordedRows: rows, trainRows: prepared.split.train.count,
+                                                  dataValues: prepared.examples.inputs.scalars.count)
+            try Self.check(resources, job: job, limits: options.limits, atOnce: atOnce)
+            if !exists || options.force { diskNeeded += resources.fileBytes }
+            logger.info("\(job.outputPath): plan \(RunResources.format(bytes: resources.fileBytes)) run file, \(RunResources.format(bytes: resources.memoryBytes)) of buffers, \(String(format: "%.2g", resources.flopsPerEpoch)) multiply-adds per epoch")
+        }
+        if let free = RunResources.freeBytes(near: jobs.first.map { ($0.outputPath as NSString).deletingLastPathComponent } ?? "."),
+           diskNeeded > free {
+            throw ConfigError(file: jobs.first?.experiment.file ?? "", keyPath: "",
+                              "the run files need \(RunResources.format(bytes: diskNeeded)) but the disk has \(RunResources.format(bytes: free)) free")
+        }
+        return Prepared(jobs: jobs, data: data)
+    }
+
+    /// The recorded rows of a job, checked against the data: a training set, a subset
+    /// no larger than the samples, a schedule within the run.
+    package static func checkedRecordedRows(_ job: RunJob, data: PreparedData) throws(ConfigError) -> Int {
+        let config = job.experiment.config
+        let file = job.experiment.file
+        if data.split.train.isEmpty {
+            throw ConfigError(file: file, keyPath: "data.train_fraction",
+                              "no training samples (\(data.examples.count) samples, train_fraction \(config.data.trainFraction)): nothing to train on")
+        }
+        if case .subset(let n) = config.recording.samples, n > data.examples.count {
+            throw ConfigError(file: file, keyPath: "recording.samples",
+                              "subset of \(n) samples, but the data set has \(data.examples.count)")
+        }
+        if case .explicit(let list) = config.recording.schedule, let late = list.first(where: { $0 >= config.training.epochs }) {
+            throw ConfigError(file: file, keyPath: "recording.schedule",
+                              "logged epoch \(late) is beyond the run (epochs 0…\(config.training.epochs - 1))")
+        }
+        let rows = data.recordedRows(config.recording.samples, seed: job.seed)
+        if rows.isEmpty {
+            throw ConfigError(file: file, keyPath: "recording.samples", "no samples to record (the chosen split is empty)")
+        }
+        return rows.count
+    }
+
+    /// Refuses a plan whose run file or buffers exceed the limits, with the numbers.
+    package static func check(_ resources: RunResources, job: RunJob, limits: ResourceLimits, atOnce: Int) throws(ConfigError) {
+        let file = job.experiment.file
+        if resources.fileBytes > limits.maximumFileBytes {
+            throw ConfigError(file: file, keyPath: "model",
+                              "each run file would take \(RunResources.format(bytes: resources.fileBytes)) (\(resources.loggedEpochs) logged epochs), more than the limit of \(RunResources.format(bytes: limits.maximumFileBytes)); record fewer epochs or samples, use float16, or raise --max-file-size")
+        }
+        let memory = limits.maximumMemoryBytes / atOnce
+        if resources.memoryBytes > memory {
+            throw ConfigError(file: file, keyPath: "model",
+                              "a run needs about \(RunResources.format(bytes: resources.memoryBytes)) of memory for its activations, more than the \(RunResources.format(bytes: memory)) available to each of \(atOnce) run(s) at once; record fewer samples or use narrower layers")
+        }
+    }
+
+    package static func dataKey(_ job: RunJob) -> String { "\(job.experiment.variant ?? "")" }
+
+    /// Runs every prepared job, `options.jobs` at a time.
+    public func execute(_ prepared: Prepared, options: RunOptions) -> [RunOutcome] {
+        let jobs = prepared.jobs
+        let progress = ProgressReporter(totalEpochs: jobs.reduce(0) { $0 + $1.experiment.config.training.epochs },
+                                        totalRuns: jobs.count, enabled: options.showProgress)
+        let workers = min(options.jobs, max(1, jobs.count))
+        if workers > 1 { Parallel.setWorkers(1) }
+        let outcomes = ConcurrentSlots<RunOutcome>(count: jobs.count)
+        let next = Counter()
+        DispatchQueue.concurrentPerform(iterations: workers) { _ in
+            while let index = next.take(below: jobs.count) {
+                let job = jobs[index]
+                let outcome = runOne(job, data: prepared.data[Self.dataKey(job)]!, options: options, progress: progress)
+                outcomes.set(index, outcome)
+                progress.runCompleted()
+            }
+        }
+        progress.finish()
+        return outcomes.values
+    }
+
+    package func runOne(_ job: RunJob, data: PreparedData, options: RunOptions, progress: ProgressReporter) -> RunOutcome {
+        let config = job.experiment.config
+        let start = Date()
+        do {
+            try FileManager.default.createDirectory(atPath: (job.outputPath as NSString).deletingLastPathComponent,
+                                                    withIntermediateDirectories: true)
+            var model = try ModelFactory.build(config.model, sampleShape: data.sampleShape, classes: data.classCount,
+                                               seed: job.seed, file: job.experiment.file)
+            var optimizer = config.training.optimizer.make()
+            let recorder: RunRecorder
+            var completed = 0
+            var status = RunOutcome.Status.trained
+            if options.resume && FileManager.default.fileExists(atPath: job.outputPath) {
+                // Read the status, and close the file before resuming opens it for writing.
+                let (fileStatus, total, diverged) = try { () throws -> (RunStatus, Int, Int?) in
+                    let existing = try RunFile.open(job.outputPath)
+                    return (existing.status, existing.totalEpochs, existing.divergedEpoch)
+                }()
+                if fileStatus == .diverged {
+                    let message = "diverged at epoch \(diverged ?? 0) earlier; its checkpoints hold non-finite weights, so start it again with --force"
+                    return RunOutcome(path: job.outputPath, status: .diverged, epochs: total, seconds: 0, finalMetrics: nil, error: message)
+                }
+                if fileStatus == .complete {
+                    logger.info("\(job.outputPath): complete, skipped")
+                    return RunOutcome(path: job.outputPath, status: .skipped, epochs: total,
+                                      seconds: 0, finalMetrics: nil, error: nil)
+                }
+                (recorder, completed) = try RunRecorder.resume(path: job.outputPath, model: &model, optimizer: &optimizer)
+                status = .resumed
+                logger.info("\(job.outputPath): resuming after epoch \(completed)")
+            } else {
+                let rows = data.recordedRows(config.recording.samples, seed: job.seed)
+                let samples = RecordedSamples(rows: rows, examples: data.examples, trainRows: data.split.train,
+                                              testRows: data.split.test, datasetName: data.name, classCount: data.classCount)
+                let recording = RecorderOptions(schedule: config.recording.schedule, timing: config.recording.timing,
+                                              storage: config.recording.storage,
+                                              recordWeights: config.recording.weights,
+                                              checkpointInterval: config.recording.checkpointInterval)
+                recorder = try RunRecorder(path: job.outputPath, overwrite: true,
+                                           metadata: RunMetadata(experiment: config.name, config: job.experiment.effectiveYAML,
+                                                                 seed: job.seed, tool: options.tool,
+                                                                 totalEpochs: config.training.epochs),
+                                           model: model, samples: samples, optimizer: optimizer, options: recording)
+                logger.info("\(job.outputPath): training \(config.training.epochs) epochs, seed \(job.seed)")
+            }
+            var trainer = Trainer(model: model, optimizer: optimizer, completedEpochs: completed)
+            let metrics = FinalMetrics()
+            let schedule = TrainingSchedule(epochs: config.training.epochs, batchSize: config.training.batchSize,
+                                            batching: config.training.batching, seed: job.seed,
+                                            stopOnDivergence: options.stopOnDivergence)
+            do {
+                try trainer.train(data.examples, trainRows: data.split.train, testRows: data.split.test, schedule: schedule,
+                                  observers: [recorder, ProgressObserver(progress), metrics])
+            } catch let diverged as TrainingDiverged {
+                // The diverged epoch is recorded (its metrics mark the file diverged); close it readable.
+                try recorder.finish(completedEpochs: trainer.completedEpochs)
+                return RunOutcome(path: job.outputPath, status: .diverged, epochs: trainer.completedEpochs,
+                                  seconds: Date().timeIntervalSince(start), finalMetrics: metrics.last, error: "\(diverged)")
+            }
+            try recorder.finish(completedEpochs: trainer.completedEpochs)
+            let seconds = Date().timeIntervalSince(start)
+            logger.info("\(job.outputPath): done in \(String(format: "%.1f", seconds)) s")
+            return RunOutcome(path: job.outputPath, status: status, epochs: trainer.completedEpochs, seconds: seconds,
+                              finalMetrics: metrics.last, error: nil)
+        } catch {
+            return RunOutcome(path: job.outputPath, status: .failed, epochs: 0, seconds: Date().timeIntervalSince(start),
+                              finalMetrics: nil, error: "\(error)")
+        }
+    }
+}
+
+/// Keeps the last metrics a trainer reported.
+package final class FinalMetrics: TrainingObserver {
+    package var last: EpochMetrics?
+    package func didEvaluate(_ event: EvaluationEvent) throws { last = event.metrics }
+}
+
+/// A thread-safe counter handing out job indices.
+package final class Counter: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value = 0
+    package func take(below limit: Int) -> Int? {
+        lock.lock()
+        defer { lock.unlock() }
+        guard value < limit else { return nil }
+        value += 1
+        return value - 1
+    }
+}
+

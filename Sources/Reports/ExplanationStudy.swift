@@ -1,0 +1,159 @@
+import Attribution
+import Experiments
+import Foundation
+import Networks
+import Tensor
+
+/// Everything `infoplane explain` reports: the maps of every method for the chosen
+/// inputs, their conservation, faithfulness and randomisation scores, and timings.
+public struct ExplanationStudy: Sendable {
+    /// The study's settings (defined once, in Experiments, for the CLI and configs alike).
+    public typealias Options = ExplanationOptions
+
+    public struct MethodResult: Sendable {
+        public var name: String
+        public var attribution: Attribution
+        public var seconds: Double
+        /// Σ map / explained logit per input.
+        public var conservation: [Double]
+        /// The median of ``conservation`` (robust to logits near 0).
+        public var medianConservation: Double {
+            let sorted = conservation.filter(\.isFinite).sorted()
+            guard !sorted.isEmpty else { return .nan }
+            return sorted.count % 2 == 1 ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
+        }
+        /// LRP: per layer input (and the output), the mean over inputs of total / logit.
+        public var layerConservation: [Double]
+        /// Why conservation does not (or cannot) hold, for this model and method.
+        public var reasons: [String]
+        public var faithfulness: Faithfulness.Scores?
+        public var sanity: [CascadingRandomization.Step]
+    }
+
+    public var experiment: String
+    public var runPath: String
+    public var epoch: Int
+    public var layers: [String]
+    public var inputShape: [Int]
+    public var rows: [Int]
+    public var inputs: Tensor
+    public var labels: [Int]
+    /// Softmax probabilities `[input][class]`.
+    public var probabilities: [[Float]]
+    public var targets: [Int]
+    /// Whether the targets are the labels (else the predictions).
+    public var explainsLabels: Bool
+    public var bounds: (low: Float, high: Float)?
+    public var bias: BiasConvention
+    public var methods: [MethodResult]
+    public var faithfulnessSettings: Faithfulness?
+    /// Feature-visualisation figures: title, the images, a line of numbers.
+    public var features: [(title: String, figure: ImageGridFigure, note: String)] = []
+
+    public static func run(_ path: String, epoch: Int?, options: Options) throws -> ExplanationStudy {
+        let loaded = try RunModel.load(path, epoch: epoch)
+        let model = loaded.model
+        let all = try loaded.run.inputs()
+        let labels = try loaded.run.labels().map(Int.init)
+        let rows = try options.rows ?? defaultRows(labels: labels, splits: try loaded.run.splits(), count: options.count)
+        guard !rows.isEmpty else { throw ExplanationError("no inputs to explain (--count must be at least 1)") }
+        if let bad = rows.first(where: { !(0..<all.rows).contains($0) }) {
+            throw ExplanationError("input row \(bad) is outside the run's \(all.rows) recorded samples")
+        }
+        let inputs = all.gatherRows(rows)
+        let bounds: (low: Float, high: Float)? = options.unbounded ? nil
+            : options.bounds ?? ((all.scalars.min() ?? 0), (all.scalars.max() ?? 1))
+        let context = AttributionCatalog.Context(bounds: bounds, bias: options.bias, seed: options.seed)
+        // Deletion writes, and insertion starts from, the lower bound (black for pixels).
+        var faithfulness = options.faithfulness
+        if let low = bounds?.low { faithfulness?.baseline = low }
+        let target: Target = options.explainLabels ? .classes(rows.map { labels[$0] }) : .predicted
+        let probabilities = model.probabilities(inputs)
+        let width = probabilities.rowSize
+        let probabilityRows = (0..<inputs.rows).map { Array(probabilities.scalars[($0 * width)..<(($0 + 1) * width)]) }
+        var results: [MethodResult] = []
+        for name in options.methods ?? AttributionCatalog.defaults(for: model) {
+            let method = try AttributionCatalog.method(name, model: model, context: context)
+            let start = Date()
+            let attribution = try method.attribute(model, inputs: inputs, target: target)
+            let seconds = Date().timeIntervalSince(start)
+            let conservation = zip(attribution.totals, attribution.explained).map { $0 / Double($1) }
+            let layerConservation = attribution.layerTotals.map { totals in
+                zip(totals, attribution.explained).map { $0 / Double($1) }.reduce(0, +) / Double(max(totals.count, 1))
+            }
+            let scores = try faithfulness?.evaluate(model, inputs: inputs, attribution: attribution)
+            let sanity = options.sanity ? try CascadingRandomization(seed: options.seed).run(model, inputs: inputs, method: method, target: .classes(attribution.targets)) : []
+            results.append(MethodResult(name: name, attribution: attribution, seconds: seconds, conservation: conservation,
+                                        layerConservation: layerConservation,
+                                        reasons: reasons(for: method, model: model, bias: options.bias, bounds: bounds),
+                                        faithfulness: scores, sanity: sanity))
+        }
+        let targets = results.first?.attribution.targets ?? target.resolve(model(inputs))
+        var features: [(title: String, figure: ImageGridFigure, note: String)] = []
+        if options.features {
+            let range = bounds ?? ((all.scalars.min() ?? 0), (all.scalars.max() ?? 1))
+            if model.layers.contains(where: { $0 is Conv2D }) {
+                let (svg, lines) = try FeatureFigures.filters(model, layer: nil)
+                features.append(("First-layer filters", svg, lines.joined(separator: "; ")))
+            }
+            let classes = Array(Set(targets)).sorted()
+            let (maximized, lines) = try FeatureFigures.maximize(model, objectives: classes.map { ("class \($0)", .classScore($0)) },
+                                                                 presets: ["yosinski3"], steps: 200, stepSize: 0.01 * (range.1 - range.0),
+                                                                 bounds: (range.0, range.1), seed: options.seed)
+            features.append(("Activation maximisation of the explained classes (Yosinski et al.'s third regularisation, 200 steps)", maximized,
+                             lines.joined(separator: "; ")))
+            if model.inputShape.count == 3 {
+                let (occluded, notes) = try FeatureFigures.occlusion(model, inputs: inputs, labels: rows.map { labels[$0] }, window: 6, stride: 2,
+                                                                     baseline: (range.0 + range.1) / 2)
+                features.append(("Occlusion: the true class's probability with a grey 6×6 square over each place", occluded, notes.joined(separator: "; ")))
+            }
+        }
+        return ExplanationStudy(experiment: loaded.run.experiment, runPath: path, epoch: loaded.epoch,
+                                layers: model.layers.map { "\($0.name) (\($0.kind)\($0.activation == .linear ? "" : ", \($0.activation.rawValue)"))" },
+                                inputShape: model.inputShape, rows: rows, inputs: inputs, labels: rows.map { labels[$0] },
+                                probabilities: probabilityRows, targets: targets, explainsLabels: options.explainLabels, bounds: bounds, bias: options.bias,
+                                methods: results, faithfulnessSettings: faithfulness, features: features)
+    }
+
+    /// `count` test samples (the training ones when there is no test split), taking the
+    /// first of each class in turn so that the classes differ.
+    package static func defaultRows(labels: [Int], splits: [UInt8], count: Int) throws -> [Int] {
+        var pool = labels.indices.filter { splits[$0] == 1 }
+        if pool.isEmpty { pool = Array(labels.indices) }
+        var chosen: [Int] = [], used = Set<Int>()
+        let classes = Array(Set(pool.map { labels[$0] })).sorted()
+        while chosen.count < min(count, pool.count) {
+            var added = false
+            for c in classes where chosen.count < count {
+                if let row = pool.first(where: { labels[$0] == c && !used.contains($0) }) {
+                    chosen.append(row)
+                    used.insert(row)
+                    added = true
+                }
+            }
+            if !added { break }
+        }
+        return chosen
+    }
+
+    /// Why Σ relevance can differ from the logit for this method on this model.
+    package static func reasons(for method: any AttributionMethod, model: Sequential, bias: BiasConvention, bounds: (low: Float, high: Float)?) -> [String] {
+        guard let lrp = method as? LayerwiseRelevancePropagation else {
+            if method is IntegratedGradients { return ["Integrated Gradients: Σ map = f(x) − f(baseline) up to the quadrature (completeness gap below)"] }
+            if method is GradientTimesInput && model.layers.allSatisfy({ $0.activation == .relu || $0.activation == .linear }) {
+                return ["gradient × input on a ReLU network equals LRP-0: Σ = logit − the biases' share"]
+            }
+            return ["\(method.name) is not a decomposition of the logit: its sum is not expected to equal it"]
+        }
+        var reasons: [String] = []
+        let hasBias = model.layers.contains { !$0.parameters.isEmpty && $0.parameters[1].scalars.contains { $0 != 0 } }
+        if hasBias && bias != .zero { reasons.append("the layers have biases, which absorb or inject relevance (bias convention: \(bias.rawValue))") }
+        let rules = lrp.composite.rules(for: model).compactMap { $0 }
+        if let epsilon = rules.first(where: { $0.name.hasPrefix("epsilon(") && $0.stabilizer.epsilon > 1e-4 }) {
+            reasons.append("LRP-ε absorbs relevance of weak or contradictory outputs (ε = \(epsilon.stabilizer.epsilon))")
+        }
+        if rules.contains(where: { $0.name.hasPrefix("alpha") }) { reasons.append("αβ does not conserve on neurons whose contributions are all of one sign") }
+        if reasons.isEmpty { reasons.append("none: without biases these rules conserve relevance up to the stabiliser") }
+        return reasons
+    }
+}
