@@ -87,7 +87,7 @@ let package = Package(
 
         // Helpers shared by the test targets (paths, subprocesses, h5py, stderr capture).
         .target(name: "TestSupport", path: "Tests/TestSupport"),
-        .testTarget(name: "HDF5Tests", dependencies: ["HDF5", "TestSupport"]),
+        .testTarget(name: "HDF5Tests", dependencies: ["HDF5", "TestSupport", "infoplane"]),
         .testTarget(name: "TensorTests", dependencies: [
             "Tensor", .product(name: "PropertyBased", package: "swift-property-based"),
         ]),
@@ -103,8 +103,8 @@ let package = Package(
         ]),
         .testTarget(name: "PlottingTests", dependencies: ["Plotting", "TestSupport"]),
         .testTarget(name: "EndToEndTests", dependencies: [
-            "Attribution", "Experiments", "HDF5", "Information", "Networks", "Recording", "Tensor", "TestSupport",
-            "infoplane",  // built first: the tests run the command
+            "Analysis", "Attribution", "Embedding", "Experiments", "HDF5", "Information", "Networks", "Recording", "Tensor",
+            "TestSupport", "infoplane",  // built first: the tests run the command
         ]),
         .testTarget(name: "RecordingTests", dependencies: [
             "Recording", "Networks", "Datasets", "Tensor", "HDF5", "TestSupport",

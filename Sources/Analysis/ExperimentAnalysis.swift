@@ -66,7 +66,7 @@ public struct ExperimentAnalysis {
         let results = ConcurrentSlots<Result<RunAnalysis, any Error>>(count: paths.count)
         let progress = ProgressReporter(totalEpochs: paths.count * first.loggedEpochs.count, totalRuns: paths.count,
                                         enabled: showProgress, unit: "epochs analysed")
-        DispatchQueue.concurrentPerform(iterations: paths.count) { index in
+        Parallel.perform(iterations: paths.count) { index in
             results.set(index, Result { try RunAnalysis.analyze(RunFile.open(paths[index]), estimators: estimators,
                                                                 epochDone: { progress.epochCompleted() }) })
             progress.runCompleted()

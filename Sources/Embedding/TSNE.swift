@@ -253,11 +253,11 @@ public struct TSNE: Sendable {
     package func exactGradient(_ y: [SIMD2<Double>], _ p: [Float], exaggeration: Double) -> [SIMD2<Double>] {
         let n = y.count
         let xs = y.map { Float($0.x) }, ys = y.map { Float($0.y) }
-        let partialZ = ConcurrentSlots<(Int, Double)>(count: n)
-        let rowsOut = ConcurrentSlots<(Int, SIMD2<Double>)>(count: n)
-        xs.withUnsafeBufferPointer { px in
-            ys.withUnsafeBufferPointer { py in
-                Parallel.forEachRange(n, minimumPerWorker: 64) { rows in
+        // Per row, written only by the worker that owns the row; summed in row order.
+        var partialZ = [Double](repeating: 0, count: n)
+        Parallel.forEachRange(n, minimumPerWorker: 64, writing: &partialZ, stride: 1) { rows, out in
+            xs.withUnsafeBufferPointer { px in
+                ys.withUnsafeBufferPointer { py in
                     for i in rows {
                         let xi = px[i], yi = py[i]
                         var z: Float = 0
@@ -265,13 +265,18 @@ public struct TSNE: Sendable {
                             let dx = xi - px[j], dy = yi - py[j]
                             z = Relaxed.sum(z, 1 / (1 + dx * dx + dy * dy))
                         }
-                        partialZ.set(i, (i, Double(z) - 1))        // without j = i, whose w is 1
+                        out[i &- rows.lowerBound] = Double(z) - 1        // without j = i, whose w is 1
                     }
                 }
-                let z = partialZ.values.reduce(0) { $0 + $1.1 }
-                let inverseZ = Float(1 / z), alpha = Float(exaggeration)
-                p.withUnsafeBufferPointer { affinity in
-                    Parallel.forEachRange(n, minimumPerWorker: 64) { rows in
+            }
+        }
+        let z = partialZ.reduce(0, +)
+        let inverseZ = Float(1 / z), alpha = Float(exaggeration)
+        var gradient = [SIMD2<Double>](repeating: .zero, count: n)
+        Parallel.forEachRange(n, minimumPerWorker: 64, writing: &gradient, stride: 1) { rows, out in
+            xs.withUnsafeBufferPointer { px in
+                ys.withUnsafeBufferPointer { py in
+                    p.withUnsafeBufferPointer { affinity in
                         for i in rows {
                             let xi = px[i], yi = py[i], row = i &* n
                             var gx: Float = 0, gy: Float = 0
@@ -282,14 +287,12 @@ public struct TSNE: Sendable {
                                 gx = Relaxed.sum(gx, m * dx)
                                 gy = Relaxed.sum(gy, m * dy)
                             }
-                            rowsOut.set(i, (i, SIMD2(4 * Double(gx), 4 * Double(gy))))
+                            out[i &- rows.lowerBound] = SIMD2(4 * Double(gx), 4 * Double(gy))
                         }
                     }
                 }
             }
         }
-        var gradient = [SIMD2<Double>](repeating: .zero, count: n)
-        for (i, g) in rowsOut.values { gradient[i] = g }
         return gradient
     }
 

@@ -24,12 +24,45 @@ public enum ExperimentLoader {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw ConfigError(file: path, keyPath: "", FileManager.default.fileExists(atPath: path) ? "cannot read the file" : "no such file")
         }
-        return try parse(String(decoding: data, as: UTF8.self), file: path, overrides: overrides)
+        let folder = (path as NSString).deletingLastPathComponent
+        return try parse(String(decoding: data, as: UTF8.self), file: path, overrides: overrides,
+                         relativeTo: folder.isEmpty ? "." : folder)
+    }
+
+    /// The data keys that name files.
+    static let fileKeys = ["path", "images", "folder", "split_file"]
+
+    /// The config with its relative data paths made relative to `folder` (the config
+    /// file's), except those given with `--set` (relative to the working directory, as a
+    /// shell user expects). `labels` names a file only for IDX data.
+    static func resolvingDataPaths(_ root: Node, relativeTo folder: String, overridden: [String]) -> Node {
+        guard case .mapping(var top) = root, case .mapping(var data)? = top["data"] else { return root }
+        var keys = fileKeys
+        if data["source"]?.string == "idx" { keys.append("labels") }
+        for key in keys where !overridden.contains("data.\(key)") {
+            guard let value = data[Node(key)]?.string, !value.isEmpty, !value.hasPrefix("/") else { continue }
+            let resolved = URL(fileURLWithPath: folder).appendingPathComponent(value).standardizedFileURL.path
+            data[Node(key)] = Node(Self.relativeToWorkingDirectory(resolved))
+        }
+        top["data"] = .mapping(data)
+        return .mapping(top)
+    }
+
+    /// `path` relative to the working directory when it lies below it (short, readable
+    /// paths in messages and run files), else absolute.
+    static func relativeToWorkingDirectory(_ path: String) -> String {
+        let here = FileManager.default.currentDirectoryPath
+        let prefix = here.hasSuffix("/") ? here : here + "/"
+        return path.hasPrefix(prefix) ? String(path.dropFirst(prefix.count)) : path
     }
 
     /// Every variant of an experiment given as YAML text (e.g. the effective
     /// configuration stored in a run file); `file` names it in errors.
-    public static func parse(_ text: String, file path: String, overrides: [String] = []) throws(ConfigError) -> [Experiment] {
+    ///
+    /// - Parameter relativeTo: the folder that relative data paths in the text are
+    ///   relative to (the config file's); nil leaves them as written.
+    public static func parse(_ text: String, file path: String, overrides: [String] = [],
+                             relativeTo folder: String? = nil) throws(ConfigError) -> [Experiment] {
         var root: Node
         do {
             guard let node = try Yams.compose(yaml: text) else {
@@ -59,6 +92,7 @@ public enum ExperimentLoader {
             root = try NodePath.set(root, path: key, to: node, file: path)
             overridden.append(key)
         }
+        if let folder { root = resolvingDataPaths(root, relativeTo: folder, overridden: overridden) }
         // Sweeps: every combination of the listed values, as further overrides.
         let sweep = try SweepSpec(root: root, file: path)
         root = NodePath.removing(root, key: "sweep")

@@ -20,7 +20,8 @@ public struct PreparedData: Sendable {
         }
         func requireFile(_ path: String, key: String) throws(ConfigError) {
             guard FileManager.default.fileExists(atPath: path) else {
-                throw ConfigError(file: file, keyPath: "data.\(key)", "no such file: \(path)")
+                let place = path.hasPrefix("/") ? "" : " (relative to \(FileManager.default.currentDirectoryPath))"
+                throw ConfigError(file: file, keyPath: "data.\(key)", "no such file: \(path)\(place)")
             }
         }
         var dataset: LabeledDataset

@@ -1,45 +1,67 @@
 import Foundation
 import Networks
+import Synchronization
 
-/// A progress line on standard error (only when it is a terminal): runs done, epochs,
-/// rate and time left. Thread-safe; redrawn at most ten times a second.
-public final class ProgressReporter: @unchecked Sendable {
-    private let lock = NSLock()
+/// Progress on standard error: on a terminal, a bar redrawn at most ten times a second
+/// (runs done, epochs, rate, time left); otherwise (a log file, `nohup`, `| tee`, a Slurm
+/// log) one plain line at most every ten seconds and one per finished run, so a log shows
+/// life. Thread-safe.
+public final class ProgressReporter: Sendable {
+    private struct State {
+        var epochsDone = 0
+        var runsDone = 0
+        var lastDraw = Date.distantPast
+    }
+
+    private let state = Mutex(State())
     private let totalEpochs: Int
     private let totalRuns: Int
-    private var epochsDone = 0
-    private var runsDone = 0
     private let start = Date()
-    private var lastDraw = Date.distantPast
     private let enabled: Bool
+    private let terminal: Bool
     private let unit: String
 
+    /// - Parameter enabled: false silences it (`--quiet`).
     public init(totalEpochs: Int, totalRuns: Int, enabled: Bool, unit: String = "epochs") {
         self.totalEpochs = max(1, totalEpochs)
         self.totalRuns = totalRuns
-        self.enabled = enabled && isatty(2) != 0
+        self.enabled = enabled
+        self.terminal = isatty(2) != 0
         self.unit = unit
     }
 
+    /// Seconds between two plain lines when standard error is not a terminal.
+    static let plainInterval = 10.0
+
     package func epochCompleted() {
-        lock.lock()
-        epochsDone += 1
         let now = Date()
-        let draw = enabled && now.timeIntervalSince(lastDraw) > 0.1
-        if draw { lastDraw = now }
-        let (done, runs) = (epochsDone, runsDone)
-        lock.unlock()
-        if draw { render(done: done, runs: runs, now: now) }
+        let snapshot: (Int, Int)? = state.withLock { s in
+            s.epochsDone += 1
+            let interval = terminal ? 0.1 : Self.plainInterval
+            guard enabled, now.timeIntervalSince(s.lastDraw) > interval else { return nil }
+            // The first plain line waits one interval: short commands stay quiet.
+            if !terminal && s.lastDraw == .distantPast {
+                s.lastDraw = now
+                return nil
+            }
+            s.lastDraw = now
+            return (s.epochsDone, s.runsDone)
+        }
+        if let (done, runs) = snapshot { render(done: done, runs: runs, now: now) }
     }
 
     package func runCompleted() {
-        lock.lock()
-        runsDone += 1
-        lock.unlock()
+        let (done, runs) = state.withLock { s in
+            s.runsDone += 1
+            return (s.epochsDone, s.runsDone)
+        }
+        if enabled && !terminal && totalRuns > 1 && Date().timeIntervalSince(start) > Self.plainInterval {
+            render(done: done, runs: runs, now: Date())
+        }
     }
 
     public func finish() {
-        guard enabled else { return }
+        guard enabled, terminal else { return }
         FileHandle.standardError.write(Data("\r\u{1B}[K".utf8))
     }
 
@@ -47,6 +69,12 @@ public final class ProgressReporter: @unchecked Sendable {
         let elapsed = now.timeIntervalSince(start)
         let rate = Double(done) / max(elapsed, 1e-9)
         let left = Double(totalEpochs - done) / max(rate, 1e-9)
+        guard terminal else {
+            let line = String(format: "infoplane: progress: runs %d/%d, %@ %d/%d, %.0f/s, ETA %@\n",
+                              runs, totalRuns, unit, done, totalEpochs, rate, Self.clock(left))
+            FileHandle.standardError.write(Data(line.utf8))
+            return
+        }
         let width = 24
         let filled = Int(Double(width) * Double(done) / Double(totalEpochs))
         let bar = String(repeating: "█", count: filled) + String(repeating: "·", count: max(0, width - filled))

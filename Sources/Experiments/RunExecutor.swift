@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Logging
 import Networks
 import Recording
@@ -54,7 +55,7 @@ public struct RunExecutor: Sendable {
 
     /// Everything `run` needs that can fail on user input, done before any file is
     /// touched: data loaded and split per variant, models built, existing files checked.
-    public struct Prepared: @unchecked Sendable {
+    public struct Prepared: Sendable {
         public var jobs: [RunJob]
         var data: [String: PreparedData]
     }
@@ -140,15 +141,25 @@ public struct RunExecutor: Sendable {
         let progress = ProgressReporter(totalEpochs: jobs.reduce(0) { $0 + $1.experiment.config.training.epochs },
                                         totalRuns: jobs.count, enabled: options.showProgress)
         let workers = min(options.jobs, max(1, jobs.count))
-        if workers > 1 { Parallel.setWorkers(1) }
         let outcomes = ConcurrentSlots<RunOutcome>(count: jobs.count)
         let next = Counter()
-        DispatchQueue.concurrentPerform(iterations: workers) { _ in
-            while let index = next.take(below: jobs.count) {
-                let job = jobs[index]
-                let outcome = runOne(job, data: prepared.data[Self.dataKey(job)]!, options: options, progress: progress)
-                outcomes.set(index, outcome)
-                progress.runCompleted()
+        // Runs that go in parallel train on one core each (for these small networks one
+        // BLAS thread and one worker are fastest); the limit holds only inside the runs.
+        let innerWorkers = workers > 1 ? 1 : Parallel.workers
+        Parallel.perform(iterations: workers, workers: workers) { _ in
+            Parallel.withWorkers(innerWorkers) {
+                while let index = next.take(below: jobs.count) {
+                    let job = jobs[index]
+                    let outcome: RunOutcome
+                    if let data = prepared.data[Self.dataKey(job)] {
+                        outcome = runOne(job, data: data, options: options, progress: progress)
+                    } else {
+                        outcome = RunOutcome(path: job.outputPath, status: .failed, epochs: 0, seconds: 0, finalMetrics: nil,
+                                             error: "its data was not prepared")
+                    }
+                    outcomes.set(index, outcome)
+                    progress.runCompleted()
+                }
             }
         }
         progress.finish()
@@ -233,15 +244,14 @@ package final class FinalMetrics: TrainingObserver {
 }
 
 /// A thread-safe counter handing out job indices.
-package final class Counter: @unchecked Sendable {
-    private let lock = NSLock()
-    private var value = 0
+package final class Counter: Sendable {
+    private let value = Mutex(0)
     package func take(below limit: Int) -> Int? {
-        lock.lock()
-        defer { lock.unlock() }
-        guard value < limit else { return nil }
-        value += 1
-        return value - 1
+        value.withLock { value in
+            guard value < limit else { return nil }
+            value += 1
+            return value - 1
+        }
     }
 }
 

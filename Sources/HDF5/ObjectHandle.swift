@@ -5,9 +5,9 @@ import CHDF5
 /// Every file, group, dataset, attribute, dataspace, datatype and property list the
 /// Swift layer opens is held by one of these, so identifiers never leak
 /// (`HDF5Tests` opens and drops 10,000 datasets and checks `H5Fget_obj_count`).
-public final class ObjectHandle: @unchecked Sendable {
+public final class ObjectHandle: Sendable {
     /// The raw identifier; valid while this handle lives.
-    public let id: hid_t
+    package let id: hid_t
     private let close: @Sendable (hid_t) -> herr_t
 
     init(_ id: hid_t, close: @escaping @Sendable (hid_t) -> herr_t) {

@@ -50,11 +50,13 @@ public struct KDEEstimator: Sendable, Equatable {
         let pairs: [(Int, Int)] = (0..<blocks).flatMap { b in (b..<blocks).map { (b, $0) } }
         let partCount = min(parts, pairs.count)
         let slots = ConcurrentSlots<[Double]>(count: partCount)
-        h.scalars.withUnsafeBufferPointer { xBuffer in
-            norms.withUnsafeBufferPointer { normBuffer in
-                nonisolated(unsafe) let x = xBuffer.baseAddress!
-                nonisolated(unsafe) let norm = normBuffer.baseAddress!
-                DispatchQueue.concurrentPerform(iterations: partCount) { part in
+        let scalars = h.scalars
+        // A fixed number of parts (not of workers), each summing its block pairs into its
+        // own array, added in part order: the result does not depend on the worker count.
+        Parallel.perform(iterations: partCount) { part in
+            scalars.withUnsafeBufferPointer { xBuffer in
+                norms.withUnsafeBufferPointer { normBuffer in
+                    let x = xBuffer.baseAddress!, norm = normBuffer.baseAddress!
                     var sums = [Double](repeating: 0, count: 4 * n)
                     var gram = [Float](repeating: 0, count: block * block)
                     var lowerRow = [Float](repeating: 0, count: block), upperRow = [Float](repeating: 0, count: block)

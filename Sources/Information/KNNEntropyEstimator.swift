@@ -27,15 +27,16 @@ public struct KNNEntropyEstimator: Sendable, Equatable {
         let n = t.rows, d = t.rowSize
         guard n > k else { return .nan }
         // Columns: x[k][j], so the distance loop runs over contiguous j.
-        var columns = [Float](repeating: 0, count: n * d)
-        for i in 0..<n { for c in 0..<d { columns[c * n + i] = t.scalars[i * d + c] } }
+        var transposed = [Float](repeating: 0, count: n * d)
+        for i in 0..<n { for c in 0..<d { transposed[c * n + i] = t.scalars[i * d + c] } }
+        let columns = transposed
         // log ε_i per sample, each written by the worker that owns row i, summed in order.
         var logs = [Double](repeating: 0, count: n)
-        columns.withUnsafeBufferPointer { colBuffer in
-          logs.withUnsafeMutableBufferPointer { logBuffer in
-            nonisolated(unsafe) let shared = colBuffer.baseAddress!
-            nonisolated(unsafe) let logOut = logBuffer.baseAddress!
-            Parallel.forEachRange(n, minimumPerWorker: 64) { rows in
+        let k = self.k
+        Parallel.forEachRange(n, minimumPerWorker: 64, writing: &logs, stride: 1) { rows, logOut in
+          columns.withUnsafeBufferPointer { colBuffer in
+            let shared = colBuffer.baseAddress!
+            do {
                 var distances = [Float](repeating: 0, count: n)
                 distances.withUnsafeMutableBufferPointer { dist in
                     let out = dist.baseAddress!
@@ -60,7 +61,7 @@ public struct KNNEntropyEstimator: Sendable, Equatable {
                             }
                             nearest[p] = out[j]
                         }
-                        logOut[i] = Double.log(max(Double(nearest[k - 1]).squareRoot(), 1e-10))
+                        logOut[i &- rows.lowerBound] = Double.log(max(Double(nearest[k - 1]).squareRoot(), 1e-10))
                     }
                 }
             }

@@ -35,15 +35,15 @@ struct ConvGeometry {
         let (h, w, c, p) = (height, width, channels, padding)
         let (pw, image, paddedImage) = (paddedWidth, imageSize, paddedImageSize)
         var out = [Float](repeating: 0, count: batch * paddedImage)
-        input.scalars.withUnsafeBufferPointer { xBuffer in
-            out.withUnsafeMutableBufferPointer { outBuffer in
-                let x = xBuffer.baseAddress!, o = outBuffer.baseAddress!
-                Parallel.forEachRange(batch, minimumPerWorker: 16) { images in
-                    for b in images {
-                        for y in 0..<h {
-                            (o + (b &* paddedImage &+ ((y &+ p) &* pw &+ p) &* c))
-                                .update(from: x + (b &* image &+ y &* w &* c), count: w &* c)
-                        }
+        let source = input.scalars
+        Parallel.forEachRange(batch, minimumPerWorker: 16, writing: &out, stride: paddedImage) { images, slice in
+            guard let o = slice.baseAddress else { return }
+            source.withUnsafeBufferPointer { xBuffer in
+                let x = xBuffer.baseAddress!
+                for b in images {
+                    for y in 0..<h {
+                        (o + ((b &- images.lowerBound) &* paddedImage &+ ((y &+ p) &* pw &+ p) &* c))
+                            .update(from: x + (b &* image &+ y &* w &* c), count: w &* c)
                     }
                 }
             }
@@ -64,29 +64,30 @@ struct ConvGeometry {
         let (oh, ow, kh, s, c) = (outputHeight, outputWidth, kernelHeight, stride, channels)
         let (pw, paddedImage, patch) = (paddedWidth, paddedImageSize, patchSize)
         let runLength = kernelWidth * c
-        return source.scalars.withUnsafeBufferPointer { xBuffer in
-            Tensor.filled(shape: [batch * positions, patchSize]) { cols in
-                let x = xBuffer.baseAddress!, out = cols.baseAddress!
+        let scalars = source.scalars
+        let columns: [Float] = Parallel.makeArray(items: batch, stride: oh * ow * patch, minimumPerWorker: 8) { images, slice in
+            guard let out = slice.baseAddress else { return }
+            scalars.withUnsafeBufferPointer { xBuffer in
+                let x = xBuffer.baseAddress!
                 // Wrapping arithmetic: indices are bounded by the tensor sizes, and overflow
                 // checks cost more than the copies.
-                Parallel.forEachRange(batch, minimumPerWorker: 8) { images in
-                    var dst = out + images.lowerBound &* oh &* ow &* patch
-                    for b in images {
-                        let imageBase = x + b &* paddedImage
-                        for oy in 0..<oh {
-                            for ox in 0..<ow {
-                                var src = imageBase + ((oy &* s) &* pw &+ ox &* s) &* c
-                                for _ in 0..<kh {
-                                    for i in 0..<runLength { dst[i] = src[i] }
-                                    dst += runLength
-                                    src += pw &* c
-                                }
+                var dst = out
+                for b in images {
+                    let imageBase = x + b &* paddedImage
+                    for oy in 0..<oh {
+                        for ox in 0..<ow {
+                            var src = imageBase + ((oy &* s) &* pw &+ ox &* s) &* c
+                            for _ in 0..<kh {
+                                for i in 0..<runLength { dst[i] = src[i] }
+                                dst += runLength
+                                src += pw &* c
                             }
                         }
                     }
                 }
             }
         }
+        return Tensor(shape: [batch * positions, patchSize], scalars: columns)
     }
 
     /// The adjoint of ``im2col(_:)``: sums each column entry back into the pixel it came
@@ -96,13 +97,14 @@ struct ConvGeometry {
         let (pw, paddedImage, patch, h, w) = (paddedWidth, paddedImageSize, patchSize, height, width)
         let runLength = kernelWidth * c
         var accumulated = [Float](repeating: 0, count: batch * paddedImage)
-        columns.withUnsafeBufferPointer { colsBuffer in
-            accumulated.withUnsafeMutableBufferPointer { xBuffer in
-                let cols = colsBuffer.baseAddress!, x = xBuffer.baseAddress!
-                Parallel.forEachRange(batch, minimumPerWorker: 8) { images in
+        Parallel.forEachRange(batch, minimumPerWorker: 8, writing: &accumulated, stride: paddedImage) { images, slice in
+            guard let x = slice.baseAddress else { return }
+            columns.withUnsafeBufferPointer { colsBuffer in
+                let cols = colsBuffer.baseAddress!
+                do {
                     var src = cols + images.lowerBound &* oh &* ow &* patch
                     for b in images {
-                        let imageBase = x + b &* paddedImage
+                        let imageBase = x + (b &- images.lowerBound) &* paddedImage
                         for oy in 0..<oh {
                             for ox in 0..<ow {
                                 var dst = imageBase + ((oy &* s) &* pw &+ ox &* s) &* c

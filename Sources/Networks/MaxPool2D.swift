@@ -29,69 +29,70 @@ public struct MaxPool2D: Layer {
         let g = geometry(Array(input.shape.dropFirst()))
         let batch = input.rows
         let (c, w, s) = (g.channels, g.width, stride)
-        let count = batch * g.positions * c
-        var argmax = [Int32](repeating: 0, count: count)
-        let output = Tensor.filled(shape: [batch, g.outputHeight, g.outputWidth, c]) { yBuffer in
-            input.scalars.withUnsafeBufferPointer { xBuffer in
-                argmax.withUnsafeMutableBufferPointer { argBuffer in
-                    let x = xBuffer.baseAddress!, y = yBuffer.baseAddress!, arg = argBuffer.baseAddress!
-                    // Offsets of the window's elements from its first, in (ky, kx) order.
-                    let offsets = (0..<(size * size)).map { ((($0 / size) * w) + $0 % size) * c }
-                    let lanes = SIMD8<Int32>(0, 1, 2, 3, 4, 5, 6, 7)
-                    // Wrapping arithmetic: indices are bounded by the tensor sizes, and
-                    // overflow checks would dominate this loop.
-                    offsets.withUnsafeBufferPointer { offsets in
-                      Parallel.forEachRange(batch, minimumPerWorker: 8) { images in
-                        var o = images.lowerBound &* g.positions &* c
-                        for b in images {
-                            let base = b &* g.imageSize
-                            for oy in 0..<g.outputHeight {
-                                for ox in 0..<g.outputWidth {
-                                    let first = base &+ ((oy &* s) &* w &+ ox &* s) &* c
-                                    var ch = 0
-                                    // Eight channels at a time (contiguous in NHWC).
-                                    while ch &+ 8 <= c {
-                                        let origin = first &+ ch
-                                        var best = UnsafeRawPointer(x + origin).loadUnaligned(as: SIMD8<Float>.self)
-                                        var bestIndex = SIMD8<Int32>(repeating: Int32(truncatingIfNeeded: origin)) &+ lanes
-                                        for k in 1..<offsets.count {
-                                            let index = origin &+ offsets[k]
-                                            let v = UnsafeRawPointer(x + index).loadUnaligned(as: SIMD8<Float>.self)
-                                            let better = v .> best
-                                            best.replace(with: v, where: better)
-                                            bestIndex.replace(with: SIMD8<Int32>(repeating: Int32(truncatingIfNeeded: index)) &+ lanes,
-                                                              where: better)
-                                        }
-                                        UnsafeMutableRawPointer(y + o).storeBytes(of: best, as: SIMD8<Float>.self)
-                                        UnsafeMutableRawPointer(arg + o).storeBytes(of: bestIndex, as: SIMD8<Int32>.self)
-                                        o &+= 8
-                                        ch &+= 8
+        let scalars = input.scalars
+        let size = self.size
+        let perImage = g.positions * c
+        // Each image owns its outputs and their argmax indices: the workers write disjoint slices.
+        let (values, argmax): ([Float], [Int32]) = Parallel.makeArrays(items: batch, strides: (perImage, perImage),
+                                                                        minimumPerWorker: 8) { images, yBuffer, argBuffer in
+            guard let y = yBuffer.baseAddress, let arg = argBuffer.baseAddress else { return }
+            scalars.withUnsafeBufferPointer { xBuffer in
+                let x = xBuffer.baseAddress!
+                // Offsets of the window's elements from its first, in (ky, kx) order.
+                let offsets = (0..<(size * size)).map { ((($0 / size) * w) + $0 % size) * c }
+                let lanes = SIMD8<Int32>(0, 1, 2, 3, 4, 5, 6, 7)
+                // Wrapping arithmetic: indices are bounded by the tensor sizes, and
+                // overflow checks would dominate this loop.
+                offsets.withUnsafeBufferPointer { offsets in
+                    var o = 0
+                    for b in images {
+                        let base = b &* g.imageSize
+                        for oy in 0..<g.outputHeight {
+                            for ox in 0..<g.outputWidth {
+                                let first = base &+ ((oy &* s) &* w &+ ox &* s) &* c
+                                var ch = 0
+                                // Eight channels at a time (contiguous in NHWC).
+                                while ch &+ 8 <= c {
+                                    let origin = first &+ ch
+                                    var best = UnsafeRawPointer(x + origin).loadUnaligned(as: SIMD8<Float>.self)
+                                    var bestIndex = SIMD8<Int32>(repeating: Int32(truncatingIfNeeded: origin)) &+ lanes
+                                    for k in 1..<offsets.count {
+                                        let index = origin &+ offsets[k]
+                                        let v = UnsafeRawPointer(x + index).loadUnaligned(as: SIMD8<Float>.self)
+                                        let better = v .> best
+                                        best.replace(with: v, where: better)
+                                        bestIndex.replace(with: SIMD8<Int32>(repeating: Int32(truncatingIfNeeded: index)) &+ lanes,
+                                                          where: better)
                                     }
-                                    while ch < c {
-                                        let origin = first &+ ch
-                                        var best = x[origin]
-                                        var bestIndex = origin
-                                        for k in 1..<offsets.count {
-                                            let index = origin &+ offsets[k]
-                                            let v = x[index]
-                                            if v > best {
-                                                best = v
-                                                bestIndex = index
-                                            }
+                                    UnsafeMutableRawPointer(y + o).storeBytes(of: best, as: SIMD8<Float>.self)
+                                    UnsafeMutableRawPointer(arg + o).storeBytes(of: bestIndex, as: SIMD8<Int32>.self)
+                                    o &+= 8
+                                    ch &+= 8
+                                }
+                                while ch < c {
+                                    let origin = first &+ ch
+                                    var best = x[origin]
+                                    var bestIndex = origin
+                                    for k in 1..<offsets.count {
+                                        let index = origin &+ offsets[k]
+                                        let v = x[index]
+                                        if v > best {
+                                            best = v
+                                            bestIndex = index
                                         }
-                                        y[o] = best
-                                        arg[o] = Int32(truncatingIfNeeded: bestIndex)
-                                        o &+= 1
-                                        ch &+= 1
                                     }
+                                    y[o] = best
+                                    arg[o] = Int32(truncatingIfNeeded: bestIndex)
+                                    o &+= 1
+                                    ch &+= 1
                                 }
                             }
                         }
-                      }
                     }
                 }
             }
         }
+        let output = Tensor(shape: [batch, g.outputHeight, g.outputWidth, c], scalars: values)
         return LayerTrace(input: input, output: output, argmax: argmax)
     }
 

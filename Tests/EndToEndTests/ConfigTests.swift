@@ -18,11 +18,8 @@ struct ConfigTests {
         #expect(experiments.count == 1)
         let config = experiments[0].config
         #expect(config.name == name)
-        // Data and model, as `run` checks them before writing anything (the relative
-        // data paths are the repository's).
-        let previous = FileManager.default.currentDirectoryPath
-        FileManager.default.changeCurrentDirectoryPath(TestSupport.root.path)
-        defer { FileManager.default.changeCurrentDirectoryPath(previous) }
+        // Data and model, as `run` checks them before writing anything (relative data
+        // paths are the config file's, whatever the working directory).
         var dataConfig = config.data
         if dataConfig.source == .fashionMNIST { dataConfig.trainSamples = 100; dataConfig.testSamples = 10 }
         let data = try PreparedData.load(dataConfig, seed: config.seed, file: path)

@@ -19,6 +19,9 @@ struct FuzzTests {
     /// (to count what an older version did with the same cases).
     let binary = ProcessInfo.processInfo.environment["INFOPLANE_FUZZ_BINARY"] ?? TestSupport.product("infoplane")
     static var casesPerFormat: Int { Int(ProcessInfo.processInfo.environment["INFOPLANE_FUZZ_CASES"] ?? "") ?? 10 }
+    /// Seconds before a call counts as hung (INFOPLANE_FUZZ_TIMEOUT; the lab's own guard
+    /// for damaged HDF5 files ends a stuck read after 10 s).
+    static var timeout: Double { Double(ProcessInfo.processInfo.environment["INFOPLANE_FUZZ_TIMEOUT"] ?? "") ?? 60 }
     static var baseSeed: UInt64 { UInt64(ProcessInfo.processInfo.environment["INFOPLANE_FUZZ_SEED"] ?? "") ?? 2026 }
 
     /// One subprocess call of a case.
@@ -113,7 +116,7 @@ struct FuzzTests {
                 let (name, call) = flat[index]
                 let problem: String?
                 do {
-                    let result = try TestSupport.runBounded(binary, call.arguments, seconds: 60, directory: sandbox)
+                    let result = try TestSupport.runBounded(binary, call.arguments, seconds: Self.timeout, directory: sandbox)
                     problem = Self.judge(result)
                 } catch {
                     problem = "could not start: \(error)"
@@ -135,14 +138,19 @@ struct FuzzTests {
         var folder = URL(fileURLWithPath: input)
         if !folder.hasDirectoryPath { folder = folder.deletingLastPathComponent() }
         let target = findings.appendingPathComponent(folder.lastPathComponent + "-" + UUID().uuidString.prefix(8))
-        try? FileManager.default.createDirectory(at: findings, withIntermediateDirectories: true)
-        try? FileManager.default.copyItem(at: folder, to: target)
+        try? FileManager.default.createDirectory(at: target, withIntermediateDirectories: true)
+        // Regular files only: copying a FIFO would block.
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? [] {
+            let source = folder.appendingPathComponent(name)
+            let kind = (try? FileManager.default.attributesOfItem(atPath: source.path))?[.type] as? FileAttributeType
+            if kind == .typeRegular { try? FileManager.default.copyItem(at: source, to: target.appendingPathComponent(name)) }
+        }
         return target.path
     }
 
     /// What is wrong with how a call ended, if anything.
     static func judge(_ result: TestSupport.BoundedResult) -> String? {
-        if result.timedOut { return "hang (killed after 60 s)" }
+        if result.timedOut { return "hang (killed after \(Int(timeout)) s)" }
         if result.signaled { return "crashed with signal \(result.status): \(result.stderr.suffix(300))" }
         guard (0...2).contains(result.status) else { return "exit \(result.status)" }
         if result.status != 0 {

@@ -121,25 +121,6 @@ public enum TestSupport {
         try run(python, ["-c", script] + arguments)
     }
 
-    /// Runs `body` with file descriptor 2 redirected to a temporary file; returns what
-    /// was written to stderr meanwhile.
-    public static func capturingStderr(_ body: () throws -> Void) rethrows -> String {
-        fflush(nil)
-        let path = temporaryDirectory("stderr").appendingPathComponent("stderr.txt").path
-        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-        let saved = dup(2)
-        dup2(fd, 2)
-        defer {
-            fflush(nil)
-            dup2(saved, 2)
-            close(saved)
-            close(fd)
-        }
-        try body()
-        fflush(nil)
-        return (try? String(contentsOfFile: path, encoding: .utf8)) ?? ""
-    }
-
     /// The path of a built product next to the test bundle (e.g. the `infoplane` CLI).
     public static func product(_ name: String) -> String {
         let bundle = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
