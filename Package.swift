@@ -73,7 +73,7 @@ let package = Package(
             "Analysis", "Attribution", "Embedding", "Experiments", "FeatureVisualization", "HDF5",
             "Networks", "Plotting", "Recording", "Tensor",
         ]),
-        .target(name: "Reproduction", dependencies: ["Analysis", "Experiments", "HDF5", "Information"]),
+        .target(name: "Reproduction", dependencies: ["Analysis", "Experiments", "HDF5", "Information", "Plotting"]),
         // `make bench`: timings of the engine next to the PyTorch reference (benchmarks/).
         .executableTarget(name: "infoplane-bench", dependencies: [
             "Attribution", "Datasets", "Embedding", "Experiments", "Information", "Networks", "Recording", "Tensor",

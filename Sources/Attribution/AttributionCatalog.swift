@@ -79,7 +79,7 @@ public enum AttributionCatalog {
         default:
             if name == "gradcam" || name.hasPrefix("gradcam:") {
                 let layer = name.hasPrefix("gradcam:") ? String(name.dropFirst(8))
-                    : model.layers.last { $0.kind == "conv2d" }?.name
+                    : model.layers.last { $0.kind == .conv2d }?.name
                 guard let layer else { throw ExplanationError("gradcam needs a Conv2D layer; the model has none") }
                 return GradCAM(layer: layer)
             }

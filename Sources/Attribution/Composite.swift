@@ -7,11 +7,11 @@ public struct LayerPosition: Sendable, Hashable {
     /// Its index among the affine (Dense, Conv2D) layers, and their number.
     public var affineIndex: Int
     public var affineCount: Int
-    /// `dense` or `conv2d`.
-    public var kind: String
+    /// `.dense` or `.conv2d`.
+    public var kind: LayerKind
     public var isFirst: Bool { affineIndex == 0 }
 
-    public init(index: Int, affineIndex: Int, affineCount: Int, kind: String) {
+    public init(index: Int, affineIndex: Int, affineCount: Int, kind: LayerKind) {
         self.index = index
         self.affineIndex = affineIndex
         self.affineCount = affineCount
@@ -66,30 +66,30 @@ public struct Composite: Sendable {
     }
 
     public static func epsilonPlus(epsilon: Float = 1e-6, bias: BiasConvention = .zennit) -> Composite {
-        Composite(name: "epsilon_plus") { $0.kind == "conv2d" ? .zPlus(bias: bias) : .epsilon(epsilon, bias: bias) }
+        Composite(name: "epsilon_plus") { $0.kind == .conv2d ? .zPlus(bias: bias) : .epsilon(epsilon, bias: bias) }
     }
 
     public static func epsilonPlusFlat(epsilon: Float = 1e-6, bias: BiasConvention = .zennit) -> Composite {
         Composite(name: "epsilon_plus_flat") {
-            $0.isFirst ? .flat() : $0.kind == "conv2d" ? .zPlus(bias: bias) : .epsilon(epsilon, bias: bias)
+            $0.isFirst ? .flat() : $0.kind == .conv2d ? .zPlus(bias: bias) : .epsilon(epsilon, bias: bias)
         }
     }
 
     /// - Parameters: low, high: the input bounds (pixels: 0 and 1).
     public static func epsilonGammaBox(low: Float, high: Float, epsilon: Float = 1e-6, gamma: Float = 0.25, bias: BiasConvention = .zennit) -> Composite {
         Composite(name: "epsilon_gamma_box") {
-            if $0.kind == "conv2d" { return $0.isFirst ? .zBox(low: low, high: high, bias: bias) : .gamma(gamma, bias: bias) }
+            if $0.kind == .conv2d { return $0.isFirst ? .zBox(low: low, high: high, bias: bias) : .gamma(gamma, bias: bias) }
             return .epsilon(epsilon, bias: bias)
         }
     }
 
     public static func epsilonAlpha2Beta1(epsilon: Float = 1e-6, bias: BiasConvention = .zennit) -> Composite {
-        Composite(name: "epsilon_alpha2_beta1") { $0.kind == "conv2d" ? .alphaBeta(bias: bias) : .epsilon(epsilon, bias: bias) }
+        Composite(name: "epsilon_alpha2_beta1") { $0.kind == .conv2d ? .alphaBeta(bias: bias) : .epsilon(epsilon, bias: bias) }
     }
 
     public static func epsilonAlpha2Beta1Flat(epsilon: Float = 1e-6, bias: BiasConvention = .zennit) -> Composite {
         Composite(name: "epsilon_alpha2_beta1_flat") {
-            $0.isFirst ? .flat() : $0.kind == "conv2d" ? .alphaBeta(bias: bias) : .epsilon(epsilon, bias: bias)
+            $0.isFirst ? .flat() : $0.kind == .conv2d ? .alphaBeta(bias: bias) : .epsilon(epsilon, bias: bias)
         }
     }
 

@@ -213,7 +213,9 @@ public struct TrainingConfig: Sendable {
 
 /// `training.optimizer`: `kind` adam or sgd, and its parameters.
 public struct OptimizerConfig: Sendable {
-    public var kind: String
+    public enum Kind: String, Sendable, CaseIterable { case adam, sgd }
+
+    public var kind: Kind
     public var learningRate: Double
     public var beta1: Double
     public var beta2: Double
@@ -224,23 +226,23 @@ public struct OptimizerConfig: Sendable {
 
     package init(_ reader: ConfigReader) throws(ConfigError) {
         let e = try reader.mapping(allowed: ["kind", "learning_rate", "beta1", "beta2", "epsilon", "momentum", "weight_decay"])
-        kind = try e.required("kind", in: reader).choice(["adam", "sgd"])
+        kind = Kind(rawValue: try e.required("kind", in: reader).choice(Kind.allCases.map(\.rawValue))) ?? .adam
         learningRate = try e.required("learning_rate", in: reader).double(in: 1e-12...100)
         beta1 = try e["beta1"]?.double(in: 0...0.999_999) ?? 0.9
         beta2 = try e["beta2"]?.double(in: 0...0.999_999_999) ?? 0.999
         epsilon = try e["epsilon"]?.double(in: 0...1) ?? 1e-8
         momentum = try e["momentum"]?.double(in: 0...0.999_999) ?? 0
         weightDecay = try e["weight_decay"]?.double(in: 0...1) ?? 0
-        if kind == "sgd", e["beta1"] != nil || e["beta2"] != nil || e["epsilon"] != nil {
+        if kind == .sgd, e["beta1"] != nil || e["beta2"] != nil || e["epsilon"] != nil {
             throw reader.error("beta1, beta2 and epsilon are Adam's; sgd takes learning_rate, momentum, weight_decay")
         }
-        if kind == "adam", e["momentum"] != nil {
-            throw e["momentum"]!.error("momentum is SGD's; Adam's are beta1 and beta2")
+        if kind == .adam, let momentum = e["momentum"] {
+            throw momentum.error("momentum is SGD's; Adam's are beta1 and beta2")
         }
     }
 
     public func make() -> any Optimizer {
-        kind == "adam"
+        kind == .adam
             ? Adam(learningRate: Float(learningRate), beta1: Float(beta1), beta2: Float(beta2), epsilon: Float(epsilon), weightDecay: Float(weightDecay))
             : SGD(learningRate: Float(learningRate), momentum: Float(momentum), weightDecay: Float(weightDecay))
     }
@@ -307,104 +309,77 @@ public struct RecordingConfig: Sendable {
 /// `analysis`: the estimators and figures `infoplane analyze` and `infoplane plot`
 /// produce from the run files. Validated here and stored with the run.
 public struct AnalysisConfig: Sendable {
-    public struct Estimator: Sendable, Equatable {
-        /// binning, adaptive, kde, knn.
-        public var kind: String
-        /// The estimator's parameters as given (validated per kind).
-        public var parameters: [String: String]
-    }
-
-    public var estimators: [Estimator] = []
-    public var plots: [String] = []
+    /// The estimators, typed when parsed (``EstimatorSpec``): nothing is re-read later.
+    public var estimators: [EstimatorSpec] = []
+    public var plots: [FigureKind] = []
 
     package static let estimatorParameters: [String: [String]] = [
-        "binning": ["bins", "edges", "width", "range", "convention", "label"],
-        "adaptive": ["bins", "label"],
-        "kde": ["noise_variance", "bound", "label"],
-        "knn": ["k", "label"],
+        "binning": ["bins", "edges", "width", "range", "convention"],
+        "adaptive": ["bins"],
+        "kde": ["noise_variance", "bound"],
+        "knn": ["k"],
     ]
-    package static let plotNames = ["information_plane", "estimator_comparison", "snapshots", "gradient_snr", "training_curves",
-                            "information_vs_epoch", "dpi_violations"]
 
     public init() {}
 
     package init(_ reader: ConfigReader) throws(ConfigError) {
         let e = try reader.mapping(allowed: ["estimators", "plots"])
         for item in try e["estimators"]?.sequence() ?? [] {
-            let fields = try item.mapping(allowed: ["kind"] + Array(Set(Self.estimatorParameters.values.flatMap { $0 })).sorted())
-            let kind = try fields.required("kind", in: item).choice(Self.estimatorParameters.keys.sorted())
-            var parameters: [String: String] = [:]
-            for (key, value) in fields where key != "kind" {
-                guard Self.estimatorParameters[kind]!.contains(key) else {
-                    throw value.error("not a parameter of the \(kind) estimator (it takes \(Self.estimatorParameters[kind]!.joined(separator: ", ")))")
-                }
-                switch key {
-                case "bins", "edges", "k": _ = try value.int(in: 1...100_000)
-                case "width", "noise_variance": _ = try value.double(in: 1e-12...1e12)
-                case "convention": _ = try value.choice(["intervals", "edges"])
-                case "bound": _ = try value.choice(["upper", "lower", "both"])
-                case "range":
-                    if value.scalarText != nil { _ = try value.choice(["layer", "global"]) } else {
-                        let bounds = try value.doubles(in: -1e12...1e12)
-                        guard bounds.count == 2, bounds[0] < bounds[1] else { throw value.error("a range is [low, high] with low < high") }
-                    }
-                default: _ = try value.string()
-                }
-                parameters[key] = try Self.text(value)
-            }
-            estimators.append(Estimator(kind: kind, parameters: parameters))
+            estimators.append(try Self.estimator(item))
         }
-        for item in try e["plots"]?.sequence() ?? [] { plots.append(try item.choice(Self.plotNames)) }
+        for item in try e["plots"]?.sequence() ?? [] {
+            plots.append(FigureKind(rawValue: try item.choice(FigureKind.allCases.map(\.rawValue))) ?? .informationPlane)
+        }
     }
 
-    /// The estimators as the Information module runs them. Kinds accepted by the schema
-    /// but not implemented yet (`adaptive`, `knn`) are an error naming the estimator.
-    public func specs(file: String) throws(ConfigError) -> [EstimatorSpec] {
-        var specs: [EstimatorSpec] = []
-        for (index, estimator) in estimators.enumerated() {
-            let p = estimator.parameters
-            let path = "analysis.estimators[\(index)]"
-            switch estimator.kind {
-            case "binning":
-                let binning: BinnedEstimator.Binning
-                if let width = p["width"].flatMap(Double.init) {
-                    binning = .width(width)
-                } else if let edges = p["edges"].flatMap(Int.init) {
-                    guard edges >= 2 else { throw ConfigError(file: file, keyPath: path + ".edges", "at least 2 edges") }
-                    binning = .edges(edges)
-                } else if let bins = p["bins"].flatMap(Int.init) {
-                    binning = p["convention"] == "edges" ? .edges(bins) : .intervals(bins)
+    /// One `{kind: …, …}` item as the estimator it configures; errors point at the key.
+    package static func estimator(_ item: ConfigReader) throws(ConfigError) -> EstimatorSpec {
+        let fields = try item.mapping(allowed: ["kind"] + Array(Set(Self.estimatorParameters.values.flatMap { $0 })).sorted())
+        let kind = try fields.required("kind", in: item).choice(Self.estimatorParameters.keys.sorted())
+        let allowed = Self.estimatorParameters[kind] ?? []
+        for (key, value) in fields where key != "kind" && !allowed.contains(key) {
+            throw value.error("not a parameter of the \(kind) estimator (it takes \(allowed.joined(separator: ", ")))")
+        }
+        switch kind {
+        case "binning":
+            let binning: BinnedEstimator.Binning
+            if let width = fields["width"] {
+                binning = .width(try width.double(in: 1e-12...1e12))
+            } else if let edges = fields["edges"] {
+                binning = .edges(try edges.int(in: 2...100_000))
+            } else if let bins = fields["bins"] {
+                let convention = try fields["convention"]?.choice(["intervals", "edges"]) ?? "intervals"
+                binning = convention == "edges" ? .edges(try bins.int(in: 2...100_000)) : .intervals(try bins.int(in: 1...100_000))
+            } else {
+                throw item.error("binning needs bins, edges or width")
+            }
+            let range: EstimatorSpec.RangeSpec
+            if let value = fields["range"] {
+                if value.scalarText != nil {
+                    range = try value.choice(["layer", "global"]) == "layer" ? .layer : .global
                 } else {
-                    throw ConfigError(file: file, keyPath: path, "binning needs bins, edges or width")
-                }
-                let range: EstimatorSpec.RangeSpec
-                switch p["range"] {
-                case nil: range = .fixed(-1, 1)
-                case "layer": range = .layer
-                case "global": range = .global
-                case let text?:
-                    let bounds = text.trimmingCharacters(in: CharacterSet(charactersIn: "[] ")).split(separator: ",")
-                        .compactMap { Double($0.trimmingCharacters(in: .whitespaces)) }
-                    guard bounds.count == 2 else { throw ConfigError(file: file, keyPath: path + ".range", "expected [low, high], layer or global") }
+                    let bounds = try value.doubles(in: -1e12...1e12)
+                    guard bounds.count == 2, bounds[0] < bounds[1] else { throw value.error("a range is [low, high] with low < high") }
                     range = .fixed(bounds[0], bounds[1])
                 }
-                specs.append(.binning(binning, range))
-            case "kde":
-                guard let variance = p["noise_variance"].flatMap(Double.init) else {
-                    throw ConfigError(file: file, keyPath: path, "kde needs noise_variance")
-                }
-                let bound = p["bound"] ?? "both"
-                specs.append(.kde(variance: variance, upper: bound != "lower", lower: bound != "upper"))
-            case "adaptive":
-                specs.append(.adaptive(bins: p["bins"].flatMap(Int.init) ?? 30))
-            case "knn":
-                specs.append(.knn(k: p["k"].flatMap(Int.init) ?? 3))
-            default:
-                throw ConfigError(file: file, keyPath: path + ".kind", "unknown estimator \(estimator.kind)")
+            } else {
+                range = .fixed(-1, 1)
             }
+            return .binning(binning, range)
+        case "kde":
+            let variance = try fields.required("noise_variance", in: item).double(in: 1e-12...1e12)
+            let bound = try fields["bound"]?.choice(["upper", "lower", "both"]) ?? "both"
+            return .kde(variance: variance, upper: bound != "lower", lower: bound != "upper")
+        case "adaptive":
+            return .adaptive(bins: try fields["bins"]?.int(in: 1...100_000) ?? 30)
+        default:
+            return .knn(k: try fields["k"]?.int(in: 1...100_000) ?? 3)
         }
-        return specs
     }
+
+    /// The estimators (kept for callers that ask with a file for errors; parsing has
+    /// already checked them).
+    public func specs(file: String) throws(ConfigError) -> [EstimatorSpec] { estimators }
 
     package static func text(_ reader: ConfigReader) throws(ConfigError) -> String {
         if let text = reader.scalarText { return text }

@@ -4,7 +4,7 @@ import Tensor
 /// nonlinearity in separate layers (each then observed separately).
 public struct ActivationLayer: Layer {
     public let name: String
-    public var kind: String { "activation" }
+    public var kind: LayerKind { .activation }
     public let activation: Activation
     public var parameters: [Tensor] = []
 

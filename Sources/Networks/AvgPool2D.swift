@@ -5,7 +5,7 @@ import Tensor
 /// window; backward spreads each gradient equally over the window.
 public struct AvgPool2D: Layer {
     public let name: String
-    public var kind: String { "avgpool2d" }
+    public var kind: LayerKind { .avgpool2d }
     public let size: Int
     public let stride: Int
     public var parameters: [Tensor] = []

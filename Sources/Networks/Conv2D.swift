@@ -12,7 +12,7 @@ import Tensor
 /// and one `sgemm` for the whole batch; the backward pass reuses the columns.
 public struct Conv2D: Layer {
     public let name: String
-    public var kind: String { "conv2d" }
+    public var kind: LayerKind { .conv2d }
     public let activation: Activation
     public let stride: Int
     public let padding: Int

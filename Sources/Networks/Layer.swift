@@ -28,7 +28,7 @@ public protocol Layer: Sendable {
     /// A stable name, unique in its model (e.g. `dense1`); used in run files.
     var name: String { get }
     /// The kind of layer, e.g. `dense`, `conv2d`, `maxpool2d`.
-    var kind: String { get }
+    var kind: LayerKind { get }
     /// The activation applied to the layer's output (`linear` when none).
     var activation: Activation { get }
     /// Trainable tensors, weights first (`[in, out]` for Dense, `[kh, kw, cin, cout]`

@@ -126,13 +126,13 @@ struct Evaluator {
 
     init(examples: Examples, trainRows: [Int], testRows: [Int], model: Sequential, observers: [any TrainingObserver]) {
         self.examples = examples
-        var role = [UInt8](repeating: 0, count: examples.count)
-        for r in trainRows { role[r] = 1 }
-        for r in testRows { role[r] = 2 }
-        for observer in observers { for r in observer.observedRows where role[r] == 0 { role[r] = 3 } }
-        let rows = role.indices.filter { role[$0] != 0 }
+        var role = [SampleRole](repeating: .unused, count: examples.count)
+        for r in trainRows { role[r] = .train }
+        for r in testRows { role[r] = .test }
+        for observer in observers { for r in observer.observedRows where role[r] == .unused { role[r] = .recordedOnly } }
+        let rows = role.indices.filter { role[$0] != .unused }
         self.rows = rows
-        self.isTrain = rows.map { role[$0] == 1 }
+        self.isTrain = rows.map { role[$0] == .train }
         self.trainCount = trainRows.count
         self.testCount = testRows.count
         // Bound each chunk's activations to about 8M floats.
@@ -148,7 +148,17 @@ struct Evaluator {
         self.roles = rows.map { role[$0] }
     }
 
-    let roles: [UInt8]
+    let roles: [SampleRole]
+
+    /// What a sample is evaluated for.
+    enum SampleRole: Sendable {
+        /// Neither trained on, tested, nor recorded: skipped.
+        case unused
+        case train
+        case test
+        /// Only recorded (its activations are written; it counts in no metric).
+        case recordedOnly
+    }
 
     func metrics(_ model: Sequential, observers: [any TrainingObserver], completedEpochs: Int = 0) -> (metrics: EpochMetrics, outputs: [[Tensor]?]) {
         let wanting = observers.map { $0.wantsLayerOutputs(completedEpochs: completedEpochs) }
@@ -165,10 +175,10 @@ struct Evaluator {
             let (losses, correct) = SoftmaxCrossEntropy().evaluate(logits: traces[traces.count - 1].output, labels: labels[...])
             for i in 0..<(end - start) {
                 switch roles[start + i] {
-                case 1:
+                case .train:
                     trainLoss += losses[i]
                     trainCorrect += correct[i] ? 1 : 0
-                case 2:
+                case .test:
                     testLoss += losses[i]
                     testCorrect += correct[i] ? 1 : 0
                 default: break

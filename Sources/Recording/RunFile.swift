@@ -1,4 +1,5 @@
 import HDF5
+import Networks
 import Tensor
 
 /// A run file opened for reading (layout: `docs/run-file.md`).
@@ -10,7 +11,7 @@ public struct RunFile {
     public struct Layer: Sendable, Equatable, Codable {
         public var index: Int
         public var name: String
-        public var kind: String
+        public var kind: LayerKind
         public var activation: String
         /// Per-sample output shape, e.g. `[10]` or `[14, 14, 8]`.
         public var outputShape: [Int]
@@ -78,7 +79,11 @@ public struct RunFile {
         for name in try groups.childNames() {
             let group = try groups.group(name)
             let index = Int(try group.attribute("index", as: Int32.self))
-            layers.append(Layer(index: index, name: try group.stringAttribute("name"), kind: try group.stringAttribute("kind"),
+            let kindName = try group.stringAttribute("kind")
+            guard let kind = LayerKind(rawValue: kindName) else {
+                throw RunFileError(file: path, "layer group \(name): unknown kind \"\(kindName)\"")
+            }
+            layers.append(Layer(index: index, name: try group.stringAttribute("name"), kind: kind,
                                 activation: try group.stringAttribute("activation"),
                                 outputShape: try group.arrayAttribute("output_shape", as: Int64.self).map { Int($0) },
                                 hasWeights: group.isDataset("weights")))

@@ -49,7 +49,7 @@ enum RunLayout {
         for (index, layer) in model.layers.enumerated() {
             let group = try file.createGroup(RunFileFormat.layerGroup(index, layer.name))
             try group.setAttribute("name", layer.name)
-            try group.setAttribute("kind", layer.kind)
+            try group.setAttribute("kind", layer.kind.rawValue)
             try group.setAttribute("activation", layer.activation.rawValue)
             try group.setAttribute("index", Int32(index))
             try group.setAttribute("output_shape", model.outputShapes[index].map(Int64.init))

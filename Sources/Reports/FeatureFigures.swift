@@ -45,7 +45,7 @@ public enum FeatureFigures {
     public typealias Image = (pixels: [Float], height: Int, width: Int, caption: String, style: Figures.ImageStyle)
 
     /// A layer by name, or the first layer of a kind.
-    public static func layerIndex(_ model: Sequential, _ name: String?, kind: String? = nil) throws -> Int {
+    public static func layerIndex(_ model: Sequential, _ name: String?, kind: LayerKind? = nil) throws -> Int {
         if let name {
             guard let index = model.layers.firstIndex(where: { $0.name == name }) else {
                 throw FeatureVisualizationError("no layer \(name); layers: \(model.layers.map(\.name).joined(separator: ", "))")
@@ -53,7 +53,7 @@ public enum FeatureFigures {
             return index
         }
         guard let kind, let index = model.layers.firstIndex(where: { $0.kind == kind }) else {
-            throw FeatureVisualizationError("the model has no \(kind ?? "such") layer")
+            throw FeatureVisualizationError("the model has no \(kind?.rawValue ?? "such") layer")
         }
         return index
     }
@@ -75,7 +75,7 @@ public enum FeatureFigures {
     /// image per filter (RGB for 3 input channels), deeper layers' as one row per filter
     /// with one image per input channel.
     public static func filters(_ model: Sequential, layer name: String?) throws -> (ImageGridFigure, [String]) {
-        let index = try layerIndex(model, name, kind: "conv2d")
+        let index = try layerIndex(model, name, kind: .conv2d)
         guard let conv = model.layers[index] as? Conv2D else { throw FeatureVisualizationError("\(model.layers[index].name) is not a Conv2D layer") }
         let (kh, kw, cin, cout) = (conv.kernelHeight, conv.kernelWidth, conv.inputChannels, conv.outputChannels)
         let k = conv.parameters[0].scalars

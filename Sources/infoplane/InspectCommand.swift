@@ -59,7 +59,7 @@ enum RunSummaryText {
             let shape = "[" + layer.outputShape.map(String.init).joined(separator: ", ") + "]"
             let columns = "\(layer.index)".padding(toLength: 4, withPad: " ", startingAt: 0)
                 + layer.name.padding(toLength: 12, withPad: " ", startingAt: 0)
-                + layer.kind.padding(toLength: 11, withPad: " ", startingAt: 0)
+                + layer.kind.rawValue.padding(toLength: 11, withPad: " ", startingAt: 0)
                 + layer.activation.padding(toLength: 10, withPad: " ", startingAt: 0)
                 + "[L, \(s.samples), " + shape.dropFirst()
             lines.append("    " + columns + (layer.hasWeights ? "  + weights" : ""))

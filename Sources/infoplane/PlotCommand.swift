@@ -1,4 +1,5 @@
 import ArgumentParser
+import Experiments
 import Foundation
 import Networks
 import Plotting
@@ -38,11 +39,11 @@ struct PlotCommand: ParsableCommand {
     @OptionGroup var output: OutputOptions
 
     func run() throws {
+        let wanted = try only.map { (list) throws(ConfigError) in try FigureKind.parse(list: list) } ?? []
         let folders = try PlotCommand.analysedFolders(paths)
         guard !folders.isEmpty else { throw InputError("no analysis.h5 under \(paths.joined(separator: ", ")); run infoplane analyze first") }
         for folder in folders {
-            try PlotCommand.plot(folder, results: results, plots: plots,
-                                 wanted: only.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } } ?? [],
+            try PlotCommand.plot(folder, results: results, plots: plots, wanted: wanted,
                                  relativeGradients: relativeGradients, output: output)
         }
     }
@@ -62,7 +63,7 @@ struct PlotCommand: ParsableCommand {
         return Array(Set(folders)).sorted()
     }
 
-    static func plot(_ folder: String, results: String, plots: String, wanted: [String], relativeGradients: Bool = false,
+    static func plot(_ folder: String, results: String, plots: String, wanted: [FigureKind], relativeGradients: Bool = false,
                      output: OutputOptions) throws {
         let outcome = try PlotMaker().plot(resultsFolder: folder, resultsRoot: results, plotsRoot: plots, wanted: wanted,
                                            relativeGradients: relativeGradients)

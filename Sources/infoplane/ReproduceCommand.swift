@@ -67,73 +67,39 @@ struct ReproduceCommand: ParsableCommand {
         if output.quiet { arguments.append("--quiet") }
         let folders = try TrainCommand.train(try ExperimentOptions.parse(arguments))
         guard let folder = folders.first else { throw InputError("\(file): no runs") }
-        do {
-            let outcome = try ExperimentAnalysis(logger: output.logger()).analyze(folder: folder, runs: try ExperimentAnalysis.collect([folder])[folder] ?? [],
-                                                                                 csv: true, tool: "infoplane \(Infoplane.version)", showProgress: !output.quiet)
-            if !output.quiet { print(AnalysisReport.render(outcome)) }
-            try PlotCommand.plot(folder, results: results, plots: plots, wanted: ["estimator_comparison", "gradient_snr"], output: output)
-            return outcome
-        } catch let error as ConfigError {
-            throw InputError("\(error)")
-        }
+        let outcome = try ExperimentAnalysis(logger: output.logger()).analyze(folder: folder, runs: try ExperimentAnalysis.collect([folder])[folder] ?? [],
+                                                                             csv: true, tool: "infoplane \(Infoplane.version)", showProgress: !output.quiet)
+        if !output.quiet { print(AnalysisReport.render(outcome)) }
+        try PlotCommand.plot(folder, results: results, plots: plots, wanted: [.estimatorComparison, .gradientSNR], output: output)
+        return outcome
     }
 
-    /// 2017, Fig. 3: the same network trained on 5%, 45% and 85% of var_u. With little
-    /// data the network overfits: I(T;Y) of the last hidden layer (measured on all 4096
-    /// patterns) rises and then falls late in training.
+    /// 2017, Fig. 3: the same network trained on 5%, 45% and 85% of var_u
+    /// (``TrainingSetSizeStudy``).
     func sizes() throws {
         let start = Date()
         let file = ((config as NSString).deletingLastPathComponent as NSString).appendingPathComponent("tishby2017.yaml")
-        var drops: [(fraction: Double, drop: Double, peak: Double, final: Double)] = []
-        var planes: [PlaneData] = []
-        var ityCurves: [Figures.Series] = [], ixtCurves: [Figures.Series] = []
-        var lastHidden = ""
+        var analyses: [(fraction: Double, analysis: AnalysisFile.Contents)] = []
         for fraction in [0.05, 0.45, 0.85] {
             let outcome = try trainAndAnalyse(file, repeats: repeats ?? 10, overrides: ["data.train_fraction=\(fraction)"],
                                               results: (results as NSString).appendingPathComponent("sizes-\(Int(fraction * 100))"))
-            let analysis = try AnalysisFile.read(outcome.output)
-            guard let label = analysis.labels.first, let ity = analysis.ityMean[label], let ixt = analysis.ixtMean[label],
-                  let last = analysis.layers.indices.dropLast().last else { continue }
-            let column = ity.map { $0[last] }
-            let peak = column.max() ?? 0, final = column.last ?? 0
-            drops.append((fraction, peak - final, peak, final))
-            let name = String(format: "%.0f%% of the data", fraction * 100)
-            planes.append(PlaneData(title: "\(name): \(analysis.runs.count) runs", epochs: analysis.epochs, ixt: ixt, ity: ity, layerNames: analysis.layers))
-            let epochs = analysis.epochs.map { Double(max($0, 1)) }
-            ityCurves.append(.init(name: name, points: Array(zip(epochs, column))))
-            ixtCurves.append(.init(name: name, points: Array(zip(epochs, ixt.map { $0[last] }))))
-            lastHidden = analysis.layers[last]
+            analyses.append((fraction, try AnalysisFile.read(outcome.output)))
         }
-        try drawSizes(planes: planes, ity: ityCurves, ixt: ixtCurves, layer: lastHidden)
-        print("Training-set size (2017, Fig. 3), I(T;Y) of the last hidden layer on all 4096 patterns, mean over runs:")
-        for d in drops {
-            print(String(format: "  %3.0f%% of the data: peak %.3f bits, final %.3f bits, late drop %.3f", d.fraction * 100, d.peak, d.final, d.drop))
-        }
-        if let small = drops.first, let large = drops.last {
-            let holds = small.drop > 0.05 && small.drop > 2 * large.drop
-            print("\(holds ? "holds        " : "does not hold") with 5% of the data I(T;Y) drops late (overfitting), with 85% it does not"
-                  + String(format: " (drop %.3f against %.3f bits)", small.drop, large.drop))
-        }
+        let study = TrainingSetSizeStudy.evaluate(analyses)
+        try write(study.figures())
+        print(study.report)
         print(String(format: "time: %.1f s", Date().timeIntervalSince(start)))
     }
 
-    /// The sizes study's figures: the three information planes side by side (as the
-    /// paper's Fig. 3 rows), and the last hidden layer's I(T;Y) and I(X;T) against epoch
-    /// for the three fractions, where the late drop of I(T;Y) with 5% of the data shows.
-    func drawSizes(planes: [PlaneData], ity: [Figures.Series], ixt: [Figures.Series], layer: String) throws {
-        guard !planes.isEmpty else { return }
-        let plane = Figures.informationPlane(planes, hx: 12, hy: 0.999157,
-                                             title: "Training-set size (2017, Fig. 3): binning with 30 bins, mean over runs, measured on all 4096 patterns")
-        let curves = Figures.lines([(title: "I(T;Y) of \(layer)", yLabel: "bits", series: ity, markers: []),
-                                    (title: "I(X;T) of \(layer)", yLabel: "bits", series: ixt, markers: [])],
-                                   xLabel: "epoch", logX: true, title: "Training-set size: the last hidden layer")
+    /// Writes figures into the plots folder and says where.
+    func write(_ figures: [(name: String, svg: SVG)]) throws {
         var written: [String] = []
-        for (svg, name) in [(plane, "sizes_information_plane"), (curves, "sizes_last_hidden")] {
+        for (name, svg) in figures {
             let (files, note) = try svg.write(to: plots, name: name)
             if let note { output.logger().notice("\(note)") }
             written += files
         }
-        print("figures: \(written.joined(separator: ", "))")
+        if !written.isEmpty { print("figures: \(written.joined(separator: ", "))") }
     }
 
     func saxe() throws {
@@ -150,20 +116,10 @@ struct ReproduceCommand: ParsableCommand {
     func archived() throws {
         let start = Date()
         let outcome = try trainAndAnalyse(config, repeats: repeats ?? 20)
-        let comparison: ArchiveComparison
-        do {
-            comparison = try ArchiveComparison.compare(analysisPath: outcome.output, label: "binning_edges50", archivePath: archive)
-        } catch let error as ConfigError {
-            throw InputError("\(error)")
-        }
+        let comparison = try ArchiveComparison.compare(analysisPath: outcome.output, label: "binning_edges50", archivePath: archive)
         print("Archived run (\(comparison.archiveRuns) repeats) against ours (\(comparison.ourRuns) repeats, \(epochs) epochs) on \(comparison.epochs.count) common logged epochs:")
         print(comparison.table)
-        let planes = [PlaneData(title: "ours: \(comparison.ourRuns) runs", epochs: comparison.epochs, ixt: comparison.ours.ixt, ity: comparison.ours.ity, layerNames: comparison.layerNames),
-                      PlaneData(title: "archive: \(comparison.archiveRuns) runs (2017)", epochs: comparison.epochs, ixt: comparison.archive.ixt, ity: comparison.archive.ity, layerNames: comparison.layerNames)]
-        let (files, note) = try Figures.informationPlane(planes, hx: 12, hy: 0.999157,
-                                                         title: "Archived 2017 setting: binning with 50 edges, mean over runs").write(to: plots, name: "archived_information_plane")
-        if let note { output.logger().notice("\(note)") }
-        print("figure: \(files.joined(separator: ", "))")
+        try write([("archived_information_plane", comparison.figure())])
         print(String(format: "time: %.1f s (analysis %.1f s)", Date().timeIntervalSince(start), outcome.seconds))
     }
 }

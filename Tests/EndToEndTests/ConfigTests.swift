@@ -37,13 +37,13 @@ struct ConfigTests {
         #expect(tishby.model.widths == [10, 7, 5, 4, 3])
         let archived = try load("tishby2017-archived")
         #expect(archived.model.widths == [10, 7, 5, 4, 4, 3] && archived.training.batchSize == nil && archived.repeats == 20)
-        #expect(archived.analysis.estimators.first?.parameters["edges"] == "50")
+        #expect(archived.analysis.estimators.first == .binning(.edges(50), .fixed(-1, 1)))
         let relu = try load("saxe2018-relu")
         #expect(relu.model.activation == .relu && relu.recording.schedule.epochs(total: 10000).count == 211)
-        #expect(relu.analysis.estimators.first?.parameters["bins"] == "100")
+        #expect(relu.analysis.estimators.first == .binning(.intervals(100), .global))
         #expect(relu.training.optimizer.epsilon == 1e-7)
         let mnist = try load("saxe2018-mnist")
-        #expect(mnist.training.optimizer.kind == "sgd" && mnist.training.batchSize == 128)
+        #expect(mnist.training.optimizer.kind == .sgd && mnist.training.batchSize == 128)
     }
 
     /// Writes `text` as a config and expects loading (and preparing) it to fail with a

@@ -1,0 +1,8 @@
+/// What a layer is, as run files (`layers/<i>_<name>@kind`), reports and rule
+/// assignments name it.
+public enum LayerKind: String, Sendable, Codable, CaseIterable {
+    case dense, conv2d, maxpool2d, avgpool2d, flatten, activation
+
+    /// Affine layers (their output is `W·x + b`): the ones LRP rules apply to.
+    public var isAffine: Bool { self == .dense || self == .conv2d }
+}

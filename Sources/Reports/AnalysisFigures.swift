@@ -1,0 +1,140 @@
+import Analysis
+import Experiments
+import Foundation
+import Plotting
+import Recording
+
+/// One function per figure of an analysed folder, each from the analysis file and the
+/// first run file alone, so that each can be drawn and tested on its own. A function
+/// returns nil with a note when its figure does not apply (no second estimator, a full
+/// batch without gradient noise, no DPI table).
+public struct AnalysisFigures {
+    public var analysis: AnalysisFile.Contents
+    /// The first run (metrics, gradient statistics, labels).
+    public var run: RunFile
+    /// log₂ n and H(Y) in bits: the axes' ceilings.
+    public var hx: Double
+    public var hy: Double
+    public var relativeGradients = false
+
+    public init(analysis: AnalysisFile.Contents, run: RunFile) throws {
+        self.analysis = analysis
+        self.run = run
+        let labels = try run.labels()
+        hx = log2(Double(max(labels.count, 1)))
+        hy = Self.entropy(labels)
+    }
+
+    /// A drawn figure, or why there is none.
+    public enum Result {
+        case figure(SVG)
+        case skipped(String)
+    }
+
+    public func draw(_ kind: FigureKind) throws -> Result {
+        switch kind {
+        case .informationPlane: return informationPlane()
+        case .estimatorComparison: return estimatorComparison()
+        case .snapshots: return snapshots()
+        case .dpiViolations: return dpiViolations()
+        case .informationVsEpoch: return informationVsEpoch()
+        case .trainingCurves: return try trainingCurves()
+        case .gradientSNR: return try gradientSNR()
+        }
+    }
+
+    var title: String { "\(analysis.experiment): \(analysis.runs.count) run\(analysis.runs.count == 1 ? "" : "s"), mean" }
+    /// Binning first: the estimator the papers' planes use.
+    var mainLabel: String? { analysis.labels.first(where: { $0.hasPrefix("binning") }) ?? analysis.labels.first }
+    var runName: String { (run.path as NSString).lastPathComponent }
+
+    func plane(_ label: String) -> PlaneData? {
+        guard let ixt = analysis.ixtMean[label], let ity = analysis.ityMean[label] else { return nil }
+        return PlaneData(title: label, epochs: analysis.epochs, ixt: ixt, ity: ity, layerNames: analysis.layers)
+    }
+
+    public func informationPlane() -> Result {
+        guard let label = mainLabel, let plane = plane(label) else { return .skipped("information_plane: no estimator in the analysis") }
+        return .figure(Figures.informationPlane([plane], hx: hx, hy: hy, title: title))
+    }
+
+    public func estimatorComparison() -> Result {
+        guard analysis.labels.count > 1 else { return .skipped("estimator_comparison: the analysis has one estimator") }
+        return .figure(Figures.informationPlane(analysis.labels.compactMap(plane), hx: hx, hy: hy, title: title))
+    }
+
+    /// Every run at three moments: the initial epoch, the logged epoch nearest 400 (the
+    /// 2017 figure's middle), the last.
+    public func snapshots() -> Result {
+        guard let label = mainLabel, let ixtRuns = analysis.ixtRuns[label], let ityRuns = analysis.ityRuns[label],
+              !analysis.epochs.isEmpty else { return .skipped("snapshots: no per-run values") }
+        let middle = analysis.epochs.indices.min { abs(analysis.epochs[$0] - 400) < abs(analysis.epochs[$1] - 400) } ?? 0
+        let chosen = Array(Set([0, middle, analysis.epochs.count - 1])).sorted()
+        return .figure(Figures.snapshots(epochs: analysis.epochs, ixt: ixtRuns, ity: ityRuns, layerNames: analysis.layers,
+                                         chosen: chosen, hx: hx, hy: hy, title: "\(analysis.experiment): every run at three epochs (\(label))"))
+    }
+
+    public func dpiViolations() -> Result {
+        guard !analysis.dpi.isEmpty else { return .skipped("dpi_violations: no DPI table in the analysis") }
+        let pairs = analysis.layers.indices.dropLast().map { "\(analysis.layers[$0]) → \(analysis.layers[$0 + 1])" }
+        let panels = analysis.labels.compactMap { label -> (title: String, values: [[Double]], rows: [String])? in
+            guard let table = analysis.dpi[label] else { return nil }
+            return (label, pairs.indices.map { p in table.map { $0[p] } }, pairs)
+        }
+        return .figure(Figures.heatmaps(panels, columns: analysis.epochs.map { Double(max($0, 1)) }, columnLabel: "epoch", logColumns: true,
+                                        colorTitle: "bits", title: "\(analysis.experiment): DPI violations of I(X;T), summed over runs"))
+    }
+
+    public func informationVsEpoch() -> Result {
+        guard let label = analysis.labels.first, let ixt = analysis.ixtMean[label], let ity = analysis.ityMean[label] else {
+            return .skipped("information_vs_epoch: no estimator in the analysis")
+        }
+        let epochs = analysis.epochs.map { Double(max($0, 1)) }
+        func series(_ table: [[Double]]) -> [Figures.Series] {
+            analysis.layers.indices.map { l in Figures.Series(name: analysis.layers[l], points: zip(epochs, table.map { $0[l] }).map { ($0, $1) }) }
+        }
+        return .figure(Figures.lines([("I(X;T), \(label)", "bits", series(ixt), []), ("I(T;Y), \(label)", "bits", series(ity), [])],
+                                     xLabel: "epoch", logX: true, title: title))
+    }
+
+    public func trainingCurves() throws -> Result {
+        let (epochs, metrics) = try run.metrics()
+        let x = epochs.map { Double(max($0, 1)) }
+        func series(_ name: String, _ key: String, dashed: Bool) -> Figures.Series {
+            Figures.Series(name: name, points: zip(x, metrics[key] ?? []).map { ($0, $1) }, dashed: dashed)
+        }
+        return .figure(Figures.lines([("loss", "nats", [series("train", "train_loss", dashed: false), series("test", "test_loss", dashed: true)], []),
+                                      ("accuracy", "fraction correct", [series("train", "train_accuracy", dashed: false),
+                                                                        series("test", "test_accuracy", dashed: true)], [])],
+                                     xLabel: "epoch", logX: true, rug: run.loggedEpochs.map { Double(max($0, 1)) },
+                                     title: "\(analysis.experiment): training curves of \(runName) (ticks: logged epochs)"))
+    }
+
+    public func gradientSNR() throws -> Result {
+        let (epochs, statistics) = try run.gradientStatistics()
+        let x = epochs.map { Double(max($0, 1)) }
+        var panels: [(title: String, yLabel: String, series: [Figures.Series], markers: [(Double, String)])] = []
+        for (l, name) in analysis.layers.enumerated() {
+            guard let s = statistics[name], let mean = s["mean_norm"], let std = s["std_norm"], let weights = s["weight_norm"],
+                  std.contains(where: { $0 > 0 }) else { continue }
+            let transition = analysis.transitions.indices.contains(l) ? analysis.transitions[l] : nil
+            let markers = transition.map { [(Double(max($0, 1)), "transition")] } ?? []
+            let scale = relativeGradients ? weights.map { $0 > 0 ? 1 / $0 : .nan } : mean.map { _ in 1.0 }
+            panels.append((name, relativeGradients ? "gradient norm / weight norm" : "norm of the gradient", [
+                Figures.Series(name: "mean", points: zip(x, zip(mean, scale).map(*)).map { ($0, $1) }),
+                Figures.Series(name: "std", points: zip(x, zip(std, scale).map(*)).map { ($0, $1) }, dashed: true),
+            ], markers))
+        }
+        guard !panels.isEmpty else { return .skipped("gradient_snr skipped: one minibatch per epoch (full batch) has no gradient noise") }
+        return .figure(Figures.lines(panels, xLabel: "epoch", logX: true, logY: true,
+                                     title: "\(analysis.experiment): gradient mean and standard deviation (\(runName))"))
+    }
+
+    /// H(Y) in bits of the labels' empirical distribution.
+    package static func entropy(_ labels: [Int32]) -> Double {
+        var counts: [Int32: Int] = [:]
+        for label in labels { counts[label, default: 0] += 1 }
+        let n = Double(labels.count)
+        return -counts.values.reduce(0.0) { $0 + Double($1) / n * log2(Double($1) / n) }
+    }
+}
