@@ -7,14 +7,14 @@ import Tensor
 
 /// `infoplane analyze`: the information-plane analysis of run files, one `analysis.h5`
 /// per folder of runs (an experiment, or one sweep variant).
-public struct ExperimentAnalysis {
-    public var logger: Logger
+package struct ExperimentAnalysis {
+    package var logger: Logger
 
-    public init(logger: Logger) { self.logger = logger }
+    package init(logger: Logger) { self.logger = logger }
 
     /// The run files under `paths` (files, or folders searched recursively for
     /// `run-*.h5`), grouped by folder.
-    public static func collect(_ paths: [String]) throws(ConfigError) -> [String: [String]] {
+    package static func collect(_ paths: [String]) throws(ConfigError) -> [String: [String]] {
         var groups: [String: [String]] = [:]
         for path in paths {
             var isDirectory: ObjCBool = false
@@ -37,23 +37,23 @@ public struct ExperimentAnalysis {
         return groups.mapValues { $0.sorted() }
     }
 
-    public struct Outcome: Sendable {
-        public var folder: String
-        public var output: String
-        public var runs: Int
-        public var epochs: Int
-        public var labels: [String]
-        public var seconds: Double
-        public var note: String?
+    package struct Outcome: Sendable {
+        package var folder: String
+        package var output: String
+        package var runs: Int
+        package var epochs: Int
+        package var labels: [String]
+        package var seconds: Double
+        package var note: String?
         /// Per estimator label: the number of DPI violations and the largest, in bits.
-        public var dpi: [(label: String, count: Int, largest: Double)]
+        package var dpi: [(label: String, count: Int, largest: Double)]
         /// Per layer: the median SNR transition epoch over the runs, and the median epoch of
         /// the I(X;T) peak under the first estimator.
-        public var phases: [(layer: String, transition: Int?, peak: Int?)]
+        package var phases: [(layer: String, transition: Int?, peak: Int?)]
     }
 
     /// Analyses one folder of runs with the estimators of their configuration.
-    public func analyze(folder: String, runs paths: [String], csv: Bool, tool: String, showProgress: Bool = false) throws -> Outcome {
+    package func analyze(folder: String, runs paths: [String], csv: Bool, tool: String, showProgress: Bool = false) throws -> Outcome {
         let start = Date()
         let first = try RunFile.open(paths[0])
         let experiments = try ExperimentLoader.parse(first.config, file: "\(paths[0]) (config attribute)")

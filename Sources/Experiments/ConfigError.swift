@@ -1,16 +1,16 @@
 /// A problem in an experiment configuration: which file, where in it, which key, and
 /// what is wrong. The command line prints it as `file:line:column: key.path: message`
 /// and exits with code 2 before anything runs or is written.
-public struct ConfigError: Error, CustomStringConvertible, Sendable, Equatable {
-    public var file: String
+package struct ConfigError: Error, CustomStringConvertible, Sendable, Equatable {
+    package var file: String
     /// 1-based line and column of the offending node, when known.
-    public var line: Int?
-    public var column: Int?
+    package var line: Int?
+    package var column: Int?
     /// Dotted key path, e.g. `training.optimizer.learning_rate`.
-    public var keyPath: String
-    public var message: String
+    package var keyPath: String
+    package var message: String
 
-    public init(file: String, line: Int? = nil, column: Int? = nil, keyPath: String, _ message: String) {
+    package init(file: String, line: Int? = nil, column: Int? = nil, keyPath: String, _ message: String) {
         self.file = file
         self.line = line
         self.column = column
@@ -18,7 +18,7 @@ public struct ConfigError: Error, CustomStringConvertible, Sendable, Equatable {
         self.message = message
     }
 
-    public var description: String {
+    package var description: String {
         var location = file
         if let line { location += ":\(line)" }
         if let column { location += ":\(column)" }

@@ -3,12 +3,12 @@ import Yams
 
 /// Reads typed values out of a YAML node tree, with errors that name the file, the
 /// line and column, and the key path.
-public struct ConfigReader {
-    public let node: Node
-    public let file: String
-    public let path: String
+package struct ConfigReader {
+    package let node: Node
+    package let file: String
+    package let path: String
 
-    public init(node: Node, file: String, path: String = "") {
+    package init(node: Node, file: String, path: String = "") {
         self.node = node
         self.file = file
         self.path = path
@@ -25,7 +25,7 @@ public struct ConfigReader {
 
     /// The entries of a mapping, checking that every key is one of `allowed`; an unknown
     /// key is an error that suggests the nearest valid name.
-    public func mapping(allowed: [String]) throws(ConfigError) -> [String: ConfigReader] {
+    package func mapping(allowed: [String]) throws(ConfigError) -> [String: ConfigReader] {
         guard case .mapping(let mapping) = node else {
             throw error("expected a mapping with keys \(allowed.joined(separator: ", ")), got \(describe(node))")
         }
@@ -50,13 +50,13 @@ public struct ConfigReader {
 
     package var isNull: Bool { node.null != nil || (scalarText ?? "x") == "" }
 
-    public func string() throws(ConfigError) -> String {
+    package func string() throws(ConfigError) -> String {
         guard let text = scalarText else { throw error("expected a string, got \(describe(node))") }
         return text
     }
 
     /// One of the given names.
-    public func choice(_ options: [String]) throws(ConfigError) -> String {
+    package func choice(_ options: [String]) throws(ConfigError) -> String {
         let text = try string()
         guard options.contains(text) else {
             let hint = nearest(text, in: options).map { " (did you mean \"\($0)\"?)" } ?? ""
@@ -65,7 +65,7 @@ public struct ConfigReader {
         return text
     }
 
-    public func int(in range: ClosedRange<Int>) throws(ConfigError) -> Int {
+    package func int(in range: ClosedRange<Int>) throws(ConfigError) -> Int {
         guard let text = scalarText, let value = Int(text.replacingOccurrences(of: "_", with: "")) else {
             throw error("expected an integer, got \(describe(node))")
         }
@@ -73,7 +73,7 @@ public struct ConfigReader {
         return value
     }
 
-    public func double(in range: ClosedRange<Double>) throws(ConfigError) -> Double {
+    package func double(in range: ClosedRange<Double>) throws(ConfigError) -> Double {
         guard let text = scalarText, let value = Double(text.replacingOccurrences(of: "_", with: "")) else {
             throw error("expected a number, got \(describe(node))")
         }
@@ -81,7 +81,7 @@ public struct ConfigReader {
         return value
     }
 
-    public func bool() throws(ConfigError) -> Bool {
+    package func bool() throws(ConfigError) -> Bool {
         switch scalarText?.lowercased() {
         case "true", "yes", "on": return true
         case "false", "no", "off": return false
@@ -89,18 +89,18 @@ public struct ConfigReader {
         }
     }
 
-    public func sequence() throws(ConfigError) -> [ConfigReader] {
+    package func sequence() throws(ConfigError) -> [ConfigReader] {
         guard case .sequence(let sequence) = node else { throw error("expected a list, got \(describe(node))") }
         return sequence.enumerated().map { child("[\($0.offset)]", $0.element) }
     }
 
-    public func ints(in range: ClosedRange<Int>) throws(ConfigError) -> [Int] {
+    package func ints(in range: ClosedRange<Int>) throws(ConfigError) -> [Int] {
         var values: [Int] = []
         for item in try sequence() { values.append(try item.int(in: range)) }
         return values
     }
 
-    public func doubles(in range: ClosedRange<Double>) throws(ConfigError) -> [Double] {
+    package func doubles(in range: ClosedRange<Double>) throws(ConfigError) -> [Double] {
         var values: [Double] = []
         for item in try sequence() { values.append(try item.double(in: range)) }
         return values

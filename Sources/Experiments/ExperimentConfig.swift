@@ -5,22 +5,22 @@ import Recording
 
 /// One experiment: what to train, how, what to record and analyse. Read from YAML by
 /// ``ExperimentLoader``; every field documents its key.
-public struct ExperimentConfig: Sendable {
+package struct ExperimentConfig: Sendable {
     /// `name`: the experiment's name; results go to `results/<name>/`.
-    public var name: String
+    package var name: String
     /// `description`: free text.
-    public var description: String
+    package var description: String
     /// `seed`: the first repeat's seed; repeat r uses `seed + r`.
-    public var seed: UInt64
+    package var seed: UInt64
     /// `repeats`: independent networks (different seeds) trained with this setting.
-    public var repeats: Int
-    public var data: DataConfig
-    public var model: ModelConfig
-    public var training: TrainingConfig
-    public var recording: RecordingConfig
-    public var analysis: AnalysisConfig
+    package var repeats: Int
+    package var data: DataConfig
+    package var model: ModelConfig
+    package var training: TrainingConfig
+    package var recording: RecordingConfig
+    package var analysis: AnalysisConfig
     /// The explanation report `infoplane run` writes, when configured.
-    public var explain: ExplainConfig?
+    package var explain: ExplainConfig?
 
     package static let keys = ["name", "description", "seed", "repeats", "data", "model", "training", "recording", "analysis", "explain", "sweep"]
 
@@ -43,8 +43,8 @@ public struct ExperimentConfig: Sendable {
 }
 
 /// `data`: where the samples come from and how they are split.
-public struct DataConfig: Sendable {
-    public enum Source: String, Sendable, CaseIterable {
+package struct DataConfig: Sendable {
+    package enum Source: String, Sendable, CaseIterable {
         /// A MATLAB file (var_u.mat and its family): `path`, `inputs` (default F), `labels` (default y).
         case mat
         /// An IDX pair (MNIST format, optionally gzipped): `images`, `labels`.
@@ -56,23 +56,23 @@ public struct DataConfig: Sendable {
         case hdf5
     }
 
-    public enum SplitKind: String, Sendable, CaseIterable { case shuffled, stratified, file }
+    package enum SplitKind: String, Sendable, CaseIterable { case shuffled, stratified, file }
 
-    public var source: Source
-    public var path: String?
-    public var inputs: String?
-    public var labels: String?
-    public var images: String?
-    public var folder: String
+    package var source: Source
+    package var path: String?
+    package var inputs: String?
+    package var labels: String?
+    package var images: String?
+    package var folder: String
     /// `train_fraction`: share of the samples for training (not for fashion_mnist).
-    public var trainFraction: Double
-    public var split: SplitKind
-    public var splitFile: String?
+    package var trainFraction: Double
+    package var split: SplitKind
+    package var splitFile: String?
     /// `split_seed`: the split's seed (default: the experiment seed, the same for all repeats).
-    public var splitSeed: UInt64?
+    package var splitSeed: UInt64?
     /// `train_samples`, `test_samples`: use only the first n of each (fashion_mnist), for quick runs.
-    public var trainSamples: Int?
-    public var testSamples: Int?
+    package var trainSamples: Int?
+    package var testSamples: Int?
 
     package static let keys = ["source", "path", "inputs", "labels", "images", "folder", "train_fraction", "split", "split_file",
                        "split_seed", "train_samples", "test_samples"]
@@ -106,8 +106,8 @@ public struct DataConfig: Sendable {
 /// `model`: the architecture. Either `widths` (a fully connected network) or `layers`
 /// (any stack, e.g. a CNN); the output layer (dense, linear, one unit per class) is
 /// added automatically.
-public struct ModelConfig: Sendable {
-    public enum LayerSpec: Sendable, Equatable {
+package struct ModelConfig: Sendable {
+    package enum LayerSpec: Sendable, Equatable {
         case dense(units: Int, activation: Activation)
         case conv2d(filters: Int, kernel: Int, stride: Int, padding: Int, activation: Activation)
         case maxpool2d(size: Int, stride: Int?)
@@ -116,15 +116,15 @@ public struct ModelConfig: Sendable {
     }
 
     /// `widths`: hidden layer widths of an MLP, e.g. [10, 7, 5, 4, 3].
-    public var widths: [Int]?
+    package var widths: [Int]?
     /// `layers`: a list of `{dense: {units, activation}}`, `{conv2d: {filters, kernel,
     /// stride, padding, activation}}`, `{maxpool2d: {size, stride}}`, `{avgpool2d: …}`, `flatten`.
-    public var layers: [LayerSpec]?
+    package var layers: [LayerSpec]?
     /// `activation`: of the hidden layers of `widths` (and the default of `layers`).
-    public var activation: Activation
+    package var activation: Activation
     /// `initializer`: truncated_normal_fan_in (IDNNs), truncated_normal_fan_out (ibsgd),
     /// glorot_uniform, he_normal, zeros.
-    public var initializer: Initializer
+    package var initializer: Initializer
 
     package static let keys = ["widths", "layers", "activation", "initializer"]
     package static let initializers: [String: Initializer] = [
@@ -152,7 +152,7 @@ public struct ModelConfig: Sendable {
     }
 
     /// The most layers a model may have.
-    public static let maximumDepth = 256
+    package static let maximumDepth = 256
 
     package static func layer(_ item: ConfigReader, defaultActivation: Activation) throws(ConfigError) -> LayerSpec {
         if let text = item.scalarText {
@@ -187,13 +187,13 @@ public struct ModelConfig: Sendable {
 }
 
 /// `training`: epochs, batches and the optimizer.
-public struct TrainingConfig: Sendable {
-    public var epochs: Int
+package struct TrainingConfig: Sendable {
+    package var epochs: Int
     /// `batch_size`: samples per minibatch, or `full` for full-batch training.
-    public var batchSize: Int?
+    package var batchSize: Int?
     /// `batching`: shuffled (reshuffled every epoch) or fixed_contiguous (the 2017 code's replay mode).
-    public var batching: Batching
-    public var optimizer: OptimizerConfig
+    package var batching: Batching
+    package var optimizer: OptimizerConfig
 
     package static let keys = ["epochs", "batch_size", "batching", "optimizer"]
 
@@ -212,17 +212,17 @@ public struct TrainingConfig: Sendable {
 }
 
 /// `training.optimizer`: `kind` adam or sgd, and its parameters.
-public struct OptimizerConfig: Sendable {
-    public enum Kind: String, Sendable, CaseIterable { case adam, sgd }
+package struct OptimizerConfig: Sendable {
+    package enum Kind: String, Sendable, CaseIterable { case adam, sgd }
 
-    public var kind: Kind
-    public var learningRate: Double
-    public var beta1: Double
-    public var beta2: Double
+    package var kind: Kind
+    package var learningRate: Double
+    package var beta1: Double
+    package var beta2: Double
     /// Adam's ε: 1e-8 as TensorFlow 1 (the 2017 code); Keras 2 used 1e-7.
-    public var epsilon: Double
-    public var momentum: Double
-    public var weightDecay: Double
+    package var epsilon: Double
+    package var momentum: Double
+    package var weightDecay: Double
 
     package init(_ reader: ConfigReader) throws(ConfigError) {
         let e = try reader.mapping(allowed: ["kind", "learning_rate", "beta1", "beta2", "epsilon", "momentum", "weight_decay"])
@@ -241,7 +241,7 @@ public struct OptimizerConfig: Sendable {
         }
     }
 
-    public func make() -> any Optimizer {
+    package func make() -> any Optimizer {
         kind == .adam
             ? Adam(learningRate: Float(learningRate), beta1: Float(beta1), beta2: Float(beta2), epsilon: Float(epsilon), weightDecay: Float(weightDecay))
             : SGD(learningRate: Float(learningRate), momentum: Float(momentum), weightDecay: Float(weightDecay))
@@ -249,19 +249,19 @@ public struct OptimizerConfig: Sendable {
 }
 
 /// `recording`: what the run file keeps.
-public struct RecordingConfig: Sendable {
-    public enum Samples: Sendable, Equatable { case all, train, test, subset(Int) }
+package struct RecordingConfig: Sendable {
+    package enum Samples: Sendable, Equatable { case all, train, test, subset(Int) }
 
     /// `schedule`: every_epoch, ibsgd, {log_spaced: count} (the 2017 code), {every: n}, or {explicit: [..]}.
-    public var schedule: LoggingSchedule
-    public var timing: LogTiming
+    package var schedule: LoggingSchedule
+    package var timing: LogTiming
     /// `samples`: all, train, test, or {subset: n} (a seeded subset; the default for more than 10000 samples, n = 1000).
-    public var samples: Samples?
-    public var storage: ActivationStorage
-    public var weights: Bool
-    public var checkpointInterval: Int
+    package var samples: Samples?
+    package var storage: ActivationStorage
+    package var weights: Bool
+    package var checkpointInterval: Int
 
-    public init() {
+    package init() {
         schedule = .everyEpoch
         timing = .before
         samples = nil
@@ -308,10 +308,10 @@ public struct RecordingConfig: Sendable {
 
 /// `analysis`: the estimators and figures `infoplane analyze` and `infoplane plot`
 /// produce from the run files. Validated here and stored with the run.
-public struct AnalysisConfig: Sendable {
+package struct AnalysisConfig: Sendable {
     /// The estimators, typed when parsed (``EstimatorSpec``): nothing is re-read later.
-    public var estimators: [EstimatorSpec] = []
-    public var plots: [FigureKind] = []
+    package var estimators: [EstimatorSpec] = []
+    package var plots: [FigureKind] = []
 
     package static let estimatorParameters: [String: [String]] = [
         "binning": ["bins", "edges", "width", "range", "convention"],
@@ -320,7 +320,7 @@ public struct AnalysisConfig: Sendable {
         "knn": ["k"],
     ]
 
-    public init() {}
+    package init() {}
 
     package init(_ reader: ConfigReader) throws(ConfigError) {
         let e = try reader.mapping(allowed: ["estimators", "plots"])
@@ -379,7 +379,7 @@ public struct AnalysisConfig: Sendable {
 
     /// The estimators (kept for callers that ask with a file for errors; parsing has
     /// already checked them).
-    public func specs(file: String) throws(ConfigError) -> [EstimatorSpec] { estimators }
+    package func specs(file: String) throws(ConfigError) -> [EstimatorSpec] { estimators }
 
     package static func text(_ reader: ConfigReader) throws(ConfigError) -> String {
         if let text = reader.scalarText { return text }

@@ -4,23 +4,23 @@ import Yams
 
 /// One runnable variant of an experiment: its configuration and the YAML text that
 /// produced it (after `--set` overrides and the sweep's values), stored in run files.
-public struct Experiment: Sendable {
-    public var config: ExperimentConfig
+package struct Experiment: Sendable {
+    package var config: ExperimentConfig
     /// The effective configuration as YAML.
-    public var effectiveYAML: String
+    package var effectiveYAML: String
     /// For a sweep: `key=value,key=value` naming this variant (its results subfolder).
-    public var variant: String?
-    public var file: String
+    package var variant: String?
+    package var file: String
 }
 
 /// Reads an experiment file, applies `--set` overrides and expands `sweep`.
-public enum ExperimentLoader {
+package enum ExperimentLoader {
     /// Every variant of the experiment at `path`, validated.
     ///
     /// - Parameter overrides: `key.path=value` assignments (the value is YAML: `3`,
     ///   `relu`, `[10, 7]`); a key that the schema does not know is an error like one in
     ///   the file.
-    public static func load(_ path: String, overrides: [String] = []) throws(ConfigError) -> [Experiment] {
+    package static func load(_ path: String, overrides: [String] = []) throws(ConfigError) -> [Experiment] {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw ConfigError(file: path, keyPath: "", FileManager.default.fileExists(atPath: path) ? "cannot read the file" : "no such file")
         }
@@ -61,7 +61,7 @@ public enum ExperimentLoader {
     ///
     /// - Parameter relativeTo: the folder that relative data paths in the text are
     ///   relative to (the config file's); nil leaves them as written.
-    public static func parse(_ text: String, file path: String, overrides: [String] = [],
+    package static func parse(_ text: String, file path: String, overrides: [String] = [],
                              relativeTo folder: String? = nil) throws(ConfigError) -> [Experiment] {
         var root: Node
         do {

@@ -17,8 +17,8 @@ import Attribution
 ///   sanity: true
 ///   features: true
 /// ```
-public struct ExplainConfig: Sendable {
-    public var options = ExplanationOptions()
+package struct ExplainConfig: Sendable {
+    package var options = ExplanationOptions()
 
     package static let keys = ["methods", "count", "inputs", "labels", "bias", "bounds", "region", "steps", "replacement", "faithfulness", "sanity", "features"]
 
@@ -61,28 +61,28 @@ public struct ExplainConfig: Sendable {
 /// What an explanation study does: methods, inputs, bounds, conventions, and which
 /// checks run. Its defaults are the one set that `infoplane explain` (whose options start
 /// from them) and a config's `explain:` section share, so both give the same report.
-public struct ExplanationOptions: Sendable {
-    public var methods: [String]?
+package struct ExplanationOptions: Sendable {
+    package var methods: [String]?
     /// Rows of the run's recorded samples; nil picks `count` test samples, one class
     /// after another.
-    public var rows: [Int]?
-    public var count: Int = 6
+    package var rows: [Int]?
+    package var count: Int = 6
     /// Explain the label instead of the prediction.
-    public var explainLabels = false
+    package var explainLabels = false
     /// nil: the recorded inputs' min and max.
-    public var bounds: (low: Float, high: Float)?
-    public var unbounded = false
-    public var bias: BiasConvention = .zennit
-    public var faithfulness: Faithfulness? = ExplanationOptions.defaultFaithfulness
-    public var sanity = true
+    package var bounds: (low: Float, high: Float)?
+    package var unbounded = false
+    package var bias: BiasConvention = .zennit
+    package var faithfulness: Faithfulness? = ExplanationOptions.defaultFaithfulness
+    package var sanity = true
     /// Add the feature-visualisation section: first-layer filters, the explained
     /// classes maximised, occlusion probability maps.
-    public var features = true
-    public var seed: UInt64 = 0
-    public init() {}
+    package var features = true
+    package var seed: UInt64 = 0
+    package init() {}
 
     /// The faithfulness settings of a report: 2×2 regions of an image (single features of
     /// a flat input) set to the baseline, 20 steps (Samek et al. 2017's AOPC with the
     /// baseline replacement; `noise` is their alternative).
-    public static let defaultFaithfulness = Faithfulness(region: 2, steps: 20, replacement: .baseline)
+    package static let defaultFaithfulness = Faithfulness(region: 2, steps: 20, replacement: .baseline)
 }

@@ -1,5 +1,5 @@
 /// The figures `infoplane plot` draws from an analysed folder (`analysis.plots`, `--only`).
-public enum FigureKind: String, Sendable, CaseIterable, Equatable {
+package enum FigureKind: String, Sendable, CaseIterable, Equatable {
     case informationPlane = "information_plane"
     case estimatorComparison = "estimator_comparison"
     case snapshots
@@ -10,7 +10,7 @@ public enum FigureKind: String, Sendable, CaseIterable, Equatable {
 
     /// The kinds named in a comma-separated list; an unknown name is an error naming the
     /// known ones.
-    public static func parse(list: String) throws(ConfigError) -> [FigureKind] {
+    package static func parse(list: String) throws(ConfigError) -> [FigureKind] {
         var kinds: [FigureKind] = []
         for name in list.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) }) where !name.isEmpty {
             guard let kind = FigureKind(rawValue: name) else {

@@ -2,11 +2,11 @@ import Networks
 import Tensor
 
 /// Builds the configured model for a data set's sample shape and class count.
-public enum ModelFactory {
+package enum ModelFactory {
     /// - Throws: a ``ConfigError`` at `model` when the layers do not fit the data (for
     ///   example a Dense layer after a Conv2D without Flatten, or a kernel larger than
     ///   its input).
-    public static func build(_ config: ModelConfig, sampleShape: [Int], classes: Int, seed: UInt64, file: String) throws(ConfigError) -> Sequential {
+    package static func build(_ config: ModelConfig, sampleShape: [Int], classes: Int, seed: UInt64, file: String) throws(ConfigError) -> Sequential {
         let rng = SeededRNG(seed: seed).fork("model")
         do {
             if let widths = config.widths {

@@ -5,16 +5,16 @@ import Recording
 import Tensor
 
 /// The data of an experiment, loaded and split: what the trainer and the recorder get.
-public struct PreparedData: Sendable {
-    public var name: String
-    public var examples: Examples
-    public var classCount: Int
-    public var sampleShape: [Int]
-    public var split: Split
+package struct PreparedData: Sendable {
+    package var name: String
+    package var examples: Examples
+    package var classCount: Int
+    package var sampleShape: [Int]
+    package var split: Split
 
     /// Loads the configured data set and splits it. File problems become ``ConfigError``s
     /// at the key that names the file.
-    public static func load(_ config: DataConfig, seed: UInt64, file: String) throws(ConfigError) -> PreparedData {
+    package static func load(_ config: DataConfig, seed: UInt64, file: String) throws(ConfigError) -> PreparedData {
         func located(_ key: String, _ error: DatasetError) -> ConfigError {
             ConfigError(file: file, keyPath: "data.\(key)", error.description)
         }
@@ -83,7 +83,7 @@ public struct PreparedData: Sendable {
     }
 
     /// The rows whose activations are recorded.
-    public func recordedRows(_ selection: RecordingConfig.Samples?, seed: UInt64) -> [Int] {
+    package func recordedRows(_ selection: RecordingConfig.Samples?, seed: UInt64) -> [Int] {
         let choice = selection ?? (examples.count > 10_000 ? .subset(1000) : .all)
         switch choice {
         case .all: return Array(0..<examples.count)

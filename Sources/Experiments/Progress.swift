@@ -6,7 +6,7 @@ import Synchronization
 /// (runs done, epochs, rate, time left); otherwise (a log file, `nohup`, `| tee`, a Slurm
 /// log) one plain line at most every ten seconds and one per finished run, so a log shows
 /// life. Thread-safe.
-public final class ProgressReporter: Sendable {
+package final class ProgressReporter: Sendable {
     private struct State {
         var epochsDone = 0
         var runsDone = 0
@@ -22,7 +22,7 @@ public final class ProgressReporter: Sendable {
     private let unit: String
 
     /// - Parameter enabled: false silences it (`--quiet`).
-    public init(totalEpochs: Int, totalRuns: Int, enabled: Bool, unit: String = "epochs") {
+    package init(totalEpochs: Int, totalRuns: Int, enabled: Bool, unit: String = "epochs") {
         self.totalEpochs = max(1, totalEpochs)
         self.totalRuns = totalRuns
         self.enabled = enabled
@@ -60,7 +60,7 @@ public final class ProgressReporter: Sendable {
         }
     }
 
-    public func finish() {
+    package func finish() {
         guard enabled, terminal else { return }
         FileHandle.standardError.write(Data("\r\u{1B}[K".utf8))
     }

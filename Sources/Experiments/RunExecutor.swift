@@ -6,22 +6,22 @@ import Recording
 import Tensor
 
 /// How `infoplane run` treats existing run files and how many runs go at once.
-public struct RunOptions: Sendable {
+package struct RunOptions: Sendable {
     /// Replace existing run files.
-    public var force: Bool
+    package var force: Bool
     /// Continue interrupted run files from their checkpoints; skip complete ones.
-    public var resume: Bool
+    package var resume: Bool
     /// Runs in parallel (each single-threaded inside).
-    public var jobs: Int
-    public var showProgress: Bool
+    package var jobs: Int
+    package var showProgress: Bool
     /// The tool name and version written into run files.
-    public var tool: String
+    package var tool: String
     /// Stop a run after the first epoch with a non-finite loss or weight (the default).
-    public var stopOnDivergence: Bool
+    package var stopOnDivergence: Bool
     /// The largest run file and memory a plan may need.
-    public var limits: ResourceLimits
+    package var limits: ResourceLimits
 
-    public init(force: Bool = false, resume: Bool = false, jobs: Int = 1, showProgress: Bool = false, tool: String,
+    package init(force: Bool = false, resume: Bool = false, jobs: Int = 1, showProgress: Bool = false, tool: String,
                 stopOnDivergence: Bool = true, limits: ResourceLimits = ResourceLimits()) {
         self.stopOnDivergence = stopOnDivergence
         self.limits = limits
@@ -34,33 +34,33 @@ public struct RunOptions: Sendable {
 }
 
 /// What happened to one run.
-public struct RunOutcome: Sendable {
-    public enum Status: String, Sendable { case trained, resumed, skipped, diverged, failed }
-    public var path: String
-    public var status: Status
-    public var epochs: Int
-    public var seconds: Double
-    public var finalMetrics: EpochMetrics?
-    public var error: String?
+package struct RunOutcome: Sendable {
+    package enum Status: String, Sendable { case trained, resumed, skipped, diverged, failed }
+    package var path: String
+    package var status: Status
+    package var epochs: Int
+    package var seconds: Double
+    package var finalMetrics: EpochMetrics?
+    package var error: String?
 }
 
 /// Trains and records runs: data and models are checked for every variant before any
 /// file is written; then runs go in parallel.
-public struct RunExecutor: Sendable {
-    public var logger: Logger
+package struct RunExecutor: Sendable {
+    package var logger: Logger
 
-    public init(logger: Logger) {
+    package init(logger: Logger) {
         self.logger = logger
     }
 
     /// Everything `run` needs that can fail on user input, done before any file is
     /// touched: data loaded and split per variant, models built, existing files checked.
-    public struct Prepared: Sendable {
-        public var jobs: [RunJob]
+    package struct Prepared: Sendable {
+        package var jobs: [RunJob]
         var data: [String: PreparedData]
     }
 
-    public func prepare(_ jobs: [RunJob], options: RunOptions) throws(ConfigError) -> Prepared {
+    package func prepare(_ jobs: [RunJob], options: RunOptions) throws(ConfigError) -> Prepared {
         var data: [String: PreparedData] = [:]
         var diskNeeded = 0
         let atOnce = max(1, min(options.jobs, jobs.count))
@@ -136,7 +136,7 @@ public struct RunExecutor: Sendable {
     package static func dataKey(_ job: RunJob) -> String { "\(job.experiment.variant ?? "")" }
 
     /// Runs every prepared job, `options.jobs` at a time.
-    public func execute(_ prepared: Prepared, options: RunOptions) -> [RunOutcome] {
+    package func execute(_ prepared: Prepared, options: RunOptions) -> [RunOutcome] {
         let jobs = prepared.jobs
         let progress = ProgressReporter(totalEpochs: jobs.reduce(0) { $0 + $1.experiment.config.training.epochs },
                                         totalRuns: jobs.count, enabled: options.showProgress)

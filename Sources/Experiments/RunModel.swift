@@ -4,15 +4,15 @@ import Tensor
 
 /// A trained model rebuilt from a run file: the architecture from the run's stored
 /// configuration, the parameters of a logged epoch (or the newest checkpoint).
-public struct RunModel {
-    public let run: RunFile
-    public let model: Sequential
+package struct RunModel {
+    package let run: RunFile
+    package let model: Sequential
     /// The logged epoch whose parameters were loaded.
-    public let epoch: Int
+    package let epoch: Int
 
     /// The run's whole data set as configured (not only the recorded samples): the
     /// inputs and labels of its `train` or `test` split.
-    public func data(split: String) throws -> (inputs: Tensor, labels: [Int]) {
+    package func data(split: String) throws -> (inputs: Tensor, labels: [Int]) {
         guard let experiment = try ExperimentLoader.parse(run.config, file: "\(run.path) (config attribute)").first else {
             throw ConfigError(file: run.path, keyPath: "config", "the stored configuration has no experiment")
         }
@@ -24,7 +24,7 @@ public struct RunModel {
     /// - Parameter epoch: a logged epoch; nil for the latest state.
     /// - Throws: ``ConfigError`` when the stored configuration does not parse,
     ///   `RunFileError` when the run lacks the epoch or its parameters do not fit.
-    public static func load(_ path: String, epoch: Int?) throws -> RunModel {
+    package static func load(_ path: String, epoch: Int?) throws -> RunModel {
         let run = try RunFile.open(path)
         guard let experiment = try ExperimentLoader.parse(run.config, file: "\(path) (config attribute)").first else {
             throw ConfigError(file: path, keyPath: "config", "the stored configuration has no experiment")

@@ -1,18 +1,18 @@
 import Foundation
 
 /// One training run: a variant of an experiment with one seed, and its run file.
-public struct RunJob: Sendable {
-    public var experiment: Experiment
+package struct RunJob: Sendable {
+    package var experiment: Experiment
     /// 0-based repeat index; the seed is `config.seed + repeat`.
-    public var repeatIndex: Int
-    public var seed: UInt64
-    public var outputPath: String
+    package var repeatIndex: Int
+    package var seed: UInt64
+    package var outputPath: String
 }
 
 /// The runs of an experiment (sweep variants × repeats) and their split into shards.
-public enum RunPlan {
+package enum RunPlan {
     /// Every run, variants in sweep order, repeats within each: the order shards slice.
-    public static func jobs(for experiments: [Experiment], resultsRoot: String) -> [RunJob] {
+    package static func jobs(for experiments: [Experiment], resultsRoot: String) -> [RunJob] {
         experiments.flatMap { experiment in
             (0..<experiment.config.repeats).map { r in
                 let seed = experiment.config.seed + UInt64(r)
@@ -26,12 +26,12 @@ public enum RunPlan {
     /// The `index`-th of `count` disjoint shards (0-based): every run whose position in
     /// ``jobs(for:resultsRoot:)`` is `index` modulo `count`. The shards of one plan
     /// partition its runs, so a job array that runs shards 0…count−1 runs each once.
-    public static func shard(_ jobs: [RunJob], index: Int, count: Int) -> [RunJob] {
+    package static func shard(_ jobs: [RunJob], index: Int, count: Int) -> [RunJob] {
         jobs.enumerated().filter { $0.offset % count == index }.map(\.element)
     }
 
     /// Parses `i/n` (0 ≤ i < n), as `--shard $SLURM_ARRAY_TASK_ID/$SLURM_ARRAY_TASK_COUNT`.
-    public static func parseShard(_ text: String) -> (index: Int, count: Int)? {
+    package static func parseShard(_ text: String) -> (index: Int, count: Int)? {
         let parts = text.split(separator: "/")
         guard parts.count == 2, let i = Int(parts[0]), let n = Int(parts[1]), n > 0, i >= 0, i < n else { return nil }
         return (i, n)

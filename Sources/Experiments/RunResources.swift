@@ -5,22 +5,22 @@ import Recording
 /// What one run will cost, computed from the model and the recording settings before it
 /// starts: the run file's size, the memory its largest buffers take, and the arithmetic
 /// per epoch. ``RunExecutor/prepare(_:options:)`` refuses plans beyond the machine.
-public struct RunResources: Sendable, Equatable {
+package struct RunResources: Sendable, Equatable {
     /// Bytes the run file will take (its datasets are allocated in full when it starts).
-    public var fileBytes: Int
+    package var fileBytes: Int
     /// Bytes of the activations of every layer for the recorded samples at one logged
     /// epoch, as the evaluation pass holds them in memory (float32), plus the data.
-    public var memoryBytes: Int
+    package var memoryBytes: Int
     /// Multiply–adds per epoch, forward and backward over the training rows (about 3×
     /// the forward pass's), for a rough time estimate.
-    public var flopsPerEpoch: Double
+    package var flopsPerEpoch: Double
     /// Logged epochs.
-    public var loggedEpochs: Int
+    package var loggedEpochs: Int
 
     /// The costs of training `model` for `epochs` epochs with `recording`, recording
     /// `recordedRows` samples, training on `trainRows`, with `dataValues` input values
     /// held in memory.
-    public static func estimate(model: Sequential, epochs: Int, recording: RecordingConfig, recordedRows: Int,
+    package static func estimate(model: Sequential, epochs: Int, recording: RecordingConfig, recordedRows: Int,
                                 trainRows: Int, dataValues: Int) -> RunResources {
         let logged = recording.schedule.epochs(total: epochs).count
         let units = model.outputShapes.reduce(0) { $0 + $1.reduce(1, *) }
@@ -53,7 +53,7 @@ public struct RunResources: Sendable, Equatable {
     package static func clamp(_ value: Double) -> Int { value >= Double(Int.max / 2) ? Int.max / 2 : Int(value) }
 
     /// A size in readable units (GiB, MiB, KiB).
-    public static func format(bytes: Int) -> String {
+    package static func format(bytes: Int) -> String {
         let value = Double(bytes)
         let gib = Double(1 << 30), mib = Double(1 << 20)
         if value >= gib { return String(format: "%.1f GiB", value / gib) }
@@ -63,7 +63,7 @@ public struct RunResources: Sendable, Equatable {
 
     /// Bytes free for an unprivileged writer on the file system that holds `path` (or
     /// its nearest existing ancestor), if the system says.
-    public static func freeBytes(near path: String) -> Int? {
+    package static func freeBytes(near path: String) -> Int? {
         var folder = path
         while !FileManager.default.fileExists(atPath: folder), folder != "/", !folder.isEmpty {
             folder = (folder as NSString).deletingLastPathComponent
@@ -76,18 +76,18 @@ public struct RunResources: Sendable, Equatable {
     }
 
     /// The machine's physical memory in bytes.
-    public static var physicalMemory: Int { Int(clamping: ProcessInfo.processInfo.physicalMemory) }
+    package static var physicalMemory: Int { Int(clamping: ProcessInfo.processInfo.physicalMemory) }
 }
 
 /// Limits a plan must stay within; `run` and `train` take them from options.
-public struct ResourceLimits: Sendable {
+package struct ResourceLimits: Sendable {
     /// The largest run file allowed (default 16 GiB).
-    public var maximumFileBytes: Int
+    package var maximumFileBytes: Int
     /// The most memory one run's buffers may take (default: half the physical memory,
     /// divided among the runs that go at once).
-    public var maximumMemoryBytes: Int
+    package var maximumMemoryBytes: Int
 
-    public init(maximumFileBytes: Int = 16 << 30, maximumMemoryBytes: Int = RunResources.physicalMemory / 2) {
+    package init(maximumFileBytes: Int = 16 << 30, maximumMemoryBytes: Int = RunResources.physicalMemory / 2) {
         self.maximumFileBytes = maximumFileBytes
         self.maximumMemoryBytes = maximumMemoryBytes
     }

@@ -8,16 +8,16 @@ import Recording
 /// first run file alone, so that each can be drawn and tested on its own. A function
 /// returns nil with a note when its figure does not apply (no second estimator, a full
 /// batch without gradient noise, no DPI table).
-public struct AnalysisFigures {
-    public var analysis: AnalysisFile.Contents
+package struct AnalysisFigures {
+    package var analysis: AnalysisFile.Contents
     /// The first run (metrics, gradient statistics, labels).
-    public var run: RunFile
+    package var run: RunFile
     /// log₂ n and H(Y) in bits: the axes' ceilings.
-    public var hx: Double
-    public var hy: Double
-    public var relativeGradients = false
+    package var hx: Double
+    package var hy: Double
+    package var relativeGradients = false
 
-    public init(analysis: AnalysisFile.Contents, run: RunFile) throws {
+    package init(analysis: AnalysisFile.Contents, run: RunFile) throws {
         self.analysis = analysis
         self.run = run
         let labels = try run.labels()
@@ -26,12 +26,12 @@ public struct AnalysisFigures {
     }
 
     /// A drawn figure, or why there is none.
-    public enum Result {
+    package enum Result {
         case figure(SVG)
         case skipped(String)
     }
 
-    public func draw(_ kind: FigureKind) throws -> Result {
+    package func draw(_ kind: FigureKind) throws -> Result {
         switch kind {
         case .informationPlane: return informationPlane()
         case .estimatorComparison: return estimatorComparison()
@@ -53,19 +53,19 @@ public struct AnalysisFigures {
         return PlaneData(title: label, epochs: analysis.epochs, ixt: ixt, ity: ity, layerNames: analysis.layers)
     }
 
-    public func informationPlane() -> Result {
+    package func informationPlane() -> Result {
         guard let label = mainLabel, let plane = plane(label) else { return .skipped("information_plane: no estimator in the analysis") }
         return .figure(Figures.informationPlane([plane], hx: hx, hy: hy, title: title))
     }
 
-    public func estimatorComparison() -> Result {
+    package func estimatorComparison() -> Result {
         guard analysis.labels.count > 1 else { return .skipped("estimator_comparison: the analysis has one estimator") }
         return .figure(Figures.informationPlane(analysis.labels.compactMap(plane), hx: hx, hy: hy, title: title))
     }
 
     /// Every run at three moments: the initial epoch, the logged epoch nearest 400 (the
     /// 2017 figure's middle), the last.
-    public func snapshots() -> Result {
+    package func snapshots() -> Result {
         guard let label = mainLabel, let ixtRuns = analysis.ixtRuns[label], let ityRuns = analysis.ityRuns[label],
               !analysis.epochs.isEmpty else { return .skipped("snapshots: no per-run values") }
         let middle = analysis.epochs.indices.min { abs(analysis.epochs[$0] - 400) < abs(analysis.epochs[$1] - 400) } ?? 0
@@ -74,7 +74,7 @@ public struct AnalysisFigures {
                                          chosen: chosen, hx: hx, hy: hy, title: "\(analysis.experiment): every run at three epochs (\(label))"))
     }
 
-    public func dpiViolations() -> Result {
+    package func dpiViolations() -> Result {
         guard !analysis.dpi.isEmpty else { return .skipped("dpi_violations: no DPI table in the analysis") }
         let pairs = analysis.layers.indices.dropLast().map { "\(analysis.layers[$0]) → \(analysis.layers[$0 + 1])" }
         let panels = analysis.labels.compactMap { label -> (title: String, values: [[Double]], rows: [String])? in
@@ -85,7 +85,7 @@ public struct AnalysisFigures {
                                         colorTitle: "bits", title: "\(analysis.experiment): DPI violations of I(X;T), summed over runs"))
     }
 
-    public func informationVsEpoch() -> Result {
+    package func informationVsEpoch() -> Result {
         guard let label = analysis.labels.first, let ixt = analysis.ixtMean[label], let ity = analysis.ityMean[label] else {
             return .skipped("information_vs_epoch: no estimator in the analysis")
         }
@@ -97,7 +97,7 @@ public struct AnalysisFigures {
                                      xLabel: "epoch", logX: true, title: title))
     }
 
-    public func trainingCurves() throws -> Result {
+    package func trainingCurves() throws -> Result {
         let (epochs, metrics) = try run.metrics()
         let x = epochs.map { Double(max($0, 1)) }
         func series(_ name: String, _ key: String, dashed: Bool) -> Figures.Series {
@@ -110,7 +110,7 @@ public struct AnalysisFigures {
                                      title: "\(analysis.experiment): training curves of \(runName) (ticks: logged epochs)"))
     }
 
-    public func gradientSNR() throws -> Result {
+    package func gradientSNR() throws -> Result {
         let (epochs, statistics) = try run.gradientStatistics()
         let x = epochs.map { Double(max($0, 1)) }
         var panels: [(title: String, yLabel: String, series: [Figures.Series], markers: [(Double, String)])] = []

@@ -6,9 +6,9 @@ import Tensor
 
 /// Writes an ``ExplanationStudy`` as a self-contained HTML page (maps inlined as PNG data
 /// URIs, no scripts, no external files) and the maps as HDF5 for h5py, MATLAB or Julia.
-public enum ExplanationReport {
+package enum ExplanationReport {
     /// Writes `index.html` and `explanations.h5` into `folder`; returns their paths.
-    public static func write(_ study: ExplanationStudy, to folder: String) throws -> [String] {
+    package static func write(_ study: ExplanationStudy, to folder: String) throws -> [String] {
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         let html = (folder as NSString).appendingPathComponent("index.html")
         try render(study).write(toFile: html, atomically: true, encoding: .utf8)
@@ -65,7 +65,7 @@ public enum ExplanationReport {
     }
 
     /// The mean of the finite values (NaN when there are none).
-    public static func mean(_ values: [Double]) -> Double {
+    package static func mean(_ values: [Double]) -> Double {
         let finite = values.filter(\.isFinite)
         return finite.isEmpty ? .nan : finite.reduce(0, +) / Double(finite.count)
     }
@@ -81,7 +81,7 @@ public enum ExplanationReport {
         method == "saliency" || method.hasPrefix("gradcam") ? .sequential : .relevance
     }
 
-    public static func render(_ study: ExplanationStudy) -> String {
+    package static func render(_ study: ExplanationStudy) -> String {
         var html = """
         <!doctype html>
         <html lang="en"><head><meta charset="utf-8">

@@ -6,51 +6,51 @@ import Tensor
 
 /// Everything `infoplane explain` reports: the maps of every method for the chosen
 /// inputs, their conservation, faithfulness and randomisation scores, and timings.
-public struct ExplanationStudy: Sendable {
+package struct ExplanationStudy: Sendable {
     /// The study's settings (defined once, in Experiments, for the CLI and configs alike).
-    public typealias Options = ExplanationOptions
+    package typealias Options = ExplanationOptions
 
-    public struct MethodResult: Sendable {
-        public var name: String
-        public var attribution: Attribution
-        public var seconds: Double
+    package struct MethodResult: Sendable {
+        package var name: String
+        package var attribution: Attribution
+        package var seconds: Double
         /// Σ map / explained logit per input.
-        public var conservation: [Double]
+        package var conservation: [Double]
         /// The median of ``conservation`` (robust to logits near 0).
-        public var medianConservation: Double {
+        package var medianConservation: Double {
             let sorted = conservation.filter(\.isFinite).sorted()
             guard !sorted.isEmpty else { return .nan }
             return sorted.count % 2 == 1 ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
         }
         /// LRP: per layer input (and the output), the mean over inputs of total / logit.
-        public var layerConservation: [Double]
+        package var layerConservation: [Double]
         /// Why conservation does not (or cannot) hold, for this model and method.
-        public var reasons: [String]
-        public var faithfulness: Faithfulness.Scores?
-        public var sanity: [CascadingRandomization.Step]
+        package var reasons: [String]
+        package var faithfulness: Faithfulness.Scores?
+        package var sanity: [CascadingRandomization.Step]
     }
 
-    public var experiment: String
-    public var runPath: String
-    public var epoch: Int
-    public var layers: [String]
-    public var inputShape: [Int]
-    public var rows: [Int]
-    public var inputs: Tensor
-    public var labels: [Int]
+    package var experiment: String
+    package var runPath: String
+    package var epoch: Int
+    package var layers: [String]
+    package var inputShape: [Int]
+    package var rows: [Int]
+    package var inputs: Tensor
+    package var labels: [Int]
     /// Softmax probabilities `[input][class]`.
-    public var probabilities: [[Float]]
-    public var targets: [Int]
+    package var probabilities: [[Float]]
+    package var targets: [Int]
     /// Whether the targets are the labels (else the predictions).
-    public var explainsLabels: Bool
-    public var bounds: (low: Float, high: Float)?
-    public var bias: BiasConvention
-    public var methods: [MethodResult]
-    public var faithfulnessSettings: Faithfulness?
+    package var explainsLabels: Bool
+    package var bounds: (low: Float, high: Float)?
+    package var bias: BiasConvention
+    package var methods: [MethodResult]
+    package var faithfulnessSettings: Faithfulness?
     /// Feature-visualisation figures: title, the images, a line of numbers.
-    public var features: [(title: String, figure: ImageGridFigure, note: String)] = []
+    package var features: [(title: String, figure: ImageGridFigure, note: String)] = []
 
-    public static func run(_ path: String, epoch: Int?, options: Options) throws -> ExplanationStudy {
+    package static func run(_ path: String, epoch: Int?, options: Options) throws -> ExplanationStudy {
         let loaded = try RunModel.load(path, epoch: epoch)
         let model = loaded.model
         let all = try loaded.run.inputs()

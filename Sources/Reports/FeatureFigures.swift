@@ -10,24 +10,24 @@ import Recording
 import Tensor
 
 /// Captioned images in a grid: drawn as SVG for files, as PNG tiles for HTML reports.
-public struct ImageGridFigure: Sendable {
-    public var images: [FeatureFigures.Image]
-    public var columns: Int
-    public var cell: Double
-    public var title: String
+package struct ImageGridFigure: Sendable {
+    package var images: [FeatureFigures.Image]
+    package var columns: Int
+    package var cell: Double
+    package var title: String
 
-    public init(_ images: [FeatureFigures.Image], columns: Int, cell: Double, title: String) {
+    package init(_ images: [FeatureFigures.Image], columns: Int, cell: Double, title: String) {
         self.images = images
         self.columns = columns
         self.cell = cell
         self.title = title
     }
 
-    public var svg: SVG { Figures.imageGrid(images, columns: columns, cell: cell, title: title) }
+    package var svg: SVG { Figures.imageGrid(images, columns: columns, cell: cell, title: title) }
 
     /// HTML: one inline PNG per image with its caption, `columns` to a row, each image
     /// `cell` pixels wide.
-    public var html: String {
+    package var html: String {
         var out = "<div class=\"grid\" style=\"display:grid;grid-template-columns:repeat(\(max(1, min(columns, images.count))), \(Int(cell) + 8)px);gap:6px\">\n"
         for image in images {
             let png = PNGImage(values: image.pixels, width: image.width, height: image.height, style: image.style)
@@ -41,11 +41,11 @@ public struct ImageGridFigure: Sendable {
 
 /// The figures of `infoplane visualize`: each draws one feature-visualisation tool's
 /// output for a model rebuilt from a run file, and returns lines for the terminal.
-public enum FeatureFigures {
-    public typealias Image = (pixels: [Float], height: Int, width: Int, caption: String, style: Figures.ImageStyle)
+package enum FeatureFigures {
+    package typealias Image = (pixels: [Float], height: Int, width: Int, caption: String, style: Figures.ImageStyle)
 
     /// A layer by name, or the first layer of a kind.
-    public static func layerIndex(_ model: Sequential, _ name: String?, kind: LayerKind? = nil) throws -> Int {
+    package static func layerIndex(_ model: Sequential, _ name: String?, kind: LayerKind? = nil) throws -> Int {
         if let name {
             guard let index = model.layers.firstIndex(where: { $0.name == name }) else {
                 throw FeatureVisualizationError("no layer \(name); layers: \(model.layers.map(\.name).joined(separator: ", "))")
@@ -74,7 +74,7 @@ public enum FeatureFigures {
     /// Conv kernels, each normalised to its own range: the first conv layer's as one
     /// image per filter (RGB for 3 input channels), deeper layers' as one row per filter
     /// with one image per input channel.
-    public static func filters(_ model: Sequential, layer name: String?) throws -> (ImageGridFigure, [String]) {
+    package static func filters(_ model: Sequential, layer name: String?) throws -> (ImageGridFigure, [String]) {
         let index = try layerIndex(model, name, kind: .conv2d)
         guard let conv = model.layers[index] as? Conv2D else { throw FeatureVisualizationError("\(model.layers[index].name) is not a Conv2D layer") }
         let (kh, kw, cin, cout) = (conv.kernelHeight, conv.kernelWidth, conv.inputChannels, conv.outputChannels)
@@ -101,7 +101,7 @@ public enum FeatureFigures {
     }
 
     /// The top-k inputs of each channel, cropped to the receptive field.
-    public static func patches(_ model: Sequential, inputs: Tensor, layer name: String, channels: [Int]?, k: Int,
+    package static func patches(_ model: Sequential, inputs: Tensor, layer name: String, channels: [Int]?, k: Int,
                                position: (row: Int, column: Int)?) throws -> (ImageGridFigure, [String]) {
         let index = try layerIndex(model, name)
         let count = model.outputShapes[index].last ?? 1
@@ -126,7 +126,7 @@ public enum FeatureFigures {
     }
 
     /// Activation maximisation for each objective (rows) and regularisation preset (columns).
-    public static func maximize(_ model: Sequential, objectives: [(name: String, objective: FeatureObjective)], presets: [String],
+    package static func maximize(_ model: Sequential, objectives: [(name: String, objective: FeatureObjective)], presets: [String],
                                 steps: Int, stepSize: Float, bounds: (low: Float, high: Float), seed: UInt64) throws -> (ImageGridFigure, [String]) {
         var images: [Image] = [], lines: [String] = []
         for (name, objective) in objectives {
@@ -144,7 +144,7 @@ public enum FeatureFigures {
     }
 
     /// Inversions of each input's representation at each layer (rows), several starts.
-    public static func invert(_ model: Sequential, inputs: Tensor, rows: [Int], layers names: [String], starts: Int, steps: Int,
+    package static func invert(_ model: Sequential, inputs: Tensor, rows: [Int], layers names: [String], starts: Int, steps: Int,
                               bounds: (low: Float, high: Float), seed: UInt64) throws -> (ImageGridFigure, [String]) {
         var images: [Image] = [], lines: [String] = []
         for row in rows {
@@ -164,7 +164,7 @@ public enum FeatureFigures {
 
     /// The lecture's "guess what's here": the probability of the true class when a grey
     /// square covers each place (the mean over the windows covering the pixel).
-    public static func occlusion(_ model: Sequential, inputs: Tensor, labels: [Int], window: Int, stride: Int, baseline: Float) throws -> (ImageGridFigure, [String]) {
+    package static func occlusion(_ model: Sequential, inputs: Tensor, labels: [Int], window: Int, stride: Int, baseline: Float) throws -> (ImageGridFigure, [String]) {
         let method = Occlusion(window: (window, window), stride: (stride, stride), baseline: baseline, score: .probability)
         let attribution = try method.attribute(model, inputs: inputs, target: .classes(labels))
         let probabilities = model.probabilities(inputs)
@@ -190,7 +190,7 @@ extension FeatureFigures {
     /// t-SNE of a layer's recorded activations at chosen logged epochs, each initialised
     /// with the previous epoch's embedding; next to the layer's path through the
     /// information plane when the run's folder has an analysis.h5.
-    public static func tsne(_ run: RunFile, layer name: String, epochs wanted: [Int]?, samples: Int?, tsne: TSNE, dataFile: String? = nil) throws -> (SVG, [String]) {
+    package static func tsne(_ run: RunFile, layer name: String, epochs wanted: [Int]?, samples: Int?, tsne: TSNE, dataFile: String? = nil) throws -> (SVG, [String]) {
         guard let layer = run.layers.firstIndex(where: { $0.name == name }) else {
             throw FeatureVisualizationError("no layer \(name) in the run; layers: \(run.layers.map(\.name).joined(separator: ", "))")
         }

@@ -8,13 +8,13 @@ import Recording
 /// information planes, the estimator comparison, gradient SNR, training curves,
 /// I(X;T) and I(T;Y) against epoch. The analysis gives the means across runs; the first
 /// run file gives the metrics and gradient statistics.
-public struct PlotMaker {
-    public init() {}
+package struct PlotMaker {
+    package init() {}
 
-    public struct Outcome: Sendable {
-        public var folder: String
-        public var files: [String]
-        public var notes: [String]
+    package struct Outcome: Sendable {
+        package var folder: String
+        package var files: [String]
+        package var notes: [String]
     }
 
     /// - Parameters:
@@ -22,7 +22,7 @@ public struct PlotMaker {
     ///   - plotsRoot: where `<experiment>[/<variant>]/` is created.
     ///   - wanted: the figures (`analysis.plots`); empty draws them all.
     ///   - relativeGradients: divide the gradient norms by the weight norm (Saxe et al., Fig. 20 right).
-    public func plot(resultsFolder: String, resultsRoot: String, plotsRoot: String, wanted: [FigureKind] = [],
+    package func plot(resultsFolder: String, resultsRoot: String, plotsRoot: String, wanted: [FigureKind] = [],
                      relativeGradients: Bool = false) throws -> Outcome {
         let analysis = try AnalysisFile.read((resultsFolder as NSString).appendingPathComponent("analysis.h5"))
         let relative = Self.relativeFolder(resultsFolder, resultsRoot: resultsRoot, experiment: analysis.experiment)

@@ -2,7 +2,7 @@ import Plotting
 
 extension ArchiveComparison {
     /// Our mean information plane beside the archive's, on the common logged epochs.
-    public func figure() -> SVG {
+    package func figure() -> SVG {
         let planes = [PlaneData(title: "ours: \(ourRuns) runs", epochs: epochs, ixt: ours.ixt, ity: ours.ity, layerNames: layerNames),
                       PlaneData(title: "archive: \(archiveRuns) runs (2017)", epochs: epochs, ixt: archive.ixt, ity: archive.ity,
                                 layerNames: layerNames)]

@@ -7,36 +7,36 @@ import Information
 /// Compares an analysis of the archived-run setting (`tishby2017-archived.yaml`) with the
 /// 2017 authors' own archived results (`data/reference/idnns_orig_run_…h5`): per layer,
 /// the mean curves of I(X;T) and I(T;Y) over repeats on the epochs both have.
-public struct ArchiveComparison: Sendable {
-    public struct Layer: Sendable {
-        public var name: String
+package struct ArchiveComparison: Sendable {
+    package struct Layer: Sendable {
+        package var name: String
         /// Root-mean-square difference of the mean I(X;T) curves, bits.
-        public var ixtRMS: Double
-        public var ityRMS: Double
+        package var ixtRMS: Double
+        package var ityRMS: Double
         /// (epoch, bits) of the mean I(X;T) peak, ours and the archive's.
-        public var ourPeak: (epoch: Int, bits: Double)
-        public var archivePeak: (epoch: Int, bits: Double)
+        package var ourPeak: (epoch: Int, bits: Double)
+        package var archivePeak: (epoch: Int, bits: Double)
         /// Mean I(X;T) at the last common epoch.
-        public var ourFinal: Double
-        public var archiveFinal: Double
-        public var ourFinalITY: Double
-        public var archiveFinalITY: Double
+        package var ourFinal: Double
+        package var archiveFinal: Double
+        package var ourFinalITY: Double
+        package var archiveFinalITY: Double
         /// Share of common epochs where our mean I(X;T) lies within the archive's mean ± 2
         /// standard deviations across its repeats.
-        public var withinSpread: Double
+        package var withinSpread: Double
     }
 
-    public var epochs: [Int]
+    package var epochs: [Int]
     /// Mean curves on the common epochs, `[epoch][layer]`, for figures.
-    public var ours: (ixt: [[Double]], ity: [[Double]])
-    public var archive: (ixt: [[Double]], ity: [[Double]])
-    public var layerNames: [String]
-    public var ourRuns: Int
-    public var archiveRuns: Int
-    public var layers: [Layer]
+    package var ours: (ixt: [[Double]], ity: [[Double]])
+    package var archive: (ixt: [[Double]], ity: [[Double]])
+    package var layerNames: [String]
+    package var ourRuns: Int
+    package var archiveRuns: Int
+    package var layers: [Layer]
 
     /// - Parameter label: the estimator label of the analysis (`binning_edges50`).
-    public static func compare(analysisPath: String, label: String, archivePath: String) throws -> ArchiveComparison {
+    package static func compare(analysisPath: String, label: String, archivePath: String) throws -> ArchiveComparison {
         let ours = try AnalysisFile.read(analysisPath)
         guard let ourIXT = ours.ixtRuns[label], let ourITY = ours.ityRuns[label] else {
             throw ConfigError(file: analysisPath, keyPath: "", "no \(label) analysis (the archive used bins = linspace(-1, 1, 50): edges: 50)")
@@ -92,7 +92,7 @@ public struct ArchiveComparison: Sendable {
     }
 
     /// A table for the terminal and the README.
-    public var table: String {
+    package var table: String {
         var lines = ["layer      RMS I(X;T)  RMS I(T;Y)  peak I(X;T) ours (epoch)  archive (epoch)  final ours  archive  within ±2σ"]
         for l in layers {
             lines.append(String(format: "%@ %10.2f  %10.3f  %9.2f (%5d)       %7.2f (%5d)  %10.2f  %7.2f  %9.0f%%",

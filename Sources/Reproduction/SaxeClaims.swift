@@ -5,14 +5,14 @@ import Information
 /// The claims of Saxe et al. 2018 ("On the information bottleneck theory of deep
 /// learning") measured on our runs of `saxe2018-tanh.yaml` and `saxe2018-relu.yaml`:
 /// each stated, measured, and judged.
-public struct SaxeClaims: Sendable {
-    public struct Claim: Sendable {
-        public var statement: String
-        public var holds: Bool
-        public var evidence: String
+package struct SaxeClaims: Sendable {
+    package struct Claim: Sendable {
+        package var statement: String
+        package var holds: Bool
+        package var evidence: String
     }
 
-    public var claims: [Claim]
+    package var claims: [Claim]
 
     /// Median over runs of the compression fraction (peak − final)/peak of I(X;T), per layer.
     package static func compression(_ analysis: AnalysisFile.Contents, _ label: String) -> [Double] {
@@ -25,7 +25,7 @@ public struct SaxeClaims: Sendable {
     }
 
     /// - Parameters: the analyses of the tanh and the ReLU experiments.
-    public static func evaluate(tanh: AnalysisFile.Contents, relu: AnalysisFile.Contents) -> SaxeClaims {
+    package static func evaluate(tanh: AnalysisFile.Contents, relu: AnalysisFile.Contents) -> SaxeClaims {
         func binning(_ a: AnalysisFile.Contents) -> String? { a.labels.first { $0.hasPrefix("binning") } }
         func kde(_ a: AnalysisFile.Contents) -> String? { a.labels.first { $0.hasPrefix("kde_0.1_upper") } }
         func percent(_ values: [Double], _ names: [String]) -> String {
@@ -68,7 +68,7 @@ public struct SaxeClaims: Sendable {
         return SaxeClaims(claims: claims)
     }
 
-    public var report: String {
+    package var report: String {
         claims.map { "\($0.holds ? "holds        " : "does not hold") \($0.statement)\n              \($0.evidence)" }.joined(separator: "\n")
     }
 }

@@ -10,25 +10,25 @@ import Plotting
 /// The verdict: the claim holds when the late drop (peak − final I(T;Y), bits, mean over
 /// runs, the first estimator of the analyses) exceeds 0.05 bits with the smallest share
 /// and is more than twice the drop with the largest.
-public struct TrainingSetSizeStudy: Sendable {
-    public struct Row: Sendable {
+package struct TrainingSetSizeStudy: Sendable {
+    package struct Row: Sendable {
         /// The share of var_u trained on.
-        public var fraction: Double
-        public var runs: Int
-        public var peak: Double
-        public var final: Double
-        public var drop: Double { peak - final }
+        package var fraction: Double
+        package var runs: Int
+        package var peak: Double
+        package var final: Double
+        package var drop: Double { peak - final }
     }
 
-    public var rows: [Row]
+    package var rows: [Row]
     /// The last hidden layer's name.
-    public var layer: String
-    public var planes: [PlaneData]
-    public var ity: [Figures.Series]
-    public var ixt: [Figures.Series]
+    package var layer: String
+    package var planes: [PlaneData]
+    package var ity: [Figures.Series]
+    package var ixt: [Figures.Series]
 
     /// Reads one analysis per training fraction (ascending) and measures the study.
-    public static func evaluate(_ analyses: [(fraction: Double, analysis: AnalysisFile.Contents)]) -> TrainingSetSizeStudy {
+    package static func evaluate(_ analyses: [(fraction: Double, analysis: AnalysisFile.Contents)]) -> TrainingSetSizeStudy {
         var study = TrainingSetSizeStudy(rows: [], layer: "", planes: [], ity: [], ixt: [])
         for (fraction, analysis) in analyses {
             guard let label = analysis.labels.first, let ity = analysis.ityMean[label], let ixt = analysis.ixtMean[label],
@@ -47,13 +47,13 @@ public struct TrainingSetSizeStudy: Sendable {
     }
 
     /// Whether the paper's statement holds here (nil without a small and a large share).
-    public var holds: Bool? {
+    package var holds: Bool? {
         guard let small = rows.first, let large = rows.last, rows.count > 1 else { return nil }
         return small.drop > 0.05 && small.drop > 2 * large.drop
     }
 
     /// The measured table and the verdict, as `reproduce` prints them.
-    public var report: String {
+    package var report: String {
         var lines = ["Training-set size (2017, Fig. 3), I(T;Y) of the last hidden layer on all 4096 patterns, mean over runs:"]
         for row in rows {
             lines.append(String(format: "  %3.0f%% of the data: peak %.3f bits, final %.3f bits, late drop %.3f",
@@ -68,7 +68,7 @@ public struct TrainingSetSizeStudy: Sendable {
 
     /// The figures: the information planes side by side (the paper's Fig. 3 rows), and
     /// the last hidden layer's I(T;Y) and I(X;T) against epoch per share.
-    public func figures() -> [(name: String, svg: SVG)] {
+    package func figures() -> [(name: String, svg: SVG)] {
         guard !planes.isEmpty else { return [] }
         let plane = Figures.informationPlane(planes, hx: 12, hy: 0.999157,
                                              title: "Training-set size (2017, Fig. 3): binning with 30 bins, mean over runs, measured on all 4096 patterns")
