@@ -1,4 +1,5 @@
 #include "hdf5_guard.h"
+#include <pthread.h>
 #include <signal.h>
 #include <string.h>
 #include <unistd.h>
@@ -36,6 +37,14 @@ void ip_guard_install(void) {
     sigaction(SIGSEGV, &action, NULL);
     sigaction(SIGBUS, &action, NULL);
     sigaction(SIGALRM, &action, NULL);
+    // A parent may have started us with these signals blocked (the mask is inherited):
+    // unblock them, or the deadline would never fire.
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGSEGV);
+    sigaddset(&set, SIGBUS);
+    sigaddset(&set, SIGALRM);
+    pthread_sigmask(SIG_UNBLOCK, &set, NULL);
     guard_active = 1;
 }
 

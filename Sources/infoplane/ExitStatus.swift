@@ -26,7 +26,7 @@ enum ExitStatus {
     static func code(for error: any Error) -> Int32 {
         switch error {
         case is InputError, is ConfigError, is DatasetError, is RunFileError, is NetworkError, is ValidationError,
-             is ExplanationError, is FeatureVisualizationError, is EmbeddingError:
+             is ExplanationError, is FeatureVisualizationError, is EmbeddingError, is OutputFile.Refusal:
             return badInput
         case let error as HDF5Error:
             return isWriteCall(error.call) ? failure : badInput

@@ -25,16 +25,12 @@ struct ExplainCommand: ParsableCommand {
 
         Examples:
           infoplane explain results/fashion-cnn/run-1.h5
-          infoplane explain results/quick/run-1.h5 --epoch 1000 --inputs 0,1,2,3
+          infoplane explain results/quick/run-1.h5 --epoch 0 --inputs 0,1,2,3
           infoplane explain RUN.h5 --methods lrp:epsilon_plus,lrp:zplus --bias captum --no-sanity
         """
     )
 
-    @Argument(help: "A run file.")
-    var path: String
-
-    @Option(help: "A logged epoch, or last.")
-    var epoch = "last"
+    @OptionGroup var target: RunEpochOptions
 
     @Option(help: "Rows of the recorded samples to explain, comma-separated (default: --count test samples of different classes).")
     var inputs: String?
@@ -114,11 +110,7 @@ struct ExplainCommand: ParsableCommand {
         options.sanity = !noSanity
         options.features = !noFeatures
         options.seed = seed
-        let wanted: Int?
-        if epoch == "last" { wanted = nil } else {
-            guard let value = Int(epoch) else { throw InputError("--epoch \(epoch): expected a logged epoch number or last") }
-            wanted = value
-        }
+        let path = target.path, wanted = target.epoch.number
         let start = Date()
         let study: ExplanationStudy
         do {

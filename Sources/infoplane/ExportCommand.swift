@@ -1,3 +1,4 @@
+import Analysis
 import ArgumentParser
 import Foundation
 import Recording
@@ -18,45 +19,30 @@ struct ExportCommand: ParsableCommand {
         """
     )
 
-    @Argument(help: "A run file.")
-    var path: String
+    @OptionGroup var target: RunEpochOptions
 
     @Option(help: "Layer name (see infoplane inspect).")
     var layer: String
 
-    @Option(help: "A logged epoch number, or last.")
-    var epoch: String = "last"
-
-    @Option(help: "Output file; .npy writes NumPy format, anything else CSV.")
+    @Option(name: [.short, .long], help: "Output file; .npy writes NumPy format, anything else CSV.")
     var output: String
 
+    @Flag(help: "Replace an existing output file.")
+    var force = false
+
     func run() throws {
-        let run: RunFile
-        do { run = try RunFile.open(path) } catch { throw InputError("\(error)") }
+        let path = target.path
+        try OutputFile.check(output, inputs: [path], force: force)
+        let run = try RunFile.open(path)
         guard let index = run.layers.firstIndex(where: { $0.name == layer }) else {
             throw InputError("\(path): no layer \"\(layer)\" (layers: \(run.layers.map(\.name).joined(separator: ", ")))")
         }
-        guard let position = epoch == "last" ? run.loggedEpochs.indices.last : Int(epoch).flatMap({ run.loggedEpochs.firstIndex(of: $0) }) else {
-            throw InputError("\(path): epoch \(epoch) is not a committed logged epoch (\(run.loggedEpochs.count) logged: \(run.loggedEpochs.prefix(3).map(String.init).joined(separator: ", ")) … \(run.loggedEpochs.last.map(String.init) ?? "none"))")
-        }
+        let position = try target.epoch.position(in: run)
         let t = try run.activations(layer: index, loggedIndex: position)
         let rows = t.rows, columns = t.rowSize
-        if output.hasSuffix(".npy") {
-            var header = "{'descr': '<f4', 'fortran_order': False, 'shape': (\(rows), \(columns)), }"
-            while (10 + header.utf8.count + 1) % 64 != 0 { header += " " }
-            header += "\n"
-            var data = Data([0x93] + Array("NUMPY".utf8) + [1, 0])
-            data.append(contentsOf: [UInt8(header.utf8.count & 0xFF), UInt8(header.utf8.count >> 8)])
-            data.append(contentsOf: Array(header.utf8))
-            t.scalars.withUnsafeBufferPointer { data.append(Data(buffer: $0)) }
-            try data.write(to: URL(fileURLWithPath: output))
-        } else {
-            var lines = [(0..<columns).map { "unit\($0)" }.joined(separator: ",")]
-            for r in 0..<rows {
-                lines.append((0..<columns).map { "\(t.scalars[r * columns + $0])" }.joined(separator: ","))
-            }
-            try (lines.joined(separator: "\n") + "\n").write(toFile: output, atomically: true, encoding: .utf8)
-        }
+        let data = ArrayExport.Format(path: output) == .npy ? ArrayExport.npy(t.scalars, rows: rows, columns: columns)
+                                                           : ArrayExport.csv(t.scalars, rows: rows, columns: columns)
+        try data.write(to: URL(fileURLWithPath: output), options: .atomic)
         print("exported \(output)  \(rows) × \(columns), layer \(layer), epoch \(run.loggedEpochs[position])")
     }
 }

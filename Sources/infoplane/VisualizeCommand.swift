@@ -12,11 +12,8 @@ import Tensor
 
 /// The options every `infoplane visualize` tool shares.
 struct VisualizeOptions: ParsableArguments {
-    @Argument(help: "A run file.")
-    var path: String
-
-    @Option(help: "A logged epoch, or last.")
-    var epoch = "last"
+    @OptionGroup var target: RunEpochOptions
+    var path: String { target.path }
 
     @Option(help: "Folder for figures (they go to <plots>/<experiment>/visualize/).")
     var plots = "plots"
@@ -28,11 +25,7 @@ struct VisualizeOptions: ParsableArguments {
 
     /// The run's model at the epoch, its recorded inputs and labels.
     func load() throws -> (RunModel, Tensor, [Int]) {
-        let wanted: Int?
-        if epoch == "last" { wanted = nil } else {
-            guard let value = Int(epoch) else { throw InputError("--epoch \(epoch): expected a logged epoch number or last") }
-            wanted = value
-        }
+        let wanted = target.epoch.number
         return try Self.wrap {
             let loaded = try RunModel.load(path, epoch: wanted)
             return (loaded, try loaded.run.inputs(), try loaded.run.labels().map(Int.init))

@@ -73,7 +73,17 @@ struct ExportTests {
         print("ok")
         """, [run, npy, csv])
         #expect(check.status == 0, "\(check.stderr)")
-        let bad = try TestSupport.run(cli, ["export", run, "--layer", "nope", "--output", csv])
+        let fresh = directory.appendingPathComponent("fresh.csv").path
+        let bad = try TestSupport.run(cli, ["export", run, "--layer", "nope", "--output", fresh])
         #expect(bad.status == 2 && bad.stderr.contains("hidden1"))
+        // Outputs never destroy: an existing file needs --force, the input is never an output.
+        let again = try TestSupport.run(cli, ["export", run, "--layer", "hidden1", "-o", csv])
+        #expect(again.status == 2 && again.stderr.contains("--force"), "\(again.stderr)")
+        let forced = try TestSupport.run(cli, ["export", run, "--layer", "hidden1", "-o", csv, "--force"])
+        #expect(forced.status == 0, "\(forced.stderr)")
+        let before = try Data(contentsOf: URL(fileURLWithPath: run))
+        let onto = try TestSupport.run(cli, ["export", run, "--layer", "hidden1", "-o", run, "--force"])
+        #expect(onto.status == 2 && onto.stderr.contains("input"), "\(onto.stderr)")
+        #expect(try Data(contentsOf: URL(fileURLWithPath: run)) == before)
     }
 }

@@ -1,0 +1,34 @@
+import Foundation
+
+/// Writes that cannot destroy inputs: the one check every `--output` passes before a
+/// byte is written.
+public enum OutputFile {
+    /// Why an output path is refused.
+    public struct Refusal: Error, CustomStringConvertible, Sendable {
+        public var path: String
+        public var reason: String
+        public var description: String { "\(path): \(reason)" }
+    }
+
+    /// Checks that `path` may be written: not one of the command's `inputs` (compared
+    /// after resolving links), not an existing file unless `force`, never anything but a
+    /// regular file, and in an existing folder.
+    public static func check(_ path: String, inputs: [String], force: Bool) throws(Refusal) {
+        let target = URL(fileURLWithPath: path).resolvingSymlinksInPath().standardizedFileURL.path
+        for input in inputs where URL(fileURLWithPath: input).resolvingSymlinksInPath().standardizedFileURL.path == target {
+            throw Refusal(path: path, reason: "is an input of this command; choose another output")
+        }
+        var isFolder: ObjCBool = false
+        if FileManager.default.fileExists(atPath: path, isDirectory: &isFolder) {
+            let kind = (try? FileManager.default.attributesOfItem(atPath: path))?[.type] as? FileAttributeType
+            guard kind == .typeRegular, !isFolder.boolValue else {
+                throw Refusal(path: path, reason: isFolder.boolValue ? "is a folder" : "is not a regular file")
+            }
+            guard force else { throw Refusal(path: path, reason: "exists; pass --force to replace it") }
+        }
+        let folder = (path as NSString).deletingLastPathComponent
+        if !folder.isEmpty && !FileManager.default.fileExists(atPath: folder) {
+            throw Refusal(path: path, reason: "no such folder: \(folder)")
+        }
+    }
+}
