@@ -40,8 +40,8 @@ public enum AnalysisFile {
             for label in estimator.labels {
                 let series = try group.createGroup(label)
                 try series.setAttribute("description", estimator.summary)
-                for (quantity, table) in [("ixt", runs.map { Array($0.ixt[label]!.prefix(count)) }),
-                                          ("ity", runs.map { Array($0.ity[label]!.prefix(count)) })] {
+                for (quantity, table) in [("ixt", runs.map { Array(($0.ixt[label] ?? []).prefix(count)) }),
+                                          ("ity", runs.map { Array(($0.ity[label] ?? []).prefix(count)) })] {
                     try series.writeDataset(quantity, table.flatMap { $0.flatMap { $0 } }, shape: [runs.count, count, layers])
                     let statistics = RepeatStatistics(table)
                     try series.writeDataset("\(quantity)_mean", statistics.mean.flatMap { $0 }, shape: [count, layers])
@@ -50,8 +50,8 @@ public enum AnalysisFile {
                     try series.writeDataset("\(quantity)_ci_high", statistics.upper.flatMap { $0 }, shape: [count, layers])
                 }
                 // Data-processing inequality along the layers.
-                let ixtRuns = runs.map { Array($0.ixt[label]!.prefix(count)) }
-                let ityRuns = runs.map { Array($0.ity[label]!.prefix(count)) }
+                let ixtRuns = runs.map { Array(($0.ixt[label] ?? []).prefix(count)) }
+                let ityRuns = runs.map { Array(($0.ity[label] ?? []).prefix(count)) }
                 if layers > 1 {
                     for (quantity, table) in [("ixt", ixtRuns), ("ity", ityRuns)] {
                         let sizes = table.map { DPICheck.sizes($0) }
@@ -62,7 +62,7 @@ public enum AnalysisFile {
                 allViolations[label] = violations
                 try series.setAttribute("dpi_violations", Int64(violations.count))
                 try series.setAttribute("dpi_largest_violation_bits", violations.map(\.size).max() ?? 0)
-                let peaks = runs.map { RepeatStatistics.peaks(Array($0.ixt[label]!.prefix(count))) }
+                let peaks = runs.map { RepeatStatistics.peaks(Array(($0.ixt[label] ?? []).prefix(count))) }
                 try series.writeDataset("ixt_peak_epoch", peaks.flatMap { $0.map { Int64(epochs[$0.peakIndex]) } }, shape: [runs.count, layers])
                 try series.writeDataset("ixt_compression_bits", peaks.flatMap { $0.map(\.compressionBits) }, shape: [runs.count, layers])
                 try series.writeDataset("ixt_compression_fraction", peaks.flatMap { $0.map(\.compressionFraction) }, shape: [runs.count, layers])

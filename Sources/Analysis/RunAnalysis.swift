@@ -47,14 +47,14 @@ public struct RunAnalysis: Sendable {
                 let t = try activations(run, layer: layer, position: position, isOutput: layer == layers.count - 1)
                 for estimator in estimators {
                     for (label, value) in zip(estimator.labels, estimator.estimate(t, labels: labels, globalRange: globalRange)) {
-                        rowX[label]!.append(value.ixt)
-                        rowY[label]!.append(value.ity)
+                        rowX[label, default: []].append(value.ixt)
+                        rowY[label, default: []].append(value.ity)
                     }
                 }
             }
             for label in allLabels {
-                ixt[label]!.append(rowX[label]!)
-                ity[label]!.append(rowY[label]!)
+                ixt[label, default: []].append(rowX[label] ?? [])
+                ity[label, default: []].append(rowY[label] ?? [])
             }
             epochDone?()
         }

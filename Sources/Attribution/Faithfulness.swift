@@ -20,7 +20,7 @@ import Tensor
 /// permutations): a map is informative when it beats it.
 public struct Faithfulness: Sendable {
     /// What AOPC puts in place of a perturbed region.
-    public enum Replacement: String, Sendable, Hashable {
+    public enum Replacement: String, Sendable, Hashable, CaseIterable {
         /// Uniform noise over the inputs' range (Samek et al.'s choice).
         case noise
         /// The ``Faithfulness/baseline`` value.

@@ -65,6 +65,13 @@ package struct ConfigReader {
         return text
     }
 
+    /// One of an enum's cases, by its raw value: typed as soon as it is read.
+    package func choice<E: RawRepresentable & CaseIterable>(_ type: E.Type) throws(ConfigError) -> E where E.RawValue == String {
+        let text = try choice(E.allCases.map(\.rawValue))
+        guard let value = E(rawValue: text) else { throw error("\"\(text)\" is not a \(E.self)") }
+        return value
+    }
+
     package func int(in range: ClosedRange<Int>) throws(ConfigError) -> Int {
         guard let text = scalarText, let value = Int(text.replacingOccurrences(of: "_", with: "")) else {
             throw error("expected an integer, got \(describe(node))")

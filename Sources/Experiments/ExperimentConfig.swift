@@ -79,14 +79,14 @@ package struct DataConfig: Sendable {
 
     package init(_ reader: ConfigReader) throws(ConfigError) {
         let e = try reader.mapping(allowed: Self.keys)
-        source = Source(rawValue: try e.required("source", in: reader).choice(Source.allCases.map(\.rawValue)))!
+        source = try e.required("source", in: reader).choice(Source.self)
         path = try e["path"]?.string()
         inputs = try e["inputs"]?.string()
         labels = try e["labels"]?.string()
         images = try e["images"]?.string()
         folder = try e["folder"]?.string() ?? "/usr/share/datasets/fashion-mnist"
         trainFraction = try e["train_fraction"]?.double(in: 0.0...1.0) ?? 0.8
-        split = SplitKind(rawValue: try e["split"]?.choice(SplitKind.allCases.map(\.rawValue)) ?? "shuffled")!
+        split = try e["split"]?.choice(SplitKind.self) ?? .shuffled
         splitFile = try e["split_file"]?.string()
         splitSeed = try e["split_seed"].map { (r) throws(ConfigError) in UInt64(try r.int(in: 0...Int(Int32.max))) }
         trainSamples = try e["train_samples"]?.int(in: 1...10_000_000)
@@ -134,7 +134,7 @@ package struct ModelConfig: Sendable {
 
     package init(_ reader: ConfigReader) throws(ConfigError) {
         let e = try reader.mapping(allowed: Self.keys)
-        activation = Activation(rawValue: try e["activation"]?.choice(Activation.allCases.map(\.rawValue)) ?? "tanh")!
+        activation = try e["activation"]?.choice(Activation.self) ?? .tanh
         initializer = Self.initializers[try e["initializer"]?.choice(Self.initializers.keys.sorted()) ?? "glorot_uniform"]!
         widths = try e["widths"]?.ints(in: 1...1_000_000)
         if let list = e["layers"] {
@@ -163,7 +163,7 @@ package struct ModelConfig: Sendable {
         let entry = try item.mapping(allowed: kinds)
         guard entry.count == 1, let (kind, body) = entry.first else { throw item.error("one layer per list item") }
         func activation(_ e: [String: ConfigReader]) throws(ConfigError) -> Activation {
-            Activation(rawValue: try e["activation"]?.choice(Activation.allCases.map(\.rawValue)) ?? defaultActivation.rawValue)!
+            try e["activation"]?.choice(Activation.self) ?? defaultActivation
         }
         switch kind {
         case "dense":
@@ -288,7 +288,7 @@ package struct RecordingConfig: Sendable {
                 if let list = m["explicit"] { schedule = .explicit(try list.ints(in: 0...100_000_000)) }
             }
         }
-        timing = LogTiming(rawValue: try e["timing"]?.choice(["before", "after"]) ?? "before")!
+        timing = try e["timing"]?.choice(LogTiming.self) ?? .before
         if let s = e["samples"] {
             if s.scalarText != nil {
                 switch try s.choice(["all", "train", "test"]) {
@@ -300,7 +300,7 @@ package struct RecordingConfig: Sendable {
                 samples = .subset(try s.mapping(allowed: ["subset"]).required("subset", in: s).int(in: 1...100_000_000))
             }
         }
-        storage = ActivationStorage(rawValue: try e["storage"]?.choice(["float32", "float16"]) ?? "float32")!
+        storage = try e["storage"]?.choice(ActivationStorage.self) ?? .float32
         weights = try e["weights"]?.bool() ?? true
         checkpointInterval = try e["checkpoint_interval"]?.int(in: 1...10_000_000) ?? 100
     }

@@ -38,7 +38,7 @@ package struct ExplainConfig: Sendable {
         if let count = e["count"] { options.count = try count.int(in: 1...10_000) }
         if let inputs = e["inputs"] { options.rows = try inputs.ints(in: 0...Int(Int32.max)) }
         if let labels = e["labels"] { options.explainLabels = try labels.bool() }
-        if let bias = e["bias"] { options.bias = BiasConvention(rawValue: try bias.choice(BiasConvention.allCases.map(\.rawValue)))! }
+        if let bias = e["bias"] { options.bias = try bias.choice(BiasConvention.self) }
         if let bounds = e["bounds"] {
             if bounds.scalarText != nil {
                 options.unbounded = try bounds.choice(["auto", "none"]) == "none"
@@ -51,7 +51,7 @@ package struct ExplainConfig: Sendable {
         var faithfulness = ExplanationOptions.defaultFaithfulness
         if let region = e["region"] { faithfulness.region = try region.int(in: 1...1000) }
         if let steps = e["steps"] { faithfulness.steps = try steps.int(in: 1...10_000) }
-        if let replacement = e["replacement"] { faithfulness.replacement = Faithfulness.Replacement(rawValue: try replacement.choice(["baseline", "noise"]))! }
+        if let replacement = e["replacement"] { faithfulness.replacement = try replacement.choice(Faithfulness.Replacement.self) }
         options.faithfulness = try e["faithfulness"]?.bool() ?? true ? faithfulness : nil
         if let sanity = e["sanity"] { options.sanity = try sanity.bool() }
         if let features = e["features"] { options.features = try features.bool() }

@@ -21,7 +21,7 @@ package enum ModelFactory {
             var counts: [String: Int] = [:]
             func name(_ kind: String) -> String {
                 counts[kind, default: 0] += 1
-                return "\(kind)\(counts[kind]!)"
+                return "\(kind)\(counts[kind, default: 0])"
             }
             for (index, spec) in (config.layers ?? []).enumerated() {
                 var stream = rng.fork("layer-\(index)")

@@ -24,20 +24,27 @@ package struct PreparedData: Sendable {
                 throw ConfigError(file: file, keyPath: "data.\(key)", "no such file: \(path)\(place)")
             }
         }
+        func required(_ value: String?, key: String) throws(ConfigError) -> String {
+            guard let value else { throw ConfigError(file: file, keyPath: "data.\(key)", "missing required key") }
+            return value
+        }
         var dataset: LabeledDataset
         var split: Split
         do {
             switch config.source {
             case .mat:
-                try requireFile(config.path!, key: "path")
-                dataset = try DatasetLoaders.mat(config.path!, inputs: config.inputs ?? "F", labels: config.labels ?? "y")
+                let path = try required(config.path, key: "path")
+                try requireFile(path, key: "path")
+                dataset = try DatasetLoaders.mat(path, inputs: config.inputs ?? "F", labels: config.labels ?? "y")
             case .hdf5:
-                try requireFile(config.path!, key: "path")
-                dataset = try DatasetLoaders.hdf5(config.path!, inputs: config.inputs ?? "x", labels: config.labels ?? "y")
+                let path = try required(config.path, key: "path")
+                try requireFile(path, key: "path")
+                dataset = try DatasetLoaders.hdf5(path, inputs: config.inputs ?? "x", labels: config.labels ?? "y")
             case .idx:
-                try requireFile(config.images!, key: "images")
-                try requireFile(config.labels!, key: "labels")
-                dataset = try DatasetLoaders.idx(images: config.images!, labels: config.labels!)
+                let images = try required(config.images, key: "images"), labels = try required(config.labels, key: "labels")
+                try requireFile(images, key: "images")
+                try requireFile(labels, key: "labels")
+                dataset = try DatasetLoaders.idx(images: images, labels: labels)
             case .fashionMNIST:
                 guard FileManager.default.fileExists(atPath: config.folder) else {
                     throw ConfigError(file: file, keyPath: "data.folder", "no such folder: \(config.folder) (Debian: apt-get install dataset-fashion-mnist)")
@@ -68,8 +75,9 @@ package struct PreparedData: Sendable {
             split = Split.stratified(labels: dataset.labels, trainFraction: config.trainFraction, seed: splitSeed)
         case .file:
             do {
-                try requireFile(config.splitFile!, key: "split_file")
-                split = try Split.read(config.splitFile!, count: dataset.count)
+                let splitFile = try required(config.splitFile, key: "split_file")
+                try requireFile(splitFile, key: "split_file")
+                split = try Split.read(splitFile, count: dataset.count)
             } catch let error as ConfigError {
                 throw error
             } catch let error as DatasetError {

@@ -41,7 +41,7 @@ struct AnalyzeCommand: ParsableCommand {
         var worst = ExitStatus.success
         for folder in groups.keys.sorted() {
             do {
-                let outcome = try analysis.analyze(folder: folder, runs: groups[folder]!, csv: csv, tool: "infoplane \(Infoplane.version)",
+                let outcome = try analysis.analyze(folder: folder, runs: groups[folder] ?? [], csv: csv, tool: "infoplane \(Infoplane.version)",
                                                    showProgress: !output.quiet)
                 if !output.quiet { print(AnalysisReport.render(outcome)) }
                 if let note = outcome.note { logger.warning("\(folder): \(note)") }

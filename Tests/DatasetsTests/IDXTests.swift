@@ -30,6 +30,7 @@ struct IDXTests {
 
     @Test func smallFilesAllTypesAndErrors() throws {
         let dir = TestSupport.temporaryDirectory("idx")
+        defer { try? FileManager.default.removeItem(at: dir) }
         let images = dir.appendingPathComponent("img").path
         let labels = dir.appendingPathComponent("lab").path
         try writeIDX(images, type: 0x08, dims: [2, 2, 2], payload: [0, 255, 51, 102, 1, 2, 3, 4], gzip: true)
@@ -71,6 +72,7 @@ struct IDXTests {
 
     @Test func truncatedGzipFails() throws {
         let dir = TestSupport.temporaryDirectory("idx-gz")
+        defer { try? FileManager.default.removeItem(at: dir) }
         let source = try Data(contentsOf: URL(fileURLWithPath: "\(Self.folder)/t10k-labels-idx1-ubyte.gz"))
         let path = dir.appendingPathComponent("cut.gz").path
         try source.prefix(source.count / 2).write(to: URL(fileURLWithPath: path))

@@ -39,6 +39,7 @@ struct MATFileTests {
     @Test func truncatedCopiesFailCleanly() throws {
         let bytes = try Data(contentsOf: URL(fileURLWithPath: TestSupport.dataFile("var_u.mat")))
         let directory = TestSupport.temporaryDirectory("mat")
+        defer { try? FileManager.default.removeItem(at: directory) }
         // Every cut point: each must give a DatasetError naming the file (or, for a cut
         // inside the last padding, the same arrays), never a crash.
         var failures = 0

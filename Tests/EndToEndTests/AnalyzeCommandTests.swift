@@ -12,6 +12,7 @@ struct AnalyzeCommandTests {
 
     @Test func analysesRunsIntoAnalysisFiles() throws {
         let directory = TestSupport.temporaryDirectory("analyze")
+        defer { try? FileManager.default.removeItem(at: directory) }
         let config = directory.appendingPathComponent("a.yaml").path
         try """
         name: a
@@ -68,6 +69,7 @@ struct AnalyzeCommandTests {
 struct RunCommandEndToEndTests {
     @Test func trainsThenAnalyses() throws {
         let directory = TestSupport.temporaryDirectory("run")
+        defer { try? FileManager.default.removeItem(at: directory) }
         let config = directory.appendingPathComponent("r.yaml").path
         try """
         name: r

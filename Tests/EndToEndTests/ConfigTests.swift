@@ -50,6 +50,7 @@ struct ConfigTests {
     /// message containing `fragments`.
     func expectError(_ text: String, overrides: [String] = [], _ fragments: String...) throws {
         let directory = TestSupport.temporaryDirectory("config")
+        defer { try? FileManager.default.removeItem(at: directory) }
         let path = directory.appendingPathComponent("bad.yaml").path
         try text.write(toFile: path, atomically: true, encoding: .utf8)
         do {
@@ -94,6 +95,7 @@ struct ConfigTests {
 
     @Test func overridesAndSweeps() throws {
         let directory = TestSupport.temporaryDirectory("sweep")
+        defer { try? FileManager.default.removeItem(at: directory) }
         let path = directory.appendingPathComponent("sweep.yaml").path
         try (Self.good + "\nsweep: {model.activation: [tanh, relu], data.train_fraction: [0.5, 0.8]}\n")
             .write(toFile: path, atomically: true, encoding: .utf8)

@@ -52,6 +52,7 @@ struct CrashSafetyTests {
 
     @Test func killedRunsOpenAndResumeToTheSameBits() throws {
         let directory = TestSupport.temporaryDirectory("crash")
+        defer { try? FileManager.default.removeItem(at: directory) }
         let config = try config(directory)
         let referenceRoot = directory.appendingPathComponent("reference")
         let reference = referenceRoot.appendingPathComponent("crash/run-1.h5").path

@@ -55,6 +55,7 @@ struct ExplainTests {
     @Test func writesTheReportForACNN() throws {
         let path = try Self.cnnRun.get()
         let plots = TestSupport.temporaryDirectory("explain-plots")
+        defer { try? FileManager.default.removeItem(at: plots) }
         let result = try TestSupport.run(cli, ["explain", path, "--count", "3", "--plots", plots.path])
         #expect(result.status == 0, "\(result.stderr)")
         for method in ["gradient", "integrated_gradients", "gradcam", "occlusion", "lrp:epsilon_plus_flat", "lrp:epsilon_gamma_box", "lrp:deep_taylor"] {
@@ -99,6 +100,7 @@ struct ExplainTests {
     /// config error before anything trains.
     @Test func runWritesTheConfiguredReport() throws {
         let directory = TestSupport.temporaryDirectory("explain-config")
+        defer { try? FileManager.default.removeItem(at: directory) }
         let config = directory.appendingPathComponent("x.yaml").path
         let body = """
         name: x
@@ -124,6 +126,7 @@ struct ExplainTests {
     /// is explained from its checkpoint, and only at its last epoch.
     @Test func explainsAnMLPFromItsCheckpoint() throws {
         let directory = TestSupport.temporaryDirectory("explain-mlp")
+        defer { try? FileManager.default.removeItem(at: directory) }
         let config = directory.appendingPathComponent("m.yaml").path
         try """
         name: m

@@ -8,6 +8,7 @@ struct InspectTests {
     let cli = TestSupport.product("infoplane")
     @Test func summarisesARun() throws {
         let directory = TestSupport.temporaryDirectory("inspect")
+        defer { try? FileManager.default.removeItem(at: directory) }
         let config = directory.appendingPathComponent("inspect.yaml").path
         try """
         name: inspect
@@ -49,6 +50,7 @@ struct ExportTests {
     @Test func csvAndNpyMatchTheRunFile() throws {
         let cli = TestSupport.product("infoplane")
         let directory = TestSupport.temporaryDirectory("export")
+        defer { try? FileManager.default.removeItem(at: directory) }
         let config = directory.appendingPathComponent("e.yaml").path
         try """
         name: e

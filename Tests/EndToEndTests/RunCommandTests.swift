@@ -43,6 +43,7 @@ struct RunCommandTests {
 
     @Test func shardedSweepEqualsWholeSweep() throws {
         let directory = TestSupport.temporaryDirectory("shards")
+        defer { try? FileManager.default.removeItem(at: directory) }
         let path = try config(directory)
         let whole = directory.appendingPathComponent("whole")
         let sharded = directory.appendingPathComponent("sharded")
@@ -70,6 +71,7 @@ struct RunCommandTests {
 
     @Test func badInputWritesNothing() throws {
         let directory = TestSupport.temporaryDirectory("bad-run")
+        defer { try? FileManager.default.removeItem(at: directory) }
         let path = try config(directory)
         let results = directory.appendingPathComponent("results")
         let bad = try TestSupport.run(cli, ["train", path, "--results", results.path, "--set", "training.optimizer.learning_rate=fast"])

@@ -14,6 +14,7 @@ struct VisualizeTests {
     @Test func everyImageToolRunsOnTheCNN() throws {
         let path = try ExplainTests.cnnRun.get()
         let plots = TestSupport.temporaryDirectory("visualize")
+        defer { try? FileManager.default.removeItem(at: plots) }
         let common = ["--plots", plots.path]
         let filters = try TestSupport.run(cli, ["visualize", "filters", path] + common)
         #expect(filters.status == 0, "\(filters.stderr)")
@@ -50,6 +51,7 @@ struct VisualizeTests {
 
     @Test func tsneAcrossEpochsNextToTheInformationPlane() throws {
         let directory = TestSupport.temporaryDirectory("visualize-tsne")
+        defer { try? FileManager.default.removeItem(at: directory) }
         let config = directory.appendingPathComponent("t.yaml").path
         try """
         name: t

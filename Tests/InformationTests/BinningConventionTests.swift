@@ -29,6 +29,7 @@ struct BinningConventionTests {
         let labels = (0..<n).map { _ in Int32(rng.int(below: 2)) }
         let ours = BinnedEstimator(.edges(count)).estimate(Tensor(shape: [n, units], scalars: values), labels: labels)
         let directory = TestSupport.temporaryDirectory("idnns")
+        defer { try? FileManager.default.removeItem(at: directory) }
         let input = directory.appendingPathComponent("t.bin")
         try Data(values.withUnsafeBufferPointer { Data(buffer: $0) }).write(to: input)
         try Data(labels.withUnsafeBufferPointer { Data(buffer: $0) }).write(to: directory.appendingPathComponent("y.bin"))

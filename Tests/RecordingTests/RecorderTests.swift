@@ -113,6 +113,7 @@ struct RecorderTests {
         let rows = Array(0..<4096)
         let s = try Self.setup(sampleRows: rows)
         let directory = TestSupport.temporaryDirectory("recorder-h5py")
+        defer { try? FileManager.default.removeItem(at: directory) }
         let path = directory.appendingPathComponent("run.h5").path
         let recorder = try RunRecorder(path: path, overwrite: false, metadata: Self.metadata(epochs: 5), model: s.model,
                                        samples: s.samples, optimizer: Adam(learningRate: 4e-4),
@@ -183,6 +184,7 @@ struct RecorderTests {
     @Test func refusesToOverwriteAndUnknownVersions() throws {
         let s = try Self.setup(sampleRows: [0, 1])
         let directory = TestSupport.temporaryDirectory("recorder-refuse")
+        defer { try? FileManager.default.removeItem(at: directory) }
         let path = directory.appendingPathComponent("run.h5").path
         try "keep me".write(toFile: path, atomically: true, encoding: .utf8)
         #expect(throws: HDF5Error.self) {
