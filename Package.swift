@@ -19,6 +19,7 @@ let package = Package(
         .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.5.0"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
     ],
     targets: [
         // C system libraries, found through pkg-config (Debian: libhdf5-dev, libopenblas-dev, zlib1g-dev).
@@ -72,6 +73,7 @@ let package = Package(
         .target(name: "Reports", dependencies: [
             "Analysis", "Attribution", "Embedding", "Experiments", "FeatureVisualization", "HDF5",
             "Networks", "Plotting", "Recording", "Tensor",
+            .product(name: "Mustache", package: "swift-mustache"),
         ]),
         .target(name: "Reproduction", dependencies: ["Analysis", "Experiments", "HDF5", "Information", "Plotting"]),
         // `make bench`: timings of the engine next to the PyTorch reference (benchmarks/).
