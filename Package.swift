@@ -105,8 +105,8 @@ let package = Package(
         ]),
         .testTarget(name: "PlottingTests", dependencies: ["Plotting", "TestSupport"]),
         .testTarget(name: "EndToEndTests", dependencies: [
-            "Analysis", "Attribution", "Embedding", "Experiments", "HDF5", "Information", "Networks", "Recording", "Tensor",
-            "TestSupport", "infoplane",  // built first: the tests run the command
+            "Analysis", "Attribution", "Embedding", "Experiments", "HDF5", "Information", "Networks", "Recording", "Reproduction",
+            "Tensor", "TestSupport", "infoplane",  // built first: the tests run the command
         ]),
         .testTarget(name: "RecordingTests", dependencies: [
             "Recording", "Networks", "Datasets", "Tensor", "HDF5", "TestSupport",

@@ -1,4 +1,6 @@
+import Analysis
 import Foundation
+import Reproduction
 import Testing
 import TestSupport
 
@@ -23,21 +25,22 @@ struct ReproductionTests {
     @Test func archivedRunReducedAgrees() throws {
         let (result, directory) = try reproduce("archived", repeats: 2, epochs: 1000)
         #expect(result.status == 0, "\(result.stderr)")
-        // Parse the table: layer, RMS I(X;T), RMS I(T;Y), peak ours (epoch), archive (epoch), finals, within.
-        var rows: [String: [Double]] = [:]
-        for line in result.stdout.split(separator: "\n") where line.hasPrefix("hidden") || line.hasPrefix("output") {
-            let numbers = line.split(whereSeparator: { " ()%".contains($0) }).dropFirst().compactMap { Double($0) }
-            rows[String(line.split(separator: " ")[0])] = numbers
-        }
-        #expect(rows.count == 7)
-        // The narrow layers (5, 4, 4, 3 units) peak as in the archive: 11.16, 9.69, 7.83 bits
+        // The comparison itself, from the analysis the command wrote (not from its printed table).
+        let analysis = directory.appendingPathComponent("results/tishby2017-archived/analysis.h5").path
+        let comparison = try ArchiveComparison.compare(
+            analysisPath: analysis, label: "binning_edges50",
+            archivePath: TestSupport.dataFile("reference/idnns_orig_run_varu_10-7-5-4-4-3_fullbatch_20rep.h5"))
+        #expect(comparison.layers.count == 7 && comparison.ourRuns == 2 && comparison.archiveRuns == 20)
+        // The narrow layers (5, 4, 4, 3 units) peak as in the archive: 11.17, 9.68, 7.83 bits
         // for the 5-, 4-, 4-unit layers and then compress; within 1.5 bits at this length.
-        for (layer, archivePeak) in [("hidden4", 11.17), ("hidden5", 9.68), ("hidden6", 7.83)] {
-            let row = try #require(rows[layer])
-            #expect(abs(row[2] - archivePeak) < 1.5, "\(layer): our peak \(row[2]) vs \(archivePeak)")
-            #expect(row[0] < 1.5, "\(layer): RMS difference \(row[0]) bits")
-            #expect(row[1] < 0.3, "\(layer): I(T;Y) RMS difference \(row[1]) bits")
+        for (name, archivePeak) in [("hidden4", 11.17), ("hidden5", 9.68), ("hidden6", 7.83)] {
+            let layer = try #require(comparison.layers.first { $0.name == name })
+            #expect(abs(layer.ourPeak.bits - archivePeak) < 1.5, "\(name): our peak \(layer.ourPeak.bits) vs \(archivePeak)")
+            #expect(abs(layer.archivePeak.bits - archivePeak) < 0.02, "\(name): archive peak \(layer.archivePeak.bits)")
+            #expect(layer.ixtRMS < 1.5, "\(name): RMS difference \(layer.ixtRMS) bits")
+            #expect(layer.ityRMS < 0.3, "\(name): I(T;Y) RMS difference \(layer.ityRMS) bits")
         }
+        #expect(result.stdout.contains(comparison.table))
         #expect(FileManager.default.fileExists(atPath: directory.appendingPathComponent("plots/archived_information_plane.svg").path))
     }
 }
@@ -49,10 +52,13 @@ struct SaxeReproductionTests {
     @Test func claimsAreMeasured() throws {
         let (result, directory) = try reproduce("saxe", repeats: 2, epochs: 1000)
         #expect(result.status == 0, "\(result.stderr)")
-        let verdicts = result.stdout.split(separator: "\n").filter { $0.hasPrefix("holds") || $0.hasPrefix("does not hold") }
-        #expect(verdicts.count == 5, "\(result.stdout)")
-        #expect(verdicts.filter { $0.hasPrefix("holds") }.count >= 4, "\(result.stdout)")
-        #expect(result.stdout.contains("binning_width0.07_global_range") && result.stdout.contains("kde_0.1_upper"))
+        let results = directory.appendingPathComponent("results")
+        let claims = SaxeClaims.evaluate(tanh: try AnalysisFile.read(results.appendingPathComponent("saxe2018-tanh/analysis.h5").path),
+                                         relu: try AnalysisFile.read(results.appendingPathComponent("saxe2018-relu/analysis.h5").path))
+        #expect(claims.claims.count == 5)
+        #expect(claims.claims.filter(\.holds).count >= 4, "\(claims.report)")
+        #expect(result.stdout.contains(claims.report))
+        #expect(claims.report.contains("binning_width0.07_global_range") && claims.report.contains("kde_0.1_upper"))
         #expect(FileManager.default.fileExists(atPath: directory.appendingPathComponent("plots/saxe2018-relu/estimator_comparison.svg").path))
     }
 }
@@ -64,13 +70,15 @@ struct SizesReproductionTests {
     @Test func smallTrainingSetsOverfit() throws {
         let (result, directory) = try reproduce("sizes", repeats: 2, epochs: 2000)
         #expect(result.status == 0, "\(result.stderr)")
-        let drops = result.stdout.split(separator: "\n").filter { $0.contains("late drop") }
-            .compactMap { $0.split(separator: " ").last.flatMap { Double($0) } }
-        #expect(drops.count == 3, "\(result.stdout)")
-        if drops.count == 3 {
-            #expect(drops[0] > 0.02, "5%: \(drops[0]) bits")
-            #expect(drops[0] > drops[2], "5%: \(drops[0]), 85%: \(drops[2])")
+        let study = TrainingSetSizeStudy.evaluate(try [5, 45, 85].map { percent in
+            (Double(percent) / 100, try AnalysisFile.read(directory.appendingPathComponent("results/sizes-\(percent)/tishby2017/analysis.h5").path))
+        })
+        #expect(study.rows.count == 3 && study.layer == "hidden5")
+        if study.rows.count == 3 {
+            #expect(study.rows[0].drop > 0.02, "5%: \(study.rows[0].drop) bits")
+            #expect(study.rows[0].drop > study.rows[2].drop, "5%: \(study.rows[0].drop), 85%: \(study.rows[2].drop)")
         }
+        #expect(result.stdout.contains(study.report))
         // The figures: three information planes side by side, and the last hidden layer's
         // curves with one series per fraction.
         let plane = try String(contentsOf: directory.appendingPathComponent("plots/sizes_information_plane.svg"), encoding: .utf8)
