@@ -58,10 +58,13 @@ package struct RunExecutor: Sendable {
     package struct Prepared: Sendable {
         package var jobs: [RunJob]
         var data: [String: PreparedData]
+        /// The run files' locks, held from the checks until the runs are done.
+        var locks: [WriterLock] = []
     }
 
     package func prepare(_ jobs: [RunJob], options: RunOptions) throws(ConfigError) -> Prepared {
         var data: [String: PreparedData] = [:]
+        var locks: [WriterLock] = []
         var diskNeeded = 0
         let atOnce = max(1, min(options.jobs, jobs.count))
         for job in jobs {
@@ -79,6 +82,7 @@ package struct RunExecutor: Sendable {
                 throw ConfigError(file: job.outputPath, keyPath: "",
                                   "run file exists; pass --resume to continue it or --force to replace it")
             }
+            if exists && options.resume { try Self.checkResumable(job) }
             let rows = try Self.checkedRecordedRows(job, data: prepared)
             let resources = RunResources.estimate(model: model, epochs: config.training.epochs, recording: config.recording,
                                                   recordedRows: rows, trainRows: prepared.split.train.count,
@@ -92,7 +96,44 @@ package struct RunExecutor: Sendable {
             throw ConfigError(file: jobs.first?.experiment.file ?? "", keyPath: "",
                               "the run files need \(RunResources.format(bytes: diskNeeded)) but the disk has \(RunResources.format(bytes: free)) free")
         }
-        return Prepared(jobs: jobs, data: data)
+        // One writer per run file, from here until the runs are done: a second `train` into
+        // the same folder stops here (exit 2), and the existence checks hold under the lock.
+        for job in jobs {
+            do {
+                try FileManager.default.createDirectory(atPath: (job.outputPath as NSString).deletingLastPathComponent,
+                                                        withIntermediateDirectories: true)
+                locks.append(try WriterLock(for: job.outputPath))
+            } catch let held as WriterLock.Held {
+                throw ConfigError(file: job.outputPath, keyPath: "", held.description.replacingOccurrences(of: "\(job.outputPath): ", with: ""))
+            } catch {
+                throw ConfigError(file: job.outputPath, keyPath: "", "cannot lock the run file: \(error)")
+            }
+            if FileManager.default.fileExists(atPath: job.outputPath) && !options.force && !options.resume {
+                throw ConfigError(file: job.outputPath, keyPath: "",
+                                  "run file exists (written meanwhile); pass --resume to continue it or --force to replace it")
+            }
+        }
+        return Prepared(jobs: jobs, data: data, locks: locks)
+    }
+
+    /// `--resume` continues a run only under the configuration it started with: any
+    /// difference is an input error naming the keys (more epochs need a new run: the
+    /// file's datasets and schedule were sized for the old count).
+    static func checkResumable(_ job: RunJob) throws(ConfigError) {
+        let stored: String
+        do {
+            stored = try RunFile.open(job.outputPath).config
+        } catch {
+            throw ConfigError(file: job.outputPath, keyPath: "", "cannot resume: \(error)")
+        }
+        let differences = ConfigDifference.keys(stored, job.experiment.effectiveYAML)
+        guard differences.isEmpty else {
+            let epochsOnly = differences == ["training.epochs"]
+            throw ConfigError(file: job.outputPath, keyPath: differences.joined(separator: ", "),
+                              epochsOnly
+                                ? "differs from the run file's configuration; a run file is sized for its epochs, so a longer run is a new run (--force)"
+                                : "differs from the run file's configuration; --resume continues a run only with the configuration it started with")
+        }
     }
 
     /// The recorded rows of a job, checked against the data: a training set, a subset

@@ -1,0 +1,31 @@
+import Yams
+
+/// The key paths at which two configurations differ (e.g. `training.optimizer.learning_rate`),
+/// compared as YAML trees: what `--resume` checks before it continues a run file.
+package enum ConfigDifference {
+    /// The differing key paths of two YAML texts, sorted; `[""]` when one does not parse.
+    package static func keys(_ stored: String, _ current: String) -> [String] {
+        guard let a = try? Yams.compose(yaml: stored), let b = try? Yams.compose(yaml: current) else { return [""] }
+        var keys: [String] = []
+        collect(a, b, path: "", into: &keys)
+        return keys.sorted()
+    }
+
+    private static func collect(_ a: Node?, _ b: Node?, path: String, into keys: inout [String]) {
+        switch (a, b) {
+        case (.mapping(let x)?, .mapping(let y)?):
+            let names = Set(x.keys.compactMap(\.string)).union(y.keys.compactMap(\.string))
+            for name in names {
+                collect(x[Node(name)], y[Node(name)], path: path.isEmpty ? name : "\(path).\(name)", into: &keys)
+            }
+        case (.sequence(let x)?, .sequence(let y)?) where x.count == y.count:
+            for (index, (p, q)) in zip(x, y).enumerated() { collect(p, q, path: "\(path)[\(index)]", into: &keys) }
+        case (.scalar(let x)?, .scalar(let y)?):
+            if x.string != y.string { keys.append(path) }
+        case (nil, nil):
+            break
+        default:
+            keys.append(path)
+        }
+    }
+}
