@@ -25,7 +25,7 @@ public struct IDXFile: Sendable, Equatable {
             guard let total = header.dataBytes.flatMap({ $0.addingReportingOverflow(header.length).overflow ? nil : $0 + header.length }),
                   total <= Inflate.ceiling(forCompressedBytes: raw.count) else {
                 throw DatasetError(.malformed, file: path,
-                                   "dimensions \(header.dimensionText) promise more data than \(raw.count) compressed bytes can hold")
+                                   "dimensions \(header.dimensionText) promise more data than \(raw.count) compressed bytes can hold (at most \(Inflate.maximumOutput) bytes inflate)")
             }
             bytes = try Inflate.decompress(raw[...], container: .gzip, file: path, limit: total)
         } else {

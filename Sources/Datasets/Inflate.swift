@@ -22,11 +22,15 @@ public enum Inflate {
         case truncate
     }
 
-    /// The largest output any single stream may inflate to when the caller knows no
-    /// better bound: 1032 × the input (deflate's highest ratio) and at most 16 GiB.
+    /// The most one compressed stream (an IDX.gz file, a MAT v5 element) may inflate to.
+    /// Larger data belongs in HDF5 or uncompressed files, which are read without inflating.
+    public static let maximumOutput = 1 << 30
+
+    /// The largest output a stream of `count` compressed bytes may inflate to: 1032 × the
+    /// input (deflate's highest ratio), at most ``maximumOutput`` (1 GiB).
     public static func ceiling(forCompressedBytes count: Int) -> Int {
         let (product, overflow) = count.multipliedReportingOverflow(by: 1032)
-        return overflow ? 1 << 34 : min(max(product, 1024), 1 << 34)
+        return overflow ? maximumOutput : min(max(product, 1024), maximumOutput)
     }
 
     /// Decompresses `bytes`; a truncated or corrupted stream, or one that inflates past

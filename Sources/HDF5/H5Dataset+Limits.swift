@@ -43,6 +43,15 @@ extension H5Dataset {
             throw HDF5Error(.mismatch, call: "H5Dread", file: filePath, object: path,
                             detail: "reading \(count.map(String.init).joined(separator: "×")) elements needs more than \(limit) bytes (half the memory)")
         }
+        // A dataset whose space is not (fully) allocated reads as fill values: cheap to
+        // declare, costly to read. Beyond 64 MiB that is refused rather than materialised.
+        if bytes > 1 << 26 {
+            var status = H5D_SPACE_STATUS_ERROR
+            if H5Dget_space_status(handle.id, &status) >= 0, status != H5D_SPACE_STATUS_ALLOCATED {
+                throw HDF5Error(.mismatch, call: "H5Dread", file: filePath, object: path,
+                                detail: "declares \(count.map(String.init).joined(separator: "×")) elements (\(bytes) bytes) but stores \(storageSize()) (never written in full, or corrupted)")
+            }
+        }
         if elements > 0, try isContiguous() {
             let all = try shape()
             let declared = all.reduce(1) { $0.multipliedReportingOverflow(by: $1).overflow ? Int.max : $0 * $1 }

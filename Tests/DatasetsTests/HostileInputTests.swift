@@ -108,6 +108,27 @@ struct HostileInputTests {
         }
     }
 
+    @Test func hdf5InputNeverWrittenIsNotMaterialised() throws {
+        let dir = TestSupport.temporaryDirectory("hostile-h5-fill")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let path = dir.appendingPathComponent("fill.h5").path
+        // 100 × 10⁶ float32 declared (400 MB of fill values if read), chunked, never written.
+        let script = """
+        import h5py, sys
+        with h5py.File(sys.argv[1], "w") as f:
+            f.create_dataset("x", shape=(100, 10**6), dtype="f4", chunks=(10, 10**5))
+            f.create_dataset("y", data=[0, 1] * 50, dtype="i4")
+        """
+        let made = try TestSupport.runPython(script, [path])
+        #expect(made.status == 0, "\(made.stderr)")
+        do {
+            _ = try DatasetLoaders.hdf5(path)
+            Issue.record("400 MB of fill values were read")
+        } catch {
+            #expect("\(error)".contains("never written"), "\(error)")
+        }
+    }
+
     @Test func onlyRegularFilesAreOpened() throws {
         let dir = TestSupport.temporaryDirectory("hostile-fifo")
         defer { try? FileManager.default.removeItem(at: dir) }
