@@ -15,7 +15,7 @@ struct ExplainCommand: ParsableCommand {
         discussion: """
         Rebuilds the model of RUN.h5 at a logged epoch (its recorded weights, or the newest \
         checkpoint when the run recorded none), explains the chosen recorded samples with each \
-        method, and writes <plots>/<experiment>/explain/index.html (self-contained) and \
+        method, and writes <plots>/<experiment>[/<variant>]/run-<seed>/epoch-<k>/explain/index.html (self-contained) and \
         explanations.h5 (the maps, for h5py). The report has every map side by side, Σ map \
         against the explained logit, per-layer conservation of the LRP methods and why it \
         fails where it does, faithfulness (AOPC, deletion and insertion against random \
@@ -71,7 +71,7 @@ struct ExplainCommand: ParsableCommand {
     @Option(help: "Seed of SmoothGrad's noise, the perturbation noise and the randomisation.")
     var seed: UInt64 = 0
 
-    @Option(help: "Folder for reports (the report goes to <plots>/<experiment>/explain/).")
+    @Option(help: "Folder for reports (the report goes to <plots>/<experiment>[/<variant>]/run-<seed>/epoch-<k>/explain/).")
     var plots = "plots"
 
     @OptionGroup var output: OutputOptions
@@ -122,7 +122,7 @@ struct ExplainCommand: ParsableCommand {
         } catch let error as ConfigError {
             throw InputError("\(error)")
         }
-        let folder = ((plots as NSString).appendingPathComponent(PathComponent.sanitized(study.experiment)) as NSString).appendingPathComponent("explain")
+        let folder = OutputPlace.folder(plots: plots, runPath: path, experiment: study.experiment, epoch: study.epoch, tool: "explain")
         let files = try ExplanationReport.write(study, to: folder)
         if !output.quiet {
             print("explained \(study.rows.count) inputs of \(study.experiment) at epoch \(study.epoch) with \(study.methods.count) methods in \(String(format: "%.1f", Date().timeIntervalSince(start))) s")

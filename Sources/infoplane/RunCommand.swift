@@ -62,15 +62,14 @@ struct RunCommand: ParsableCommand {
     }
 
     /// The configured explanation report for the first run of each folder
-    /// (<plots>/<experiment>[/<variant>]/explain/); failures are reported, not fatal.
+    /// (<plots>/<experiment>[/<variant>]/run-<seed>/epoch-<k>/explain/); failures are reported, not fatal.
     func explain(_ folders: [String], experiments: [Experiment], logger: Logger) {
         guard let config = experiments.first?.config.explain else { return }
         for folder in folders {
             guard let run = (try? ExperimentAnalysis.collect([folder]))?[folder]?.sorted().first else { continue }
             do {
                 let study = try ExplanationStudy.run(run, epoch: nil, options: config.options)
-                let relative = folder.hasPrefix(options.results) ? String(folder.dropFirst(options.results.count)).trimmingCharacters(in: ["/"]) : study.experiment
-                let target = ((plots as NSString).appendingPathComponent(relative) as NSString).appendingPathComponent("explain")
+                let target = OutputPlace.folder(plots: plots, runPath: run, experiment: study.experiment, epoch: study.epoch, tool: "explain")
                 let files = try ExplanationReport.write(study, to: target)
                 if !options.output.quiet { print("explanations of \(run): \(files.first ?? target)") }
             } catch {

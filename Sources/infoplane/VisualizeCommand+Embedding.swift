@@ -28,7 +28,7 @@ extension VisualizeCommand {
             guard every >= 1 else { throw InputError("--every \(every): expected at least 1") }
             let chosen = epochs == "all" ? stride(from: 0, to: run.loggedEpochs.count, by: every).map { run.loggedEpochs[$0] }
                 : try parseList(epochs, "--epochs")
-            let folder = VisualizeOptions.folder(plots, run.experiment)
+            let folder = OutputPlace.folder(plots: plots, runPath: path, experiment: run.experiment, epoch: nil, tool: "visualize")
             let dataFile = (folder as NSString).appendingPathComponent("tsne_\(layer).h5")
             let (svg, lines) = try VisualizeOptions.wrap {
                 try FeatureFigures.tsne(run, layer: layer, epochs: chosen, samples: samples, tsne: TSNE(perplexity: perplexity, iterations: iterations),

@@ -18,7 +18,7 @@ extension VisualizeCommand {
         func run() throws {
             let (loaded, _, _) = try options.load()
             let (svg, lines) = try VisualizeOptions.wrap { try FeatureFigures.filters(loaded.model, layer: layer) }
-            try options.write(svg, experiment: loaded.run.experiment, name: "filters_\(layer ?? "first")", lines: lines)
+            try options.write(svg, loaded: loaded, name: "filters_\(layer ?? "first")", lines: lines)
         }
     }
 
@@ -41,7 +41,7 @@ extension VisualizeCommand {
                 try FeatureFigures.patches(loaded.model, inputs: inputs, layer: layer, channels: chosen, k: k,
                                            position: where_.map { ($0[0], $0[1]) })
             }
-            try options.write(svg, experiment: loaded.run.experiment, name: "patches_\(layer)", lines: lines)
+            try options.write(svg, loaded: loaded, name: "patches_\(layer)", lines: lines)
         }
     }
 
@@ -61,7 +61,7 @@ extension VisualizeCommand {
                 try FeatureFigures.occlusion(loaded.model, inputs: data.gatherRows(rows), labels: rows.map { labels[$0] }, window: window, stride: stride,
                                              baseline: baseline ?? (bounds.low + bounds.high) / 2)
             }
-            try options.write(svg, experiment: loaded.run.experiment, name: "occlusion", lines: lines)
+            try options.write(svg, loaded: loaded, name: "occlusion", lines: lines)
         }
     }
 }

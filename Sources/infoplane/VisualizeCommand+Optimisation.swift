@@ -38,7 +38,7 @@ extension VisualizeCommand {
                 try FeatureFigures.maximize(model, objectives: objectives, presets: names, steps: steps,
                                             stepSize: stepSize * (bounds.high - bounds.low), bounds: bounds, seed: options.seed)
             }
-            try options.write(svg, experiment: loaded.run.experiment, name: layer.map { "maximize_\($0)" } ?? "maximize_classes", lines: lines)
+            try options.write(svg, loaded: loaded, name: layer.map { "maximize_\($0)" } ?? "maximize_classes", lines: lines)
         }
     }
 
@@ -60,7 +60,7 @@ extension VisualizeCommand {
                 try FeatureFigures.invert(model, inputs: data, rows: rows, layers: names, starts: starts, steps: steps,
                                           bounds: VisualizeOptions.bounds(data), seed: options.seed)
             }
-            try options.write(svg, experiment: loaded.run.experiment, name: "invert", lines: lines)
+            try options.write(svg, loaded: loaded, name: "invert", lines: lines)
         }
     }
 }

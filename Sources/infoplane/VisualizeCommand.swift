@@ -15,7 +15,7 @@ struct VisualizeOptions: ParsableArguments {
     @OptionGroup var target: RunEpochOptions
     var path: String { target.path }
 
-    @Option(help: "Folder for figures (they go to <plots>/<experiment>/visualize/).")
+    @Option(help: "Folder for figures (they go to <plots>/<experiment>[/<variant>]/run-<seed>/epoch-<k>/visualize/; t-SNE across epochs to …/run-<seed>/visualize/).")
     var plots = "plots"
 
     @Option(help: "Seed of the random starts and jitter.")
@@ -48,16 +48,11 @@ struct VisualizeOptions: ParsableArguments {
         (inputs.scalars.min() ?? 0, max(inputs.scalars.max() ?? 1, (inputs.scalars.min() ?? 0) + 1e-6))
     }
 
-    func write(_ figure: ImageGridFigure, experiment: String, name: String, lines: [String]) throws {
-        try Self.write(figure.svg, to: Self.folder(plots, experiment), name: name, lines: lines, output: output)
+    func write(_ figure: ImageGridFigure, loaded: RunModel, name: String, lines: [String]) throws {
+        let folder = OutputPlace.folder(plots: plots, runPath: path, experiment: loaded.run.experiment, epoch: loaded.epoch, tool: "visualize")
+        try Self.write(figure.svg, to: folder, name: name, lines: lines, output: output)
     }
 
-    /// `<plots>/<experiment>/visualize`.
-    static func folder(_ plots: String, _ experiment: String) -> String {
-        ((plots as NSString).appendingPathComponent(PathComponent.sanitized(experiment)) as NSString).appendingPathComponent("visualize")
-    }
-
-    /// Writes the figure (SVG, and PNG when rsvg-convert is there) and prints the tool's lines.
     static func write(_ svg: SVG, to folder: String, name: String, lines: [String], output: OutputOptions) throws {
         let (files, note) = try svg.write(to: folder, name: name)
         if let note { output.logger().notice("\(note)") }
@@ -81,7 +76,7 @@ struct VisualizeCommand: ParsableCommand {
         abstract: "Feature visualisation: filters, top-activating patches, activation maximisation, inversion, occlusion, t-SNE across epochs.",
         discussion: """
         Each tool rebuilds the model of RUN.h5 at a logged epoch (or, for tsne, reads the \
-        recorded activations) and writes <plots>/<experiment>/visualize/<tool>.svg and .png. \
+        recorded activations) and writes <plots>/<experiment>[/<variant>]/run-<seed>/epoch-<k>/visualize/<tool>.svg and .png. \
         See docs/explanations.md.
 
         Examples:

@@ -61,7 +61,10 @@ struct ExplainTests {
         for method in ["gradient", "integrated_gradients", "gradcam", "occlusion", "lrp:epsilon_plus_flat", "lrp:epsilon_gamma_box", "lrp:deep_taylor"] {
             #expect(result.stdout.contains(method), "\(method) missing from \(result.stdout)")
         }
-        let html = try String(contentsOfFile: plots.appendingPathComponent("cnn/explain/index.html").path, encoding: .utf8)
+        // One report, placed by experiment, run and epoch.
+        let reports = TestSupport.find("index.html", under: plots)
+        #expect(reports.count == 1 && reports.allSatisfy { $0.contains("/cnn/run-2/epoch-") && $0.hasSuffix("/explain/index.html") }, "\(reports)")
+        let html = try String(contentsOfFile: try #require(reports.first), encoding: .utf8)
         for section in ["Summary across inputs", "Conservation", "Inputs and maps", "Sanity check: cascading randomisation"] {
             #expect(html.contains(section))
         }
@@ -91,7 +94,7 @@ struct ExplainTests {
             if logits[b] > 0:
                 assert maps["lrp_deep_taylor"][b].min() >= -1e-6
         print(f["inputs"].shape, list(f["targets"][...]))
-        """, [plots.appendingPathComponent("cnn/explain/explanations.h5").path])
+        """, [try #require(TestSupport.find("explanations.h5", under: plots).first)])
         #expect(check.status == 0, "\(check.stderr)")
         #expect(check.stdout.hasPrefix("(3, 28, 28, 1)"))
     }
@@ -114,7 +117,7 @@ struct ExplainTests {
         let plots = directory.appendingPathComponent("plots").path
         let result = try TestSupport.run(cli, ["run", config, "--results", directory.path, "--plots", plots])
         #expect(result.status == 0, "\(result.stderr)")
-        let html = try String(contentsOfFile: plots + "/x/explain/index.html", encoding: .utf8)
+        let html = try String(contentsOfFile: try #require(TestSupport.find("index.html", under: URL(fileURLWithPath: plots)).first), encoding: .utf8)
         #expect(html.contains("lrp:zplus") && html.contains("gradient_x_input") && !html.contains("Sanity check"))
         try (body + "explain: {methods: [lrp:zplsu]}\n").write(toFile: config, atomically: true, encoding: .utf8)
         let bad = try TestSupport.run(cli, ["run", config, "--results", directory.path, "--plots", plots, "--force"])
@@ -142,7 +145,7 @@ struct ExplainTests {
         let result = try TestSupport.run(cli, ["explain", path, "--inputs", "0,5,9", "--plots", plots, "--labels"])
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stdout.contains("at epoch 30"))
-        let html = try String(contentsOfFile: plots + "/m/explain/index.html", encoding: .utf8)
+        let html = try String(contentsOfFile: plots + "/m/run-4/epoch-30/explain/index.html", encoding: .utf8)
         #expect(html.contains("class=\"strip\"") && html.contains("for its label"))
         // Gradient × input and LRP-0 agree on this ReLU network: the same Σ / logit.
         let pair = try TestSupport.run(cli, ["explain", path, "--methods", "gradient_x_input,lrp:lrp0", "--plots", plots, "--no-sanity"])

@@ -121,6 +121,16 @@ public enum TestSupport {
         try run(python, ["-c", script] + arguments)
     }
 
+    /// The paths of the files named `name` below `folder`, sorted.
+    public static func find(_ name: String, under folder: URL) -> [String] {
+        guard let enumerator = FileManager.default.enumerator(atPath: folder.path) else { return [] }
+        var found: [String] = []
+        while let relative = enumerator.nextObject() as? String {
+            if (relative as NSString).lastPathComponent == name { found.append(folder.appendingPathComponent(relative).path) }
+        }
+        return found.sorted()
+    }
+
     /// The path of a built product next to the test bundle (e.g. the `infoplane` CLI).
     public static func product(_ name: String) -> String {
         let bundle = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
