@@ -19,11 +19,34 @@ import Glibc
 /// (``ConcurrentSlots``) or write only the slice of an output array that
 /// ``forEachRange(_:minimumPerWorker:writing:stride:_:)`` hands them.
 public enum Parallel {
-    /// `INFOPLANE_THREADS`, else the number of online processors.
+    /// `INFOPLANE_THREADS`, else `SLURM_CPUS_PER_TASK`, else the processors this process
+    /// may run on (its affinity mask: `taskset -c 0` gives 1), else the online processors.
     public static let availableWorkers: Int = {
-        if let raw = getenv("INFOPLANE_THREADS"), let value = Int(String(cString: raw)), value > 0 { return value }
+        for name in ["INFOPLANE_THREADS", "SLURM_CPUS_PER_TASK"] {
+            if let raw = getenv(name), let value = Int(String(cString: raw)), value > 0 { return value }
+        }
+        if let allowed = allowedProcessors() { return allowed }
         return max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
     }()
+
+    /// The number of processors in this process's affinity mask (`Cpus_allowed` of
+    /// /proc/self/status, a hexadecimal mask in comma-separated 32-bit words), if readable.
+    static func allowedProcessors() -> Int? {
+        guard let file = fopen("/proc/self/status", "r") else { return nil }
+        defer { fclose(file) }
+        var line: UnsafeMutablePointer<CChar>? = nil
+        var capacity = 0
+        defer { free(line) }
+        while getline(&line, &capacity, file) > 0 {
+            guard let line else { break }
+            let text = String(cString: line)
+            guard text.hasPrefix("Cpus_allowed:") else { continue }
+            let mask = text.dropFirst("Cpus_allowed:".count).filter { $0.isHexDigit }
+            let count = mask.reduce(0) { $0 + (Int(String($1), radix: 16) ?? 0).nonzeroBitCount }
+            return count > 0 ? count : nil
+        }
+        return nil
+    }
 
     /// The limit bound by ``withWorkers(_:_:)`` around the current code, if any.
     @TaskLocal public static var workerLimit: Int?

@@ -10,7 +10,7 @@ struct ExperimentOptions: ParsableArguments {
     @Option(name: .customLong("set"), help: ArgumentHelp("Override a key: --set training.epochs=500 (repeatable; the value is YAML).", valueName: "key.path=value"))
     var overrides: [String] = []
 
-    @Option(help: "Runs in parallel on this machine (default: the number of cores).")
+    @Option(help: "Runs in parallel (default: the processors this process may use: its affinity mask, or SLURM_CPUS_PER_TASK).")
     var jobs: Int?
 
     @Option(help: ArgumentHelp("Run only shard i of n (0 ≤ i < n) of the runs (sweep values × repeats), e.g. --shard $SLURM_ARRAY_TASK_ID/$SLURM_ARRAY_TASK_COUNT.", valueName: "i/n"))

@@ -36,7 +36,8 @@ struct TrainCommand: ParsableCommand {
         let experiments: [Experiment]
         let prepared: RunExecutor.Prepared
         let executor = RunExecutor(logger: logger)
-        let cores = ProcessInfo.processInfo.activeProcessorCount
+        // The processors this process may use (affinity mask, SLURM_CPUS_PER_TASK), not the machine's.
+        let cores = Parallel.availableWorkers
         let runOptions = RunOptions(force: options.force, resume: options.resume, jobs: options.jobs ?? cores,
                                     showProgress: !options.output.quiet, tool: "infoplane \(Infoplane.version)",
                                     stopOnDivergence: !options.continueOnDivergence,

@@ -31,4 +31,17 @@ struct CommandLineTests {
         #expect(result.stdout.contains("HDF5 1."))
         #expect(result.stdout.contains("2 thread(s)"))
     }
+
+    /// `--jobs` defaults to the processors the process may use, not the machine's: one run
+    /// at a time under `taskset -c 0`, and under SLURM_CPUS_PER_TASK=1.
+    @Test func jobsFollowTheAffinityMask() throws {
+        let dir = TestSupport.temporaryDirectory("affinity")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let arguments = ["train", TestSupport.root.appendingPathComponent("experiments/quick.yaml").path, "--results", dir.path, "--force",
+                         "--set", "repeats=2", "--set", "training.epochs=5"]
+        let pinned = try TestSupport.run("/usr/bin/taskset", ["-c", "0", binary] + arguments)
+        #expect(pinned.status == 0 && pinned.stderr.contains("2 run(s) of quick, 1 at a time"), "\(pinned.stderr)")
+        let slurm = try TestSupport.run(binary, arguments, environment: ["SLURM_CPUS_PER_TASK": "1"])
+        #expect(slurm.status == 0 && slurm.stderr.contains("1 at a time"), "\(slurm.stderr)")
+    }
 }
