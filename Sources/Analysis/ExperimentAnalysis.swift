@@ -57,7 +57,7 @@ package struct ExperimentAnalysis {
         let start = Date()
         let first = try RunFile.open(paths[0])
         let experiments = try ExperimentLoader.parse(first.config, file: "\(paths[0]) (config attribute)")
-        let estimators = try experiments[0].config.analysis.specs(file: paths[0])
+        let estimators = experiments[0].config.analysis.estimators
         guard !estimators.isEmpty else {
             throw ConfigError(file: paths[0], keyPath: "analysis.estimators", "no estimators configured for this run")
         }

@@ -69,8 +69,8 @@ public struct RunAnalysis: Sendable {
     /// damaged file is reported with its run, layer and epoch, never estimated).
     package static func activations(_ run: RunFile, layer: Int, position: Int, isOutput: Bool) throws -> Tensor {
         var t = try run.activations(layer: layer, loggedIndex: position)
-        let bad = t.scalars.reduce(0) { $0 + ($1.isFinite ? 0 : 1) }
-        if bad > 0 {
+        if t.scalars.contains(where: { !$0.isFinite }) {
+            let bad = t.scalars.reduce(0) { $0 + ($1.isFinite ? 0 : 1) }
             let why = run.divergedEpoch.map { "the run diverged at epoch \($0)" } ?? "a damaged file?"
             throw RunFileError(file: run.path, "layer \(run.layers[layer].name) at logged epoch \(run.loggedEpochs[position]): \(bad) of \(t.scalars.count) activations are NaN or infinite (\(why)); nothing to estimate")
         }

@@ -377,10 +377,6 @@ package struct AnalysisConfig: Sendable {
         }
     }
 
-    /// The estimators (kept for callers that ask with a file for errors; parsing has
-    /// already checked them).
-    package func specs(file: String) throws(ConfigError) -> [EstimatorSpec] { estimators }
-
     package static func text(_ reader: ConfigReader) throws(ConfigError) -> String {
         if let text = reader.scalarText { return text }
         return "[" + (try reader.sequence().map { (r) throws(ConfigError) in try r.string() }).joined(separator: ", ") + "]"

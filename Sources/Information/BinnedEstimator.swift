@@ -88,9 +88,11 @@ public struct BinnedEstimator: Sendable, Equatable {
                     let last = Int32(count - 1)
                     let top = Double(last)
                     for i in 0..<x.count {
-                        // Clamped to [0, last] first, so truncation is the floor (and vectorises).
-                        let v = min(max((Double(x[i]) - low) * scale, 0), top)
-                        out[i] = v.isNaN ? 0 : Int32(truncatingIfNeeded: Int(v))
+                        // Clamped to [0, last] first, so truncation is the floor (and vectorises);
+                        // the comparison sends NaN to 0 rather than into Int(_:).
+                        let q = (Double(x[i]) - low) * scale
+                        let v = min(q >= 0 ? q : 0, top)
+                        out[i] = Int32(truncatingIfNeeded: Int(v))
                     }
                     maxIndex = last
                 case .edges(let count):

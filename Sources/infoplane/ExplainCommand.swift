@@ -116,11 +116,7 @@ struct ExplainCommand: ParsableCommand {
         do {
             study = try ExplanationStudy.run(path, epoch: wanted, options: options)
         } catch let error as ExplanationError {
-            throw InputError("\(path): \(error)")
-        } catch let error as RunFileError {
-            throw InputError("\(error)")
-        } catch let error as ConfigError {
-            throw InputError("\(error)")
+            throw InputError("\(path): \(error)")  // name the run; other errors name their file
         }
         let folder = OutputPlace.folder(plots: plots, runPath: path, experiment: study.experiment, epoch: study.epoch, tool: "explain")
         let files = try ExplanationReport.write(study, to: folder)

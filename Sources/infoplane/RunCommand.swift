@@ -39,7 +39,7 @@ struct RunCommand: ParsableCommand {
         let experiments: [Experiment]
         do { experiments = try ExperimentLoader.load(options.config, overrides: options.overrides) } catch { throw InputError("\(error)") }
         defer { explain(folders, experiments: experiments, logger: logger) }
-        if let first = experiments.first, (try? first.config.analysis.specs(file: options.config))?.isEmpty ?? false {
+        if let first = experiments.first, first.config.analysis.estimators.isEmpty {
             // A model to explain rather than an information plane to estimate (fashion-cnn.yaml).
             if first.config.explain == nil {
                 logger.notice("\(options.config) configures no analysis.estimators: trained only; explain a run with infoplane explain \(folders.first ?? options.results)/run-<seed>.h5")

@@ -24,16 +24,14 @@ extension VisualizeCommand {
         @Option(help: "Folder for figures.") var plots = "plots"
         @OptionGroup var output: OutputOptions
         func run() throws {
-            let run = try VisualizeOptions.wrap { try RunFile.open(path) }
+            let run = try RunFile.open(path)
             guard every >= 1 else { throw InputError("--every \(every): expected at least 1") }
             let chosen = epochs == "all" ? stride(from: 0, to: run.loggedEpochs.count, by: every).map { run.loggedEpochs[$0] }
                 : try parseList(epochs, "--epochs")
             let folder = OutputPlace.folder(plots: plots, runPath: path, experiment: run.experiment, epoch: nil, tool: "visualize")
             let dataFile = (folder as NSString).appendingPathComponent("tsne_\(layer).h5")
-            let (svg, lines) = try VisualizeOptions.wrap {
-                try FeatureFigures.tsne(run, layer: layer, epochs: chosen, samples: samples, tsne: TSNE(perplexity: perplexity, iterations: iterations),
-                                        dataFile: dataFile)
-            }
+            let (svg, lines) = try FeatureFigures.tsne(run, layer: layer, epochs: chosen, samples: samples, tsne: TSNE(perplexity: perplexity, iterations: iterations),
+                                                       dataFile: dataFile)
             try VisualizeOptions.write(svg, to: folder, name: "tsne_\(layer)", lines: lines, output: output)
         }
     }

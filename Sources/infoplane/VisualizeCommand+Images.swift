@@ -17,7 +17,7 @@ extension VisualizeCommand {
         @Option(help: "A Conv2D layer's name.") var layer: String?
         func run() throws {
             let (loaded, _, _) = try options.load()
-            let (svg, lines) = try VisualizeOptions.wrap { try FeatureFigures.filters(loaded.model, layer: layer) }
+            let (svg, lines) = try FeatureFigures.filters(loaded.model, layer: layer)
             try options.write(svg, loaded: loaded, name: "filters_\(layer ?? "first")", lines: lines)
         }
     }
@@ -33,14 +33,12 @@ extension VisualizeCommand {
         func run() throws {
             let (loaded, recorded, _) = try options.load()
             guard ["recorded", "test", "train"].contains(data) else { throw InputError("--data \(data): expected recorded, test or train") }
-            let inputs = data == "recorded" ? recorded : try VisualizeOptions.wrap { try loaded.data(split: data).inputs }
+            let inputs = data == "recorded" ? recorded : try loaded.data(split: data).inputs
             let where_ = try parseList(position, "--position")
             guard where_ == nil || where_!.count == 2 else { throw InputError("--position \(position ?? ""): expected row,column") }
             let chosen = try parseList(channels, "--channels")
-            let (svg, lines) = try VisualizeOptions.wrap {
-                try FeatureFigures.patches(loaded.model, inputs: inputs, layer: layer, channels: chosen, k: k,
-                                           position: where_.map { ($0[0], $0[1]) })
-            }
+            let (svg, lines) = try FeatureFigures.patches(loaded.model, inputs: inputs, layer: layer, channels: chosen, k: k,
+                                                          position: where_.map { ($0[0], $0[1]) })
             try options.write(svg, loaded: loaded, name: "patches_\(layer)", lines: lines)
         }
     }
@@ -57,10 +55,8 @@ extension VisualizeCommand {
             let rows = try parseList(inputs, "--inputs") ?? [0]
             if let bad = rows.first(where: { !(0..<data.rows).contains($0) }) { throw InputError("--inputs: row \(bad) is outside the \(data.rows) recorded samples") }
             let bounds = VisualizeOptions.bounds(data)
-            let (svg, lines) = try VisualizeOptions.wrap {
-                try FeatureFigures.occlusion(loaded.model, inputs: data.gatherRows(rows), labels: rows.map { labels[$0] }, window: window, stride: stride,
-                                             baseline: baseline ?? (bounds.low + bounds.high) / 2)
-            }
+            let (svg, lines) = try FeatureFigures.occlusion(loaded.model, inputs: data.gatherRows(rows), labels: rows.map { labels[$0] }, window: window, stride: stride,
+                                                            baseline: baseline ?? (bounds.low + bounds.high) / 2)
             try options.write(svg, loaded: loaded, name: "occlusion", lines: lines)
         }
     }

@@ -25,7 +25,7 @@ extension VisualizeCommand {
             let model = loaded.model
             var objectives: [(name: String, objective: FeatureObjective)] = []
             if let layer {
-                let index = try VisualizeOptions.wrap { try FeatureFigures.layerIndex(model, layer) }
+                let index = try FeatureFigures.layerIndex(model, layer)
                 for c in try parseList(channels, "--channels") ?? Array(0..<min(model.outputShapes[index].last ?? 1, 8)) {
                     objectives.append(("\(layer) c\(c)", .unit(layer: index, channel: c, row: nil, column: nil)))
                 }
@@ -34,10 +34,8 @@ extension VisualizeCommand {
             }
             let names = presets == "all" ? ["none", "yosinski1", "yosinski2", "yosinski3", "yosinski4"] : presets.split(separator: ",").map(String.init)
             let bounds = VisualizeOptions.bounds(inputs)
-            let (svg, lines) = try VisualizeOptions.wrap {
-                try FeatureFigures.maximize(model, objectives: objectives, presets: names, steps: steps,
-                                            stepSize: stepSize * (bounds.high - bounds.low), bounds: bounds, seed: options.seed)
-            }
+            let (svg, lines) = try FeatureFigures.maximize(model, objectives: objectives, presets: names, steps: steps,
+                                                           stepSize: stepSize * (bounds.high - bounds.low), bounds: bounds, seed: options.seed)
             try options.write(svg, loaded: loaded, name: layer.map { "maximize_\($0)" } ?? "maximize_classes", lines: lines)
         }
     }
@@ -56,10 +54,8 @@ extension VisualizeCommand {
                 ?? model.layers.dropLast().filter { $0 is any AffineLayer }.map(\.name)
             let rows = try parseList(inputs, "--inputs") ?? [0]
             if let bad = rows.first(where: { !(0..<data.rows).contains($0) }) { throw InputError("--inputs: row \(bad) is outside the \(data.rows) recorded samples") }
-            let (svg, lines) = try VisualizeOptions.wrap {
-                try FeatureFigures.invert(model, inputs: data, rows: rows, layers: names, starts: starts, steps: steps,
-                                          bounds: VisualizeOptions.bounds(data), seed: options.seed)
-            }
+            let (svg, lines) = try FeatureFigures.invert(model, inputs: data, rows: rows, layers: names, starts: starts, steps: steps,
+                                                         bounds: VisualizeOptions.bounds(data), seed: options.seed)
             try options.write(svg, loaded: loaded, name: "invert", lines: lines)
         }
     }

@@ -26,21 +26,8 @@ struct VisualizeOptions: ParsableArguments {
     /// The run's model at the epoch, its recorded inputs and labels.
     func load() throws -> (RunModel, Tensor, [Int]) {
         let wanted = target.epoch.number
-        return try Self.wrap {
-            let loaded = try RunModel.load(path, epoch: wanted)
-            return (loaded, try loaded.run.inputs(), try loaded.run.labels().map(Int.init))
-        }
-    }
-
-    /// Input errors (files, layers, epochs) as exit code 2.
-    static func wrap<T>(_ body: () throws -> T) throws -> T {
-        do { return try body() } catch let error as ExplanationError {
-            throw InputError("\(error)")
-        } catch let error as RunFileError {
-            throw InputError("\(error)")
-        } catch let error as ConfigError {
-            throw InputError("\(error)")
-        }
+        let loaded = try RunModel.load(path, epoch: wanted)
+        return (loaded, try loaded.run.inputs(), try loaded.run.labels().map(Int.init))
     }
 
     /// The recorded inputs' range, for clipping and baselines.

@@ -1,3 +1,4 @@
+import Experiments
 import Foundation
 import Recording
 import Testing
@@ -61,5 +62,24 @@ struct DivergenceAndPlanTests {
         }
         let limited = try TestSupport.run(cli, ["train", quick, "-q", "--results", results, "--max-file-size", "0.001", "--set", data])
         #expect(limited.status == 2 && limited.stderr.contains("--max-file-size"), "\(limited.stderr)")
+    }
+
+    /// The plan's run-file size (what `-v` prints and the limits compare) is the size of
+    /// the file the run writes, within 10%.
+    @Test func thePlannedFileSizeIsTheFileSize() throws {
+        let dir = TestSupport.temporaryDirectory("plan-size")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let settings = ["repeats=1", "training.epochs=300", data]
+        let trained = try TestSupport.run(cli, ["train", quick, "-q", "--results", dir.path] + settings.flatMap { ["--set", $0] })
+        #expect(trained.status == 0, "\(trained.stderr)")
+        let experiment = try #require(try ExperimentLoader.load(quick, overrides: settings).first)
+        let config = experiment.config
+        let prepared = try PreparedData.load(config.data, seed: config.seed, file: quick)
+        let model = try ModelFactory.build(config.model, sampleShape: prepared.sampleShape, classes: prepared.classCount, seed: 1, file: quick)
+        let estimate = RunResources.estimate(model: model, epochs: 300, recording: config.recording,
+                                             recordedRows: prepared.recordedRows(config.recording.samples, seed: 1).count,
+                                             trainRows: prepared.split.train.count, dataValues: prepared.examples.inputs.scalars.count)
+        let actual = try RunFile.open(dir.appendingPathComponent("quick/run-1.h5").path).sizeOnDisk()
+        #expect(abs(Double(estimate.fileBytes - actual)) < 0.1 * Double(actual), "planned \(estimate.fileBytes), written \(actual)")
     }
 }

@@ -57,11 +57,11 @@ struct ArchitectureTests {
     }
 
     @Test func testsLeaveProcessStateAlone() throws {
-        for folder in ["Tests"] {
-            for (path, text) in try sources(folder) where !path.hasSuffix("ArchitectureTests.swift") {
-                #expect(!text.contains("changeCurrentDirectoryPath"), "\(path) changes the working directory")
-                #expect(!text.contains("dup2("), "\(path) redirects a file descriptor")
-            }
+        // The names are assembled so that this file does not match its own search.
+        let directoryChange = "changeCurrent" + "DirectoryPath", redirection = "dup" + "2("
+        for (path, text) in try sources("Tests") {
+            #expect(!text.contains(directoryChange), "\(path) changes the working directory")
+            #expect(!text.contains(redirection), "\(path) redirects a file descriptor")
         }
     }
 }
