@@ -20,6 +20,7 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.5.0"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
+        .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),  // SHA-256 digests of run files
     ],
     targets: [
         // C system libraries, found through pkg-config (Debian: libhdf5-dev, libopenblas-dev, zlib1g-dev).
@@ -42,7 +43,7 @@ let package = Package(
             "Tensor",
             .product(name: "RealModule", package: "swift-numerics"),
         ]),
-        .target(name: "Recording", dependencies: ["HDF5", "Networks", "Tensor"]),
+        .target(name: "Recording", dependencies: ["HDF5", "Networks", "Tensor", .product(name: "Crypto", package: "swift-crypto")]),
         // The pure estimators: no files, no run format.
         .target(name: "Information", dependencies: [
             "Tensor",
@@ -82,7 +83,7 @@ let package = Package(
         ], path: "benchmarks/swift"),
         .executableTarget(name: "infoplane", dependencies: [
             "Analysis", "Attribution", "Datasets", "Embedding", "Experiments", "FeatureVisualization", "HDF5",
-            "Networks", "Plotting", "Recording", "Reports", "Reproduction", "Tensor",
+            "Information", "Networks", "Plotting", "Recording", "Reports", "Reproduction", "Tensor",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),

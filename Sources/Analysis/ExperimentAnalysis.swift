@@ -1,12 +1,18 @@
 import Experiments
 import Foundation
+import HDF5
 import Information
 import Logging
 import Recording
 import Tensor
 
-/// `infoplane analyze`: the information-plane analysis of run files, one `analysis.h5`
-/// per folder of runs (an experiment, or one sweep variant).
+/// `infoplane analyze`: the information-plane analysis of run files into a named,
+/// cumulative analysis file (``AnalysisFile``), one per folder of runs by default.
+///
+/// The file records which runs it was computed from (paths, seeds, SHA-256 digests).
+/// Analysing the same runs again computes only the estimators the file lacks and adds
+/// them (the groups already there are copied byte for byte); another set of runs, or
+/// runs that changed since, is refused unless the caller replaces the file.
 package struct ExperimentAnalysis {
     package var logger: Logger
 
@@ -37,58 +43,270 @@ package struct ExperimentAnalysis {
         return groups.mapValues { $0.sorted() }
     }
 
+    /// What to analyse and where to put it.
+    package struct Request: Sendable {
+        package var runs: [String]
+        /// The analysis file.
+        package var output: String
+        /// nil: the estimators of the runs' configuration (`analysis.estimators`).
+        package var estimators: [EstimatorSpec]?
+        /// Replace an analysis of other (or changed) runs instead of refusing.
+        package var force = false
+        /// Replace an analysis of other or changed runs with a notice instead of refusing:
+        /// for `run`, whose runs were just (re)trained.
+        package var replaceStale = false
+        /// Where to write the CSV table, if anywhere.
+        package var csv: String?
+        package var tool: String
+        package var showProgress = false
+
+        package init(runs: [String], output: String, estimators: [EstimatorSpec]? = nil, force: Bool = false,
+                     replaceStale: Bool = false, csv: String? = nil, tool: String, showProgress: Bool = false) {
+            self.runs = runs
+            self.output = output
+            self.estimators = estimators
+            self.force = force
+            self.replaceStale = replaceStale
+            self.csv = csv
+            self.tool = tool
+            self.showProgress = showProgress
+        }
+    }
+
     package struct Outcome: Sendable {
-        package var folder: String
         package var output: String
         package var runs: Int
         package var epochs: Int
-        package var labels: [String]
+        /// Labels computed now, and labels the file already held for these runs.
+        package var computed: [String]
+        package var kept: [String]
+        /// Why an existing file was replaced (with `--force`, or by `run`).
+        package var replaced: String?
         package var seconds: Double
         package var note: String?
-        /// Per estimator label: the number of DPI violations and the largest, in bits.
+        /// Per estimator label in the file: the number of DPI violations and the largest, in bits.
         package var dpi: [(label: String, count: Int, largest: Double)]
         /// Per layer: the median SNR transition epoch over the runs, and the median epoch of
-        /// the I(X;T) peak under the first estimator.
+        /// the I(X;T) peak under the first estimator asked for (or configured).
         package var phases: [(layer: String, transition: Int?, peak: Int?)]
     }
 
-    /// Analyses one folder of runs with the estimators of their configuration.
-    package func analyze(folder: String, runs paths: [String], csv: Bool, tool: String, showProgress: Bool = false) throws -> Outcome {
+    /// Analyses `request.runs` into `request.output`.
+    package func analyze(_ request: Request) throws -> Outcome {
         let start = Date()
-        let first = try RunFile.open(paths[0])
-        let experiments = try ExperimentLoader.parse(first.config, file: "\(paths[0]) (config attribute)")
-        let estimators = experiments[0].config.analysis.estimators
-        guard !estimators.isEmpty else {
-            throw ConfigError(file: paths[0], keyPath: "analysis.estimators", "no estimators configured for this run")
+        guard !request.runs.isEmpty else { throw AnalysisError(file: request.output, "no run files to analyse") }
+        try OutputFile.check(request.output, inputs: request.runs, force: true)
+        let lock = try WriterLock(for: request.output)
+        defer { withExtendedLifetime(lock) {} }
+
+        let files = try request.runs.map { try RunFile.open($0) }
+        try Self.checkConsistent(files)
+        let first = files[0]
+        let estimators: [EstimatorSpec]
+        if let given = request.estimators {
+            estimators = given
+        } else {
+            let experiments = try ExperimentLoader.parse(first.config, file: "\(first.path) (config attribute)")
+            estimators = experiments[0].config.analysis.estimators
         }
-        // Runs are independent: analyse them on all cores (each estimator is itself
-        // single-threaded except KDE, whose row blocks share the cores).
-        let results = ConcurrentSlots<Result<RunAnalysis, any Error>>(count: paths.count)
-        let progress = ProgressReporter(totalEpochs: paths.count * first.loggedEpochs.count, totalRuns: paths.count,
-                                        enabled: showProgress, unit: "epochs analysed")
-        Parallel.perform(iterations: paths.count) { index in
-            results.set(index, Result { try RunAnalysis.analyze(RunFile.open(paths[index]), estimators: estimators,
+        let identities = try Self.identify(files, relativeTo: (request.output as NSString).deletingLastPathComponent)
+
+        // What the file holds already, and whether it may be kept.
+        var existing: AnalysisFile.Contents?
+        var replaced: String?
+        if FileManager.default.fileExists(atPath: request.output) {
+            // Only an analysis file is ever replaced: anything else may be someone's data.
+            guard AnalysisFile.isAnalysisFile(request.output) else {
+                throw AnalysisError(file: request.output, "exists and is not an infoplane analysis file; choose another -o")
+            }
+            let contents = try AnalysisFile.read(request.output)
+            if let difference = Self.difference(stored: contents, runs: identities, experiment: first.experiment, sweep: first.sweep) {
+                guard request.force || request.replaceStale else {
+                    throw AnalysisError(file: request.output, "\(difference); pass --force to replace it, or -o to write another file")
+                }
+                replaced = difference
+            } else {
+                existing = contents
+            }
+        }
+        return try write(request, files: files, identities: identities, estimators: estimators, keep: existing, replaced: replaced, start: start)
+    }
+
+    private func write(_ request: Request, files: [RunFile], identities: [AnalysedRun], estimators: [EstimatorSpec],
+                       keep existing: AnalysisFile.Contents?, replaced: String?, start: Date) throws -> Outcome {
+        let kept = existing?.labels ?? []
+        // One spec per label set; specs whose every label is in the file are not recomputed.
+        var seen = Set(kept), specs: [EstimatorSpec] = []
+        for spec in estimators where !spec.labels.allSatisfy(seen.contains) {
+            specs.append(spec)
+            seen.formUnion(spec.labels)
+        }
+        let newFile = existing == nil
+        var analyses: [RunAnalysis] = []
+        if newFile || !specs.isEmpty {
+            analyses = try Self.compute(files, estimators: specs, gradients: newFile, showProgress: request.showProgress)
+        }
+        var note: String?
+        if newFile || !specs.isEmpty {
+            let header = try Self.header(for: analyses, files: files, identities: identities, tool: request.tool, note: &note)
+            if let existing, existing.epochs != header.epochs || existing.layers != header.layers {
+                throw AnalysisError(file: request.output, "holds epochs or layers other than its runs' (a damaged file?); pass --force to replace it")
+            }
+            try Self.replaceAtomically(request.output) { temporary in
+                if newFile {
+                    try AnalysisFile.create(temporary, header: header, runs: analyses)
+                } else {
+                    try FileManager.default.copyItem(atPath: request.output, toPath: temporary)
+                }
+                let file = try H5File.open(temporary, mode: .readWrite)
+                for spec in specs {
+                    for label in spec.labels where !kept.contains(label) {
+                        let count = header.epochs.count
+                        _ = try AnalysisFile.addEstimator(label, summary: spec.summary, to: file, header: header,
+                                                          ixt: analyses.map { Array(($0.ixt[label] ?? []).prefix(count)) },
+                                                          ity: analyses.map { Array(($0.ity[label] ?? []).prefix(count)) })
+                    }
+                }
+                try file.flush()
+            }
+        }
+        let contents = try AnalysisFile.read(request.output)
+        if let csv = request.csv {
+            try AnalysisFile.csv(contents).write(toFile: csv, atomically: true, encoding: .utf8)
+        }
+        let primary = estimators.flatMap(\.labels).first { contents.labels.contains($0) }
+        return Self.outcome(contents, primary: primary, computed: specs.flatMap(\.labels).filter { !kept.contains($0) }, kept: kept,
+                            replaced: replaced, note: note, seconds: Date().timeIntervalSince(start))
+    }
+
+    /// The runs of one analysis must be repeats of one experiment variant.
+    static func checkConsistent(_ files: [RunFile]) throws {
+        let first = files[0]
+        for file in files.dropFirst() {
+            if file.experiment != first.experiment {
+                throw AnalysisError(file: file.path, "belongs to experiment \"\(file.experiment)\", \(first.path) to \"\(first.experiment)\"; analyse them separately (-o)")
+            }
+            if file.sweep != first.sweep {
+                throw AnalysisError(file: file.path, "is the sweep variant \(file.sweep.isEmpty ? "(none)" : AnalysisFile.variantText(file.sweep)), \(first.path) is \(first.sweep.isEmpty ? "(none)" : AnalysisFile.variantText(first.sweep)); analyse them separately (-o)")
+            }
+            if file.layers.map(\.name) != first.layers.map(\.name) {
+                throw AnalysisError(file: file.path, "has layers \(file.layers.map(\.name).joined(separator: ", ")), \(first.path) has \(first.layers.map(\.name).joined(separator: ", ")); analyse them separately (-o)")
+            }
+        }
+        let seeds = files.map(\.seed)
+        if Set(seeds).count != seeds.count {
+            throw AnalysisError(file: first.path, "two run files have the same seed (\(seeds.map(String.init).joined(separator: ", "))): copies of one run?")
+        }
+    }
+
+    /// Paths relative to the analysis file's folder, seeds, digests (read in parallel).
+    static func identify(_ files: [RunFile], relativeTo folder: String) throws -> [AnalysedRun] {
+        let paths = files.map(\.path)
+        let digests = ConcurrentSlots<Result<String, any Error>>(count: files.count)
+        Parallel.perform(iterations: files.count) { index in
+            digests.set(index, Result { try FileDigest.sha256(of: paths[index]) })
+        }
+        return try files.indices.map { index in
+            AnalysedRun(path: relativePath(files[index].path, from: folder), seed: files[index].seed, digest: try digests.values[index].get())
+        }
+    }
+
+    /// `path` relative to `folder` (both resolved against the current directory).
+    static func relativePath(_ path: String, from folder: String) -> String {
+        let target = URL(fileURLWithPath: path).standardizedFileURL.pathComponents
+        let base = URL(fileURLWithPath: folder.isEmpty ? "." : folder).standardizedFileURL.pathComponents
+        var common = 0
+        while common < min(target.count, base.count) - (target.count <= base.count ? 1 : 0), target[common] == base[common] { common += 1 }
+        if common <= 1 { return URL(fileURLWithPath: path).standardizedFileURL.path }
+        let ups = Array(repeating: "..", count: base.count - common)
+        return (ups + target[common...]).joined(separator: "/")
+    }
+
+    /// Why a stored analysis is not of `runs` (nil: it is).
+    static func difference(stored: AnalysisFile.Contents, runs: [AnalysedRun], experiment: String, sweep: String) -> String? {
+        if stored.formatVersion < 2 {
+            return "holds an analysis in format version \(stored.formatVersion), which recorded no run digests"
+        }
+        if stored.experiment != experiment {
+            return "holds an analysis of experiment \"\(stored.experiment)\", not \"\(experiment)\""
+        }
+        if stored.sweep != sweep {
+            return "holds the sweep variant \(stored.variant ?? "(none)"), not \(sweep.isEmpty ? "(none)" : AnalysisFile.variantText(sweep))"
+        }
+        let old = Dictionary(stored.analysedRuns.map { ($0.path, $0) }, uniquingKeysWith: { a, _ in a })
+        let new = Dictionary(runs.map { ($0.path, $0) }, uniquingKeysWith: { a, _ in a })
+        let missing = stored.analysedRuns.map(\.path).filter { new[$0] == nil }
+        let added = runs.map(\.path).filter { old[$0] == nil }
+        let changed = runs.filter { run in old[run.path].map { $0.digest != run.digest || $0.seed != run.seed } ?? false }.map(\.path)
+        if missing.isEmpty && added.isEmpty && changed.isEmpty { return nil }
+        func list(_ names: [String]) -> String { names.count > 4 ? names.prefix(3).joined(separator: ", ") + " and \(names.count - 3) more" : names.joined(separator: ", ") }
+        var parts: [String] = []
+        if !missing.isEmpty { parts.append("not given now: \(list(missing))") }
+        if !added.isEmpty { parts.append("new: \(list(added))") }
+        if !changed.isEmpty { parts.append("changed since (digest differs): \(list(changed))") }
+        return "holds the analysis of \(stored.analysedRuns.count) run\(stored.analysedRuns.count == 1 ? "" : "s"), these are \(runs.count) (\(parts.joined(separator: "; ")))"
+    }
+
+    /// Runs are independent: analyse them on all cores (each estimator is itself
+    /// single-threaded except KDE, whose row blocks share the cores).
+    static func compute(_ files: [RunFile], estimators: [EstimatorSpec], gradients: Bool, showProgress: Bool) throws -> [RunAnalysis] {
+        let paths = files.map(\.path)
+        let results = ConcurrentSlots<Result<RunAnalysis, any Error>>(count: files.count)
+        let progress = ProgressReporter(totalEpochs: estimators.isEmpty ? 0 : files.count * files[0].loggedEpochs.count, totalRuns: files.count,
+                                        enabled: showProgress && !estimators.isEmpty, unit: "epochs analysed")
+        Parallel.perform(iterations: files.count) { index in
+            results.set(index, Result { try RunAnalysis.analyze(RunFile.open(paths[index]), estimators: estimators, gradients: gradients,
                                                                 epochDone: { progress.epochCompleted() }) })
             progress.runCompleted()
         }
         progress.finish()
-        let analyses = try results.values.map { try $0.get() }
-        let output = (folder as NSString).appendingPathComponent("analysis.h5")
-        let (epochs, note, violations) = try AnalysisFile.write(analyses, estimators: estimators, experiment: first.experiment, tool: tool,
-                                                                to: output, csv: csv ? (folder as NSString).appendingPathComponent("analysis.csv") : nil)
-        let labels = estimators.flatMap(\.labels)
-        let dpi = labels.map { ($0, violations[$0]?.count ?? 0, violations[$0]?.map(\.size).max() ?? 0) }
-        func median(_ values: [Int]) -> Int? { values.isEmpty ? nil : values.sorted()[values.count / 2] }
-        let phases = analyses[0].layerNames.indices.map { l -> (layer: String, transition: Int?, peak: Int?) in
-            let transitions = analyses.compactMap { $0.snrTransition[l] }
-            let peaks = analyses.compactMap { run -> Int? in
-                guard let series = run.ixt[labels[0]], !series.isEmpty else { return nil }
-                return run.epochs[RepeatStatistics.peaks(series)[l].peakIndex]
-            }
-            return (analyses[0].layerNames[l], median(transitions), median(peaks))
+        return try results.values.map { try $0.get() }
+    }
+
+    /// The axes shared by all groups: logged epochs common to all runs (cut to the
+    /// shortest, with a note), layers, identities.
+    static func header(for analyses: [RunAnalysis], files: [RunFile], identities: [AnalysedRun], tool: String,
+                       note: inout String?) throws -> AnalysisFile.Header {
+        let counts = files.map(\.loggedEpochs.count)
+        let count = counts.min() ?? 0
+        if counts.contains(where: { $0 != count }) {
+            note = "runs have \(count)…\(counts.max() ?? count) logged epochs; all cut to the first \(count)"
         }
-        return Outcome(folder: folder, output: output, runs: analyses.count, epochs: epochs.count,
-                       labels: labels, seconds: Date().timeIntervalSince(start), note: note, dpi: dpi, phases: phases)
+        return AnalysisFile.Header(experiment: files[0].experiment, sweep: files[0].sweep, tool: tool, runs: identities,
+                                   epochs: Array(files[0].loggedEpochs.prefix(count)), layers: files[0].layers.map(\.name))
+    }
+
+    /// Builds the new file beside `path` and renames it over `path`: a crash or a
+    /// failure leaves the old file (or none) in place, never a half-written one.
+    static func replaceAtomically(_ path: String, _ build: (String) throws -> Void) throws {
+        let temporary = "\(path).tmp-\(ProcessInfo.processInfo.processIdentifier)"
+        try? FileManager.default.removeItem(atPath: temporary)
+        do {
+            try build(temporary)
+            guard rename(temporary, path) == 0 else {
+                throw AnalysisError(file: path, "could not replace it: \(String(cString: strerror(errno)))")
+            }
+        } catch {
+            try? FileManager.default.removeItem(atPath: temporary)
+            throw error
+        }
+    }
+
+    static func outcome(_ contents: AnalysisFile.Contents, primary: String?, computed: [String], kept: [String], replaced: String?, note: String?,
+                        seconds: Double) -> Outcome {
+        let dpi = contents.labels.map { label -> (label: String, count: Int, largest: Double) in
+            let violations = DPICheck.violations(ixt: contents.ixtRuns[label] ?? [], ity: contents.ityRuns[label] ?? [], epochs: contents.epochs)
+            return (label, violations.count, violations.map(\.size).max() ?? 0)
+        }
+        func median(_ values: [Int]) -> Int? { values.isEmpty ? nil : values.sorted()[values.count / 2] }
+        let main = primary ?? contents.labels.first
+        let phases = contents.layers.indices.map { l -> (layer: String, transition: Int?, peak: Int?) in
+            let peaks = (main.flatMap { contents.ixtRuns[$0] } ?? []).compactMap { run -> Int? in
+                run.isEmpty ? nil : contents.epochs[RepeatStatistics.peaks(run)[l].peakIndex]
+            }
+            return (contents.layers[l], contents.transitions.indices.contains(l) ? contents.transitions[l] : nil, median(peaks))
+        }
+        return Outcome(output: contents.path, runs: contents.analysedRuns.count, epochs: contents.epochs.count, computed: computed, kept: kept,
+                       replaced: replaced, seconds: seconds, note: note, dpi: dpi, phases: phases)
     }
 }
-

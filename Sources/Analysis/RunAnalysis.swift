@@ -22,8 +22,12 @@ public struct RunAnalysis: Sendable {
     ///
     /// The last layer's activations are logits; like the 2017 code (which bins the
     /// softmax output), the analysis uses their softmax probabilities.
-    /// - Parameter epochDone: called after each logged epoch (for a progress display).
-    public static func analyze(_ run: RunFile, estimators: [EstimatorSpec], epochDone: (() -> Void)? = nil) throws -> RunAnalysis {
+    /// - Parameters:
+    ///   - estimators: may be empty (only the gradient SNR is computed; no activation is read).
+    ///   - gradients: whether to compute the gradient SNR and its transitions.
+    ///   - epochDone: called after each logged epoch (for a progress display).
+    public static func analyze(_ run: RunFile, estimators: [EstimatorSpec], gradients: Bool = true,
+                               epochDone: (() -> Void)? = nil) throws -> RunAnalysis {
         let labels = try run.labels()
         let layers = run.layers
         var globalRange = (0.0, 1.0)
@@ -40,7 +44,7 @@ public struct RunAnalysis: Sendable {
         let allLabels = estimators.flatMap(\.labels)
         var ixt = Dictionary(uniqueKeysWithValues: allLabels.map { ($0, [[Double]]()) })
         var ity = ixt
-        for position in run.loggedEpochs.indices {
+        for position in run.loggedEpochs.indices where !estimators.isEmpty {
             var rowX = Dictionary(uniqueKeysWithValues: allLabels.map { ($0, [Double]()) })
             var rowY = rowX
             for layer in layers.indices {
@@ -58,7 +62,7 @@ public struct RunAnalysis: Sendable {
             }
             epochDone?()
         }
-        let (snrEpochs, statistics) = try run.gradientStatistics()
+        let (snrEpochs, statistics) = gradients ? try run.gradientStatistics() : ([], [:])
         let snr = layers.map { statistics[$0.name]?["snr"] }
         let transitions = snr.map { $0.flatMap { SNRPhases.transition(epochs: snrEpochs, snr: $0) } }
         return RunAnalysis(path: run.path, seed: run.seed, epochs: run.loggedEpochs, layerNames: layers.map(\.name), ixt: ixt, ity: ity,

@@ -10,6 +10,9 @@ package struct Experiment: Sendable {
     package var effectiveYAML: String
     /// For a sweep: `key=value,key=value` naming this variant (its results subfolder).
     package var variant: String?
+    /// For a sweep: its values as YAML, one `key.path: value` line each (flow style), as
+    /// stored in the run file's `sweep` attribute; empty otherwise.
+    package var sweepYAML: String = ""
     package var file: String
 }
 
@@ -112,7 +115,8 @@ package enum ExperimentLoader {
             let variant = combination.isEmpty ? nil : PathComponent.sanitized(combination.map {
                 "\($0.0.split(separator: ".").last.map(String.init) ?? $0.0)=\(NodePath.slug($0.1))"
             }.joined(separator: ","))
-            experiments.append(Experiment(config: config, effectiveYAML: yaml, variant: variant, file: path))
+            let sweepYAML = combination.map { "\($0.0): \(NodePath.flowText($0.1))\n" }.joined()
+            experiments.append(Experiment(config: config, effectiveYAML: yaml, variant: variant, sweepYAML: sweepYAML, file: path))
         }
         return experiments
     }
@@ -203,6 +207,31 @@ package enum NodePath {
         case .scalar(let scalar): return scalar.string
         case .sequence(let sequence): return sequence.map(slug).joined(separator: "-")
         case .mapping(let mapping): return mapping.map { "\(slug($0.key))-\(slug($0.value))" }.joined(separator: "-")
+        default: return scalarText(node)
+        }
+    }
+
+    /// A value as one line of YAML flow style: `[8, 6, 4]`, `{a: 1}`; scalars plain when
+    /// they are simple words or numbers, double-quoted (JSON escapes) otherwise.
+    package static func flowText(_ node: Node) -> String {
+        switch node {
+        case .scalar(let scalar):
+            let text = scalar.string
+            let plain = !text.isEmpty && text.allSatisfy { $0.isLetter || $0.isNumber || "_.+-".contains($0) } && !text.hasPrefix("-")
+                || Double(text) != nil
+            if plain { return text }
+            let escaped = text.unicodeScalars.map { c -> String in
+                switch c {
+                case "\\": return "\\\\"
+                case "\"": return "\\\""
+                case "\n": return "\\n"
+                case "\t": return "\\t"
+                default: return c.value < 0x20 ? String(format: "\\u%04x", c.value) : String(c)
+                }
+            }.joined()
+            return "\"\(escaped)\""
+        case .sequence(let sequence): return "[" + sequence.map(flowText).joined(separator: ", ") + "]"
+        case .mapping(let mapping): return "{" + mapping.map { "\(flowText($0.key)): \(flowText($0.value))" }.joined(separator: ", ") + "}"
         default: return scalarText(node)
         }
     }

@@ -248,7 +248,7 @@ package struct RunExecutor: Sendable {
                 recorder = try RunRecorder(path: job.outputPath, overwrite: true,
                                            metadata: RunMetadata(experiment: config.name, config: job.experiment.effectiveYAML,
                                                                  seed: job.seed, tool: options.tool,
-                                                                 totalEpochs: config.training.epochs),
+                                                                 totalEpochs: config.training.epochs, sweep: job.experiment.sweepYAML),
                                            model: model, samples: samples, optimizer: optimizer, options: recording)
                 logger.info("\(job.outputPath): training \(config.training.epochs) epochs, seed \(job.seed)")
             }

@@ -23,6 +23,9 @@ public struct RunFile {
     public let formatVersion: Int32
     public let experiment: String
     public let config: String
+    /// The sweep variant that produced this run, as YAML (`model.widths: [8, 6, 4]`);
+    /// empty when the experiment is not a sweep (and in files written before the attribute).
+    public let sweep: String
     public let seed: UInt64
     public let status: RunStatus
     /// The 0-based epoch whose updates made the training loss non-finite, when the run
@@ -66,6 +69,7 @@ public struct RunFile {
         formatVersion = try file.attribute("format_version", as: Int32.self)
         experiment = try file.stringAttribute("experiment")
         config = try file.stringAttribute("config")
+        sweep = file.hasAttribute("sweep") ? try file.stringAttribute("sweep") : ""
         seed = UInt64(bitPattern: try file.attribute("seed", as: Int64.self))
         totalEpochs = Int(try file.attribute("total_epochs", as: Int64.self))
         let committedMetrics = try RunFile.committed(file.dataset("metrics/epoch")).count

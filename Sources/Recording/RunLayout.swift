@@ -15,6 +15,7 @@ enum RunLayout {
         try file.setAttribute("created", ISO8601DateFormatter().string(from: Date()))
         try file.setAttribute("experiment", metadata.experiment)
         try file.setAttribute("config", metadata.config)
+        if !metadata.sweep.isEmpty { try file.setAttribute("sweep", metadata.sweep) }
         try file.setAttribute("seed", Int64(bitPattern: metadata.seed))
         try file.setAttribute("total_epochs", Int64(metadata.totalEpochs))
         try file.setAttribute("log_timing", options.timing.rawValue)

@@ -16,10 +16,13 @@ public struct RunMetadata: Sendable {
     public var tool: String
     /// The number of epochs the run will train.
     public var totalEpochs: Int
+    /// The sweep variant as YAML (`key.path: value` lines), empty when not a sweep.
+    public var sweep: String
 
-    public init(experiment: String, config: String, seed: UInt64, tool: String, totalEpochs: Int) {
+    public init(experiment: String, config: String, seed: UInt64, tool: String, totalEpochs: Int, sweep: String = "") {
         self.experiment = experiment
         self.config = config
+        self.sweep = sweep
         self.seed = seed
         self.tool = tool
         self.totalEpochs = totalEpochs

@@ -3,6 +3,8 @@ public struct RunSummary: Codable, Sendable, Equatable {
     public var path: String
     public var formatVersion: Int
     public var experiment: String
+    /// The sweep variant as YAML lines, empty when not a sweep.
+    public var sweep: String
     public var status: RunStatus
     /// The epoch whose updates made the loss non-finite, for a diverged run.
     public var divergedEpoch: Int?
@@ -28,7 +30,7 @@ extension RunFile {
         var final: [String: Double] = [:]
         for (name, series) in values { if let last = series.last, last.isFinite { final[name] = last } }
         return RunSummary(
-            path: path, formatVersion: Int(formatVersion), experiment: experiment, status: status, divergedEpoch: divergedEpoch, seed: seed,
+            path: path, formatVersion: Int(formatVersion), experiment: experiment, sweep: sweep, status: status, divergedEpoch: divergedEpoch, seed: seed,
             totalEpochs: totalEpochs, completedEpochs: completedEpochs, logTiming: timing.rawValue,
             activationStorage: storage.rawValue, samples: try sampleCount(),
             layers: layers,

@@ -23,6 +23,9 @@ package struct AnalysisFigures {
         let labels = try run.labels()
         hx = log2(Double(max(labels.count, 1)))
         hy = Self.entropy(labels)
+        let configured = (try? ExperimentLoader.parse(run.config, file: run.path))?.first?.config.analysis.estimators.flatMap(\.labels) ?? []
+        mainLabel = configured.first(where: analysis.labels.contains)
+            ?? analysis.labels.first(where: { $0.hasPrefix("binning") }) ?? analysis.labels.first
     }
 
     /// A drawn figure, or why there is none.
@@ -43,9 +46,15 @@ package struct AnalysisFigures {
         }
     }
 
-    var title: String { "\(analysis.experiment): \(analysis.runs.count) run\(analysis.runs.count == 1 ? "" : "s"), mean" }
-    /// Binning first: the estimator the papers' planes use.
-    var mainLabel: String? { analysis.labels.first(where: { $0.hasPrefix("binning") }) ?? analysis.labels.first }
+    /// The experiment, its sweep variant (from the files, never from folder names) and the runs.
+    var title: String {
+        let variant = analysis.variant.map { " (\($0))" } ?? ""
+        return "\(analysis.experiment)\(variant): \(analysis.runs.count) run\(analysis.runs.count == 1 ? "" : "s"), mean"
+    }
+    /// The runs' first configured estimator when the analysis has it (so that estimators
+    /// added later with `analyze --estimator` do not change the main figures); otherwise
+    /// binning first, the estimator the papers' planes use.
+    package let mainLabel: String?
     var runName: String { (run.path as NSString).lastPathComponent }
 
     func plane(_ label: String) -> PlaneData? {

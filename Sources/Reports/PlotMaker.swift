@@ -24,15 +24,25 @@ package struct PlotMaker {
     ///   - relativeGradients: divide the gradient norms by the weight norm (Saxe et al., Fig. 20 right).
     package func plot(resultsFolder: String, resultsRoot: String, plotsRoot: String, wanted: [FigureKind] = [],
                      relativeGradients: Bool = false) throws -> Outcome {
-        let analysis = try AnalysisFile.read((resultsFolder as NSString).appendingPathComponent("analysis.h5"))
+        let path = (resultsFolder as NSString).appendingPathComponent("analysis.h5")
+        let analysis = try AnalysisFile.read(path)
         let relative = Self.relativeFolder(resultsFolder, resultsRoot: resultsRoot, experiment: analysis.experiment)
         let folder = (plotsRoot as NSString).appendingPathComponent(relative)
-        guard let first = analysis.runs.first else {
-            throw RunFileError(file: (resultsFolder as NSString).appendingPathComponent("analysis.h5"), "the analysis names no run files")
+        guard let first = analysis.runs.first else { throw AnalysisError(file: path, "the analysis names no run files") }
+        guard FileManager.default.fileExists(atPath: first) else {
+            throw AnalysisError(file: path, "its run file \(first) is missing (moved without the analysis?)")
         }
-        var figures = try AnalysisFigures(analysis: analysis, run: RunFile.open(first))
+        let run = try RunFile.open(first)
+        guard run.experiment == analysis.experiment else {
+            throw AnalysisError(file: path, "is an analysis of experiment \"\(analysis.experiment)\" but names \(first), a run of \"\(run.experiment)\"")
+        }
+        var notes = Self.staleness(analysis, folder: resultsFolder)
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        let lock = try WriterLock(for: folder + "/")
+        defer { withExtendedLifetime(lock) {} }
+        var figures = try AnalysisFigures(analysis: analysis, run: run)
         figures.relativeGradients = relativeGradients
-        var files: [String] = [], notes: [String] = []
+        var files: [String] = []
         for kind in FigureKind.allCases where wanted.isEmpty || wanted.contains(kind) {
             switch try figures.draw(kind) {
             case .figure(let svg):
@@ -45,6 +55,26 @@ package struct PlotMaker {
             }
         }
         return Outcome(folder: folder, files: files, notes: notes)
+    }
+
+    /// What an analysis may be missing: run files in its folder it does not name, and runs
+    /// modified after it was written (cheap checks: names and times, not digests).
+    static func staleness(_ analysis: AnalysisFile.Contents, folder: String) -> [String] {
+        let named = Set(analysis.runs.map { URL(fileURLWithPath: $0).standardizedFileURL.path })
+        let present = ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? [])
+            .filter { $0.hasPrefix("run-") && $0.hasSuffix(".h5") }.sorted()
+        let unnamed = present.filter { !named.contains(URL(fileURLWithPath: (folder as NSString).appendingPathComponent($0)).standardizedFileURL.path) }
+        func modified(_ path: String) -> Date? { (try? FileManager.default.attributesOfItem(atPath: path))?[.modificationDate] as? Date }
+        let written = modified(analysis.path) ?? .distantFuture
+        let newer = analysis.runs.filter { (modified($0) ?? .distantPast) > written }.map { ($0 as NSString).lastPathComponent }
+        var notes: [String] = []
+        if !unnamed.isEmpty {
+            notes.append("\(analysis.path) does not include \(unnamed.joined(separator: ", ")) (drawn without them; infoplane analyze --force \(folder) includes them)")
+        }
+        if !newer.isEmpty {
+            notes.append("\(newer.joined(separator: ", ")) changed after \(analysis.path) was written; the figures show the analysed state (infoplane analyze --force \(folder) to update)")
+        }
+        return notes
     }
 
     /// `<experiment>[/<variant>]` for a results folder: the part below the results root,

@@ -1,17 +1,36 @@
 import Analysis
 import Foundation
+import Logging
 
-/// The lines `analyze` and `run` print for one analysed folder.
+/// The lines `analyze`, `run` and `reproduce` print for one analysis file.
 enum AnalysisReport {
     static func render(_ outcome: ExperimentAnalysis.Outcome) -> String {
-        var lines = ["analyzed \(outcome.output)  \(outcome.runs) run(s) × \(outcome.epochs) epochs, \(outcome.labels.joined(separator: ", ")) in \(String(format: "%.1f", outcome.seconds)) s"]
-        let dpi = outcome.dpi.map { $0.count == 0 ? "\($0.label) none" : "\($0.label) \($0.count) (largest \(String(format: "%.3f", $0.largest)) bits)" }
-        lines.append("  DPI violations: " + dpi.joined(separator: "; "))
+        var head = "analyzed \(outcome.output)  \(outcome.runs) run(s) × \(outcome.epochs) epochs"
+        if !outcome.computed.isEmpty {
+            head += ": computed \(outcome.computed.joined(separator: ", ")) in \(String(format: "%.1f", outcome.seconds)) s"
+        }
+        if !outcome.kept.isEmpty {
+            head += outcome.computed.isEmpty ? ": nothing to compute;" : ";"
+            head += " kept \(outcome.kept.joined(separator: ", ")) (already computed for these runs)"
+        }
+        if outcome.computed.isEmpty && outcome.kept.isEmpty { head += ": gradient SNR only (no estimators configured or given)" }
+        var lines = [head]
+        if !outcome.dpi.isEmpty {
+            let dpi = outcome.dpi.map { $0.count == 0 ? "\($0.label) none" : "\($0.label) \($0.count) (largest \(String(format: "%.3f", $0.largest)) bits)" }
+            lines.append("  DPI violations: " + dpi.joined(separator: "; "))
+        }
         let phases = outcome.phases.compactMap { phase -> String? in
             guard phase.transition != nil || phase.peak != nil else { return nil }
             return "\(phase.layer) SNR drop at \(phase.transition.map(String.init) ?? "–"), I(X;T) peak at \(phase.peak.map(String.init) ?? "–")"
         }
         if !phases.isEmpty { lines.append("  epochs (median over runs): " + phases.joined(separator: "; ")) }
         return lines.joined(separator: "\n")
+    }
+
+    /// Prints the report (unless quiet) and logs a replacement and the notes.
+    static func log(_ outcome: ExperimentAnalysis.Outcome, quiet: Bool, logger: Logger) {
+        if let replaced = outcome.replaced { logger.notice("replaced \(outcome.output): it \(replaced)") }
+        if !quiet { print(render(outcome)) }
+        if let note = outcome.note { logger.warning("\(outcome.output): \(note)") }
     }
 }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Analysis
 import Attribution
 import Datasets
 import Embedding
@@ -26,7 +27,8 @@ enum ExitStatus {
     static func code(for error: any Error) -> Int32 {
         switch error {
         case is InputError, is ConfigError, is DatasetError, is RunFileError, is NetworkError, is ValidationError,
-             is ExplanationError, is FeatureVisualizationError, is EmbeddingError, is OutputFile.Refusal:
+             is ExplanationError, is FeatureVisualizationError, is EmbeddingError, is OutputFile.Refusal, is AnalysisError,
+             is WriterLock.Held:
             return badInput
         case let error as HDF5Error:
             return isWriteCall(error.call) ? failure : badInput

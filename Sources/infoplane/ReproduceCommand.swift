@@ -67,9 +67,7 @@ struct ReproduceCommand: ParsableCommand {
         if output.quiet { arguments.append("--quiet") }
         let folders = try TrainCommand.train(try ExperimentOptions.parse(arguments))
         guard let folder = folders.first else { throw InputError("\(file): no runs") }
-        let outcome = try ExperimentAnalysis(logger: output.logger()).analyze(folder: folder, runs: try ExperimentAnalysis.collect([folder])[folder] ?? [],
-                                                                             csv: true, tool: "infoplane \(Infoplane.version)", showProgress: !output.quiet)
-        if !output.quiet { print(AnalysisReport.render(outcome)) }
+        let outcome = try RunCommand.analyse(folder, output: output)
         try PlotCommand.plot(folder, results: results, plots: plots, wanted: [.estimatorComparison, .gradientSNR], output: output)
         return outcome
     }

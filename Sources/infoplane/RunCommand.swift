@@ -35,30 +35,37 @@ struct RunCommand: ParsableCommand {
             logger.notice("shard done; analyse after all shards: infoplane analyze \(options.results)/<experiment>")
             return
         }
-        let analysis = ExperimentAnalysis(logger: logger)
         let experiments: [Experiment]
         do { experiments = try ExperimentLoader.load(options.config, overrides: options.overrides) } catch { throw InputError("\(error)") }
         defer { explain(folders, experiments: experiments, logger: logger) }
         if let first = experiments.first, first.config.analysis.estimators.isEmpty {
-            // A model to explain rather than an information plane to estimate (fashion-cnn.yaml).
-            if first.config.explain == nil {
-                logger.notice("\(options.config) configures no analysis.estimators: trained only; explain a run with infoplane explain \(folders.first ?? options.results)/run-<seed>.h5")
-            }
-            return
+            // A model to explain rather than an information plane to estimate (fashion-cnn.yaml):
+            // the training curves and gradient SNR are still analysed and drawn.
+            logger.notice("\(options.config) configures no analysis.estimators: information-plane figures skipped; add estimators later with infoplane analyze \(folders.first ?? options.results) --estimator binning:bins=30")
         }
         for folder in folders {
-            let groups = try ExperimentAnalysis.collect([folder])
-            guard let runs = groups[folder] else { continue }
             do {
-                let outcome = try analysis.analyze(folder: folder, runs: runs, csv: true, tool: "infoplane \(Infoplane.version)",
-                                                   showProgress: !options.output.quiet)
-                if !options.output.quiet { print(AnalysisReport.render(outcome)) }
+                _ = try Self.analyse(folder, output: options.output)
                 try PlotCommand.plot(folder, results: options.results, plots: plots,
                                      wanted: experiments.first?.config.analysis.plots ?? [], output: options.output)
             } catch let error as ConfigError {
                 throw InputError("\(error)")
             }
         }
+    }
+
+    /// The pipeline's analysis of a folder of runs it just trained: the configured
+    /// estimators, analysis.h5 and analysis.csv beside the runs; an analysis of other or
+    /// changed runs is replaced (with a notice), one of the same runs extended.
+    static func analyse(_ folder: String, output: OutputOptions) throws -> ExperimentAnalysis.Outcome {
+        guard let runs = try ExperimentAnalysis.collect([folder])[folder] else { throw InputError("\(folder): no run files") }
+        let request = ExperimentAnalysis.Request(
+            runs: runs, output: (folder as NSString).appendingPathComponent("analysis.h5"), replaceStale: true,
+            csv: (folder as NSString).appendingPathComponent("analysis.csv"), tool: "infoplane \(Infoplane.version)",
+            showProgress: !output.quiet)
+        let outcome = try ExperimentAnalysis(logger: output.logger()).analyze(request)
+        AnalysisReport.log(outcome, quiet: output.quiet, logger: output.logger())
+        return outcome
     }
 
     /// The configured explanation report for the first run of each folder

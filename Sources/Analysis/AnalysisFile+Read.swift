@@ -1,0 +1,138 @@
+import Foundation
+import HDF5
+
+extension AnalysisFile {
+    /// What the figures and reports need from an analysis file.
+    public struct Contents: Sendable {
+        public var path: String
+        public var formatVersion: Int32
+        public var experiment: String
+        /// The sweep variant as YAML lines (`model.widths: [8, 6, 4]`), empty when none
+        /// (and for version-1 files, which did not record it).
+        public var sweep: String
+        /// `[epoch]`
+        public var epochs: [Int]
+        /// `[layer]`
+        public var layers: [String]
+        /// Estimator labels, sorted.
+        public var labels: [String]
+        /// label → the estimator's description (formula, parameters, units).
+        public var descriptions: [String: String]
+        /// label → `[epoch][layer]`
+        public var ixtMean: [String: [[Double]]]
+        public var ityMean: [String: [[Double]]]
+        /// label → per run `[epoch][layer]`
+        public var ixtRuns: [String: [[[Double]]]]
+        public var ityRuns: [String: [[[Double]]]]
+        /// label → `[epoch][layer pair]`, DPI violations summed over runs.
+        public var dpi: [String: [[Double]]]
+        /// The runs as recorded (paths relative to the analysis file; version 1: as given,
+        /// no digests).
+        public var analysedRuns: [AnalysedRun]
+        /// The run files' paths, usable from the current directory.
+        public var runs: [String]
+        /// The median SNR transition epoch per layer (nil: none).
+        public var transitions: [Int?]
+
+        /// `key=value, …` of the sweep variant, or nil.
+        public var variant: String? { sweep.isEmpty ? nil : AnalysisFile.variantText(sweep) }
+    }
+
+    /// Whether `path` is an infoplane analysis file (of any version).
+    public static func isAnalysisFile(_ path: String) -> Bool {
+        guard let file = try? H5File.open(path), file.hasAttribute("format") else { return false }
+        return (try? file.stringAttribute("format")) == format
+    }
+
+    /// Reads an analysis file of version 1 or 2.
+    public static func read(_ path: String) throws -> Contents {
+        let file = try H5File.open(path)
+        guard file.hasAttribute("format"), try file.stringAttribute("format") == format else {
+            throw AnalysisError(file: path, "not an infoplane analysis file (no format attribute \"\(format)\")")
+        }
+        let version = file.hasAttribute("format_version") ? try file.attribute("format_version", as: Int32.self) : 1
+        switch version {
+        case 1: return try readVersion1(file, path: path)
+        case 2: return try readVersion2(file, path: path)
+        default:
+            throw AnalysisError(file: path, "analysis format version \(version) is newer than this infoplane reads (≤ \(self.version)); update infoplane")
+        }
+    }
+
+    private static func readVersion2(_ file: H5File, path: String) throws -> Contents {
+        let epochs = try file.dataset("epoch").read(as: Int64.self).map { Int($0) }
+        let layers = try file.dataset("layer").readStrings()
+        let seeds = try file.dataset("seed").read(as: Int64.self).map { UInt64(bitPattern: $0) }
+        let paths = try file.dataset("run_path").readStrings()
+        let digests = try file.dataset("run_digest").readStrings()
+        guard paths.count == seeds.count, digests.count == seeds.count else {
+            throw AnalysisError(file: path, "run_path, run_digest and seed differ in length")
+        }
+        let runs = zip(zip(paths, seeds), digests).map { AnalysedRun(path: $0.0, seed: $0.1, digest: $1) }
+        let folder = (path as NSString).deletingLastPathComponent
+        var contents = Contents(path: path, formatVersion: 2, experiment: try file.stringAttribute("experiment"),
+                                sweep: file.hasAttribute("sweep") ? try file.stringAttribute("sweep") : "",
+                                epochs: epochs, layers: layers, labels: [], descriptions: [:], ixtMean: [:], ityMean: [:],
+                                ixtRuns: [:], ityRuns: [:], dpi: [:], analysedRuns: runs,
+                                runs: paths.map { $0.hasPrefix("/") || folder.isEmpty ? $0 : (folder as NSString).appendingPathComponent($0) },
+                                transitions: [])
+        if file.isGroup("estimators") {
+            let estimators = try file.group("estimators")
+            for label in try estimators.childNames() where estimators.isGroup(label) {
+                let series = try estimators.group(label)
+                try readSeries(series, label: label, into: &contents, runCount: runs.count, path: path)
+                contents.descriptions[label] = series.hasAttribute("description") ? try series.stringAttribute("description") : ""
+            }
+        }
+        contents.labels.sort()
+        contents.transitions = try medianTransitions(file.isDataset("snr/transition_epoch") ? file.dataset("snr/transition_epoch") : nil,
+                                                     layers: layers.count)
+        return contents
+    }
+
+    /// The datasets of one estimator group, shape-checked against the axes.
+    static func readSeries(_ series: H5Group, label: String, into contents: inout Contents, runCount: Int, path: String) throws {
+        let layers = contents.layers.count, epochs = contents.epochs.count
+        func values(_ name: String, shape: [Int]) throws -> [Double] {
+            let dataset = try series.dataset(name)
+            guard try dataset.shape() == shape else {
+                throw AnalysisError(file: path, "\(series.path)/\(name) has shape \(try dataset.shape()), expected \(shape)")
+            }
+            return try dataset.read(as: Double.self)
+        }
+        contents.labels.append(label)
+        contents.ixtMean[label] = table(try values("ixt_mean", shape: [epochs, layers]), layers)
+        contents.ityMean[label] = table(try values("ity_mean", shape: [epochs, layers]), layers)
+        contents.ixtRuns[label] = perRun(try values("ixt", shape: [runCount, epochs, layers]), epochs: epochs, layers: layers)
+        contents.ityRuns[label] = perRun(try values("ity", shape: [runCount, epochs, layers]), epochs: epochs, layers: layers)
+        if layers > 1, series.isDataset("dpi_ixt_violation") {
+            let violations = try values("dpi_ixt_violation", shape: [runCount, epochs, layers - 1])
+            let cells = epochs * (layers - 1)
+            var summed = [Double](repeating: 0, count: cells)
+            for (i, v) in violations.enumerated() { summed[i % cells] += v }
+            contents.dpi[label] = table(summed, layers - 1)
+        }
+    }
+
+    static func table(_ values: [Double], _ columns: Int) -> [[Double]] {
+        columns == 0 ? [] : stride(from: 0, to: values.count, by: columns).map { Array(values[$0..<($0 + columns)]) }
+    }
+
+    static func perRun(_ values: [Double], epochs: Int, layers: Int) -> [[[Double]]] {
+        let cells = epochs * layers
+        guard cells > 0 else { return [] }
+        return stride(from: 0, to: values.count, by: cells).map { table(Array(values[$0..<($0 + cells)]), layers) }
+    }
+
+    /// The median over runs of `transition_epoch` `[run, layer]` (−1: none).
+    static func medianTransitions(_ dataset: H5Dataset?, layers: Int) throws -> [Int?] {
+        var transitions: [Int?] = Array(repeating: nil, count: layers)
+        guard let dataset, layers > 0 else { return transitions }
+        let values = try dataset.read(as: Int64.self)
+        for l in 0..<layers {
+            let column = stride(from: l, to: values.count, by: layers).map { Int(values[$0]) }.filter { $0 >= 0 }.sorted()
+            transitions[l] = column.isEmpty ? nil : column[column.count / 2]
+        }
+        return transitions
+    }
+}

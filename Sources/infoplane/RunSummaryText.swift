@@ -1,0 +1,40 @@
+import Foundation
+import Recording
+
+/// The human-readable form of a ``RunSummary``.
+enum RunSummaryText {
+    static func render(_ s: RunSummary, includeConfig: Bool) -> String {
+        var lines: [String] = []
+        lines.append("\(s.path)")
+        let variant = s.sweep.split(separator: "\n").map { String($0) }.joined(separator: ", ")
+        lines.append("  experiment   \(s.experiment)\(variant.isEmpty ? "" : " (\(variant))")   (run-file format \(s.formatVersion))")
+        lines.append("  status       \(s.status.rawValue)\(s.divergedEpoch.map { " at epoch \($0)" } ?? ""): \(s.completedEpochs) of \(s.totalEpochs) epochs, seed \(s.seed)")
+        let first = s.firstLoggedEpochs.map(String.init).joined(separator: ", ")
+        let last = s.lastLoggedEpochs.map(String.init).joined(separator: ", ")
+        lines.append("  logged       \(s.loggedEpochCount) epochs (\(s.logTiming) updates): \(first)\(s.loggedEpochCount > 5 ? " … \(last)" : "")")
+        lines.append("  samples      \(s.samples), activations as \(s.activationStorage)")
+        lines.append("  layers")
+        for layer in s.layers {
+            let shape = "[" + layer.outputShape.map(String.init).joined(separator: ", ") + "]"
+            let columns = "\(layer.index)".padding(toLength: 4, withPad: " ", startingAt: 0)
+                + layer.name.padding(toLength: 12, withPad: " ", startingAt: 0)
+                + layer.kind.rawValue.padding(toLength: 11, withPad: " ", startingAt: 0)
+                + layer.activation.padding(toLength: 10, withPad: " ", startingAt: 0)
+                + "[L, \(s.samples), " + shape.dropFirst()
+            lines.append("    " + columns + (layer.hasWeights ? "  + weights" : ""))
+        }
+        if !s.finalMetrics.isEmpty {
+            let metrics = ["train_loss", "train_accuracy", "test_loss", "test_accuracy"].compactMap { name in
+                s.finalMetrics[name].map { "\(name) \(String(format: "%.4f", $0))" }
+            }
+            lines.append("  final        " + metrics.joined(separator: ", "))
+        }
+        lines.append(String(format: "  size         %.1f MiB on disk, %.1f KiB of activations per logged epoch",
+                            Double(s.sizeBytes) / 1_048_576, s.activationBytesPerLoggedEpoch / 1024))
+        if includeConfig {
+            lines.append("  config")
+            lines += s.config.split(separator: "\n", omittingEmptySubsequences: false).map { "    " + $0 }
+        }
+        return lines.joined(separator: "\n")
+    }
+}
