@@ -1,5 +1,6 @@
 import Foundation
 import HDF5
+import Recording
 
 extension AnalysisFile {
     /// What the figures and reports need from an analysis file.
@@ -69,7 +70,7 @@ extension AnalysisFile {
             throw AnalysisError(file: path, "run_path, run_digest and seed differ in length")
         }
         let runs = zip(zip(paths, seeds), digests).map { AnalysedRun(path: $0.0, seed: $0.1, digest: $1) }
-        let folder = (path as NSString).deletingLastPathComponent
+        let folder = PathComponent.folder(of: path)
         var contents = Contents(path: path, formatVersion: 2, experiment: try file.stringAttribute("experiment"),
                                 sweep: file.hasAttribute("sweep") ? try file.stringAttribute("sweep") : "",
                                 epochs: epochs, layers: layers, labels: [], descriptions: [:], ixtMean: [:], ityMean: [:],

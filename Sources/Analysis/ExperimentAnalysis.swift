@@ -33,11 +33,11 @@ package struct ExperimentAnalysis {
                     let name = (relative as NSString).lastPathComponent
                     if name.hasPrefix("run-") && name.hasSuffix(".h5") {
                         let full = (path as NSString).appendingPathComponent(relative)
-                        groups[(full as NSString).deletingLastPathComponent, default: []].append(full)
+                        groups[PathComponent.folder(of: full), default: []].append(full)
                     }
                 }
             } else {
-                groups[(path as NSString).deletingLastPathComponent, default: []].append(path)
+                groups[PathComponent.folder(of: path), default: []].append(path)
             }
         }
         return groups.mapValues { $0.sorted() }
@@ -109,7 +109,7 @@ package struct ExperimentAnalysis {
             let experiments = try ExperimentLoader.parse(first.config, file: "\(first.path) (config attribute)")
             estimators = experiments[0].config.analysis.estimators
         }
-        let identities = try Self.identify(files, relativeTo: (request.output as NSString).deletingLastPathComponent)
+        let identities = try Self.identify(files, relativeTo: PathComponent.folder(of: request.output))
 
         // What the file holds already, and whether it may be kept.
         var existing: AnalysisFile.Contents?

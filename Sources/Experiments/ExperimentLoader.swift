@@ -27,7 +27,7 @@ package enum ExperimentLoader {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw ConfigError(file: path, keyPath: "", FileManager.default.fileExists(atPath: path) ? "cannot read the file" : "no such file")
         }
-        let folder = (path as NSString).deletingLastPathComponent
+        let folder = PathComponent.folder(of: path)
         return try parse(String(decoding: data, as: UTF8.self), file: path, overrides: overrides,
                          relativeTo: folder.isEmpty ? "." : folder)
     }

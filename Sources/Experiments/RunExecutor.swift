@@ -20,6 +20,9 @@ package struct RunOptions: Sendable {
     package var stopOnDivergence: Bool
     /// The largest run file and memory a plan may need.
     package var limits: ResourceLimits
+    /// Runs whose files have fewer epochs than the configuration are extended to it
+    /// (`--extend-to`), then resumed; implies `resume`.
+    package var extend = false
 
     package init(force: Bool = false, resume: Bool = false, jobs: Int = 1, showProgress: Bool = false, tool: String,
                 stopOnDivergence: Bool = true, limits: ResourceLimits = ResourceLimits()) {
@@ -82,16 +85,17 @@ package struct RunExecutor: Sendable {
                 throw ConfigError(file: job.outputPath, keyPath: "",
                                   "run file exists; pass --resume to continue it or --force to replace it")
             }
-            if exists && options.resume { try Self.checkResumable(job) }
+            if exists && options.resume { try Self.checkResumable(job, extend: options.extend) }
             let rows = try Self.checkedRecordedRows(job, data: prepared)
             let resources = RunResources.estimate(model: model, epochs: config.training.epochs, recording: config.recording,
                                                   recordedRows: rows, trainRows: prepared.split.train.count,
                                                   dataValues: prepared.examples.inputs.scalars.count)
             try Self.check(resources, job: job, limits: options.limits, atOnce: atOnce)
-            if !exists || options.force { diskNeeded += resources.fileBytes }
+            // An extension writes the whole new file beside the old one before replacing it.
+            if !exists || options.force || options.extend { diskNeeded += resources.fileBytes }
             logger.info("\(job.outputPath): plan \(RunResources.format(bytes: resources.fileBytes)) run file, \(RunResources.format(bytes: resources.memoryBytes)) of buffers, \(String(format: "%.2g", resources.flopsPerEpoch)) multiply-adds per epoch")
         }
-        if let free = RunResources.freeBytes(near: jobs.first.map { ($0.outputPath as NSString).deletingLastPathComponent } ?? "."),
+        if let free = RunResources.freeBytes(near: jobs.first.map { PathComponent.folder(of: $0.outputPath) } ?? "."),
            diskNeeded > free {
             throw ConfigError(file: jobs.first?.experiment.file ?? "", keyPath: "",
                               "the run files need \(RunResources.format(bytes: diskNeeded)) but the disk has \(RunResources.format(bytes: free)) free")
@@ -100,7 +104,7 @@ package struct RunExecutor: Sendable {
         // the same folder stops here (exit 2), and the existence checks hold under the lock.
         for job in jobs {
             do {
-                try FileManager.default.createDirectory(atPath: (job.outputPath as NSString).deletingLastPathComponent,
+                try FileManager.default.createDirectory(atPath: PathComponent.folder(of: job.outputPath),
                                                         withIntermediateDirectories: true)
                 locks.append(try WriterLock(for: job.outputPath))
             } catch let held as WriterLock.Held {
@@ -119,20 +123,32 @@ package struct RunExecutor: Sendable {
     /// `--resume` continues a run only under the configuration it started with: any
     /// difference is an input error naming the keys (more epochs need a new run: the
     /// file's datasets and schedule were sized for the old count).
-    static func checkResumable(_ job: RunJob) throws(ConfigError) {
+    static func checkResumable(_ job: RunJob, extend: Bool = false) throws(ConfigError) {
         let stored: String
+        let storedEpochs: Int
         do {
-            stored = try RunFile.open(job.outputPath).config
+            let file = try RunFile.open(job.outputPath)
+            stored = file.config
+            storedEpochs = file.totalEpochs
         } catch {
             throw ConfigError(file: job.outputPath, keyPath: "", "cannot resume: \(error)")
         }
         let differences = ConfigDifference.keys(stored, job.experiment.effectiveYAML)
         guard differences.isEmpty else {
             let epochsOnly = differences == ["training.epochs"]
-            throw ConfigError(file: job.outputPath, keyPath: differences.joined(separator: ", "),
-                              epochsOnly
-                                ? "differs from the run file's configuration; a run file is sized for its epochs, so a longer run is a new run (--force)"
-                                : "differs from the run file's configuration; --resume continues a run only with the configuration it started with")
+            let wanted = job.experiment.config.training.epochs
+            if epochsOnly && extend && wanted > storedEpochs { return }
+            let message: String
+            if epochsOnly && extend {
+                message = "has \(storedEpochs) epochs; --extend-to \(wanted) would not lengthen it (a run is never shortened)"
+            } else if epochsOnly {
+                message = wanted > storedEpochs
+                    ? "has \(storedEpochs) epochs, the configuration \(wanted); to train it on to \(wanted), pass --extend-to \(wanted)"
+                    : "has \(storedEpochs) epochs, the configuration \(wanted); a run is never shortened (its first \(wanted) epochs are in it already)"
+            } else {
+                message = "differs from the run file's configuration; --resume continues a run only with the configuration it started with"
+            }
+            throw ConfigError(file: job.outputPath, keyPath: differences.joined(separator: ", "), message)
         }
     }
 
@@ -211,7 +227,7 @@ package struct RunExecutor: Sendable {
         let config = job.experiment.config
         let start = Date()
         do {
-            try FileManager.default.createDirectory(atPath: (job.outputPath as NSString).deletingLastPathComponent,
+            try FileManager.default.createDirectory(atPath: PathComponent.folder(of: job.outputPath),
                                                     withIntermediateDirectories: true)
             var model = try ModelFactory.build(config.model, sampleShape: data.sampleShape, classes: data.classCount,
                                                seed: job.seed, file: job.experiment.file)
@@ -219,6 +235,26 @@ package struct RunExecutor: Sendable {
             let recorder: RunRecorder
             var completed = 0
             var status = RunOutcome.Status.trained
+            var extended = false
+            if options.extend, FileManager.default.fileExists(atPath: job.outputPath),
+               try RunFile.open(job.outputPath).totalEpochs < config.training.epochs {
+                let rows = data.recordedRows(config.recording.samples, seed: job.seed)
+                let samples = RecordedSamples(rows: rows, examples: data.examples, trainRows: data.split.train,
+                                              testRows: data.split.test, datasetName: data.name, classCount: data.classCount)
+                let metadata = RunMetadata(experiment: config.name, config: job.experiment.effectiveYAML, seed: job.seed, tool: options.tool,
+                                           totalEpochs: config.training.epochs, sweep: job.experiment.sweepYAML)
+                let change = try RunRecorder.extend(path: job.outputPath, metadata: metadata, model: model, samples: samples,
+                                                    optimizer: optimizer, schedule: config.recording.schedule)
+                extended = true
+                var line = "\(job.outputPath): extended from \(change.fromEpochs) to \(change.toEpochs) epochs"
+                if !change.matchesFreshRun {
+                    func list(_ epochs: [Int]) -> String { epochs.count > 6 ? epochs.prefix(5).map(String.init).joined(separator: ", ") + " … (\(epochs.count))" : epochs.map(String.init).joined(separator: ", ") }
+                    line += "; its logged epochs differ from a fresh \(change.toEpochs)-epoch run's (the schedule depends on the run's length)"
+                    if !change.extraLogged.isEmpty { line += ": also logs \(list(change.extraLogged))" }
+                    if !change.missingLogged.isEmpty { line += "; cannot log \(list(change.missingLogged)) (states before epoch \(change.fromEpochs) not recorded)" }
+                }
+                logger.notice("\(line)")
+            }
             if options.resume && FileManager.default.fileExists(atPath: job.outputPath) {
                 // Read the status, and close the file before resuming opens it for writing.
                 let (fileStatus, total, diverged) = try { () throws -> (RunStatus, Int, Int?) in
@@ -253,6 +289,7 @@ package struct RunExecutor: Sendable {
                 logger.info("\(job.outputPath): training \(config.training.epochs) epochs, seed \(job.seed)")
             }
             var trainer = Trainer(model: model, optimizer: optimizer, completedEpochs: completed)
+            trainer.reevaluatesStart = extended
             let metrics = FinalMetrics()
             let schedule = TrainingSchedule(epochs: config.training.epochs, batchSize: config.training.batchSize,
                                             batching: config.training.batching, seed: job.seed,

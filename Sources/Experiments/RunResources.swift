@@ -64,13 +64,14 @@ package struct RunResources: Sendable, Equatable {
     /// Bytes free for an unprivileged writer on the file system that holds `path` (or
     /// its nearest existing ancestor), if the system says.
     package static func freeBytes(near path: String) -> Int? {
-        var folder = path
-        while !FileManager.default.fileExists(atPath: folder), folder != "/", !folder.isEmpty {
-            folder = (folder as NSString).deletingLastPathComponent
-            if folder.isEmpty { folder = "." }
+        // Absolute first: (NSString).deletingLastPathComponent traps on some one-letter
+        // relative paths ("a") in swift-corelibs-foundation.
+        var folder = URL(fileURLWithPath: path.isEmpty ? "." : path).standardizedFileURL
+        while !FileManager.default.fileExists(atPath: folder.path), folder.path != "/" {
+            folder = folder.deletingLastPathComponent()
         }
         var info = statvfs()
-        guard statvfs(folder, &info) == 0 else { return nil }
+        guard statvfs(folder.path, &info) == 0 else { return nil }
         let (free, overflow) = Int(info.f_bavail).multipliedReportingOverflow(by: Int(info.f_frsize))
         return overflow ? Int.max : free
     }

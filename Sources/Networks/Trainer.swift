@@ -42,6 +42,10 @@ public struct Trainer {
     public let loss = SoftmaxCrossEntropy()
     /// Epochs completed so far (a resumed trainer starts from its checkpoint's value).
     public var completedEpochs: Int
+    /// Report the starting state to the observers again before training on (a run
+    /// extended to more epochs, whose new schedule may log the state it resumes from).
+    /// The state is evaluated exactly as it was, so rewritten values are identical.
+    public var reevaluatesStart = false
 
     public init(model: Sequential, optimizer: any Optimizer, completedEpochs: Int = 0) {
         self.model = model
@@ -73,8 +77,8 @@ public struct Trainer {
                                schedule: TrainingSchedule, observers: [any TrainingObserver] = []) throws {
         let evaluator = Evaluator(examples: examples, trainRows: trainRows, testRows: testRows,
                                   model: model, observers: observers)
-        if completedEpochs == 0 {
-            try evaluator.evaluate(model, optimizer: optimizer, completedEpochs: 0, observers: observers)
+        if completedEpochs == 0 || reevaluatesStart {
+            try evaluator.evaluate(model, optimizer: optimizer, completedEpochs: completedEpochs, observers: observers)
         }
         while completedEpochs < schedule.epochs {
             let epoch = completedEpochs

@@ -26,7 +26,7 @@ public enum OutputFile {
             }
             guard force else { throw Refusal(path: path, reason: "exists; pass --force to replace it") }
         }
-        let folder = (path as NSString).deletingLastPathComponent
+        let folder = PathComponent.folder(of: path)
         if !folder.isEmpty && !FileManager.default.fileExists(atPath: folder) {
             throw Refusal(path: path, reason: "no such folder: \(folder)")
         }

@@ -29,6 +29,20 @@ public enum PathComponent {
         return out.isEmpty ? "unnamed" : out
     }
 
+    /// The folder part of `path`: `a/b/c.h5` → `a/b`, `c.h5` → empty, `/c` → `/`;
+    /// trailing slashes ignored. The one replacement for `NSString.deletingLastPathComponent`,
+    /// which traps on one-character relative paths (`"a"`, `"r/"`) in
+    /// swift-corelibs-foundation (Swift 6.3.1): a user's `--results a` crashed `train`.
+    public static func folder(of path: String) -> String {
+        var trimmed = Substring(path)
+        while trimmed.count > 1 && trimmed.hasSuffix("/") { trimmed = trimmed.dropLast() }
+        guard let slash = trimmed.lastIndex(of: "/") else { return "" }
+        if slash == trimmed.startIndex { return "/" }
+        var folder = trimmed[..<slash]
+        while folder.count > 1 && folder.hasSuffix("/") { folder = folder.dropLast() }
+        return String(folder)
+    }
+
     private static func isAlphanumeric(_ scalar: Unicode.Scalar) -> Bool {
         ("a"..."z").contains(scalar) || ("A"..."Z").contains(scalar) || ("0"..."9").contains(scalar)
     }

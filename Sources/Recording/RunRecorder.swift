@@ -99,6 +99,9 @@ public final class RunRecorder: TrainingObserver {
     var writer: RunWriter?
     var gradientMoments: [Int: GradientMoments]
     var checkpointSlotEpochs: [Int64]
+    /// The epoch whose minibatch gradients `gradientMoments` hold (nil: none since the
+    /// last write): a state evaluated again on resuming has no gradients to write.
+    var accumulatedEpoch: Int?
     public private(set) var finished = false
 
     /// Creates the run file and its whole layout.
@@ -167,6 +170,7 @@ public final class RunRecorder: TrainingObserver {
 
     public func didComputeGradients(_ event: MinibatchEvent) throws {
         guard loggedPositions[event.epoch] != nil else { return }
+        accumulatedEpoch = event.epoch
         for (index, gradients) in event.gradients.enumerated() where !gradients.isEmpty {
             gradients[0].scalars.withUnsafeBufferPointer { gradientMoments[index]?.add($0) }
         }
@@ -179,9 +183,10 @@ public final class RunRecorder: TrainingObserver {
         var checkpoint = completed % options.checkpointInterval == 0 || completed == totalEpochs
         // Gradient statistics of epoch `completed − 1`, complete now.
         let finishedEpoch = completed - 1
-        if finishedEpoch >= 0, let position = loggedPositions[finishedEpoch] {
+        if finishedEpoch >= 0, accumulatedEpoch == finishedEpoch, let position = loggedPositions[finishedEpoch] {
             try writer.writeGradients(position: position, epoch: finishedEpoch, moments: gradientMoments, model: event.model)
             for key in gradientMoments.keys { gradientMoments[key]?.reset() }
+            accumulatedEpoch = nil
         }
         if let outputs = event.layerOutputs, let k = options.timing.loggedEpoch(forCompleted: completed),
            let position = loggedPositions[k] {
@@ -189,7 +194,9 @@ public final class RunRecorder: TrainingObserver {
                                    recordWeights: options.recordWeights)
             checkpoint = true
         }
-        if checkpoint {
+        // A state already checkpointed (the start of an extended run, evaluated again) is
+        // not written a second time: the slots keep the history an uninterrupted run has.
+        if checkpoint && !checkpointSlotEpochs.contains(Int64(completed)) {
             // The older slot (or an empty one) takes the new checkpoint.
             let slot = checkpointSlotEpochs[0] <= checkpointSlotEpochs[1] ? 0 : 1
             try writer.writeCheckpoint(slot: slot, completed: completed, model: event.model, optimizer: event.optimizer)

@@ -231,7 +231,7 @@ extension FeatureFigures {
         }
         lines.append(String(format: "%d points × %d epochs embedded in %.1f s (%@)", count, epochs.count, seconds, embeddings.first?.exact == true ? "exact gradient" : "Barnes–Hut"))
         var plane: (title: String, ixt: [Double], ity: [Double], epochs: [Int], marked: [Int])?
-        let analysisPath = ((run.path as NSString).deletingLastPathComponent as NSString).appendingPathComponent("analysis.h5")
+        let analysisPath = (PathComponent.folder(of: run.path) as NSString).appendingPathComponent("analysis.h5")
         if FileManager.default.fileExists(atPath: analysisPath), let analysis = try? AnalysisFile.read(analysisPath),
            let label = analysis.labels.first, let l = analysis.layers.firstIndex(of: name),
            let ixt = analysis.ixtMean[label], let ity = analysis.ityMean[label] {
@@ -247,7 +247,7 @@ extension FeatureFigures {
     /// The embeddings as HDF5: `/embedding` `[epoch, sample, 2]` float64, `/epochs`,
     /// `/labels`, `/kl_divergence`, attributes `run`, `layer`, `perplexity`.
     package static func writeEmbeddings(_ path: String, run: RunFile, layer: String, epochs: [Int], embeddings: [TSNE.Embedding], labels: [Int], perplexity: Double) throws {
-        try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(atPath: PathComponent.folder(of: path), withIntermediateDirectories: true)
         let file = try H5File.create(path, overwrite: true)
         try file.setAttribute("run", run.path)
         try file.setAttribute("layer", layer)

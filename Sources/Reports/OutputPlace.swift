@@ -9,7 +9,7 @@ import Recording
 /// nothing read from a file becomes a path unsanitised.
 package enum OutputPlace {
     package static func folder(plots: String, runPath: String, experiment: String, epoch: Int?, tool: String) -> String {
-        let runFolder = (runPath as NSString).deletingLastPathComponent
+        let runFolder = PathComponent.folder(of: runPath)
         let base = PlotMaker.relativeFolder(runFolder.isEmpty ? "." : runFolder, resultsRoot: "results", experiment: experiment)
         let run = PathComponent.sanitized(((runPath as NSString).lastPathComponent as NSString).deletingPathExtension)
         var parts = [plots, base, run]

@@ -22,6 +22,9 @@ struct ExperimentOptions: ParsableArguments {
     @Flag(help: "Replace existing run files.")
     var force = false
 
+    @Option(help: ArgumentHelp("Train existing runs on to N epochs: each file is rewritten for N epochs (its rows kept) and resumed from its last checkpoint; the configuration must otherwise be the file's. Runs that do not exist yet are trained for N.", valueName: "N"))
+    var extendTo: Int?
+
     @Flag(help: "Keep training a run whose loss or weights became NaN or infinite (by default it stops, marked diverged, exit 1).")
     var continueOnDivergence = false
 
@@ -33,8 +36,13 @@ struct ExperimentOptions: ParsableArguments {
 
     @OptionGroup var output: OutputOptions
 
+    /// `--set` overrides, with `--extend-to N` as `training.epochs=N`.
+    var effectiveOverrides: [String] { overrides + (extendTo.map { ["training.epochs=\($0)"] } ?? []) }
+
     func validate() throws {
         if resume && force { throw ValidationError("--resume and --force exclude each other") }
+        if extendTo != nil && force { throw ValidationError("--extend-to and --force exclude each other") }
+        if let extendTo, !(1...100_000_000).contains(extendTo) { throw ValidationError("--extend-to must be a number of epochs, 1…100000000") }
         if let shard, RunPlan.parseShard(shard) == nil {
             throw ValidationError("--shard expects i/n with 0 ≤ i < n, got \"\(shard)\"")
         }

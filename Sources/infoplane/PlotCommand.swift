@@ -1,6 +1,7 @@
 import ArgumentParser
 import Experiments
 import Foundation
+import Recording
 import Networks
 import Plotting
 import Reports
@@ -56,7 +57,7 @@ struct PlotCommand: ParsableCommand {
             if FileManager.default.fileExists(atPath: (path as NSString).appendingPathComponent("analysis.h5")) { folders.append(path) }
             while let relative = enumerator?.nextObject() as? String {
                 if (relative as NSString).lastPathComponent == "analysis.h5" && relative != "analysis.h5" {
-                    folders.append((path as NSString).appendingPathComponent((relative as NSString).deletingLastPathComponent))
+                    folders.append((path as NSString).appendingPathComponent(PathComponent.folder(of: relative)))
                 }
             }
         }

@@ -2,6 +2,7 @@ import Analysis
 import ArgumentParser
 import Experiments
 import Foundation
+import Recording
 import Networks
 import Plotting
 import Reproduction
@@ -76,7 +77,7 @@ struct ReproduceCommand: ParsableCommand {
     /// (``TrainingSetSizeStudy``).
     func sizes() throws {
         let start = Date()
-        let file = ((config as NSString).deletingLastPathComponent as NSString).appendingPathComponent("tishby2017.yaml")
+        let file = (PathComponent.folder(of: config) as NSString).appendingPathComponent("tishby2017.yaml")
         var analyses: [(fraction: Double, analysis: AnalysisFile.Contents)] = []
         for fraction in [0.05, 0.45, 0.85] {
             let outcome = try trainAndAnalyse(file, repeats: repeats ?? 10, overrides: ["data.train_fraction=\(fraction)"],
@@ -102,7 +103,7 @@ struct ReproduceCommand: ParsableCommand {
 
     func saxe() throws {
         let start = Date()
-        let directory = (config as NSString).deletingLastPathComponent
+        let directory = PathComponent.folder(of: config)
         let tanh = try trainAndAnalyse((directory as NSString).appendingPathComponent("saxe2018-tanh.yaml"), repeats: repeats ?? 5)
         let relu = try trainAndAnalyse((directory as NSString).appendingPathComponent("saxe2018-relu.yaml"), repeats: repeats ?? 5)
         let claims = SaxeClaims.evaluate(tanh: try AnalysisFile.read(tanh.output), relu: try AnalysisFile.read(relu.output))

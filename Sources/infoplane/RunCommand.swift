@@ -36,7 +36,7 @@ struct RunCommand: ParsableCommand {
             return
         }
         let experiments: [Experiment]
-        do { experiments = try ExperimentLoader.load(options.config, overrides: options.overrides) } catch { throw InputError("\(error)") }
+        do { experiments = try ExperimentLoader.load(options.config, overrides: options.effectiveOverrides) } catch { throw InputError("\(error)") }
         defer { explain(folders, experiments: experiments, logger: logger) }
         if let first = experiments.first, first.config.analysis.estimators.isEmpty {
             // A model to explain rather than an information plane to estimate (fashion-cnn.yaml):

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Experiments
 import Foundation
+import Recording
 import Logging
 import Networks
 import Tensor
@@ -19,6 +20,7 @@ struct TrainCommand: ParsableCommand {
           infoplane train experiments/tishby2017.yaml --set repeats=4 --set training.epochs=2000
           infoplane train experiments/tishby2017.yaml --shard 3/10        # one slice of a cluster job array
           infoplane train experiments/quick.yaml --resume                  # continue killed runs
+          infoplane train experiments/quick.yaml --extend-to 6000          # train complete runs on to 6000 epochs
         """
     )
 
@@ -38,12 +40,13 @@ struct TrainCommand: ParsableCommand {
         let executor = RunExecutor(logger: logger)
         // The processors this process may use (affinity mask, SLURM_CPUS_PER_TASK), not the machine's.
         let cores = Parallel.availableWorkers
-        let runOptions = RunOptions(force: options.force, resume: options.resume, jobs: options.jobs ?? cores,
+        var runOptions = RunOptions(force: options.force, resume: options.resume || options.extendTo != nil, jobs: options.jobs ?? cores,
                                     showProgress: !options.output.quiet, tool: "infoplane \(Infoplane.version)",
                                     stopOnDivergence: !options.continueOnDivergence,
                                     limits: ResourceLimits(maximumFileBytes: Int(options.maxFileSize * Double(1 << 30))))
+        runOptions.extend = options.extendTo != nil
         do {
-            experiments = try ExperimentLoader.load(options.config, overrides: options.overrides)
+            experiments = try ExperimentLoader.load(options.config, overrides: options.effectiveOverrides)
             var jobs = RunPlan.jobs(for: experiments, resultsRoot: options.results)
             if let shard = options.shard.flatMap(RunPlan.parseShard) {
                 jobs = RunPlan.shard(jobs, index: shard.index, count: shard.count)
@@ -74,6 +77,6 @@ struct TrainCommand: ParsableCommand {
         if outcomes.contains(where: { $0.status == .failed || $0.status == .diverged }) {
             throw ExitCode(1)
         }
-        return Array(Set(prepared.jobs.map { ($0.outputPath as NSString).deletingLastPathComponent })).sorted()
+        return Array(Set(prepared.jobs.map { PathComponent.folder(of: $0.outputPath) })).sorted()
     }
 }
