@@ -215,3 +215,41 @@ struct CumulativeAnalysisTests {
         #expect(bad.status == 2 && bad.stderr.contains("--estimator binning:bins=0"), "\(bad.stderr)")
     }
 }
+
+/// A sweep over a list-valued key: safe folder names, the variant stored in the run file
+/// and the analysis, one figure folder per variant titled with it, whatever `--plots` says.
+@Suite("list-valued sweeps")
+struct ListSweepTests {
+    @Test func eachVariantHasItsFoldersAndTitles() throws {
+        let cli = TestSupport.product("infoplane")
+        let directory = TestSupport.temporaryDirectory("list-sweep")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let config = directory.appendingPathComponent("s.yaml").path
+        try """
+        name: s
+        data: {source: mat, path: \(TestSupport.dataFile("var_u.mat"))}
+        model: {widths: [8, 6, 4]}
+        training: {epochs: 6, batch_size: 512, optimizer: {kind: adam, learning_rate: 0.003}}
+        recording: {schedule: {every: 3}}
+        analysis: {estimators: [{kind: binning, bins: 30}], plots: [information_plane]}
+        sweep:
+          model.widths: [[8, 6, 4], [10, 10, 10]]
+        """.write(toFile: config, atomically: true, encoding: .utf8)
+        let results = directory.appendingPathComponent("results"), plots = directory.appendingPathComponent("plots")
+        let run = try TestSupport.run(cli, ["run", config, "--results", results.path, "--plots", plots.path, "-q"])
+        #expect(run.status == 0, "\(run.stderr)")
+        for (slug, variant) in [("widths=8-6-4", "widths=[8, 6, 4]"), ("widths=10-10-10", "widths=[10, 10, 10]")] {
+            let folder = results.appendingPathComponent("s/\(slug)")
+            let file = try RunFile.open(folder.appendingPathComponent("run-1.h5").path)
+            #expect(file.sweep == "model.\(variant.replacingOccurrences(of: "=", with: ": "))\n")
+            #expect(try AnalysisFile.read(folder.appendingPathComponent("analysis.h5").path).variant == variant)
+            let svg = try String(contentsOfFile: plots.appendingPathComponent("s/\(slug)/information_plane.svg").path, encoding: .utf8)
+            #expect(svg.contains("s (\(variant)): 1 run, mean"), "\(slug)")
+        }
+        // plot with another root still writes one folder per variant.
+        let other = directory.appendingPathComponent("figures")
+        let plotted = try TestSupport.run(cli, ["plot", results.appendingPathComponent("s").path, "--plots", other.path, "--only", "information_plane", "-q"])
+        #expect(plotted.status == 0, "\(plotted.stderr)")
+        #expect(TestSupport.find("information_plane.svg", under: other).count == 2)
+    }
+}

@@ -119,6 +119,30 @@ struct ExplainTests {
         #expect(result.status == 0, "\(result.stderr)")
         let html = try String(contentsOfFile: try #require(TestSupport.find("index.html", under: URL(fileURLWithPath: plots)).first), encoding: .utf8)
         #expect(html.contains("lrp:zplus") && html.contains("gradient_x_input") && !html.contains("Sanity check"))
+
+        // One set of defaults: the same settings on the command line give the same report,
+        // byte for byte but for the time each method took.
+        let cliPlots = directory.appendingPathComponent("cli-plots").path
+        let explained = try TestSupport.run(cli, ["explain", directory.appendingPathComponent("x/run-1.h5").path, "--methods", "gradient_x_input,lrp:zplus",
+                                                  "--count", "3", "--no-sanity", "--plots", cliPlots, "-q"])
+        #expect(explained.status == 0, "\(explained.stderr)")
+        for name in ["explanations.h5", "maps.svg", "maps.png"] {
+            let fromConfig = try #require(TestSupport.find(name, under: URL(fileURLWithPath: plots)).first)
+            let fromCLI = try #require(TestSupport.find(name, under: URL(fileURLWithPath: cliPlots)).first)
+            #expect(try Data(contentsOf: URL(fileURLWithPath: fromConfig)) == Data(contentsOf: URL(fileURLWithPath: fromCLI)), "\(name)")
+            #expect(fromConfig.dropFirst(plots.count) == fromCLI.dropFirst(cliPlots.count))
+        }
+        func withoutTimes(_ text: String) -> String {
+            // The second column of the method table is the time taken (ms): the one cell that may differ.
+            text.split(separator: "\n", omittingEmptySubsequences: false).map { line in
+                guard line.hasPrefix("<tr><td>") else { return String(line) }
+                var cells = line.components(separatedBy: "</td><td>")
+                if cells.count > 2 { cells[1] = "?" }
+                return cells.joined(separator: "</td><td>")
+            }.joined(separator: "\n")
+        }
+        let cliHTML = try String(contentsOfFile: try #require(TestSupport.find("index.html", under: URL(fileURLWithPath: cliPlots)).first), encoding: .utf8)
+        #expect(withoutTimes(html) == withoutTimes(cliHTML))
         try (body + "explain: {methods: [lrp:zplsu]}\n").write(toFile: config, atomically: true, encoding: .utf8)
         let bad = try TestSupport.run(cli, ["run", config, "--results", directory.path, "--plots", plots, "--force"])
         #expect(bad.status == 2)
