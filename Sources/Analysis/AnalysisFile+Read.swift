@@ -19,6 +19,8 @@ extension AnalysisFile {
         public var labels: [String]
         /// label → the estimator's description (formula, parameters, units).
         public var descriptions: [String: String]
+        /// label → the estimator in `analyze --estimator` form (empty in older files).
+        public var arguments: [String: String] = [:]
         /// label → `[epoch][layer]`
         public var ixtMean: [String: [[Double]]]
         public var ityMean: [String: [[Double]]]
@@ -83,6 +85,7 @@ extension AnalysisFile {
                 let series = try estimators.group(label)
                 try readSeries(series, label: label, into: &contents, runCount: runs.count, path: path)
                 contents.descriptions[label] = series.hasAttribute("description") ? try series.stringAttribute("description") : ""
+                contents.arguments[label] = series.hasAttribute("estimator") ? try series.stringAttribute("estimator") : ""
             }
         }
         contents.labels.sort()

@@ -88,13 +88,14 @@ extension AnalysisFile {
     ///
     /// - Parameters:
     ///   - ixt, ity: per run `[epoch][layer]` in bits, already cut to `header.epochs`.
-    static func addEstimator(_ label: String, summary: String, to file: H5File, header: Header,
+    static func addEstimator(_ label: String, summary: String, argument: String, to file: H5File, header: Header,
                              ixt: [[[Double]]], ity: [[[Double]]]) throws -> [DPICheck.Violation] {
         let runs = header.runs.count, count = header.epochs.count, layers = header.layers.count
         let estimators = try file.groupCreatingIfNeeded("estimators")
         let series = try estimators.createGroup(label)
         try series.setAttribute("label", label)
         try series.setAttribute("description", summary)
+        try series.setAttribute("estimator", argument)
         try series.setAttribute("tool", header.tool)
         try series.setAttribute("computed", ISO8601DateFormatter().string(from: Date()))
         let axes = try writeAxes(in: series, header: header, pairs: layers > 1)

@@ -162,7 +162,7 @@ package struct ExperimentAnalysis {
                 for spec in specs {
                     for label in spec.labels where !kept.contains(label) {
                         let count = header.epochs.count
-                        _ = try AnalysisFile.addEstimator(label, summary: spec.summary, to: file, header: header,
+                        _ = try AnalysisFile.addEstimator(label, summary: spec.summary, argument: spec.argument(for: label), to: file, header: header,
                                                           ixt: analyses.map { Array(($0.ixt[label] ?? []).prefix(count)) },
                                                           ity: analyses.map { Array(($0.ity[label] ?? []).prefix(count)) })
                     }

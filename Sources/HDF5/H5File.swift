@@ -37,8 +37,10 @@ public struct H5File: H5Container {
     ///     reaches the file (the OS) when `H5Dwrite` returns, in call order, and other
     ///     processes may open the file for reading meanwhile (safe when the writer no
     ///     longer changes metadata, as the run recorder).
+    ///   - userBlock: bytes reserved at the start of the file for another format's header
+    ///     (a power of two ≥ 512, or 0): MATLAB v7.3 files put their 128-byte header there.
     public static func create(_ path: String, overwrite: Bool = false, latestFormat: Bool = false,
-                              directRawWrites: Bool = false) throws(HDF5Error) -> H5File {
+                              directRawWrites: Bool = false, userBlock: Int = 0) throws(HDF5Error) -> H5File {
         HDF5Library.ensureInitialised()
         if !overwrite && access(path, F_OK) == 0 {
             throw HDF5Error(.fileExists, call: "H5Fcreate", file: path, detail: "file exists (not overwritten)")
@@ -52,7 +54,11 @@ public struct H5File: H5Container {
             try check(H5Pset_file_locking(fapl.id, false, true), "H5Pset_file_locking", file: path)
         }
         let flags = overwrite ? ip_H5F_ACC_TRUNC() : ip_H5F_ACC_EXCL()
-        let id = try check(H5Fcreate(path, flags, ip_H5P_DEFAULT(), fapl.id), "H5Fcreate", file: path)
+        let fcpl = ObjectHandle.propertyList(try check(H5Pcreate(ip_H5P_FILE_CREATE()), "H5Pcreate", file: path))
+        if userBlock > 0 {
+            try check(H5Pset_userblock(fcpl.id, hsize_t(userBlock)), "H5Pset_userblock", file: path)
+        }
+        let id = try check(H5Fcreate(path, flags, fcpl.id, fapl.id), "H5Fcreate", file: path)
         return H5File(handle: .file(id), filePath: path)
     }
 
@@ -94,7 +100,7 @@ public struct H5File: H5Container {
         }
         let flags = mode == .readOnly ? ip_H5F_ACC_RDONLY() : ip_H5F_ACC_RDWR()
         let id = try check(H5Fopen(path, flags, fapl.id), "H5Fopen", file: path)
-        return H5File(handle: .file(id), filePath: path)
+        return H5File(handle: mode == .readOnly ? .readOnlyFile(id) : .file(id), filePath: path)
     }
 
     /// Writes every buffered change of this file to disk (`H5Fflush`, global scope).

@@ -45,6 +45,19 @@ extension H5Object {
         try check(status, "H5Awrite", file: filePath, object: "\(path)@\(name)")
     }
 
+    /// Sets a fixed-length ASCII string attribute (null-terminated), as MATLAB writes
+    /// `MATLAB_class`; readers that expect fixed-length strings need this form.
+    public func setFixedStringAttribute(_ name: String, _ value: String) throws(HDF5Error) {
+        HDF5Library.ensureInitialised()
+        let bytes = Array(value.utf8)
+        let type = ObjectHandle.datatype(try check(H5Tcopy(ip_H5T_C_S1()), "H5Tcopy", file: filePath))
+        try check(H5Tset_size(type.id, max(1, bytes.count)), "H5Tset_size", file: filePath)
+        try check(H5Tset_strpad(type.id, H5T_STR_NULLTERM), "H5Tset_strpad", file: filePath)
+        let space = ObjectHandle.dataspace(try check(H5Screate(H5S_SCALAR), "H5Screate", file: filePath, object: path))
+        let attribute = try replaceAttribute(name, type: type, space: space)
+        try check(H5Awrite(attribute.id, type.id, bytes.isEmpty ? [0] : bytes), "H5Awrite", file: filePath, object: "\(path)@\(name)")
+    }
+
     /// Sets a numeric scalar attribute.
     public func setAttribute<T: H5Element>(_ name: String, _ value: T) throws(HDF5Error) {
         let type = try T.memoryType()

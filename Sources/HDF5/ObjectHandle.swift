@@ -1,4 +1,5 @@
 import CHDF5
+import CHDF5Guard
 
 /// Owns one HDF5 identifier and closes it when the last reference goes away.
 ///
@@ -20,6 +21,15 @@ public final class ObjectHandle: Sendable {
     }
 
     static func file(_ id: hid_t) -> ObjectHandle { ObjectHandle(id) { H5Fclose($0) } }
+    /// A file opened for reading: closed with stderr quieted (see `ip_guard_quiet_begin`),
+    /// since closing a damaged file is where HDF5 may free what it mangled.
+    static func readOnlyFile(_ id: hid_t) -> ObjectHandle {
+        ObjectHandle(id) { id in
+            ip_guard_quiet_begin()
+            defer { ip_guard_quiet_end() }
+            return H5Fclose(id)
+        }
+    }
     static func group(_ id: hid_t) -> ObjectHandle { ObjectHandle(id) { H5Gclose($0) } }
     static func dataset(_ id: hid_t) -> ObjectHandle { ObjectHandle(id) { H5Dclose($0) } }
     static func attribute(_ id: hid_t) -> ObjectHandle { ObjectHandle(id) { H5Aclose($0) } }

@@ -41,6 +41,30 @@ public enum EstimatorSpec: Sendable, Equatable {
         }
     }
 
+    /// The estimator of one of its labels in `analyze --estimator` form, e.g.
+    /// `binning:bins=30,range=[-1,1]`, `kde:noise_variance=0.1,bound=upper`.
+    public func argument(for label: String) -> String {
+        switch self {
+        case .binning(let binning, let range):
+            var text: String
+            switch binning {
+            case .intervals(let n): text = "binning:bins=\(n)"
+            case .edges(let n): text = "binning:edges=\(n)"
+            case .width(let w): text = "binning:width=\(Self.format(w))"
+            }
+            switch range {
+            case .fixed(let lo, let hi): text += ",range=[\(Self.format(lo)),\(Self.format(hi))]"
+            case .layer: text += ",range=layer"
+            case .global: text += ",range=global"
+            }
+            return text
+        case .kde(let variance, _, _):
+            return "kde:noise_variance=\(Self.format(variance)),bound=\(label.hasSuffix("_lower") ? "lower" : "upper")"
+        case .adaptive(let bins): return "adaptive:bins=\(bins)"
+        case .knn(let k): return "knn:k=\(k)"
+        }
+    }
+
     /// A sentence for the analysis file: formula source and parameters.
     public var summary: String {
         switch self {

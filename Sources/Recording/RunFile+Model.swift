@@ -9,6 +9,9 @@ extension RunFile {
         return Tensor(shape: try dataset.shape(), scalars: try dataset.read(as: Float.self))
     }
 
+    /// Each recorded sample's row in the data set (`/dataset/index`).
+    public func sampleRows() throws -> [Int] { try file.dataset("dataset/index").read(as: Int64.self).map { Int($0) } }
+
     /// Each recorded sample's split: 0 training, 1 test, 2 neither.
     public func splits() throws -> [UInt8] { try file.dataset("dataset/split").read(as: UInt8.self) }
 

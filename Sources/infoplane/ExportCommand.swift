@@ -3,46 +3,76 @@ import ArgumentParser
 import Foundation
 import Recording
 
-/// `infoplane export RUN.h5`: one layer's activations at one logged epoch, for tools that
-/// do not read HDF5 (CSV) or for numpy without h5py (.npy).
+/// `infoplane export`: run and analysis data for tools that do not speak the lab's
+/// layouts: one layer's activations, metrics, gradient statistics, and one tidy table
+/// over whole experiments and their sweeps. Recipes: docs/external-tools.md.
 struct ExportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "export",
-        abstract: "Write one layer's activations at one logged epoch as CSV or .npy.",
+        abstract: "Export activations, metrics, gradient statistics, or an experiment-level table as CSV, .npy, HDF5/netCDF or MATLAB .mat.",
         discussion: """
-        Rows are the recorded samples (in /dataset/index order), columns the layer's units \
-        (flattened). The .npy file is float32, C order, shape (samples, units); numpy.load reads it.
+        The format follows the output's extension (.csv, .npy, .h5/.nc, .mat) or --format; an \
+        unknown extension is an error. -o - writes CSV to standard output. Without a \
+        subcommand, exports activations.
 
         Examples:
-          infoplane export results/quick/run-1.h5 --layer hidden5 --epoch 2998 --output h5.csv
-          infoplane export results/quick/run-1.h5 --layer output --epoch last --output out.npy
-        """
+          infoplane export results/quick/run-1.h5 --layer hidden5 --epoch last -o h5.npy
+          infoplane export activations results/quick/run-1.h5 --layer hidden5 --epoch all -o h5.nc
+          infoplane export metrics results/quick/run-1.h5 -o -
+          infoplane export table results/quick -o quick.csv
+        """,
+        subcommands: [ExportActivations.self, ExportMetrics.self, ExportGradients.self, ExportTable.self],
+        defaultSubcommand: ExportActivations.self
     )
+}
 
-    @OptionGroup var target: RunEpochOptions
-
-    @Option(help: "Layer name (see infoplane inspect).")
-    var layer: String
-
-    @Option(name: [.short, .long], help: "Output file; .npy writes NumPy format, anything else CSV.")
+/// Where an export goes and in which format.
+struct ExportOutput: ParsableArguments {
+    @Option(name: [.short, .long], help: ArgumentHelp("Output file (.csv, .npy, .h5/.nc, .mat), or - for CSV on standard output.", valueName: "file"))
     var output: String
+
+    @Option(help: ArgumentHelp("csv, npy, hdf5 (netCDF-4 compatible) or mat (MATLAB v7.3); default: from the extension.", valueName: "format"))
+    var format: String?
 
     @Flag(help: "Replace an existing output file.")
     var force = false
 
-    func run() throws {
-        let path = target.path
-        try OutputFile.check(output, inputs: [path], force: force)
-        let run = try RunFile.open(path)
-        guard let index = run.layers.firstIndex(where: { $0.name == layer }) else {
-            throw InputError("\(path): no layer \"\(layer)\" (layers: \(run.layers.map(\.name).joined(separator: ", ")))")
+    /// The format, checked, and the output checked against the inputs.
+    func resolve(inputs: [String], allowed: [ExportFormat]) throws -> ExportFormat {
+        let chosen: ExportFormat
+        if let format {
+            guard let parsed = ExportFormat(argument: format) else {
+                throw ValidationError("--format \(format): expected csv, npy, hdf5 or mat")
+            }
+            chosen = parsed
+        } else {
+            guard let parsed = ExportFormat(path: output) else {
+                throw ValidationError("-o \(output): unknown extension; use .csv, .npy, .h5, .nc or .mat, or say --format")
+            }
+            chosen = parsed
         }
-        let position = try target.epoch.position(in: run)
-        let t = try run.activations(layer: index, loggedIndex: position)
-        let rows = t.rows, columns = t.rowSize
-        let data = ArrayExport.Format(path: output) == .npy ? ArrayExport.npy(t.scalars, rows: rows, columns: columns)
-                                                           : ArrayExport.csv(t.scalars, rows: rows, columns: columns)
-        try data.write(to: URL(fileURLWithPath: output), options: .atomic)
-        print("exported \(output)  \(rows) × \(columns), layer \(layer), epoch \(run.loggedEpochs[position])")
+        guard allowed.contains(chosen) else {
+            throw ValidationError("this export has no \(chosen.rawValue) form (it writes \(allowed.map(\.rawValue).joined(separator: ", ")))")
+        }
+        if output != "-" { try OutputFile.check(output, inputs: inputs, force: force) }
+        return chosen
+    }
+
+    /// Says what was written (on stderr when the data went to stdout).
+    func report(_ line: String, quiet: Bool) {
+        guard !quiet else { return }
+        if output == "-" { writeError("infoplane: \(line)") } else { print(line) }
+    }
+}
+
+/// `--epoch`: a logged epoch, `last`, or `all`.
+enum ExportEpochs: ExpressibleByArgument {
+    case one(EpochChoice)
+    case all
+
+    init?(argument: String) {
+        if argument == "all" { self = .all; return }
+        guard let choice = EpochChoice(argument: argument) else { return nil }
+        self = .one(choice)
     }
 }

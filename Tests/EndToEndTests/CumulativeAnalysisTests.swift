@@ -253,3 +253,62 @@ struct ListSweepTests {
         #expect(TestSupport.find("information_plane.svg", under: other).count == 2)
     }
 }
+
+/// `infoplane export table`: one row per (variant, seed, epoch, layer, estimator), the sweep
+/// key a column, values equal to the analysis files', metrics joined; and per-run exports.
+@Suite("experiment-level exports")
+struct ExportTableTests {
+    @Test func tableMatchesTheAnalysesValueForValue() throws {
+        let cli = TestSupport.product("infoplane")
+        let directory = TestSupport.temporaryDirectory("export-table")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let config = directory.appendingPathComponent("t.yaml").path
+        try """
+        name: t
+        repeats: 2
+        data: {source: mat, path: \(TestSupport.dataFile("var_u.mat"))}
+        model: {widths: [6, 4]}
+        training: {epochs: 6, batch_size: 512, optimizer: {kind: adam, learning_rate: 0.003}}
+        recording: {schedule: {every: 3}}
+        analysis: {estimators: [{kind: binning, bins: 30}, {kind: kde, noise_variance: 0.1, bound: upper}], plots: [training_curves]}
+        sweep:
+          training.optimizer.learning_rate: [0.003, 0.01]
+        """.write(toFile: config, atomically: true, encoding: .utf8)
+        let results = directory.appendingPathComponent("results")
+        let run = try TestSupport.run(cli, ["run", config, "--results", results.path, "--plots", directory.appendingPathComponent("plots").path, "-q"])
+        #expect(run.status == 0, "\(run.stderr)")
+        let csv = directory.appendingPathComponent("t.csv").path
+        let exported = try TestSupport.run(cli, ["export", "table", results.path, "-o", csv])
+        #expect(exported.status == 0, "\(exported.stderr)")
+        // 2 variants × 2 seeds × 3 logged epochs × 3 layers × 2 estimators.
+        let check = try TestSupport.runPython("""
+        import sys, glob, numpy as np, pandas as pd, xarray as xr, h5py
+        table = pd.read_csv(sys.argv[1])
+        assert len(table) == 2 * 2 * 3 * 3 * 2, len(table)
+        assert "training.optimizer.learning_rate" in table.columns
+        assert sorted(table["training.optimizer.learning_rate"].unique()) == [0.003, 0.01]
+        for path in glob.glob(sys.argv[2] + "/t/*/analysis.h5"):
+            rate = float(h5py.File(path, "r").attrs["sweep"].split(":")[1])
+            for label in ["binning_intervals30", "kde_0.1_upper"]:
+                ds = xr.open_dataset(path, group="estimators/" + label, engine="h5netcdf")
+                rows = table[(table["training.optimizer.learning_rate"] == rate) & (table.estimator == label)]
+                for _, row in rows.iterrows():
+                    stored = float(ds["ixt"].sel(seed=row.seed, epoch=row.epoch, layer=row.layer))
+                    assert stored == row.ixt_bits, (path, label, row)
+        run = h5py.File(sys.argv[2] + "/t/learning_rate=0.01/run-2.h5", "r")
+        row = table[(table["training.optimizer.learning_rate"] == 0.01) & (table.seed == 2) & (table.epoch == 3)].iloc[0]
+        assert row.train_loss == run["metrics/train_loss"][3], (row.train_loss, run["metrics/train_loss"][3])
+        print("ok")
+        """, [csv, results.path])
+        #expect(check.status == 0, "\(check.stderr)")
+
+        // Format from the extension; unknown ones refused; stdout is CSV.
+        let bad = try TestSupport.run(cli, ["export", "table", results.path, "-o", directory.appendingPathComponent("t.xlsx").path])
+        #expect(bad.status == 2 && bad.stderr.contains("unknown extension"), "\(bad.stderr)")
+        let stdout = try TestSupport.run(cli, ["export", "metrics", results.appendingPathComponent("t/learning_rate=0.01/run-1.h5").path, "-o", "-"])
+        #expect(stdout.status == 0 && stdout.stdout.hasPrefix("epoch,train_loss,train_accuracy,test_loss,test_accuracy\n0,"), "\(stdout.stderr)")
+        #expect(stdout.stdout.split(separator: "\n").count == 1 + 7)
+        let gradients = try TestSupport.run(cli, ["export", "gradients", results.appendingPathComponent("t/learning_rate=0.01/run-1.h5").path, "-o", "-", "-q"])
+        #expect(gradients.status == 0 && gradients.stdout.hasPrefix("epoch,layer_index,layer,mean_norm,std_norm,snr,weight_norm\n"))
+    }
+}

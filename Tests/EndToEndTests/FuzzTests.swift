@@ -143,7 +143,9 @@ struct FuzzTests {
         for name in (try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? [] {
             let source = folder.appendingPathComponent(name)
             let kind = (try? FileManager.default.attributesOfItem(atPath: source.path))?[.type] as? FileAttributeType
-            if kind == .typeRegular { try? FileManager.default.copyItem(at: source, to: target.appendingPathComponent(name)) }
+            // Bounded: a finding keeps its small inputs, not every run file of its folder.
+            let size = (try? FileManager.default.attributesOfItem(atPath: source.path))?[.size] as? Int ?? 0
+            if kind == .typeRegular && size <= 64 << 20 { try? FileManager.default.copyItem(at: source, to: target.appendingPathComponent(name)) }
         }
         return target.path
     }

@@ -71,7 +71,9 @@ struct ExportTests {
         b = f["layers/0_hidden1/activations"][3]
         assert a.shape == (50, 5) and a.dtype == np.float32 and np.array_equal(a, b)
         c = np.loadtxt(sys.argv[3], delimiter=",", skiprows=1, dtype=np.float32)
-        assert np.array_equal(c, b)
+        assert open(sys.argv[3]).readline().startswith("sample,label,split,unit0,")
+        assert np.array_equal(c[:, 3:], b)
+        assert np.array_equal(c[:, 0], f["dataset/index"][:]) and np.array_equal(c[:, 1], f["dataset/y"][:])
         print("ok")
         """, [run, npy, csv])
         #expect(check.status == 0, "\(check.stderr)")

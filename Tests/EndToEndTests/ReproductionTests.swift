@@ -24,6 +24,7 @@ func reproduce(_ part: String, repeats: Int, epochs: Int) throws -> (result: Tes
 struct ReproductionTests {
     @Test func archivedRunReducedAgrees() throws {
         let (result, directory) = try reproduce("archived", repeats: 2, epochs: 1000)
+        defer { try? FileManager.default.removeItem(at: directory) }
         #expect(result.status == 0, "\(result.stderr)")
         // The comparison itself, from the analysis the command wrote (not from its printed table).
         let analysis = directory.appendingPathComponent("results/tishby2017-archived/analysis.h5").path
@@ -51,6 +52,7 @@ struct SaxeReproductionTests {
     /// at this length at least four of the five must hold.
     @Test func claimsAreMeasured() throws {
         let (result, directory) = try reproduce("saxe", repeats: 2, epochs: 1000)
+        defer { try? FileManager.default.removeItem(at: directory) }
         #expect(result.status == 0, "\(result.stderr)")
         let results = directory.appendingPathComponent("results")
         let claims = SaxeClaims.evaluate(tanh: try AnalysisFile.read(results.appendingPathComponent("saxe2018-tanh/analysis.h5").path),
@@ -69,6 +71,7 @@ struct SizesReproductionTests {
     /// last hidden layer falls late in training, with 85% it does not.
     @Test func smallTrainingSetsOverfit() throws {
         let (result, directory) = try reproduce("sizes", repeats: 2, epochs: 2000)
+        defer { try? FileManager.default.removeItem(at: directory) }
         #expect(result.status == 0, "\(result.stderr)")
         let study = TrainingSetSizeStudy.evaluate(try [5, 45, 85].map { percent in
             (Double(percent) / 100, try AnalysisFile.read(directory.appendingPathComponent("results/sizes-\(percent)/tishby2017/analysis.h5").path))
