@@ -36,6 +36,11 @@ extension AnalysisFile {
         public var runs: [String]
         /// The median SNR transition epoch per layer (nil: none).
         public var transitions: [Int?]
+        /// Version 2: the gradient SNR per run as stored, `[run][snr epoch][layer]` (NaN
+        /// without weights), its epochs, and each run's transition epochs (nil: none).
+        public var snrEpochs: [Int] = []
+        public var snrRuns: [[[Double]]] = []
+        public var transitionRuns: [[Int?]] = []
 
         /// `key=value, …` of the sweep variant, or nil.
         public var variant: String? { sweep.isEmpty ? nil : AnalysisFile.variantText(sweep) }
@@ -91,6 +96,24 @@ extension AnalysisFile {
         contents.labels.sort()
         contents.transitions = try medianTransitions(file.isDataset("snr/transition_epoch") ? file.dataset("snr/transition_epoch") : nil,
                                                      layers: layers.count)
+        if file.isDataset("snr/snr"), file.isDataset("snr/snr_epoch"), file.isDataset("snr/transition_epoch") {
+            let snrEpochs = try file.dataset("snr/snr_epoch").read(as: Int64.self).map { Int($0) }
+            let snr = try file.dataset("snr/snr")
+            guard try snr.shape() == [runs.count, snrEpochs.count, layers.count] else {
+                throw AnalysisError(file: path, "/snr/snr has shape \(try snr.shape()), expected \([runs.count, snrEpochs.count, layers.count])")
+            }
+            contents.snrEpochs = snrEpochs
+            contents.snrRuns = perRun(try snr.read(as: Double.self), epochs: snrEpochs.count, layers: layers.count)
+            if snrEpochs.isEmpty { contents.snrRuns = Array(repeating: [], count: runs.count) }
+            let transitions = try file.dataset("snr/transition_epoch").read(as: Int64.self)
+            guard transitions.count == runs.count * layers.count else {
+                throw AnalysisError(file: path, "/snr/transition_epoch holds \(transitions.count) values, expected \(runs.count * layers.count)")
+            }
+            contents.transitionRuns = (0..<runs.count).map { r in (0..<layers.count).map { l in
+                let value = transitions[r * layers.count + l]
+                return value >= 0 ? Int(value) : nil
+            } }
+        }
         return contents
     }
 

@@ -82,6 +82,8 @@ package struct ExperimentAnalysis {
         package var kept: [String]
         /// Why an existing file was replaced (with `--force`, or by `run`).
         package var replaced: String?
+        /// The number of shard files joined (`--merge`).
+        package var mergedShards: Int? = nil
         package var seconds: Double
         package var note: String?
         /// Per estimator label in the file: the number of DPI violations and the largest, in bits.

@@ -13,7 +13,11 @@ enum AnalysisReport {
             head += outcome.computed.isEmpty ? ": nothing to compute;" : ";"
             head += " kept \(outcome.kept.joined(separator: ", ")) (already computed for these runs)"
         }
-        if outcome.computed.isEmpty && outcome.kept.isEmpty { head += ": gradient SNR only (no estimators configured or given)" }
+        if let shards = outcome.mergedShards {
+            head += ": merged \(shards) shard file(s) in \(String(format: "%.1f", outcome.seconds)) s"
+        } else if outcome.computed.isEmpty && outcome.kept.isEmpty {
+            head += ": gradient SNR only (no estimators configured or given)"
+        }
         var lines = [head]
         if !outcome.dpi.isEmpty {
             let dpi = outcome.dpi.map { $0.count == 0 ? "\($0.label) none" : "\($0.label) \($0.count) (largest \(String(format: "%.3f", $0.largest)) bits)" }
@@ -32,5 +36,43 @@ enum AnalysisReport {
         if let replaced = outcome.replaced { logger.notice("replaced \(outcome.output): it \(replaced)") }
         if !quiet { print(render(outcome)) }
         if let note = outcome.note { logger.warning("\(outcome.output): \(note)") }
+    }
+}
+
+extension AnalysisReport {
+    /// `analyze --json`: one outcome as a JSON object (snake_case keys).
+    struct JSON: Encodable {
+        struct DPI: Encodable { var estimator: String; var violations: Int; var largestBits: Double }
+        struct Phase: Encodable { var layer: String; var snrTransitionEpoch: Int?; var ixtPeakEpoch: Int? }
+        var output: String
+        var runs: Int
+        var epochs: Int
+        var computed: [String]
+        var kept: [String]
+        var replaced: String?
+        var note: String?
+        var seconds: Double
+        var dpi: [DPI]
+        var phases: [Phase]
+
+        init(_ outcome: ExperimentAnalysis.Outcome) {
+            output = outcome.output
+            runs = outcome.runs
+            epochs = outcome.epochs
+            computed = outcome.computed
+            kept = outcome.kept
+            replaced = outcome.replaced
+            note = outcome.note
+            seconds = outcome.seconds
+            dpi = outcome.dpi.map { DPI(estimator: $0.label, violations: $0.count, largestBits: $0.largest) }
+            phases = outcome.phases.map { Phase(layer: $0.layer, snrTransitionEpoch: $0.transition, ixtPeakEpoch: $0.peak) }
+        }
+    }
+
+    static func json(_ outcomes: [ExperimentAnalysis.Outcome]) throws -> String {
+        let encoder = JSONEncoder()
+        encoder.keyEncodingStrategy = .convertToSnakeCase
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        return String(decoding: try encoder.encode(outcomes.map(JSON.init)), as: UTF8.self) + "\n"
     }
 }

@@ -4,6 +4,7 @@ import Experiments
 import Foundation
 import Information
 import Networks
+import Tensor
 
 /// `infoplane analyze RUNS…`: information-plane coordinates of run files, into named,
 /// cumulative analysis files.
@@ -47,13 +48,36 @@ struct AnalyzeCommand: ParsableCommand {
     @Flag(help: "Replace an analysis file that holds other runs, or runs changed since it was written.")
     var force = false
 
+    @Option(help: ArgumentHelp("Analyse only shard i of n (0 ≤ i < n) of each folder's runs (every n-th, sorted) into analysis.shard-i-of-n.h5, e.g. --shard $SLURM_ARRAY_TASK_ID/$SLURM_ARRAY_TASK_COUNT; join them with --merge.", valueName: "i/n"))
+    var shard: String?
+
+    @Flag(help: "Join each folder's analysis.shard-*-of-n.h5 files into analysis.h5 (the file one node would write, dataset for dataset).")
+    var merge = false
+
+    @Option(help: "Runs analysed in parallel (default: the processors this process may use: its affinity mask, or SLURM_CPUS_PER_TASK).")
+    var jobs: Int?
+
     @Flag(help: "Also write analysis.csv beside the analysis file (experiment, variant, estimator, seed, run, epoch, layer_index, layer, I(X;T), I(T;Y)).")
     var csv = false
 
+    @Flag(help: "Print the outcome of each analysis file as JSON (an array; snake_case keys) instead of text.")
+    var json = false
+
     @OptionGroup var log: OutputOptions
 
+    func validate() throws {
+        if let shard, RunPlan.parseShard(shard) == nil { throw ValidationError("--shard expects i/n with 0 ≤ i < n, got \"\(shard)\"") }
+        if shard != nil && merge { throw ValidationError("--shard and --merge exclude each other: analyse the shards, then merge them") }
+        if let jobs, jobs < 1 { throw ValidationError("--jobs must be at least 1") }
+    }
+
     func run() throws {
+        try Parallel.withWorkers(jobs ?? Parallel.availableWorkers) { try analyseAll() }
+    }
+
+    func analyseAll() throws {
         let logger = log.logger()
+        if merge { return try mergeAll() }
         let given: [EstimatorSpec]?
         let groups: [String: [String]]
         do {
@@ -67,15 +91,24 @@ struct AnalyzeCommand: ParsableCommand {
             throw InputError("-o \(output) names one analysis file, but the runs are in \(groups.count) folders (\(groups.keys.sorted().joined(separator: ", "))); analyse one folder at a time")
         }
         var worst = ExitStatus.success
+        var outcomes: [ExperimentAnalysis.Outcome] = []
+        defer { if json, let text = try? AnalysisReport.json(outcomes) { try? writeStandardOutput(text) } }
         for folder in groups.keys.sorted() {
-            let target = output ?? (folder as NSString).appendingPathComponent("analysis.h5")
+            var runs = groups[folder] ?? []
+            var target = output ?? (folder as NSString).appendingPathComponent("analysis.h5")
+            if let (index, count) = shard.flatMap(RunPlan.parseShard) {
+                runs = ExperimentAnalysis.shard(runs, index: index, count: count)
+                target = output ?? ExperimentAnalysis.shardFile(folder: folder, index: index, count: count)
+                if runs.isEmpty { logger.notice("\(folder): no runs in shard \(index)/\(count)"); continue }
+            }
             let request = ExperimentAnalysis.Request(
-                runs: groups[folder] ?? [], output: target, estimators: given, force: force,
+                runs: runs, output: target, estimators: given, force: force,
                 csv: csv ? ((target as NSString).deletingPathExtension + ".csv") : nil,
                 tool: "infoplane \(Infoplane.version)", showProgress: !log.quiet)
             do {
                 let outcome = try ExperimentAnalysis(logger: logger).analyze(request)
-                AnalysisReport.log(outcome, quiet: log.quiet, logger: logger)
+                AnalysisReport.log(outcome, quiet: log.quiet || json, logger: logger)
+                outcomes.append(outcome)
             } catch {
                 // Every folder is tried; each failure is one line, the exit code the worst.
                 writeError(ExitStatus.line(for: error))
@@ -83,5 +116,33 @@ struct AnalyzeCommand: ParsableCommand {
             }
         }
         if worst != ExitStatus.success { throw ExitCode(worst) }
+    }
+
+    /// `--merge`: each folder's complete set of shard files into its analysis file.
+    func mergeAll() throws {
+        var folders: [String] = []
+        for path in paths {
+            var isFolder: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: path, isDirectory: &isFolder), isFolder.boolValue else {
+                throw InputError("\(path): --merge takes folders holding analysis.shard-*-of-*.h5")
+            }
+            folders.append(path)
+        }
+        if let output, folders.count > 1 { throw InputError("-o \(output) names one analysis file, but \(folders.count) folders were given") }
+        for folder in folders {
+            let groups = ExperimentAnalysis.shardFiles(in: folder)
+            guard groups.count == 1, let (count, files) = groups.first else {
+                throw InputError(groups.isEmpty ? "\(folder): no analysis.shard-*-of-*.h5 to merge (analyse with --shard i/n first)"
+                                                : "\(folder): shard files of several shard counts (\(groups.keys.sorted().map { "of-\($0)" }.joined(separator: ", "))); remove the stale ones")
+            }
+            let expected = (0..<count).map { ExperimentAnalysis.shardFile(folder: folder, index: $0, count: count) }
+            let missing = expected.filter { !files.contains($0) }
+            guard missing.isEmpty else { throw InputError("\(folder): shards missing: \(missing.map { ($0 as NSString).lastPathComponent }.joined(separator: ", "))") }
+            let target = output ?? (folder as NSString).appendingPathComponent("analysis.h5")
+            let outcome = try ExperimentAnalysis(logger: log.logger()).merge(expected, output: target, force: force,
+                                                                                csv: csv ? ((target as NSString).deletingPathExtension + ".csv") : nil,
+                                                                                tool: "infoplane \(Infoplane.version)")
+            AnalysisReport.log(outcome, quiet: log.quiet, logger: log.logger())
+        }
     }
 }

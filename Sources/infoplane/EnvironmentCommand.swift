@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import HDF5
 import Tensor
 
@@ -6,17 +7,45 @@ import Tensor
 struct EnvironmentCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "environment",
-        abstract: "Print the versions, BLAS kernel and thread count this build uses.",
+        abstract: "Print the versions, BLAS kernel and thread count, and the processors this process may use.",
         discussion: """
-        Example:
+        Examples:
           infoplane environment
+          infoplane environment --json
         """
     )
 
+    @Flag(help: "Print JSON (snake_case keys).")
+    var json = false
+
+    struct Facts: Encodable {
+        var infoplane: String
+        var hdf5: String
+        var openblasCore: String
+        var openblasThreads: Int
+        var openblasConfig: String
+        var availableWorkers: Int
+        var physicalCores: Int
+    }
+
     func run() throws {
-        print("infoplane \(Infoplane.version)")
-        print("HDF5 \(HDF5Library.version)")
-        print("OpenBLAS core \(BLAS.coreName), \(BLAS.threads) thread(s)")
-        print("OpenBLAS config \(BLAS.configuration)")
+        let facts = Facts(infoplane: Infoplane.version, hdf5: HDF5Library.version, openblasCore: BLAS.coreName,
+                          openblasThreads: BLAS.threads, openblasConfig: BLAS.configuration,
+                          availableWorkers: Parallel.availableWorkers, physicalCores: ProcessInfo.processInfo.activeProcessorCount)
+        if json {
+            let encoder = JSONEncoder()
+            encoder.keyEncodingStrategy = .convertToSnakeCase
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+            try writeStandardOutput(String(decoding: try encoder.encode(facts), as: UTF8.self) + "\n")
+            return
+        }
+        try writeStandardOutput("""
+        infoplane \(facts.infoplane)
+        HDF5 \(facts.hdf5)
+        OpenBLAS core \(facts.openblasCore), \(facts.openblasThreads) thread(s)
+        OpenBLAS config \(facts.openblasConfig)
+        processors this process may use: \(facts.availableWorkers) of \(facts.physicalCores)
+
+        """)
     }
 }
