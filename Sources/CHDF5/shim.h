@@ -22,6 +22,7 @@ static inline hid_t ip_H5P_FILE_CREATE(void) { return H5P_FILE_CREATE; }
 static inline hid_t ip_H5P_FILE_ACCESS(void) { return H5P_FILE_ACCESS; }
 static inline hid_t ip_H5P_DATASET_CREATE(void) { return H5P_DATASET_CREATE; }
 static inline hid_t ip_H5P_LINK_CREATE(void) { return H5P_LINK_CREATE; }
+static inline hid_t ip_H5P_GROUP_CREATE(void) { return H5P_GROUP_CREATE; }
 
 // File access flags.
 static inline unsigned ip_H5F_ACC_RDONLY(void) { return H5F_ACC_RDONLY; }

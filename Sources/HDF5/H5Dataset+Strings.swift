@@ -10,7 +10,9 @@ extension H5Container {
         let type = try Self.utf8StringType(file: filePath)
         var dims = [hsize_t(values.count)]
         let space = ObjectHandle.dataspace(try check(H5Screate_simple(1, &dims, nil), "H5Screate_simple", file: filePath, object: object))
-        let id = try check(H5Dcreate2(handle.id, name, type.id, space.id, ip_H5P_DEFAULT(), ip_H5P_DEFAULT(), ip_H5P_DEFAULT()),
+        let dcpl = ObjectHandle.propertyList(try check(H5Pcreate(ip_H5P_DATASET_CREATE()), "H5Pcreate", file: filePath, object: object))
+        try check(H5Pset_obj_track_times(dcpl.id, false), "H5Pset_obj_track_times", file: filePath, object: object)
+        let id = try check(H5Dcreate2(handle.id, name, type.id, space.id, ip_H5P_DEFAULT(), dcpl.id, ip_H5P_DEFAULT()),
                            "H5Dcreate2", file: filePath, object: object)
         let dataset = H5Dataset(handle: .dataset(id), filePath: filePath, path: object)
         guard !values.isEmpty else { return dataset }

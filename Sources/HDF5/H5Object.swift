@@ -67,7 +67,9 @@ extension H5Container {
         let lcpl = try check(H5Pcreate(ip_H5P_LINK_CREATE()), "H5Pcreate", file: filePath)
         let lcplHandle = ObjectHandle.propertyList(lcpl)
         try check(H5Pset_create_intermediate_group(lcplHandle.id, 1), "H5Pset_create_intermediate_group", file: filePath)
-        let id = try check(H5Gcreate2(handle.id, name, lcplHandle.id, ip_H5P_DEFAULT(), ip_H5P_DEFAULT()),
+        let gcpl = ObjectHandle.propertyList(try check(H5Pcreate(ip_H5P_GROUP_CREATE()), "H5Pcreate", file: filePath))
+        try check(H5Pset_obj_track_times(gcpl.id, false), "H5Pset_obj_track_times", file: filePath)
+        let id = try check(H5Gcreate2(handle.id, name, lcplHandle.id, gcpl.id, ip_H5P_DEFAULT()),
                            "H5Gcreate2", file: filePath, object: childPath(name))
         return H5Group(handle: .group(id), filePath: filePath, path: childPath(name))
     }
