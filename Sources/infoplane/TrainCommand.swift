@@ -64,8 +64,9 @@ struct TrainCommand: ParsableCommand {
         for outcome in outcomes {
             var line = "\(outcome.status.rawValue.padding(toLength: 8, withPad: " ", startingAt: 0)) \(outcome.path)"
             if let m = outcome.finalMetrics {
-                line += String(format: "  %d epochs in %.1f s, train accuracy %.4f, test accuracy %.4f",
-                               outcome.epochs, outcome.seconds, m.trainAccuracy, m.testAccuracy)
+                // A run on all the data has no test split: say so rather than print nan.
+                let test = m.testAccuracy.isFinite ? String(format: "test accuracy %.4f", m.testAccuracy) : "no test split"
+                line += String(format: "  %d epochs in %.1f s, train accuracy %.4f, ", outcome.epochs, outcome.seconds, m.trainAccuracy) + test
             }
             if let error = outcome.error, outcome.status != .failed && outcome.status != .diverged { line += "  \(error)" }
             if outcome.status == .failed || outcome.status == .diverged {

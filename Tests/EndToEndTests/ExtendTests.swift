@@ -100,4 +100,13 @@ struct ExtendTests {
         #expect(try TestSupport.run(cli, ["train", config, "--results", directory.path, "--extend-to", "40", "--force"]).status == 2)
         #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == bytes)
     }
+
+    @Test func aRunWithoutATestSplitSaysSo() throws {
+        let directory = TestSupport.temporaryDirectory("no-test-split")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let config = try config(directory, schedule: "{every: 10}")
+        let result = try TestSupport.run(cli, ["train", config, "--results", directory.path, "--set", "data.train_fraction=1.0",
+                                               "--set", "training.epochs=2"])
+        #expect(result.status == 0 && result.stdout.contains("no test split") && !result.stdout.contains("nan"), "\(result.stdout)")
+    }
 }
