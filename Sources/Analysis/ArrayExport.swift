@@ -1,5 +1,6 @@
 import Foundation
 import HDF5
+import Recording
 
 /// Arrays of a run file written for other tools: NumPy's `.npy` (format 1.0,
 /// little-endian `<f4`, C order, any rank), CSV, HDF5 (netCDF-4 compatible, with
@@ -66,7 +67,7 @@ package enum ArrayExport {
         /// unit)` for one epoch), coordinates `epoch`, `sample` (rows in the data set),
         /// `unit`, and `label(sample)`, `split(sample)`.
         package func writeHDF5(to path: String) throws {
-            try Table.replacing(path) { temporary in
+            try OutputFile.replaceAtomically(path) { temporary in
                 let file = try H5File.create(temporary, overwrite: true)
                 try file.setAttribute("title", "activations of layer \(layer)")
                 try file.setAttribute("Conventions", "CF-1.8")
@@ -95,7 +96,7 @@ package enum ArrayExport {
         /// MATLAB v7.3: `activations` (MATLAB sees the reversed shape, `unit×sample×epoch`),
         /// `epoch`, `sample_index`, `label`, `split` as column vectors, `layer` as a string.
         package func writeMAT(to path: String) throws {
-            try Table.replacing(path) { temporary in
+            try OutputFile.replaceAtomically(path) { temporary in
                 try MATWriter.write(temporary) { file in
                     try MATWriter.array(values, shape: shape, named: "activations", in: file)
                     try MATWriter.vector(epochs.map(Double.init), named: "epoch", in: file)

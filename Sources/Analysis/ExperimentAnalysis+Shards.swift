@@ -63,8 +63,8 @@ extension ExperimentAnalysis {
                 runs.append((rebased, p, r))
             }
         }
-        let paths = runs.map(\.run.path)
-        if let twice = paths.first(where: { path in paths.filter { $0 == path }.count > 1 }) {
+        var seen = Set<String>()
+        if let twice = runs.map(\.run.path).first(where: { !seen.insert($0).inserted }) {
             throw AnalysisError(file: output, "\(twice) is in more than one shard")
         }
         runs.sort { $0.run.path < $1.run.path }
@@ -88,7 +88,7 @@ extension ExperimentAnalysis {
         }
         let header = AnalysisFile.Header(experiment: first.experiment, sweep: first.sweep, tool: tool, runs: identities,
                                          epochs: first.epochs, layers: first.layers)
-        try Self.replaceAtomically(output) { temporary in
+        try OutputFile.replaceAtomically(output) { temporary in
             try AnalysisFile.create(temporary, header: header, runs: analyses)
             let file = try H5File.open(temporary, mode: .readWrite)
             for label in first.labels {

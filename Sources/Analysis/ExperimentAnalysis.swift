@@ -144,17 +144,14 @@ package struct ExperimentAnalysis {
             seen.formUnion(spec.labels)
         }
         let newFile = existing == nil
-        var analyses: [RunAnalysis] = []
-        if newFile || !specs.isEmpty {
-            analyses = try Self.compute(files, estimators: specs, gradients: newFile, showProgress: request.showProgress)
-        }
         var note: String?
         if newFile || !specs.isEmpty {
-            let header = try Self.header(for: analyses, files: files, identities: identities, tool: request.tool, note: &note)
+            let analyses = try Self.compute(files, estimators: specs, gradients: newFile, showProgress: request.showProgress)
+            let header = Self.header(files: files, identities: identities, tool: request.tool, note: &note)
             if let existing, existing.epochs != header.epochs || existing.layers != header.layers {
                 throw AnalysisError(file: request.output, "holds epochs or layers other than its runs' (a damaged file?); pass --force to replace it")
             }
-            try Self.replaceAtomically(request.output) { temporary in
+            try OutputFile.replaceAtomically(request.output) { temporary in
                 if newFile {
                     try AnalysisFile.create(temporary, header: header, runs: analyses)
                 } else {
@@ -267,8 +264,7 @@ package struct ExperimentAnalysis {
 
     /// The axes shared by all groups: logged epochs common to all runs (cut to the
     /// shortest, with a note), layers, identities.
-    static func header(for analyses: [RunAnalysis], files: [RunFile], identities: [AnalysedRun], tool: String,
-                       note: inout String?) throws -> AnalysisFile.Header {
+    static func header(files: [RunFile], identities: [AnalysedRun], tool: String, note: inout String?) -> AnalysisFile.Header {
         let counts = files.map(\.loggedEpochs.count)
         let count = counts.min() ?? 0
         if counts.contains(where: { $0 != count }) {
@@ -276,22 +272,6 @@ package struct ExperimentAnalysis {
         }
         return AnalysisFile.Header(experiment: files[0].experiment, sweep: files[0].sweep, tool: tool, runs: identities,
                                    epochs: Array(files[0].loggedEpochs.prefix(count)), layers: files[0].layers.map(\.name))
-    }
-
-    /// Builds the new file beside `path` and renames it over `path`: a crash or a
-    /// failure leaves the old file (or none) in place, never a half-written one.
-    static func replaceAtomically(_ path: String, _ build: (String) throws -> Void) throws {
-        let temporary = "\(path).tmp-\(ProcessInfo.processInfo.processIdentifier)"
-        try? FileManager.default.removeItem(atPath: temporary)
-        do {
-            try build(temporary)
-            guard rename(temporary, path) == 0 else {
-                throw AnalysisError(file: path, "could not replace it: \(String(cString: strerror(errno)))")
-            }
-        } catch {
-            try? FileManager.default.removeItem(atPath: temporary)
-            throw error
-        }
     }
 
     static func outcome(_ contents: AnalysisFile.Contents, primary: String?, computed: [String], kept: [String], replaced: String?, note: String?,

@@ -46,7 +46,7 @@ package enum ExperimentTable {
         var experiment: [String] = [], variant: [String] = [], sweep = Array(repeating: [String](), count: sweepKeys.count)
         var seed: [Int64] = [], run: [String] = [], epoch: [Int64] = [], layerIndex: [Int64] = [], layer: [String] = []
         var estimator: [String] = [], parameters: [String] = [], ixt: [Double] = [], ity: [Double] = []
-        let metricNames = ["train_loss", "train_accuracy", "test_loss", "test_accuracy"]
+        let metricNames = RunFileFormat.metricNames
         var metrics = Dictionary(uniqueKeysWithValues: metricNames.map { ($0, [Double]()) })
         for analysis in analyses {
             let values = Dictionary(sweepValues(analysis.sweep), uniquingKeysWith: { a, _ in a })

@@ -46,7 +46,7 @@ extension Table {
     /// `row` (a coordinate 0…n−1), with `long_name` and `units`; strings as variable-length
     /// UTF-8. Built under a temporary name and renamed into place.
     package func writeHDF5(to path: String) throws {
-        try Self.replacing(path) { temporary in
+        try OutputFile.replaceAtomically(path) { temporary in
             let file = try H5File.create(temporary, overwrite: true)
             for (key, value) in attributes.sorted(by: { $0.key < $1.key }) { try file.setAttribute(key, value) }
             let row = try file.writeDataset("row", (0..<rowCount).map(Int64.init))
@@ -68,16 +68,17 @@ extension Table {
     }
 
     /// A MATLAB v7.3 MAT-file (HDF5 with a 512-byte user block holding MATLAB's header):
-    /// every column a variable, numbers as `n×1` double or int64 column vectors, strings
+    /// every column a variable (named as MATLAB allows: `model.widths` → `model_widths`), numbers as `n×1` double or int64 column vectors, strings
     /// as `n×m` char matrices (one string per row, padded with spaces).
     package func writeMAT(to path: String) throws {
-        try Self.replacing(path) { temporary in
+        try OutputFile.replaceAtomically(path) { temporary in
             try MATWriter.write(temporary) { file in
                 for column in columns {
+                    let name = MATWriter.variableName(column.name)
                     switch column.values {
-                    case .int(let values): try MATWriter.vector(values, named: column.name, in: file)
-                    case .double(let values): try MATWriter.vector(values, named: column.name, in: file)
-                    case .string(let values): try MATWriter.strings(values, named: column.name, in: file)
+                    case .int(let values): try MATWriter.vector(values, named: name, in: file)
+                    case .double(let values): try MATWriter.vector(values, named: name, in: file)
+                    case .string(let values): try MATWriter.strings(values, named: name, in: file)
                     }
                 }
             }
@@ -97,18 +98,6 @@ extension Table {
         case .mat: try writeMAT(to: path)
         case .npy:
             throw AnalysisError(file: path, "a table of mixed columns has no .npy form; write .csv, .h5/.nc or .mat")
-        }
-    }
-
-    /// Builds the file beside `path` and renames it into place.
-    static func replacing(_ path: String, _ build: (String) throws -> Void) throws {
-        let temporary = "\(path).tmp-\(ProcessInfo.processInfo.processIdentifier)"
-        do {
-            try build(temporary)
-            guard rename(temporary, path) == 0 else { throw AnalysisError(file: path, "could not move the new file into place") }
-        } catch {
-            try? FileManager.default.removeItem(atPath: temporary)
-            throw error
         }
     }
 }
@@ -132,6 +121,14 @@ package enum MATWriter {
         defer { try? handle.close() }
         try handle.seek(toOffset: 0)
         try handle.write(contentsOf: Data(bytes))
+    }
+
+    /// A valid MATLAB variable name for a column: every character but letters, digits and
+    /// `_` becomes `_` (`model.widths` → `model_widths`), and a leading non-letter gets `x`.
+    package static func variableName(_ name: String) -> String {
+        var out = String(name.map { ($0.isASCII && ($0.isLetter || $0.isNumber)) || $0 == "_" ? $0 : "_" })
+        if !(out.first.map { $0.isASCII && $0.isLetter } ?? false) { out = "x" + out }
+        return String(out.prefix(63))
     }
 
     /// A column vector (MATLAB `n×1`): HDF5 shape `[1, n]`.

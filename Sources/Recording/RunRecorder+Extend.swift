@@ -40,9 +40,8 @@ extension RunRecorder {
     ///     optimizer state size must match the file's).
     public static func extend(path: String, metadata: RunMetadata, model: Sequential, samples: RecordedSamples,
                               optimizer: any Optimizer, schedule: LoggingSchedule) throws -> Extension {
-        let temporary = path + ".extending"
-        let result: Extension
-        do {
+        var result: Extension?
+        try OutputFile.replaceAtomically(path, suffix: ".extending") { temporary in
             let old = try RunFile.open(path)
             let oldTotal = old.totalEpochs, newTotal = metadata.totalEpochs
             guard newTotal > oldTotal else {
@@ -57,12 +56,12 @@ extension RunRecorder {
                 throw RunFileError(file: path, "records other samples than its configuration selects now; it cannot be extended")
             }
             let oldScheduled = try source.arrayAttribute("scheduled_epochs", as: Int64.self).map { Int($0) }
-            let fresh = schedule.epochs(total: newTotal)
-            let added = fresh.filter { $0 >= oldTotal }
-            let scheduled = Array(Set(oldScheduled).union(added)).sorted()
+            let fresh = schedule.epochs(total: newTotal), freshSet = Set(fresh)
+            let scheduledSet = Set(oldScheduled).union(fresh.filter { $0 >= oldTotal })
+            let scheduled = scheduledSet.sorted()
             result = Extension(fromEpochs: oldTotal, toEpochs: newTotal,
-                               extraLogged: scheduled.filter { !Set(fresh).contains($0) },
-                               missingLogged: fresh.filter { !Set(scheduled).contains($0) })
+                               extraLogged: scheduled.filter { !freshSet.contains($0) },
+                               missingLogged: fresh.filter { !scheduledSet.contains($0) })
             let firstLayer = try source.group(RunFileFormat.layerGroup(0, model.layers[0].name))
             let recordWeights = model.layers.first.map { !$0.parameters.isEmpty && firstLayer.isDataset($0.parameterNames[0]) } ?? false
             let options = RecorderOptions(schedule: .explicit(scheduled), timing: old.timing, storage: old.storage,
@@ -75,15 +74,9 @@ extension RunRecorder {
             try target.setAttribute("extended_from_epochs", Int64(oldTotal))
             try target.setAttribute("extended", ISO8601DateFormatter().string(from: Date()))
             try target.flush()
-        } catch {
-            try? FileManager.default.removeItem(atPath: temporary)
-            throw error
+            // Every handle is local to this closure: all are closed before the rename.
         }
-        // Every handle is closed here: rename the complete new file over the old one.
-        guard rename(temporary, path) == 0 else {
-            try? FileManager.default.removeItem(atPath: temporary)
-            throw RunFileError(file: path, "cannot move the extended run file into place from \(temporary)")
-        }
+        guard let result else { throw RunFileError(file: path, "was not extended") }
         return result
     }
 

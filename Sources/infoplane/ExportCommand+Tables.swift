@@ -17,15 +17,14 @@ struct ExportMetrics: ParsableCommand {
     @OptionGroup var log: OutputOptions
 
     func run() throws {
-        let format = try destination.resolve(inputs: [path], allowed: [.csv, .hdf5, .mat])
-        let run = try RunFile.open(path)
-        let (epochs, values) = try run.metrics()
-        var columns = [Table.Column("epoch", .int(epochs.map(Int64.init)), longName: "completed training epochs (0: initialisation)")]
-        for name in ["train_loss", "train_accuracy", "test_loss", "test_accuracy"] {
-            columns.append(.init(name, .double(values[name] ?? []), longName: name.replacingOccurrences(of: "_", with: " ")))
+        try destination.exportTable(of: path, what: "metrics", quiet: log.quiet) { run in
+            let (epochs, values) = try run.metrics()
+            var columns = [Table.Column("epoch", .int(epochs.map(Int64.init)), longName: "completed training epochs (0: initialisation)")]
+            for name in RunFileFormat.metricNames {
+                columns.append(.init(name, .double(values[name] ?? []), longName: name.replacingOccurrences(of: "_", with: " ")))
+            }
+            return columns
         }
-        try Table(columns: columns, attributes: ["title": "metrics of \(path)", "experiment": run.experiment]).write(to: destination.output, format: format)
-        destination.report("exported \(destination.output)  \(epochs.count) epochs of metrics", quiet: log.quiet)
     }
 }
 
@@ -42,8 +41,12 @@ struct ExportGradients: ParsableCommand {
     @OptionGroup var log: OutputOptions
 
     func run() throws {
-        let format = try destination.resolve(inputs: [path], allowed: [.csv, .hdf5, .mat])
-        let run = try RunFile.open(path)
+        try destination.exportTable(of: path, what: "gradient statistics", quiet: log.quiet) { run in
+            try Self.columns(run)
+        }
+    }
+
+    static func columns(_ run: RunFile) throws -> [Table.Column] {
         let (epochs, layers) = try run.gradientStatistics()
         var epoch: [Int64] = [], index: [Int64] = [], names: [String] = []
         var series = Dictionary(uniqueKeysWithValues: RunFileFormat.gradientNames.map { ($0, [Double]()) })
@@ -59,9 +62,7 @@ struct ExportGradients: ParsableCommand {
         var columns: [Table.Column] = [.init("epoch", .int(epoch), longName: "training epoch whose minibatch gradients these are"),
                                        .init("layer_index", .int(index)), .init("layer", .string(names))]
         for name in RunFileFormat.gradientNames { columns.append(.init(name, .double(series[name] ?? []))) }
-        try Table(columns: columns, attributes: ["title": "gradient statistics of \(path)", "experiment": run.experiment])
-            .write(to: destination.output, format: format)
-        destination.report("exported \(destination.output)  \(epoch.count) rows of gradient statistics", quiet: log.quiet)
+        return columns
     }
 }
 

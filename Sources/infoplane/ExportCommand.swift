@@ -58,6 +58,16 @@ struct ExportOutput: ParsableArguments {
         return chosen
     }
 
+    /// A table of one run file (`export metrics`, `export gradients`): checked, built,
+    /// written, reported.
+    func exportTable(of path: String, what: String, quiet: Bool, _ columns: (RunFile) throws -> [Table.Column]) throws {
+        let format = try resolve(inputs: [path], allowed: [.csv, .hdf5, .mat])
+        let run = try RunFile.open(path)
+        let table = Table(columns: try columns(run), attributes: ["title": "\(what) of \(path)", "experiment": run.experiment])
+        try table.write(to: output, format: format)
+        report("exported \(output)  \(table.rowCount) rows of \(what)", quiet: quiet)
+    }
+
     /// Says what was written (on stderr when the data went to stdout).
     func report(_ line: String, quiet: Bool) {
         guard !quiet else { return }

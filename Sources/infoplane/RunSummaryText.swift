@@ -24,7 +24,7 @@ enum RunSummaryText {
             lines.append("    " + columns + (layer.hasWeights ? "  + weights" : ""))
         }
         if !s.finalMetrics.isEmpty {
-            let metrics = ["train_loss", "train_accuracy", "test_loss", "test_accuracy"].compactMap { name in
+            let metrics = RunFileFormat.metricNames.compactMap { name in
                 s.finalMetrics[name].map { "\(name) \(String(format: "%.4f", $0))" }
             }
             lines.append("  final        " + metrics.joined(separator: ", "))

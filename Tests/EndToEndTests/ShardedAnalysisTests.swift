@@ -71,6 +71,12 @@ struct ShardedAnalysisTests {
         assert outcome["runs"] == 6 and outcome["epochs"] == 5, outcome
         assert sorted(outcome["kept"]) == ["binning_intervals30", "kde_0.1_lower", "kde_0.1_upper"], outcome
         assert {"estimator", "violations", "largest_bits"} <= set(outcome["dpi"][0]), outcome["dpi"]
+        import h5py
+        f = h5py.File(outcome["output"], "r")
+        for entry in outcome["dpi"]:
+            group = f["estimators/" + entry["estimator"]]
+            assert entry["violations"] == group.attrs["dpi_violations"], entry
+            assert abs(entry["largest_bits"] - group.attrs["dpi_largest_violation_bits"]) < 1e-12, entry
         print("ok")
         """.replacingOccurrences(of: "sys.stdin.read()", with: "open(sys.argv[1]).read()"), [try Self.save(json.stdout, in: directory)])
         #expect(parsed.status == 0, "\(parsed.stderr)")
