@@ -11,6 +11,13 @@ package enum ConfigDifference {
         return keys.sorted()
     }
 
+    /// The differing key paths that shape one run: all but `repeats` (how many runs, not
+    /// what each does) and `description`. A complete run file is the same run when these
+    /// are empty, so adding repeats keeps the runs already trained.
+    package static func runKeys(_ stored: String, _ current: String) -> [String] {
+        keys(stored, current).filter { $0 != "repeats" && $0 != "description" }
+    }
+
     private static func collect(_ a: Node?, _ b: Node?, path: String, into keys: inout [String]) {
         switch (a, b) {
         case (.mapping(let x)?, .mapping(let y)?):

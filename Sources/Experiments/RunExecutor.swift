@@ -63,11 +63,14 @@ package struct RunExecutor: Sendable {
         var data: [String: PreparedData]
         /// The run files' locks, held from the checks until the runs are done.
         var locks: [WriterLock] = []
+        /// Run files that exist, complete, with the same configuration: skipped.
+        package var complete: Set<String> = []
     }
 
     package func prepare(_ jobs: [RunJob], options: RunOptions) throws(ConfigError) -> Prepared {
         var data: [String: PreparedData] = [:]
         var locks: [WriterLock] = []
+        var complete: Set<String> = []
         var diskNeeded = 0
         let atOnce = max(1, min(options.jobs, jobs.count))
         for job in jobs {
@@ -82,8 +85,9 @@ package struct RunExecutor: Sendable {
                                                classes: prepared.classCount, seed: job.seed, file: file)
             let exists = FileManager.default.fileExists(atPath: job.outputPath)
             if exists && !options.force && !options.resume {
-                throw ConfigError(file: job.outputPath, keyPath: "",
-                                  "run file exists; pass --resume to continue it or --force to replace it")
+                // A complete run of this very configuration is done: skipped, never retrained.
+                try Self.checkComplete(job)
+                complete.insert(job.outputPath)
             }
             if exists && options.resume { try Self.checkResumable(job, extend: options.extend) }
             let rows = try Self.checkedRecordedRows(job, data: prepared)
@@ -112,12 +116,12 @@ package struct RunExecutor: Sendable {
             } catch {
                 throw ConfigError(file: job.outputPath, keyPath: "", "cannot lock the run file: \(error)")
             }
-            if FileManager.default.fileExists(atPath: job.outputPath) && !options.force && !options.resume {
+            if FileManager.default.fileExists(atPath: job.outputPath) && !options.force && !options.resume && !complete.contains(job.outputPath) {
                 throw ConfigError(file: job.outputPath, keyPath: "",
                                   "run file exists (written meanwhile); pass --resume to continue it or --force to replace it")
             }
         }
-        return Prepared(jobs: jobs, data: data, locks: locks)
+        return Prepared(jobs: jobs, data: data, locks: locks, complete: complete)
     }
 
     /// `--resume` continues a run only under the configuration it started with: any
@@ -133,7 +137,7 @@ package struct RunExecutor: Sendable {
         } catch {
             throw ConfigError(file: job.outputPath, keyPath: "", "cannot resume: \(error)")
         }
-        let differences = ConfigDifference.keys(stored, job.experiment.effectiveYAML)
+        let differences = ConfigDifference.runKeys(stored, job.experiment.effectiveYAML)
         guard differences.isEmpty else {
             let epochsOnly = differences == ["training.epochs"]
             let wanted = job.experiment.config.training.epochs
@@ -195,7 +199,7 @@ package struct RunExecutor: Sendable {
     /// Runs every prepared job, `options.jobs` at a time.
     package func execute(_ prepared: Prepared, options: RunOptions) -> [RunOutcome] {
         let jobs = prepared.jobs
-        let progress = ProgressReporter(totalEpochs: jobs.reduce(0) { $0 + $1.experiment.config.training.epochs },
+        let progress = ProgressReporter(totalEpochs: jobs.reduce(0) { $0 + (prepared.complete.contains($1.outputPath) ? 0 : $1.experiment.config.training.epochs) },
                                         totalRuns: jobs.count, enabled: options.showProgress)
         let workers = min(options.jobs, max(1, jobs.count))
         let outcomes = ConcurrentSlots<RunOutcome>(count: jobs.count)
@@ -208,7 +212,10 @@ package struct RunExecutor: Sendable {
                 while let index = next.take(below: jobs.count) {
                     let job = jobs[index]
                     let outcome: RunOutcome
-                    if let data = prepared.data[Self.dataKey(job)] {
+                    if prepared.complete.contains(job.outputPath) {
+                        outcome = RunOutcome(path: job.outputPath, status: .skipped, epochs: job.experiment.config.training.epochs,
+                                             seconds: 0, finalMetrics: nil, error: "complete")
+                    } else if let data = prepared.data[Self.dataKey(job)] {
                         outcome = runOne(job, data: data, options: options, progress: progress)
                     } else {
                         outcome = RunOutcome(path: job.outputPath, status: .failed, epochs: 0, seconds: 0, finalMetrics: nil,

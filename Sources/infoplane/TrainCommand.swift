@@ -59,7 +59,11 @@ struct TrainCommand: ParsableCommand {
             logger.notice("no runs in this shard")
             return []
         }
-        logger.notice("\(prepared.jobs.count) run(s) of \(experiments[0].config.name), \(min(runOptions.jobs, prepared.jobs.count)) at a time")
+        if prepared.complete.count == prepared.jobs.count {
+            logger.notice("all \(prepared.jobs.count) run(s) of \(experiments[0].config.name) are complete: nothing to train (--extend-to N trains them on, --force again)")
+        } else {
+            logger.notice("\(prepared.jobs.count - prepared.complete.count) run(s) of \(experiments[0].config.name) to train, \(min(runOptions.jobs, prepared.jobs.count)) at a time\(prepared.complete.isEmpty ? "" : "; \(prepared.complete.count) complete, skipped")")
+        }
         let outcomes = executor.execute(prepared, options: runOptions)
         for outcome in outcomes {
             var line = "\(outcome.status.rawValue.padding(toLength: 8, withPad: " ", startingAt: 0)) \(outcome.path)"

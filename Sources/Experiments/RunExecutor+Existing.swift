@@ -1,0 +1,39 @@
+import Foundation
+import Recording
+
+extension RunExecutor {
+    /// Training again into a folder of finished runs does nothing to a run file that is
+    /// complete under the same configuration (it is skipped); any other existing file is
+    /// refused, saying what to pass: `--resume` for an interrupted run, `--extend-to` for
+    /// more epochs, `--force` to replace it. Nothing is replaced silently.
+    static func checkComplete(_ job: RunJob) throws(ConfigError) {
+        let stored: String, status: RunStatus, total: Int, completed: Int
+        do {
+            let file = try RunFile.open(job.outputPath)
+            (stored, status, total, completed) = (file.config, file.status, file.totalEpochs, file.completedEpochs)
+        } catch {
+            throw ConfigError(file: job.outputPath, keyPath: "", "run file exists but cannot be read (\(error)); pass --force to replace it")
+        }
+        let differences = ConfigDifference.runKeys(stored, job.experiment.effectiveYAML)
+        if !differences.isEmpty {
+            let wanted = job.experiment.config.training.epochs
+            let message = differences == ["training.epochs"] && wanted > total
+                ? "run file exists with \(total) epochs, the configuration asks for \(wanted); pass --extend-to \(wanted) to train it on, or --force to replace it"
+                : "run file exists with another configuration; pass --force to replace it, or give the experiment another name or --results folder"
+            throw ConfigError(file: job.outputPath, keyPath: differences.joined(separator: ", "), message)
+        }
+        switch status {
+        case .complete:
+            return
+        case .diverged:
+            throw ConfigError(file: job.outputPath, keyPath: "", "run file exists and diverged earlier; pass --force to train it again")
+        default:
+            // Being written by another infoplane right now is not "interrupted".
+            do { _ = try WriterLock(for: job.outputPath) } catch let held as WriterLock.Held {
+                throw ConfigError(file: job.outputPath, keyPath: "", held.description.replacingOccurrences(of: "\(job.outputPath): ", with: ""))
+            } catch {}
+            throw ConfigError(file: job.outputPath, keyPath: "",
+                              "run file exists, interrupted after \(completed) of \(total) epochs; pass --resume to continue it or --force to replace it")
+        }
+    }
+}
