@@ -92,7 +92,7 @@ struct AnalyzeCommand: ParsableCommand {
         }
         var worst = ExitStatus.success
         var outcomes: [ExperimentAnalysis.Outcome] = []
-        defer { if json, let text = try? AnalysisReport.json(outcomes) { try? writeStandardOutput(text) } }
+        defer { if json { try? AnalysisReport.json(outcomes) } }
         for folder in groups.keys.sorted() {
             var runs = groups[folder] ?? []
             var target = output ?? (folder as NSString).appendingPathComponent("analysis.h5")
@@ -135,9 +135,14 @@ struct AnalyzeCommand: ParsableCommand {
                 throw InputError(groups.isEmpty ? "\(folder): no analysis.shard-*-of-*.h5 to merge (analyse with --shard i/n first)"
                                                 : "\(folder): shard files of several shard counts (\(groups.keys.sorted().map { "of-\($0)" }.joined(separator: ", "))); remove the stale ones")
             }
-            let expected = (0..<count).map { ExperimentAnalysis.shardFile(folder: folder, index: $0, count: count) }
-            let missing = expected.filter { !files.contains($0) }
-            guard missing.isEmpty else { throw InputError("\(folder): shards missing: \(missing.map { ($0 as NSString).lastPathComponent }.joined(separator: ", "))") }
+            // A shard without runs (more shards than runs) writes no file; any other is needed.
+            let runs = (try? ExperimentAnalysis.collect([folder]))?[folder] ?? []
+            let missing = (0..<count).filter { !files.contains(ExperimentAnalysis.shardFile(folder: folder, index: $0, count: count)) }
+                .filter { !ExperimentAnalysis.shard(runs, index: $0, count: count).isEmpty }
+            guard missing.isEmpty else {
+                throw InputError("\(folder): shards missing: \(missing.map { "analysis.shard-\($0)-of-\(count).h5" }.joined(separator: ", ")) (analyse them with --shard i/\(count))")
+            }
+            let expected = (0..<count).map { ExperimentAnalysis.shardFile(folder: folder, index: $0, count: count) }.filter(files.contains)
             let target = output ?? (folder as NSString).appendingPathComponent("analysis.h5")
             let outcome = try ExperimentAnalysis(logger: log.logger()).merge(expected, output: target, force: force,
                                                                                 csv: csv ? ((target as NSString).deletingPathExtension + ".csv") : nil,
