@@ -108,6 +108,7 @@ let package = Package(
         .testTarget(name: "EndToEndTests", dependencies: [
             "Analysis", "Attribution", "Embedding", "Experiments", "HDF5", "Information", "Networks", "Recording", "Reproduction",
             "Tensor", "TestSupport", "infoplane",  // built first: the tests run the command
+            .product(name: "Yams", package: "Yams"),
         ]),
         .testTarget(name: "RecordingTests", dependencies: [
             "Recording", "Networks", "Datasets", "Tensor", "HDF5", "TestSupport",

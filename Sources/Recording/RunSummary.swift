@@ -16,8 +16,8 @@ public struct RunSummary: Codable, Sendable, Equatable {
     public var samples: Int
     public var layers: [RunFile.Layer]
     public var loggedEpochCount: Int
-    public var firstLoggedEpochs: [Int]
-    public var lastLoggedEpochs: [Int]
+    /// Every logged epoch, in order.
+    public var loggedEpochs: [Int]
     public var finalMetrics: [String: Double]
     public var sizeBytes: Int
     public var activationBytesPerLoggedEpoch: Double
@@ -34,8 +34,7 @@ extension RunFile {
             totalEpochs: totalEpochs, completedEpochs: completedEpochs, logTiming: timing.rawValue,
             activationStorage: storage.rawValue, samples: try sampleCount(),
             layers: layers,
-            loggedEpochCount: loggedEpochs.count, firstLoggedEpochs: Array(loggedEpochs.prefix(5)),
-            lastLoggedEpochs: Array(loggedEpochs.suffix(3)), finalMetrics: final, sizeBytes: try sizeOnDisk(),
+            loggedEpochCount: loggedEpochs.count, loggedEpochs: loggedEpochs, finalMetrics: final, sizeBytes: try sizeOnDisk(),
             activationBytesPerLoggedEpoch: try activationBytesPerLoggedEpoch(), config: config)
     }
 }

@@ -182,7 +182,9 @@ package enum FeatureFigures {
             lines.append(String(format: "class %d: p = %.3f, lowest when covered %.3f", labels[b], p, map.pixels.min() ?? .nan))
         }
         return (ImageGridFigure(images, columns: 2 * min(inputs.rows, 4), cell: 96,
-                                  title: "Occlusion: p(true class) with a \(window)×\(window) square over each place"), lines)
+                                  title: model.inputShape.count == 3 ? "Occlusion: p(true class) with a \(window)×\(window) square over each place"
+                                      : window == 1 ? "Occlusion: p(true class) with each input set to the baseline"
+                                      : "Occlusion: p(true class) with each run of \(window) inputs set to the baseline"), lines)
     }
 }
 

@@ -69,10 +69,7 @@ extension AnalysisReport {
         }
     }
 
-    static func json(_ outcomes: [ExperimentAnalysis.Outcome]) throws -> String {
-        let encoder = JSONEncoder()
-        encoder.keyEncodingStrategy = .convertToSnakeCase
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        return String(decoding: try encoder.encode(outcomes.map(JSON.init)), as: UTF8.self) + "\n"
+    static func json(_ outcomes: [ExperimentAnalysis.Outcome]) throws {
+        try writeJSON(outcomes.map(JSON.init))
     }
 }

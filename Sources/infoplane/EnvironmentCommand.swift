@@ -33,10 +33,7 @@ struct EnvironmentCommand: ParsableCommand {
                           openblasThreads: BLAS.threads, openblasConfig: BLAS.configuration,
                           availableWorkers: Parallel.availableWorkers, physicalCores: ProcessInfo.processInfo.activeProcessorCount)
         if json {
-            let encoder = JSONEncoder()
-            encoder.keyEncodingStrategy = .convertToSnakeCase
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-            try writeStandardOutput(String(decoding: try encoder.encode(facts), as: UTF8.self) + "\n")
+            try writeJSON(facts)
             return
         }
         try writeStandardOutput("""

@@ -56,7 +56,7 @@ struct OutputOptions: ParsableArguments {
     @Flag(name: .shortAndLong, help: "Print only errors.")
     var quiet = false
 
-    @Flag(name: .shortAndLong, help: "Print what each run does.")
+    @Flag(name: .shortAndLong, help: "Also print what each step does (each run, estimator, figure).")
     var verbose = false
 
     func logger() -> Logger {

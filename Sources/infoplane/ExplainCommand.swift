@@ -26,7 +26,8 @@ struct ExplainCommand: ParsableCommand {
         Examples:
           infoplane explain results/fashion-cnn/run-1.h5
           infoplane explain results/quick/run-1.h5 --epoch 0 --inputs 0,1,2,3
-          infoplane explain RUN.h5 --methods lrp:epsilon_plus,lrp:zplus --bias captum --no-sanity
+          infoplane explain results/fashion-cnn/run-1.h5 --methods lrp:epsilon_plus,lrp:zplus --bias captum --no-sanity
+          infoplane explain results/quick/run-1.h5 --json | python3 -m json.tool
         """
     )
 
@@ -74,6 +75,9 @@ struct ExplainCommand: ParsableCommand {
     @Option(help: "Folder for reports (the report goes to <plots>/<experiment>[/<variant>]/run-<seed>/epoch-<k>/explain/).")
     var plots = "plots"
 
+    @Flag(help: "Print the outcome as JSON (snake_case keys: every method's per-sample scores) instead of text.")
+    var json = false
+
     @OptionGroup var output: OutputOptions
 
     func run() throws {
@@ -120,7 +124,9 @@ struct ExplainCommand: ParsableCommand {
         }
         let folder = OutputPlace.folder(plots: plots, runPath: path, experiment: study.experiment, epoch: study.epoch, tool: "explain")
         let files = try ExplanationReport.write(study, to: folder)
-        if !output.quiet {
+        if json {
+            try writeJSON(JSON(study, seconds: Date().timeIntervalSince(start), report: files))
+        } else if !output.quiet {
             print("explained \(study.rows.count) inputs of \(study.experiment) at epoch \(study.epoch) with \(study.methods.count) methods in \(String(format: "%.1f", Date().timeIntervalSince(start))) s")
             for m in study.methods {
                 var line = "  " + m.name.padding(toLength: 28, withPad: " ", startingAt: 0) + String(format: "Σ/logit %6.3f", m.medianConservation)

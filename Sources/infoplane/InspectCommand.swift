@@ -59,10 +59,7 @@ struct InspectCommand: ParsableCommand {
         }
         let summaries = try files.map(Self.summary)
         if json {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-            let data = summaries.count == 1 && paths.count == 1 && files == paths ? try encoder.encode(summaries[0]) : try encoder.encode(summaries)
-            try writeStandardOutput(String(decoding: data, as: UTF8.self) + "\n")
+            if summaries.count == 1 && paths.count == 1 && files == paths { try writeJSON(summaries[0]) } else { try writeJSON(summaries) }
             return
         }
         let text = summaries.map { summary -> String in

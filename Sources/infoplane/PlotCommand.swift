@@ -68,8 +68,10 @@ struct PlotCommand: ParsableCommand {
                      output: OutputOptions) throws {
         let outcome = try PlotMaker().plot(resultsFolder: folder, resultsRoot: results, plotsRoot: plots, wanted: wanted,
                                            relativeGradients: relativeGradients)
-        if !output.quiet {
-            let svgs = outcome.files.filter { $0.hasSuffix(".svg") }.map { ($0 as NSString).lastPathComponent }
+        let svgs = outcome.files.filter { $0.hasSuffix(".svg") }.map { ($0 as NSString).lastPathComponent }
+        if svgs.isEmpty {
+            output.logger().notice("\(folder): no figure to draw (\(wanted.isEmpty ? "the analysis has nothing to plot" : "none of \(wanted.map(\.rawValue).joined(separator: ", ")) applies"))")
+        } else if !output.quiet {
             print("plotted  \(outcome.folder)/  \(svgs.joined(separator: ", "))\(outcome.files.contains { $0.hasSuffix(".png") } ? " (+ PNG)" : "")")
         }
         for note in outcome.notes { output.logger().notice("\(note)") }

@@ -11,18 +11,28 @@ import Reproduction
 struct ReproduceCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "reproduce",
-        abstract: "Rerun the literature's information-plane results and check them: the 2017 archived run, Saxe et al. 2018's claims.",
+        abstract: "Rerun the literature's information-plane results and check them: the 2017 archived run, Saxe et al. 2018's claims, training-set sizes.",
         discussion: """
-        Trains experiments/tishby2017-archived.yaml (12-10-7-5-4-4-3-2 tanh, full-batch Adam 2e-4 on \
-        all of var_u, 10000 epochs, 964 logged epochs, 50 bin edges), analyses it, and compares the \
-        mean curves with data/reference/idnns_orig_run_…h5 per layer: RMS difference, the peak of \
-        I(X;T) and its epoch, final values, and the share of epochs within the archive's ±2σ. \
-        Figures go to plots/reproduction/.
+        Each part trains experiment files from --experiments, analyses them, draws its figures \
+        into <plots>/reproduction/ and prints what it measured against what the paper states, \
+        with a verdict. Run files go to <results>/reproduction/<experiment>/.
+
+          archived  tishby2017-archived.yaml (12-10-7-5-4-4-3-2 tanh, full-batch Adam 2e-4 on all \
+        of var_u, 964 logged epochs, 50 bin edges) against the authors' archive (--archive), per \
+        layer: RMS difference of the mean curves, the peak of I(X;T) and its epoch, final values, \
+        the share of epochs within the archive's ±2σ.
+          saxe      saxe2018-tanh.yaml and saxe2018-relu.yaml: does tanh compress and ReLU not, \
+        under binning and KDE; where the gradient SNR phase transition falls.
+          sizes     tishby2017.yaml on 5%, 45% and 85% of var_u (2017, Fig. 3): does I(T;Y) drop \
+        late with little data (overfitting) and not with much.
+
+        Repeats and epochs are the experiment files' (the papers': 10000 epochs; 20, 5 and 10 \
+        repeats) unless --repeats and --epochs say otherwise.
 
         Examples:
           infoplane reproduce                         # everything (make reproduce)
-          infoplane reproduce --part archived --repeats 2 --epochs 1000
-          infoplane reproduce --part saxe
+          infoplane reproduce --part archived --repeats 2 --epochs 500
+          infoplane reproduce --part saxe --json
         """
     )
 
@@ -31,94 +41,119 @@ struct ReproduceCommand: ParsableCommand {
     @Option(help: "Which part: all, archived (the 2017 archive), saxe (Saxe et al. 2018's claims), sizes (training-set size, 2017 Fig. 3).")
     var part: Part = .all
 
-    @Option(help: "Repeats (default: the papers' — 20 for the archive, 5 for Saxe et al.).")
+    @Option(help: "Repeats per experiment (default: the experiment file's; at most 10 per share for sizes).")
     var repeats: Int?
 
-    @Option(help: "Epochs (the papers ran 10000).")
-    var epochs = 10000
+    @Option(help: "Epochs (default: the experiment file's; the papers ran 10000).")
+    var epochs: Int?
 
-    @Option(help: "The experiment file.")
-    var config = "experiments/tishby2017-archived.yaml"
+    @Option(help: "Folder of the experiment files (tishby2017-archived.yaml, tishby2017.yaml, saxe2018-tanh.yaml, saxe2018-relu.yaml).")
+    var experiments = "experiments"
 
-    @Option(help: "The archived results.")
+    @Option(help: "The archived results of the 2017 authors.")
     var archive = "data/reference/idnns_orig_run_varu_10-7-5-4-4-3_fullbatch_20rep.h5"
 
-    @Option(help: "Folder for run files.")
-    var results = "results/reproduction"
+    @Option(help: "Root folder of the run files (they go to <results>/reproduction/).")
+    var results = "results"
 
-    @Option(help: "Folder for figures.")
-    var plots = "plots/reproduction"
+    @Option(help: "Root folder of the figures (they go to <plots>/reproduction/).")
+    var plots = "plots"
+
+    @Flag(help: "Print what each part measured as JSON (snake_case keys) instead of text.")
+    var json = false
 
     @OptionGroup var output: OutputOptions
 
+    func validate() throws {
+        if let repeats, repeats < 1 { throw ValidationError("--repeats \(repeats): expected at least 1") }
+        if let epochs, epochs < 1 { throw ValidationError("--epochs \(epochs): expected at least 1") }
+    }
+
     func run() throws {
         let start = Date()
-        if part == .all || part == .archived { try archived() }
-        if part == .all || part == .saxe { try saxe() }
-        if part == .all || part == .sizes { try sizes() }
-        print(String(format: "reproduction time: %.1f s", Date().timeIntervalSince(start)))
+        var report = JSON()
+        if part == .all || part == .archived { report.archived = try archived() }
+        if part == .all || part == .saxe { report.saxe = try saxe() }
+        if part == .all || part == .sizes { report.sizes = try sizes() }
+        report.seconds = Date().timeIntervalSince(start)
+        if json { try writeJSON(report) } else { say(String(format: "reproduction time: %.1f s", report.seconds)) }
     }
+
+    var resultsFolder: String { (results as NSString).appendingPathComponent("reproduction") }
+    var plotsFolder: String { (plots as NSString).appendingPathComponent("reproduction") }
+    /// Quiet when printing JSON: standard output holds the JSON alone.
+    var log: OutputOptions { var log = output; if json { log.quiet = true }; return log }
+    func say(_ text: String) { if !log.quiet { print(text) } }
+    func file(_ name: String) -> String { (experiments as NSString).appendingPathComponent(name) }
 
     /// Trains and analyses one experiment file with the repeat and epoch overrides; returns
     /// its analysis.
-    func trainAndAnalyse(_ file: String, repeats: Int, overrides: [String] = [], results: String? = nil) throws -> ExperimentAnalysis.Outcome {
-        let results = results ?? self.results
-        var arguments = [file, "--results", results, "--force", "--set", "repeats=\(repeats)", "--set", "training.epochs=\(epochs)"]
+    func trainAndAnalyse(_ file: String, repeats: Int?, overrides: [String] = [], results: String? = nil) throws -> ExperimentAnalysis.Outcome {
+        let results = results ?? resultsFolder
+        var arguments = [file, "--results", results, "--force"]
+        if let repeats { arguments += ["--set", "repeats=\(repeats)"] }
+        if let epochs { arguments += ["--set", "training.epochs=\(epochs)"] }
         for override in overrides { arguments += ["--set", override] }
-        if output.quiet { arguments.append("--quiet") }
+        if log.quiet { arguments.append("--quiet") }
         let folders = try TrainCommand.train(try ExperimentOptions.parse(arguments))
         guard let folder = folders.first else { throw InputError("\(file): no runs") }
-        let outcome = try RunCommand.analyse(folder, output: output)
-        try PlotCommand.plot(folder, results: results, plots: plots, wanted: [.estimatorComparison, .gradientSNR], output: output)
+        let outcome = try RunCommand.analyse(folder, output: log)
+        try PlotCommand.plot(folder, results: resultsFolder, plots: plotsFolder, wanted: [.estimatorComparison, .gradientSNR], output: log)
         return outcome
+    }
+
+    /// Writes figures into the plots folder and says where.
+    func write(_ figures: [(name: String, svg: SVG)]) throws -> [String] {
+        var written: [String] = []
+        for (name, svg) in figures {
+            let (files, note) = try svg.write(to: plotsFolder, name: name)
+            if let note { log.logger().notice("\(note)") }
+            written += files
+        }
+        if !written.isEmpty { say("figures: \(written.joined(separator: ", "))") }
+        return written
+    }
+
+    func archived() throws -> JSON.Archived {
+        let start = Date()
+        let outcome = try trainAndAnalyse(file("tishby2017-archived.yaml"), repeats: repeats)
+        let comparison = try ArchiveComparison.compare(analysisPath: outcome.output, label: "binning_edges50", archivePath: archive)
+        say("Archived run (\(comparison.archiveRuns) repeats) against ours (\(comparison.ourRuns) repeats, \(outcome.epochs) logged epochs) on \(comparison.epochs.count) common logged epochs:")
+        say(comparison.table)
+        let figures = try write([("archived_information_plane", comparison.figure())])
+        say(String(format: "time: %.1f s (analysis %.1f s)", Date().timeIntervalSince(start), outcome.seconds))
+        return JSON.Archived(comparison, analysis: outcome.output, figures: figures)
+    }
+
+    func saxe() throws -> JSON.Saxe {
+        let start = Date()
+        let tanh = try trainAndAnalyse(file("saxe2018-tanh.yaml"), repeats: repeats)
+        let relu = try trainAndAnalyse(file("saxe2018-relu.yaml"), repeats: repeats)
+        let claims = SaxeClaims.evaluate(tanh: try AnalysisFile.read(tanh.output), relu: try AnalysisFile.read(relu.output))
+        say("Saxe et al. 2018, measured on our runs (\(tanh.runs) + \(relu.runs) runs; figures in \(plotsFolder)/saxe2018-*):")
+        say(claims.report)
+        say(String(format: "time: %.1f s", Date().timeIntervalSince(start)))
+        return JSON.Saxe(claims, analyses: [tanh.output, relu.output])
     }
 
     /// 2017, Fig. 3: the same network trained on 5%, 45% and 85% of var_u
     /// (``TrainingSetSizeStudy``).
-    func sizes() throws {
+    func sizes() throws -> JSON.Sizes {
         let start = Date()
-        let file = (PathComponent.folder(of: config) as NSString).appendingPathComponent("tishby2017.yaml")
+        let file = file("tishby2017.yaml")
+        let configured = try ExperimentLoader.load(file).first?.config.repeats ?? 10
         var analyses: [(fraction: Double, analysis: AnalysisFile.Contents)] = []
+        var paths: [String] = []
         for fraction in [0.05, 0.45, 0.85] {
-            let outcome = try trainAndAnalyse(file, repeats: repeats ?? 10, overrides: ["data.train_fraction=\(fraction)"],
-                                              results: (results as NSString).appendingPathComponent("sizes-\(Int(fraction * 100))"))
+            let outcome = try trainAndAnalyse(file, repeats: repeats ?? min(configured, 10), overrides: ["data.train_fraction=\(fraction)"],
+                                              results: (resultsFolder as NSString).appendingPathComponent("sizes-\(Int(fraction * 100))"))
             analyses.append((fraction, try AnalysisFile.read(outcome.output)))
+            paths.append(outcome.output)
         }
         let study = TrainingSetSizeStudy.evaluate(analyses)
-        try write(study.figures())
-        print(study.report)
-        print(String(format: "time: %.1f s", Date().timeIntervalSince(start)))
-    }
-
-    /// Writes figures into the plots folder and says where.
-    func write(_ figures: [(name: String, svg: SVG)]) throws {
-        var written: [String] = []
-        for (name, svg) in figures {
-            let (files, note) = try svg.write(to: plots, name: name)
-            if let note { output.logger().notice("\(note)") }
-            written += files
-        }
-        if !written.isEmpty { print("figures: \(written.joined(separator: ", "))") }
-    }
-
-    func saxe() throws {
-        let start = Date()
-        let directory = PathComponent.folder(of: config)
-        let tanh = try trainAndAnalyse((directory as NSString).appendingPathComponent("saxe2018-tanh.yaml"), repeats: repeats ?? 5)
-        let relu = try trainAndAnalyse((directory as NSString).appendingPathComponent("saxe2018-relu.yaml"), repeats: repeats ?? 5)
-        let claims = SaxeClaims.evaluate(tanh: try AnalysisFile.read(tanh.output), relu: try AnalysisFile.read(relu.output))
-        print("Saxe et al. 2018, measured on our runs (\(epochs) epochs; figures in \(plots)/saxe2018-*):")
-        print(claims.report)
-        print(String(format: "time: %.1f s", Date().timeIntervalSince(start)))
-    }
-
-    func archived() throws {
-        let start = Date()
-        let outcome = try trainAndAnalyse(config, repeats: repeats ?? 20)
-        let comparison = try ArchiveComparison.compare(analysisPath: outcome.output, label: "binning_edges50", archivePath: archive)
-        print("Archived run (\(comparison.archiveRuns) repeats) against ours (\(comparison.ourRuns) repeats, \(epochs) epochs) on \(comparison.epochs.count) common logged epochs:")
-        print(comparison.table)
-        try write([("archived_information_plane", comparison.figure())])
-        print(String(format: "time: %.1f s (analysis %.1f s)", Date().timeIntervalSince(start), outcome.seconds))
+        let figures = try write(study.figures())
+        say(study.report)
+        say(String(format: "time: %.1f s", Date().timeIntervalSince(start)))
+        return JSON.Sizes(study, analyses: paths, figures: figures)
     }
 }

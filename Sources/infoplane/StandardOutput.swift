@@ -16,3 +16,15 @@ func writeStandardOutput(_ text: String) throws {
         throw StandardOutputError(reason: "\(error.localizedDescription)")
     }
 }
+
+/// Writes `value` to stdout as the JSON every `--json` prints: snake_case keys, sorted,
+/// indented, slashes unescaped; one style for all commands.
+func writeJSON(_ value: some Encodable) throws {
+    let encoder = JSONEncoder()
+    encoder.keyEncodingStrategy = .convertToSnakeCase
+    encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+    try writeStandardOutput(String(decoding: try encoder.encode(value), as: UTF8.self) + "\n")
+}
+
+/// A number for JSON: `nil` (null) when not finite, since JSON has no NaN or infinity.
+func finiteOrNil(_ x: Double) -> Double? { x.isFinite ? x : nil }

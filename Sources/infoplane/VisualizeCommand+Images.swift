@@ -28,7 +28,7 @@ extension VisualizeCommand {
         @Option(help: "The layer.") var layer: String
         @Option(help: "Channels, comma-separated (default: the first 8).") var channels: String?
         @Option(help: "Unit position row,column (default: each input's strongest position).") var position: String?
-        @Option(help: "Patches per channel.") var k = 8
+        @Option(name: [.customShort("k"), .customLong("top")], help: "Patches per channel: the k strongest.") var top = 8
         @Option(help: "Where to search: recorded (the run's recorded samples), test or train (the configured data set's split).") var data = "recorded"
         func run() throws {
             let (loaded, recorded, _) = try options.load()
@@ -37,7 +37,7 @@ extension VisualizeCommand {
             let where_ = try parseList(position, "--position")
             guard where_ == nil || where_!.count == 2 else { throw InputError("--position \(position ?? ""): expected row,column") }
             let chosen = try parseList(channels, "--channels")
-            let (svg, lines) = try FeatureFigures.patches(loaded.model, inputs: inputs, layer: layer, channels: chosen, k: k,
+            let (svg, lines) = try FeatureFigures.patches(loaded.model, inputs: inputs, layer: layer, channels: chosen, k: top,
                                                           position: where_.map { ($0[0], $0[1]) })
             try options.write(svg, loaded: loaded, name: "patches_\(layer)", lines: lines)
         }
@@ -47,14 +47,16 @@ extension VisualizeCommand {
         static let configuration = CommandConfiguration(commandName: "occlusion", abstract: "The true class's probability with a grey square over each place.")
         @OptionGroup var options: VisualizeOptions
         @Option(help: "Rows of the recorded samples, comma-separated.") var inputs = "0,1,2,3"
-        @Option(help: "Square side in pixels.") var window = 6
-        @Option(help: "Stride in pixels.") var stride = 2
+        @Option(help: "Square side in pixels (default: 6 for images; 1 for flat inputs, each input covered alone).") var window: Int?
+        @Option(help: "Stride in pixels (default: 2 for images, 1 for flat inputs).") var stride: Int?
         @Option(help: "The square's value (default: the middle of the input range, grey).") var baseline: Float?
         func run() throws {
             let (loaded, data, labels) = try options.load()
             let rows = try parseList(inputs, "--inputs") ?? [0]
             if let bad = rows.first(where: { !(0..<data.rows).contains($0) }) { throw InputError("--inputs: row \(bad) is outside the \(data.rows) recorded samples") }
             let bounds = VisualizeOptions.bounds(data)
+            let flat = loaded.model.inputShape.count != 3
+            let window = self.window ?? (flat ? 1 : 6), stride = self.stride ?? (flat ? 1 : 2)
             let (svg, lines) = try FeatureFigures.occlusion(loaded.model, inputs: data.gatherRows(rows), labels: rows.map { labels[$0] }, window: window, stride: stride,
                                                             baseline: baseline ?? (bounds.low + bounds.high) / 2)
             try options.write(svg, loaded: loaded, name: "occlusion", lines: lines)

@@ -20,6 +20,7 @@ extension VisualizeCommand {
         @Option(help: "Regularisation presets: none, yosinski1, yosinski2, yosinski3, yosinski4, or all.") var presets = "none,yosinski3"
         @Option(help: "Gradient steps.") var steps = 200
         @Option(help: "Mean change per step, as a fraction of the input range.") var stepSize: Float = 0.01
+        @Option(help: "Seed of the random start and the jitter.") var seed: UInt64 = 0
         func run() throws {
             let (loaded, inputs, _) = try options.load()
             let model = loaded.model
@@ -35,7 +36,7 @@ extension VisualizeCommand {
             let names = presets == "all" ? ["none", "yosinski1", "yosinski2", "yosinski3", "yosinski4"] : presets.split(separator: ",").map(String.init)
             let bounds = VisualizeOptions.bounds(inputs)
             let (svg, lines) = try FeatureFigures.maximize(model, objectives: objectives, presets: names, steps: steps,
-                                                           stepSize: stepSize * (bounds.high - bounds.low), bounds: bounds, seed: options.seed)
+                                                           stepSize: stepSize * (bounds.high - bounds.low), bounds: bounds, seed: seed)
             try options.write(svg, loaded: loaded, name: layer.map { "maximize_\($0)" } ?? "maximize_classes", lines: lines)
         }
     }
@@ -47,6 +48,7 @@ extension VisualizeCommand {
         @Option(help: "Rows of the recorded samples, comma-separated.") var inputs = "0"
         @Option(help: "Random starts per inversion.") var starts = 3
         @Option(help: "Gradient steps.") var steps = 300
+        @Option(help: "Seed of the random starts.") var seed: UInt64 = 0
         func run() throws {
             let (loaded, data, _) = try options.load()
             let model = loaded.model
@@ -55,7 +57,7 @@ extension VisualizeCommand {
             let rows = try parseList(inputs, "--inputs") ?? [0]
             if let bad = rows.first(where: { !(0..<data.rows).contains($0) }) { throw InputError("--inputs: row \(bad) is outside the \(data.rows) recorded samples") }
             let (svg, lines) = try FeatureFigures.invert(model, inputs: data, rows: rows, layers: names, starts: starts, steps: steps,
-                                                         bounds: VisualizeOptions.bounds(data), seed: options.seed)
+                                                         bounds: VisualizeOptions.bounds(data), seed: seed)
             try options.write(svg, loaded: loaded, name: "invert", lines: lines)
         }
     }

@@ -18,9 +18,6 @@ struct VisualizeOptions: ParsableArguments {
     @Option(help: "Folder for figures (they go to <plots>/<experiment>[/<variant>]/run-<seed>/epoch-<k>/visualize/; t-SNE across epochs to …/run-<seed>/visualize/).")
     var plots = "plots"
 
-    @Option(help: "Seed of the random starts and jitter.")
-    var seed: UInt64 = 0
-
     @OptionGroup var output: OutputOptions
 
     /// The run's model at the epoch, its recorded inputs and labels.
@@ -68,7 +65,7 @@ struct VisualizeCommand: ParsableCommand {
 
         Examples:
           infoplane visualize filters results/fashion-cnn/run-1.h5
-          infoplane visualize patches results/fashion-cnn/run-1.h5 --layer conv2 --k 8
+          infoplane visualize patches results/fashion-cnn/run-1.h5 --layer conv2 --top 8
           infoplane visualize maximize results/fashion-cnn/run-1.h5 --classes 0,1,2 --presets none,yosinski3
           infoplane visualize invert results/fashion-cnn/run-1.h5 --layers conv1,conv2,dense1
           infoplane visualize occlusion results/fashion-cnn/run-1.h5 --inputs 0,1,2,3

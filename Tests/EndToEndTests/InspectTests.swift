@@ -29,10 +29,11 @@ struct InspectTests {
         let json = try TestSupport.run(cli, ["inspect", path, "--json"])
         #expect(json.status == 0)
         let object = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
-        #expect(object["loggedEpochCount"] as? Int == 20)
+        #expect(object["logged_epoch_count"] as? Int == 20)
+        #expect(object["logged_epochs"] as? [Int] == Array(0..<20))  // the whole list, not a preview
         #expect(object["samples"] as? Int == 64)
         #expect((object["layers"] as? [[String: Any]])?.count == 6)
-        #expect(object["formatVersion"] as? Int == 1)
+        #expect(object["format_version"] as? Int == 1)
     }
 
     @Test func badFilesExitWithTwo() throws {

@@ -6,15 +6,15 @@ import TestSupport
 
 /// Runs `infoplane reproduce --part PART` reduced, into a temporary folder, from the
 /// repository root (the configs name data/ relatively).
-func reproduce(_ part: String, repeats: Int, epochs: Int) throws -> (result: TestSupport.ProcessResult, directory: URL) {
+func reproduce(_ part: String, repeats: Int, epochs: Int, json: Bool = false) throws -> (result: TestSupport.ProcessResult, directory: URL) {
     let directory = TestSupport.temporaryDirectory("reproduce-\(part)")
     let result = try TestSupport.run(TestSupport.product("infoplane"), [
         "reproduce", "--part", part, "--repeats", "\(repeats)", "--epochs", "\(epochs)",
-        "--config", TestSupport.root.appendingPathComponent("experiments/tishby2017-archived.yaml").path,
+        "--experiments", TestSupport.root.appendingPathComponent("experiments").path,
         "--archive", TestSupport.dataFile("reference/idnns_orig_run_varu_10-7-5-4-4-3_fullbatch_20rep.h5"),
         "--results", directory.appendingPathComponent("results").path,
-        "--plots", directory.appendingPathComponent("plots").path, "--quiet",
-    ], directory: TestSupport.root)
+        "--plots", directory.appendingPathComponent("plots").path,
+    ] + (json ? ["--json"] : []), directory: TestSupport.root)
     return (result, directory)
 }
 
@@ -27,7 +27,7 @@ struct ReproductionTests {
         defer { try? FileManager.default.removeItem(at: directory) }
         #expect(result.status == 0, "\(result.stderr)")
         // The comparison itself, from the analysis the command wrote (not from its printed table).
-        let analysis = directory.appendingPathComponent("results/tishby2017-archived/analysis.h5").path
+        let analysis = directory.appendingPathComponent("results/reproduction/tishby2017-archived/analysis.h5").path
         let comparison = try ArchiveComparison.compare(
             analysisPath: analysis, label: "binning_edges50",
             archivePath: TestSupport.dataFile("reference/idnns_orig_run_varu_10-7-5-4-4-3_fullbatch_20rep.h5"))
@@ -42,7 +42,7 @@ struct ReproductionTests {
             #expect(layer.ityRMS < 0.3, "\(name): I(T;Y) RMS difference \(layer.ityRMS) bits")
         }
         #expect(result.stdout.contains(comparison.table))
-        #expect(FileManager.default.fileExists(atPath: directory.appendingPathComponent("plots/archived_information_plane.svg").path))
+        #expect(FileManager.default.fileExists(atPath: directory.appendingPathComponent("plots/reproduction/archived_information_plane.svg").path))
     }
 }
 
@@ -51,17 +51,22 @@ struct SaxeReproductionTests {
     /// 2 runs × 1000 epochs of saxe2018-tanh and -relu: every claim is measured and judged;
     /// at this length at least four of the five must hold.
     @Test func claimsAreMeasured() throws {
-        let (result, directory) = try reproduce("saxe", repeats: 2, epochs: 1000)
+        let (result, directory) = try reproduce("saxe", repeats: 2, epochs: 1000, json: true)
         defer { try? FileManager.default.removeItem(at: directory) }
         #expect(result.status == 0, "\(result.stderr)")
-        let results = directory.appendingPathComponent("results")
+        let results = directory.appendingPathComponent("results/reproduction")
         let claims = SaxeClaims.evaluate(tanh: try AnalysisFile.read(results.appendingPathComponent("saxe2018-tanh/analysis.h5").path),
                                          relu: try AnalysisFile.read(results.appendingPathComponent("saxe2018-relu/analysis.h5").path))
         #expect(claims.claims.count == 5)
         #expect(claims.claims.filter(\.holds).count >= 4, "\(claims.report)")
-        #expect(result.stdout.contains(claims.report))
+        // --json: standard output is one JSON object with the same verdicts, and nothing else.
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any], "\(result.stdout)")
+        let printed = try #require((object["saxe"] as? [String: Any])?["claims"] as? [[String: Any]])
+        #expect(printed.map { $0["holds"] as? Bool } == claims.claims.map(\.holds))
+        #expect(printed.map { $0["statement"] as? String } == claims.claims.map(\.statement))
+        #expect(object["archived"] == nil && object["sizes"] == nil)
         #expect(claims.report.contains("binning_width0.07_global_range") && claims.report.contains("kde_0.1_upper"))
-        #expect(FileManager.default.fileExists(atPath: directory.appendingPathComponent("plots/saxe2018-relu/estimator_comparison.svg").path))
+        #expect(FileManager.default.fileExists(atPath: directory.appendingPathComponent("plots/reproduction/saxe2018-relu/estimator_comparison.svg").path))
     }
 }
 
@@ -74,7 +79,7 @@ struct SizesReproductionTests {
         defer { try? FileManager.default.removeItem(at: directory) }
         #expect(result.status == 0, "\(result.stderr)")
         let study = TrainingSetSizeStudy.evaluate(try [5, 45, 85].map { percent in
-            (Double(percent) / 100, try AnalysisFile.read(directory.appendingPathComponent("results/sizes-\(percent)/tishby2017/analysis.h5").path))
+            (Double(percent) / 100, try AnalysisFile.read(directory.appendingPathComponent("results/reproduction/sizes-\(percent)/tishby2017/analysis.h5").path))
         })
         #expect(study.rows.count == 3 && study.layer == "hidden5")
         if study.rows.count == 3 {
@@ -84,10 +89,10 @@ struct SizesReproductionTests {
         #expect(result.stdout.contains(study.report))
         // The figures: three information planes side by side, and the last hidden layer's
         // curves with one series per fraction.
-        let plane = try String(contentsOf: directory.appendingPathComponent("plots/sizes_information_plane.svg"), encoding: .utf8)
+        let plane = try String(contentsOf: directory.appendingPathComponent("plots/reproduction/sizes_information_plane.svg"), encoding: .utf8)
         #expect(plane.components(separatedBy: "class=\"plane\"").count - 1 == 3)
         for fraction in ["5%", "45%", "85%"] { #expect(plane.contains("\(fraction) of the data: 2 runs")) }
-        let curves = try String(contentsOf: directory.appendingPathComponent("plots/sizes_last_hidden.svg"), encoding: .utf8)
+        let curves = try String(contentsOf: directory.appendingPathComponent("plots/reproduction/sizes_last_hidden.svg"), encoding: .utf8)
         #expect(curves.contains("I(T;Y) of hidden5") && curves.contains("I(X;T) of hidden5"))
     }
 }

@@ -23,11 +23,11 @@ struct VisualizeTests {
         let deeper = try TestSupport.run(cli, ["visualize", "filters", path, "--layer", "conv2"] + common)
         #expect(deeper.stdout.contains("conv2: 8 filters × 4 input channels of 3×3"))
         // conv2 after conv 3/1 pad 1 and a 2×2 pool: a field of 1 + 2 + 1 + 2·2 = 8 pixels.
-        let patches = try TestSupport.run(cli, ["visualize", "patches", path, "--layer", "conv2", "--channels", "0,1", "--k", "4"] + common)
+        let patches = try TestSupport.run(cli, ["visualize", "patches", path, "--layer", "conv2", "--channels", "0,1", "--top", "4"] + common)
         #expect(patches.status == 0, "\(patches.stderr)")
         #expect(patches.stdout.contains("receptive field 8×8 pixels"))
         // The configured test split (200 images) instead of the 60 recorded samples.
-        let fromTest = try TestSupport.run(cli, ["visualize", "patches", path, "--layer", "conv1", "--channels", "0", "--k", "3", "--data", "test"] + common)
+        let fromTest = try TestSupport.run(cli, ["visualize", "patches", path, "--layer", "conv1", "--channels", "0", "--top", "3", "--data", "test"] + common)
         #expect(fromTest.status == 0, "\(fromTest.stderr)")
         let samples = fromTest.stdout.split(separator: "#").dropFirst().compactMap { Int($0.prefix { $0.isNumber }) }
         #expect(samples.count == 3 && samples.contains { $0 >= 60 } && samples.allSatisfy { $0 < 200 }, "\(fromTest.stdout)")
@@ -83,11 +83,16 @@ struct VisualizeTests {
         // The image tools that apply to an MLP on the 12 var_u inputs.
         let path = directory.appendingPathComponent("t/run-5.h5").path
         let plots = ["--plots", directory.appendingPathComponent("plots").path]
-        for arguments in [["patches", path, "--layer", "hidden3", "--k", "4"], ["maximize", path, "--steps", "30"],
+        for arguments in [["patches", path, "--layer", "hidden3", "--top", "4"], ["maximize", path, "--steps", "30"],
                           ["invert", path, "--inputs", "3", "--starts", "2", "--steps", "60"], ["occlusion", path, "--window", "2", "--stride", "1"]] {
             let tool = try TestSupport.run(cli, ["visualize"] + arguments + plots)
             #expect(tool.status == 0, "\(arguments[0]): \(tool.stderr)")
         }
+        // On 12 flat inputs occlusion covers one input at a time by default, and says so.
+        let occlusion = try TestSupport.run(cli, ["visualize", "occlusion", path, "--inputs", "0"] + plots)
+        #expect(occlusion.status == 0, "\(occlusion.stderr)")
+        let occlusionSVG = try String(contentsOfFile: directory.appendingPathComponent("plots/t/run-5/epoch-59/visualize/occlusion.svg").path, encoding: .utf8)
+        #expect(occlusionSVG.contains("each input set to the baseline"))
         let filters = try TestSupport.run(cli, ["visualize", "filters", path] + plots)
         #expect(filters.status == 2 && filters.stderr.contains("no conv2d layer"))
         let bad = try TestSupport.run(cli, ["visualize", "tsne", directory.appendingPathComponent("t/run-5.h5").path, "--layer", "hidden4", "--epochs", "999"])

@@ -1,0 +1,181 @@
+import Experiments
+import Foundation
+import Testing
+import TestSupport
+import Yams
+
+/// Every example of every `--help` and every command of README.md and docs/cluster.md,
+/// executed as written (through bash, so pipes, comments and `$SLURM_…` work), so none can
+/// rot. They run on small versions of the shipped experiment files: a workspace holds
+/// `experiments/` with each file shrunk (fewer epochs, repeats and samples: see
+/// `Workspace.shrink`), `data/` (the repository's) and `.build/release/infoplane`. The
+/// quick, fashion-cnn and tishby2017 experiments are trained there once, as a user would
+/// have before trying the examples; each document (one `--help` text, the README, the
+/// cluster page) then runs its commands in order in its own copy of that workspace.
+///
+/// Not executed: `make run` and `make test` (the README's first block; CI runs `make test`,
+/// and `make run` builds), and the `parallel` one-liner (GNU parallel is not installed).
+@Suite("Documented commands", .serialized)
+struct DocumentedCommandsTests {
+    static let cli = TestSupport.product("infoplane")
+
+    struct Command {
+        var text: String
+        var environment: [String: String] = [:]
+    }
+
+    @Test func everyHelpExampleAndDocumentedCommandRuns() throws {
+        let base = try Workspace.make()
+        defer { try? FileManager.default.removeItem(at: base.root) }
+        let help = try helpExamples()
+        // Every command documents itself with examples; the collection cannot come back empty.
+        for command in ["", "train", "run", "analyze", "plot", "explain", "visualize", "reproduce", "inspect", "export", "environment"] {
+            #expect(help[command]?.isEmpty == false, "infoplane \(command) --help has no examples")
+        }
+        var documents: [(name: String, commands: [Command])] = help.keys.sorted().map { ("infoplane \($0) --help", help[$0] ?? []) }
+        documents.append(("README.md", try Self.blocks(of: "README.md")))
+        documents.append(("docs/cluster.md", try Self.blocks(of: "docs/cluster.md")))
+        #expect(documents.reduce(0) { $0 + $1.commands.count } >= 60)
+        for (index, document) in documents.enumerated() {
+            let workspace = try base.copy(named: "document-\(index)", keepingTishby: !["docs/cluster.md", "infoplane train --help"].contains(document.name))
+            defer { try? FileManager.default.removeItem(at: workspace) }
+            for command in document.commands {
+                let started = Date()
+                let result = try TestSupport.run("/bin/bash", ["-c", "set -eo pipefail\n" + command.text],
+                                                 environment: base.environment.merging(command.environment) { $1 }, directory: workspace)
+                #expect(result.status == 0, "\(document.name): \(command.text) (\(command.environment)) exited \(result.status):\n\(result.stderr)")
+                let seconds = Date().timeIntervalSince(started)
+                if seconds > 20 { print("slow documented command (\(Int(seconds)) s): \(command.text)") }
+            }
+        }
+    }
+
+    /// The examples of each command's `--help`, keyed by the command path ("" for the root),
+    /// read from argument-parser's dump of the command tree (the discussion texts `--help`
+    /// prints).
+    func helpExamples() throws -> [String: [Command]] {
+        let dump = try TestSupport.run(Self.cli, ["--experimental-dump-help"])
+        #expect(dump.status == 0, "\(dump.stderr)")
+        let tree = try #require(try JSONSerialization.jsonObject(with: Data(dump.stdout.utf8)) as? [String: Any])
+        var examples: [String: [Command]] = [:]
+        func walk(_ command: [String: Any], path: [String]) {
+            let lines = (command["discussion"] as? String ?? "").split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }
+            if let start = lines.firstIndex(of: "Examples:") {
+                for line in lines[(start + 1)...] where line.hasPrefix("infoplane ") {
+                    examples[path.joined(separator: " "), default: []].append(Command(text: line))
+                }
+            }
+            for case let sub as [String: Any] in command["subcommands"] as? [Any] ?? [] {
+                if let name = sub["commandName"] as? String { walk(sub, path: path + [name]) }
+            }
+        }
+        if let root = tree["command"] as? [String: Any] { walk(root, path: []) }
+        return examples
+    }
+
+    /// The shell commands of a Markdown file's ```sh blocks (one per line, `\` joining
+    /// lines; `#SBATCH --array=a-b` scripts once per task id, as Slurm would run them) and
+    /// its ```python blocks (run with the project's Python).
+    static func blocks(of file: String) throws -> [Command] {
+        let text = try String(contentsOf: TestSupport.root.appendingPathComponent(file), encoding: .utf8)
+        var commands: [Command] = []
+        var language: String?
+        var lines: [String] = []
+        for line in text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init) {
+            if line.hasPrefix("```") {
+                if let current = language {
+                    commands += block(current, lines)
+                    language = nil
+                } else {
+                    language = String(line.dropFirst(3))
+                    lines = []
+                }
+            } else if language != nil {
+                lines.append(line)
+            }
+        }
+        return commands
+    }
+
+    static func block(_ language: String, _ lines: [String]) -> [Command] {
+        switch language {
+        case "python":
+            let script = lines.joined(separator: "\n")
+            return [Command(text: "\"$INFOPLANE_PYTHON\" - <<'PYTHON'\n\(script)\nPYTHON")]
+        case "sh":
+            if lines.first == "#!/bin/bash" {
+                let script = lines.joined(separator: "\n")
+                guard let array = lines.first(where: { $0.hasPrefix("#SBATCH --array=") }) else { return [Command(text: script)] }
+                let bounds = array.dropFirst("#SBATCH --array=".count).split(separator: "-").compactMap { Int($0) }
+                guard bounds.count == 2 else { return [Command(text: "false # unreadable \(array)")] }
+                return (bounds[0]...bounds[1]).map {
+                    Command(text: script, environment: ["SLURM_ARRAY_TASK_ID": "\($0)", "SLURM_ARRAY_TASK_COUNT": "\(bounds[1] - bounds[0] + 1)"])
+                }
+            }
+            return lines.joined(separator: "\n").replacingOccurrences(of: "\\\n", with: " ")
+                .split(separator: "\n").map { String($0).trimmingCharacters(in: .whitespaces) }
+                .filter { !$0.isEmpty && !$0.hasPrefix("make ") && !$0.hasPrefix("#") }
+                .map { Command(text: $0) }
+        default:
+            return []  // diagrams, tables
+        }
+    }
+}
+
+/// The folder the documented commands run in: shrunk experiment files, the repository's
+/// data, the CLI where the README says it is, and the experiments the examples assume.
+struct Workspace {
+    var root: URL
+    var environment: [String: String]
+
+    static func make() throws -> Workspace {
+        let root = TestSupport.temporaryDirectory("documented")
+        let manager = FileManager.default
+        let experiments = root.appendingPathComponent("experiments")
+        try manager.createDirectory(at: experiments, withIntermediateDirectories: true)
+        for name in try manager.contentsOfDirectory(atPath: TestSupport.root.appendingPathComponent("experiments").path) where name.hasSuffix(".yaml") {
+            let text = try String(contentsOf: TestSupport.root.appendingPathComponent("experiments/\(name)"), encoding: .utf8)
+            try shrink(text).write(to: experiments.appendingPathComponent(name), atomically: true, encoding: .utf8)
+        }
+        try manager.createSymbolicLink(at: root.appendingPathComponent("data"), withDestinationURL: TestSupport.root.appendingPathComponent("data"))
+        let binaries = root.appendingPathComponent(".build/release")
+        try manager.createDirectory(at: binaries, withIntermediateDirectories: true)
+        try manager.createSymbolicLink(at: binaries.appendingPathComponent("infoplane"), withDestinationURL: URL(fileURLWithPath: DocumentedCommandsTests.cli))
+        let folder = URL(fileURLWithPath: DocumentedCommandsTests.cli).deletingLastPathComponent().path
+        let environment = ["PATH": folder + ":" + (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"),
+                           "INFOPLANE_PYTHON": TestSupport.python]
+        for experiment in ["quick", "fashion-cnn", "tishby2017"] {
+            let result = try TestSupport.run(DocumentedCommandsTests.cli, ["run", "experiments/\(experiment).yaml", "--quiet"], environment: environment, directory: root)
+            #expect(result.status == 0, "\(experiment): \(result.stderr)")
+        }
+        return Workspace(root: root, environment: environment)
+    }
+
+    /// A copy of the workspace for one document (without results/tishby2017 when the
+    /// document trains it itself, with settings of its own).
+    func copy(named name: String, keepingTishby: Bool) throws -> URL {
+        let target = root.deletingLastPathComponent().appendingPathComponent("\(root.lastPathComponent)-\(name)")
+        try FileManager.default.copyItem(at: root, to: target)
+        if !keepingTishby { try FileManager.default.removeItem(at: target.appendingPathComponent("results/tishby2017")) }
+        return target
+    }
+
+    /// An experiment file made small: at most 2 repeats, 30 epochs (1 for image data, 2000
+    /// training and 500 test images), 20 log-spaced logging steps.
+    static func shrink(_ text: String) throws -> String {
+        guard var root = try Yams.compose(yaml: text) else { return text }
+        func value(_ path: String) -> Node? {
+            path.split(separator: ".").reduce(Optional(root)) { node, key in node?.mapping?[Node(String(key))] }
+        }
+        func set(_ path: String, _ scalar: String) throws { root = try NodePath.set(root, path: path, to: Node(scalar), file: "shrink") }
+        let images = ["fashion_mnist", "idx"].contains(value("data.source")?.string ?? "")
+        if let repeats = value("repeats")?.int, repeats > 2 { try set("repeats", "2") }
+        try set("training.epochs", images ? "1" : "\(min(value("training.epochs")?.int ?? 30, 30))")
+        if images {
+            try set("data.train_samples", "2000")
+            try set("data.test_samples", "500")
+        }
+        if let steps = value("recording.schedule.log_spaced")?.int, steps > 20 { try set("recording.schedule.log_spaced", "20") }
+        return try Yams.serialize(node: root)
+    }
+}
