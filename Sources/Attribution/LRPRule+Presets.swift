@@ -3,7 +3,7 @@
 /// | convention | LRP-0/ε | z⁺ | αβ, γ | z^B | w² |
 /// |---|---|---|---|---|---|
 /// | `zennit` (default) | b | b⁺ in the x⁺w⁺ term only | b⁺ (b⁻) in the first term of each group | b, b⁺, b⁻ in the three terms (they cancel) | b² |
-/// | `captum` | b | x·w⁺ + b⁺ on the unsplit input | γ: x·(w + γw⁺) + b + γb⁺ on the unsplit input | — | — |
+/// | `captum` | b | x·w⁺ + b on the unsplit input (the raw bias) | γ: x·(w + γw⁺) + b on the unsplit input (the raw bias) | — | — |
 /// | `innvestigate` | b | none (x⁺w⁺ only) | none | none | none |
 /// | `zero` | none | none | none | none | none |
 ///
@@ -50,7 +50,8 @@ extension LRPRule {
         let stab = stabilizer ?? convention.defaultStabilizer
         switch convention {
         case .captum:
-            return LRPRule(name: "zplus", groups: [Group([Term(input: .identity, parameters: .positive, bias: .modified)])], stabilizer: stab)
+            // Captum's Alpha1_Beta0_Rule clamps the weights and leaves the bias as it is.
+            return LRPRule(name: "zplus", groups: [Group([Term(input: .identity, parameters: .positive, bias: .raw)])], stabilizer: stab)
         case .innvestigate:
             return LRPRule(name: "zplus", groups: [Group([Term(input: .positive, parameters: .positive, bias: .none)])], stabilizer: stab)
         case .zennit, .zero:
@@ -81,7 +82,8 @@ extension LRPRule {
         let stab = stabilizer ?? convention.defaultStabilizer
         let name = "gamma(\(Self.format(gamma)))"
         if convention == .captum {
-            return LRPRule(name: name, groups: [Group([Term(input: .identity, parameters: .gamma(gamma, positive: true), bias: .modified)])],
+            // Captum's GammaRule adds γw⁺ to the weights and leaves the bias as it is.
+            return LRPRule(name: name, groups: [Group([Term(input: .identity, parameters: .gamma(gamma, positive: true), bias: .raw)])],
                            stabilizer: stab)
         }
         let keep = bias(.modified, convention, keptBy: [.zennit])

@@ -41,7 +41,7 @@ extension LRPRule {
             for term in group.terms {
                 let w = term.parameters == .identity ? weights : Tensor(shape: weights.shape, scalars: weights.scalars.map { term.parameters($0) })
                 let b: Tensor? = term.bias == .none ? nil
-                    : term.parameters == .identity ? bias : Tensor(shape: bias.shape, scalars: bias.scalars.map { term.parameters($0) })
+                    : term.parameters == .identity || term.bias == .raw ? bias : Tensor(shape: bias.shape, scalars: bias.scalars.map { term.parameters($0) })
                 if let x = term.input.apply(input) {
                     let z = layer.affine(x, weights: w, bias: b)
                     accumulate(&denominator, z.scalars, scale: term.sign)

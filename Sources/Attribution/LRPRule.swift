@@ -53,8 +53,10 @@ public struct LRPRule: Sendable, Hashable, CustomStringConvertible {
         }
     }
 
-    /// Whether a term carries the (modified) bias.
-    public enum BiasUse: Sendable, Hashable { case modified, none }
+    /// Whether a term carries the bias: mapped like the weights (`modified`: b⁺ beside
+    /// w⁺, b + γb⁺ beside w + γw⁺), as it is (`raw`: Captum's rules change only the
+    /// weights), or not at all.
+    public enum BiasUse: Sendable, Hashable { case modified, raw, none }
 
     public struct Term: Sendable, Hashable {
         public var input: InputModifier

@@ -57,6 +57,8 @@ struct GoldenFixture: Decodable {
 
     var dense: Case
     var conv: Case
+    /// The MLP's shape with biases of both signs up to ±3 (Captum's raw-bias rules).
+    var biased_dense: Case
 
     static func load() throws -> GoldenFixture {
         let url = TestSupport.root.appendingPathComponent("Tests/ExplanationsTests/Fixtures/golden.json")

@@ -42,6 +42,8 @@ struct GoldenTests {
             case "occlusion:2x2/2": return Occlusion(window: (2, 2), stride: (2, 2))
             case "occlusion:3/1": return Occlusion(window: (1, 3), stride: (1, 1))
             case "lrp_epsilon": return LayerwiseRelevancePropagation(composite: .uniform(.epsilon(1e-9, bias: .captum)))
+            case "lrp_zplus": return LayerwiseRelevancePropagation(composite: .uniform(.zPlus(bias: .captum)))
+            case "lrp_gamma(0.25)": return LayerwiseRelevancePropagation(composite: .uniform(.gamma(0.25, bias: .captum)))
             default:
                 if name.hasPrefix("integrated_gradients:"), let q = IntegratedGradients.Quadrature(rawValue: String(name.dropFirst(21))) {
                     return IntegratedGradients(steps: 16, quadrature: q)
@@ -71,6 +73,12 @@ struct GoldenTests {
 
     @Test func denseNetwork() throws {
         try Self.check(try Self.fixture.get().dense, "dense")
+    }
+
+    /// Biases of both signs, as large as the weighted sums: zennit's z⁺ and γ take b⁺,
+    /// Captum's keep the raw bias (`--bias captum`).
+    @Test func biasedDenseNetwork() throws {
+        try Self.check(try Self.fixture.get().biased_dense, "biased dense")
     }
 
     @Test func convNetwork() throws {

@@ -18,8 +18,27 @@ Run with torch, zennit and captum installed (not part of `make test`):
 import json
 import os
 
+import copy
+import sys
+import types
+
 import torch
 from torch import nn
+
+try:
+    import torchvision  # noqa: F401  (zennit imports its ResNet blocks for canonizers)
+except Exception:
+    # A torchvision built for another torch fails on import; zennit only needs the two
+    # block classes to exist (for its ResNet canonizer, unused here).
+    stub = types.ModuleType("torchvision")
+    stub.models = types.ModuleType("torchvision.models")
+    stub.models.resnet = types.ModuleType("torchvision.models.resnet")
+    stub.models.resnet.Bottleneck = type("Bottleneck", (nn.Module,), {})
+    stub.models.resnet.BasicBlock = type("BasicBlock", (nn.Module,), {})
+    sys.modules.update({"torchvision": stub, "torchvision.models": stub.models,
+                        "torchvision.models.resnet": stub.models.resnet})
+
+from captum.attr._utils.lrp_rules import Alpha1_Beta0_Rule, GammaRule
 from captum.attr import (Saliency, InputXGradient, GuidedBackprop, Deconvolution, IntegratedGradients,
                          LayerGradCam, LayerAttribution, Occlusion, LRP)
 from zennit.attribution import Gradient
@@ -45,6 +64,27 @@ def cnn():
         nn.Flatten(), nn.Linear(6 * 2 * 2, 5), nn.ReLU(), nn.Linear(5, 3))
     x = torch.rand(3, 1, 8, 8)
     return model, x
+
+
+def biased_mlp():
+    """The MLP's shape with biases of both signs and of the size of the weighted sums
+    (Captum's z⁺ and γ keep the raw bias: a bias of −1.9 changes the maps entirely)."""
+    model = nn.Sequential(nn.Linear(6, 5), nn.ReLU(), nn.Linear(5, 4), nn.ReLU(), nn.Linear(4, 3))
+    with torch.no_grad():
+        for m in model:
+            if isinstance(m, nn.Linear):
+                m.bias.copy_(torch.randn_like(m.bias) * 1.5)
+    x = torch.randn(4, 6) * 2
+    return model, x
+
+
+def captum_lrp(model, xi, t, rule):
+    """Captum's LRP with one rule on every Linear layer (ReLUs pass relevance through)."""
+    m = copy.deepcopy(model)
+    for layer in m:
+        if isinstance(layer, nn.Linear):
+            layer.rule = rule()
+    return nhwc(LRP(m).attribute(xi, target=t))
 
 
 def layers_of(model, image_shape=None):
@@ -146,6 +186,8 @@ def golden(model, x, targets, image):
         maps["captum:occlusion:3/1"] = nhwc(Occlusion(model).attribute(xi, target=t, sliding_window_shapes=(3,),
                                                                         strides=(1,), baselines=0.))
         maps["captum:lrp_epsilon"] = nhwc(LRP(model).attribute(xi, target=t))
+        maps["captum:lrp_zplus"] = captum_lrp(model, xi, t, Alpha1_Beta0_Rule)
+        maps["captum:lrp_gamma(0.25)"] = captum_lrp(model, xi, t, lambda: GammaRule(gamma=0.25))
     logits = model(x).detach()
     return {
         "input_shape": list(x.shape[1:]) if not image else [x.shape[2], x.shape[3], x.shape[1]],
@@ -167,6 +209,8 @@ if __name__ == "__main__":
     out["dense"] = golden(model, x, [0, 1, 2, 1], image=False)
     model, x = cnn()
     out["conv"] = golden(model, x, [0, 1, 2], image=True)
+    model, x = biased_mlp()
+    out["biased_dense"] = golden(model, x, [0, 1, 2, 2], image=False)
     path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "golden.json")
     with open(path, "w") as f:
         json.dump(out, f)
