@@ -9,7 +9,12 @@ import TestSupport
 @Suite("Binning: exact values on var_u")
 struct ExactValueTests {
     static let data = try! DatasetLoaders.mat(TestSupport.dataFile("var_u.mat"))
-    static let hy = 0.999157
+    /// H(Y) from the label counts (2072 of 4096 ones), in Double, independent of the
+    /// estimators.
+    static let hy: Double = {
+        let p = Double(data.labels.filter { $0 == 1 }.count) / Double(data.labels.count)
+        return -(p * log2(p) + (1 - p) * log2(1 - p))
+    }()
 
     /// T given by one integer per sample, binned with width 1 (each integer its own bin).
     func estimate(_ values: [Int]) -> (ixt: Double, ity: Double) {
@@ -21,17 +26,26 @@ struct ExactValueTests {
         // T = X: the 12 bits as 12 units, two intervals over [0, 1].
         let x = BinnedEstimator(.intervals(2), range: .fixed(0, 1)).estimate(Self.data.inputs, labels: Self.data.labels)
         #expect(abs(x.ixt - 12) < 1e-12)
-        #expect(abs(x.ity - Self.hy) < 1e-6)
+        #expect(abs(x.ity - Self.hy) < 1e-9)
         let y = estimate(Self.data.labels.map { Int($0) })
-        #expect(abs(y.ixt - Self.hy) < 1e-6)
-        #expect(abs(y.ity - Self.hy) < 1e-6)
+        #expect(abs(y.ixt - Self.hy) < 1e-9)
+        #expect(abs(y.ity - Self.hy) < 1e-9)
     }
 
     @Test func numberOfOnes() {
         let ones = (0..<4096).map { row in (0..<12).filter { Self.data.inputs.scalars[row * 12 + $0] == 1 }.count }
         let t = estimate(ones)
-        #expect(abs(t.ixt - 2.8385) < 5e-5)
-        #expect(abs(t.ity - 0.6276) < 5e-5)
+        // H of Binomial(12, 1/2): −Σ_k C(12,k)/4096 · log2(C(12,k)/4096) = 2.8385287436 bits;
+        // I(T;Y) = 0.6276412392 bits (the independent numpy recomputation).
+        var binomial = 0.0, choose = 1  // C(12, k)
+        for k in 0...12 {
+            let p = Double(choose) / 4096
+            binomial -= p * log2(p)
+            choose = choose * (12 - k) / (k + 1)
+        }
+        #expect(abs(binomial - 2.8385287436) < 1e-10)
+        #expect(abs(t.ixt - 2.8385287436) < 1e-9)
+        #expect(abs(t.ity - 0.6276412392) < 1e-9)
     }
 
     /// T = the orbit of x under the 120 automorphisms of the icosahedron graph on the 12
@@ -59,7 +73,7 @@ struct ExactValueTests {
         let orbit = (0..<4096).map { x in automorphisms.map { permute(x, $0) }.min()! }
         #expect(Set(orbit).count == 82)
         let t = estimate(orbit)
-        #expect(abs(t.ixt - 6.0738) < 5e-5)
-        #expect(abs(t.ity - Self.hy) < 1e-6)
+        #expect(abs(t.ixt - 6.0737613798) < 1e-9)
+        #expect(abs(t.ity - Self.hy) < 1e-9)
     }
 }
