@@ -125,8 +125,11 @@ package struct ModelConfig: Sendable {
     /// `initializer`: truncated_normal_fan_in (IDNNs), truncated_normal_fan_out (ibsgd),
     /// glorot_uniform, he_normal, zeros.
     package var initializer: Initializer
+    /// `output_initializer`: the output layer's, when it differs (ibsgd, which Saxe et al.
+    /// ran, builds its softmax layer with glorot_uniform); default: `initializer`.
+    package var outputInitializer: Initializer?
 
-    package static let keys = ["widths", "layers", "activation", "initializer"]
+    package static let keys = ["widths", "layers", "activation", "initializer", "output_initializer"]
     package static let initializers: [String: Initializer] = [
         "truncated_normal_fan_in": .truncatedNormalFanIn, "truncated_normal_fan_out": .truncatedNormalFanOut,
         "glorot_uniform": .glorotUniform, "he_normal": .heNormal, "zeros": .zeros,
@@ -136,6 +139,7 @@ package struct ModelConfig: Sendable {
         let e = try reader.mapping(allowed: Self.keys)
         activation = try e["activation"]?.choice(Activation.self) ?? .tanh
         initializer = Self.initializers[try e["initializer"]?.choice(Self.initializers.keys.sorted()) ?? "glorot_uniform"]!
+        outputInitializer = try e["output_initializer"].map { (r) throws(ConfigError) in Self.initializers[try r.choice(Self.initializers.keys.sorted())]! }
         widths = try e["widths"]?.ints(in: 1...1_000_000)
         if let list = e["layers"] {
             var specs: [LayerSpec] = []

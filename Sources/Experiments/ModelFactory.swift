@@ -14,7 +14,8 @@ package enum ModelFactory {
                     throw NetworkError(layer: "hidden1", "an MLP (`widths`) needs flat samples, but the data's samples have shape \(sampleShape); use `layers` with flatten")
                 }
                 return try Sequential.mlp(inputSize: sampleShape[0], widths: widths, classes: classes,
-                                          activation: config.activation, initializer: config.initializer, rng: rng)
+                                          activation: config.activation, initializer: config.initializer,
+                                          outputInitializer: config.outputInitializer, rng: rng)
             }
             var layers: [any Layer] = []
             var shape = sampleShape
@@ -54,7 +55,7 @@ package enum ModelFactory {
             }
             var stream = rng.fork("layer-output")
             layers.append(Dense(name: "output", inputSize: shape[0], outputSize: classes, activation: .linear,
-                                initializer: config.initializer, rng: &stream))
+                                initializer: config.outputInitializer ?? config.initializer, rng: &stream))
             return try Sequential(inputShape: sampleShape, layers: layers)
         } catch let error as ConfigError {
             throw error

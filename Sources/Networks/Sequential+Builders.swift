@@ -9,8 +9,10 @@ extension Sequential {
     ///
     /// The 2017 network is `mlp(inputSize: 12, widths: [10, 7, 5, 4, 3], classes: 2,
     /// activation: .tanh, initializer: .truncatedNormalFanIn, ...)`.
+    /// - Parameter outputInitializer: the output layer's (ibsgd builds its softmax layer
+    ///   with `glorot_uniform` whatever the hidden layers use); nil: `initializer`.
     public static func mlp(inputSize: Int, widths: [Int], classes: Int, activation: Activation,
-                           initializer: Initializer, rng: SeededRNG) throws(NetworkError) -> Sequential {
+                           initializer: Initializer, outputInitializer: Initializer? = nil, rng: SeededRNG) throws(NetworkError) -> Sequential {
         var layers: [any Layer] = []
         var previous = inputSize
         for (index, width) in (widths + [classes]).enumerated() {
@@ -20,7 +22,8 @@ extension Sequential {
             }
             var stream = rng.fork("layer-\(index)")
             layers.append(Dense(name: isOutput ? "output" : "hidden\(index + 1)", inputSize: previous, outputSize: width,
-                                activation: isOutput ? .linear : activation, initializer: initializer, rng: &stream))
+                                activation: isOutput ? .linear : activation,
+                                initializer: isOutput ? outputInitializer ?? initializer : initializer, rng: &stream))
             previous = width
         }
         return try Sequential(inputShape: [inputSize], layers: layers)

@@ -44,6 +44,24 @@ struct ConfigTests {
         #expect(relu.training.optimizer.epsilon == 1e-7)
         let mnist = try load("saxe2018-mnist")
         #expect(mnist.training.optimizer.kind == .sgd && mnist.training.batchSize == 128)
+        // ibsgd's softmax layer is a Keras Dense with its default glorot_uniform, whatever
+        // the hidden layers use.
+        for config in [relu, try load("saxe2018-tanh"), mnist] {
+            #expect(config.model.initializer == .truncatedNormalFanOut && config.model.outputInitializer == .glorotUniform)
+        }
+        #expect(tishby.model.outputInitializer == nil)
+    }
+
+    /// `output_initializer` initialises the output layer alone, in both model forms.
+    @Test func outputInitializerAppliesToTheOutputLayerOnly() throws {
+        for model in ["{widths: [4, 3], initializer: he_normal, output_initializer: zeros}",
+                      "{layers: [{dense: {units: 4}}], initializer: he_normal, output_initializer: zeros}"] {
+            let text = "name: t\ndata: {source: mat, path: x.mat}\nmodel: \(model)\ntraining: {epochs: 1, optimizer: {kind: sgd, learning_rate: 0.1}}\n"
+            let config = try ExperimentLoader.parse(text, file: "t.yaml")[0].config
+            let built = try ModelFactory.build(config.model, sampleShape: [12], classes: 2, seed: 1, file: "t.yaml")
+            #expect(built.layers.last?.parameters[0].scalars.allSatisfy { $0 == 0 } == true, "\(model)")
+            #expect(built.layers.first?.parameters[0].scalars.contains { $0 != 0 } == true, "\(model)")
+        }
     }
 
     /// Writes `text` as a config and expects loading (and preparing) it to fail with a
