@@ -73,7 +73,7 @@ let package = Package(
         ]),
         .target(name: "Reports", dependencies: [
             "Analysis", "Attribution", "Embedding", "Experiments", "FeatureVisualization", "HDF5",
-            "Networks", "Plotting", "Recording", "Tensor",
+            "Information", "Networks", "Plotting", "Recording", "Tensor",
             .product(name: "Mustache", package: "swift-mustache"),
         ]),
         .target(name: "Reproduction", dependencies: ["Analysis", "Experiments", "HDF5", "Information", "Plotting"]),

@@ -26,11 +26,17 @@ public enum Figures {
     /// log or linear epoch scale, with a colour bar), thin lines joining the layers of
     /// the same epoch, layer names at the last epoch. Axes span 0–H(X) and 0–H(Y) unless
     /// the data go beyond.
+    /// - Parameters:
+    ///   - columns: panels per row (rows as needed), so a figure stays readable at page width.
+    ///   - sharedX: one I(X;T) axis for all panels (up to log₂ n); otherwise each panel's
+    ///     own range, for estimators whose scales differ (KDE beside binning).
     public static func informationPlane(_ panels: [PlaneData], hx: Double, hy: Double, logEpochs: Bool = true,
-                                        title: String = "") -> SVG {
-        let panelWidth = 330.0, panelHeight = 280.0, margin = 70.0, gap = 60.0
-        let width = margin + Double(panels.count) * panelWidth + Double(max(panels.count - 1, 0)) * gap + 110
-        var svg = SVG(width: width, height: panelHeight + 120)
+                                        title: String = "", columns: Int = 3, sharedX: Bool = true) -> SVG {
+        let panelWidth = 330.0, panelHeight = 280.0, margin = 70.0, gap = 60.0, rowGap = 70.0
+        let perRow = max(1, min(columns, panels.count))
+        let rows = (panels.count + perRow - 1) / perRow
+        let width = margin + Double(perRow) * panelWidth + Double(max(perRow - 1, 0)) * gap + 110
+        var svg = SVG(width: width, height: Double(max(rows, 1)) * (panelHeight + rowGap) + 50)
         if !title.isEmpty { svg.text(title, x: width / 2, y: 20, size: 15, anchor: .middle, weight: "bold") }
         let allEpochs = panels.flatMap(\.epochs)
         let first = Double(max(allEpochs.min() ?? 1, 1)), last = Double(max(allEpochs.max() ?? 1, 2))
@@ -39,9 +45,11 @@ public enum Figures {
         let xMax = max(hx, panels.flatMap { $0.ixt.flatMap { $0 } }.filter(\.isFinite).max() ?? 0) * 1.02
         let yMax = max(hy, panels.flatMap { $0.ity.flatMap { $0 } }.filter(\.isFinite).max() ?? 0) * 1.04
         for (index, data) in panels.enumerated() {
-            let panel = Panel(left: margin + Double(index) * (panelWidth + gap), top: 60, width: panelWidth, height: panelHeight,
-                              x: (.linear, (0, xMax)), y: (.linear, (0, yMax)), title: data.title,
-                              xLabel: "I(X;T) in bits", yLabel: index == 0 ? "I(T;Y) in bits" : "")
+            let ownX = (data.ixt.flatMap { $0 }.filter(\.isFinite).max() ?? 0) * 1.05
+            let panel = Panel(left: margin + Double(index % perRow) * (panelWidth + gap), top: 60 + Double(index / perRow) * (panelHeight + rowGap),
+                              width: panelWidth, height: panelHeight,
+                              x: (.linear, (0, sharedX ? xMax : max(ownX, 1e-3))), y: (.linear, (0, yMax)), title: data.title,
+                              xLabel: "I(X;T) in bits", yLabel: index % perRow == 0 ? "I(T;Y) in bits" : "")
             panel.drawAxes(&svg)
             svg.raw("<g class=\"plane\" data-layers=\"\(data.layerNames.count)\" data-epochs=\"\(data.epochs.count)\">")
             for (e, epoch) in data.epochs.enumerated() {
@@ -66,10 +74,28 @@ public enum Figures {
                         labels.append((px, py, [name]))
                     }
                 }
-                for label in labels {
+                // Collision-aware placement: each label takes the first of several places
+                // around its point (above, below, further up or down, the other side) whose
+                // box meets no label placed before it.
+                var placed: [(x0: Double, y0: Double, x1: Double, y1: Double)] = []
+                for label in labels.sorted(by: { $0.y < $1.y }) {
                     let text = label.names.count > 2 ? "\(label.names.first!)–\(label.names.last!)" : label.names.joined(separator: ", ")
-                    let anchor: SVG.Anchor = label.x > panel.left + panel.width * 0.7 ? .end : .start
-                    svg.text(text, x: label.x + (anchor == .end ? -6 : 6), y: label.y - 6, size: 9, anchor: anchor,
+                    let textWidth = Double(text.count) * 5.2, textHeight = 10.0
+                    let preferEnd = label.x > panel.left + panel.width * 0.7
+                    var candidates: [(dx: Double, dy: Double, anchor: SVG.Anchor)] = []
+                    for side in preferEnd ? [SVG.Anchor.end, .start] : [.start, .end] {
+                        for dy in [-6.0, 13, -18, 25, -30, 37, -42] { candidates.append((side == .end ? -6 : 6, dy, side)) }
+                    }
+                    func box(_ c: (dx: Double, dy: Double, anchor: SVG.Anchor)) -> (x0: Double, y0: Double, x1: Double, y1: Double) {
+                        let x = label.x + c.dx, y = label.y + c.dy
+                        return c.anchor == .end ? (x - textWidth, y - textHeight, x, y) : (x, y - textHeight, x + textWidth, y)
+                    }
+                    let free = candidates.first { c in
+                        let b = box(c)
+                        return !placed.contains { $0.x0 < b.x1 && b.x0 < $0.x1 && $0.y0 < b.y1 && b.y0 < $0.y1 }
+                    } ?? candidates[0]
+                    placed.append(box(free))
+                    svg.text(text, x: label.x + free.dx, y: label.y + free.dy, size: 9, anchor: free.anchor,
                              extra: " class=\"layer-label\" fill=\"#444\"")
                 }
             }

@@ -1,6 +1,7 @@
 import Analysis
 import Experiments
 import Foundation
+import Information
 import Plotting
 import Recording
 
@@ -59,7 +60,39 @@ package struct AnalysisFigures {
 
     func plane(_ label: String) -> PlaneData? {
         guard let ixt = analysis.ixtMean[label], let ity = analysis.ityMean[label] else { return nil }
-        return PlaneData(title: label, epochs: analysis.epochs, ixt: ixt, ity: ity, layerNames: analysis.layers)
+        return PlaneData(title: displayTitle(label), epochs: analysis.epochs, ixt: ixt, ity: ity, layerNames: analysis.layers)
+    }
+
+    /// The estimator of a label, from the `--estimator` form the analysis file records.
+    func spec(_ label: String) -> EstimatorSpec? {
+        guard let argument = analysis.arguments[label], !argument.isEmpty else { return nil }
+        return (try? AnalysisConfig.estimators(sets: [], short: [argument]))?.first
+    }
+
+    /// "Binning, 30 bins on [−1, 1]" rather than `binning_intervals30` (the label itself for
+    /// files that do not record their estimators).
+    func displayTitle(_ label: String) -> String { spec(label)?.title(for: label) ?? label }
+
+    /// The labels in a reader's order: binning (finer last), adaptive binning, KDE (by σ²,
+    /// upper bound before lower), k-NN; file order for labels without a recorded estimator.
+    var orderedLabels: [String] {
+        func key(_ label: String) -> (Int, Double, Int) {
+            switch spec(label) {
+            case .binning(let binning, _)?:
+                switch binning {
+                case .intervals(let n), .edges(let n): return (0, Double(n), 0)
+                case .width(let w): return (0, 1 / w, 0)
+                }
+            case .adaptive(let bins)?: return (1, Double(bins), 0)
+            case .kde(let variance, _, _)?: return (2, variance, label.hasSuffix("_lower") ? 1 : 0)
+            case .knn(let k)?: return (3, Double(k), 0)
+            case nil: return (4, 0, 0)
+            }
+        }
+        return analysis.labels.enumerated().sorted { a, b in
+            let (x, y) = (key(a.element), key(b.element))
+            return x != y ? x < y : a.offset < b.offset
+        }.map(\.element)
     }
 
     package func informationPlane() -> Result {
@@ -69,7 +102,7 @@ package struct AnalysisFigures {
 
     package func estimatorComparison() -> Result {
         guard analysis.labels.count > 1 else { return .skipped("estimator_comparison: the analysis has one estimator") }
-        return .figure(Figures.informationPlane(analysis.labels.compactMap(plane), hx: hx, hy: hy, title: title))
+        return .figure(Figures.informationPlane(orderedLabels.compactMap(plane), hx: hx, hy: hy, title: title, columns: 3, sharedX: false))
     }
 
     /// Every run at three moments: the initial epoch, the logged epoch nearest 400 (the
@@ -80,7 +113,7 @@ package struct AnalysisFigures {
         let middle = analysis.epochs.indices.min { abs(analysis.epochs[$0] - 400) < abs(analysis.epochs[$1] - 400) } ?? 0
         let chosen = Array(Set([0, middle, analysis.epochs.count - 1])).sorted()
         return .figure(Figures.snapshots(epochs: analysis.epochs, ixt: ixtRuns, ity: ityRuns, layerNames: analysis.layers,
-                                         chosen: chosen, hx: hx, hy: hy, title: "\(analysis.experiment): every run at three epochs (\(label))"))
+                                         chosen: chosen, hx: hx, hy: hy, title: "\(analysis.experiment): every run at three epochs (\(displayTitle(label)))"))
     }
 
     package func dpiViolations() -> Result {
@@ -88,7 +121,7 @@ package struct AnalysisFigures {
         let pairs = analysis.layers.indices.dropLast().map { "\(analysis.layers[$0]) → \(analysis.layers[$0 + 1])" }
         let panels = analysis.labels.compactMap { label -> (title: String, values: [[Double]], rows: [String])? in
             guard let table = analysis.dpi[label] else { return nil }
-            return (label, pairs.indices.map { p in table.map { $0[p] } }, pairs)
+            return (displayTitle(label), pairs.indices.map { p in table.map { $0[p] } }, pairs)
         }
         return .figure(Figures.heatmaps(panels, columns: analysis.epochs.map { Double(max($0, 1)) }, columnLabel: "epoch", logColumns: true,
                                         colorTitle: "bits", title: "\(analysis.experiment): DPI violations of I(X;T), summed over runs"))
@@ -102,7 +135,7 @@ package struct AnalysisFigures {
         func series(_ table: [[Double]]) -> [Figures.Series] {
             analysis.layers.indices.map { l in Figures.Series(name: analysis.layers[l], points: zip(epochs, table.map { $0[l] }).map { ($0, $1) }) }
         }
-        return .figure(Figures.lines([("I(X;T), \(label)", "bits", series(ixt), []), ("I(T;Y), \(label)", "bits", series(ity), [])],
+        return .figure(Figures.lines([("I(X;T), \(displayTitle(label))", "bits", series(ixt), []), ("I(T;Y), \(displayTitle(label))", "bits", series(ity), [])],
                                      xLabel: "epoch", logX: true, title: title))
     }
 

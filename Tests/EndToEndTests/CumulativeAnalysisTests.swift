@@ -200,6 +200,19 @@ struct CumulativeAnalysisTests {
         #expect(added.status == 0 && added.stdout.contains("computed binning_intervals30"), "\(added.stderr)")
         let plotted = try TestSupport.run(cli, ["plot", results.appendingPathComponent("n").path, "--results", results.path, "--plots", plots.path])
         #expect(plotted.status == 0 && FileManager.default.fileExists(atPath: plots.appendingPathComponent("n/information_plane.svg").path))
+        // The estimator comparison names its panels in words, in a reader's order (binning
+        // coarse to fine, then KDE upper before lower), whatever order they were added in.
+        let more = try TestSupport.run(cli, ["analyze", results.appendingPathComponent("n").path, "--estimator", "kde:noise_variance=0.1",
+                                             "--estimator", "binning:bins=10"])
+        #expect(more.status == 0, "\(more.stderr)")
+        let compared = try TestSupport.run(cli, ["plot", results.appendingPathComponent("n").path, "--results", results.path,
+                                                 "--plots", plots.path, "--only", "estimator_comparison"])
+        #expect(compared.status == 0, "\(compared.stderr)")
+        let svg = try String(contentsOf: plots.appendingPathComponent("n/estimator_comparison.svg"), encoding: .utf8)
+        let titles = ["Binning, 10 bins on [−1, 1]", "Binning, 30 bins on [−1, 1]", "KDE upper bound, σ² = 0.1", "KDE lower bound, σ² = 0.1"]
+        let positions = titles.compactMap { svg.range(of: $0)?.lowerBound }
+        #expect(positions.count == 4 && positions == positions.sorted(), "\(titles.filter { svg.range(of: $0) == nil })")
+        #expect(!svg.contains(">binning_intervals30<"))
     }
 
     @Test func estimatorsFromTheCommandLine() throws {

@@ -51,6 +51,47 @@ struct FigureTests {
         #expect(svg.text.utf8.count < 120_000)
     }
 
+    /// Five estimators: two rows of at most three panels (page width), each panel its own
+    /// I(X;T) range when the scales differ.
+    @Test func informationPlaneGrid() throws {
+        let epochs = [0, 10, 100]
+        func panel(_ title: String, _ scale: Double) -> PlaneData {
+            PlaneData(title: title, epochs: epochs, ixt: epochs.map { _ in [scale, scale / 2] }, ity: epochs.map { _ in [0.5, 0.4] },
+                      layerNames: ["a", "b"])
+        }
+        let one = Figures.informationPlane([panel("one", 12)], hx: 12, hy: 1)
+        let svg = Figures.informationPlane((1...5).map { panel("p\($0)", $0 == 5 ? 12 : 0.3) }, hx: 12, hy: 1, columns: 3, sharedX: false)
+        #expect(svg.width == Figures.informationPlane((1...3).map { panel("p\($0)", 1) }, hx: 12, hy: 1).width)
+        #expect(svg.height > 1.8 * one.height)
+        let document = try Self.parse(svg)
+        #expect(try document.nodes(forXPath: "//*[local-name()='g'][@class='plane']").count == 5)
+        // The small-scale panels end their axis near 0.3 bits, not at 12.
+        let xTicks = try document.nodes(forXPath: "//*[local-name()='text'][@class='xtick']").compactMap(\.stringValue)
+        #expect(xTicks.contains("0.3") && xTicks.contains("12"), "\(xTicks)")
+    }
+
+    /// Layers ending close together (but not at one place) get labels that do not overlap.
+    @Test func layerLabelsDoNotOverlap() throws {
+        let names = ["hidden1", "hidden2", "hidden3", "hidden4"]
+        // As in quick's plane: three layers end together at (12, 1) ("hidden1–hidden3", drawn
+        // leftwards), the fourth 1.7 bits left of them and 0.02 bits lower, under that label.
+        let plane = PlaneData(title: "p", epochs: [0, 1], ixt: [[0, 0, 0, 0], [12, 12, 12, 10.3]], ity: [[0, 0, 0, 0], [1, 1, 1, 0.98]],
+                              layerNames: names)
+        let svg = Figures.informationPlane([plane], hx: 12, hy: 1).text
+        let pattern = try NSRegularExpression(pattern: #"<text x="([-0-9.]+)" y="([-0-9.]+)"[^>]*text-anchor="(\w+)"[^>]*class="layer-label"[^>]*>([^<]*)</text>"#)
+        let matches = pattern.matches(in: svg, range: NSRange(svg.startIndex..., in: svg))
+        let labels = matches.map { m in (1...4).map { String(svg[Range(m.range(at: $0), in: svg)!]) } }
+        #expect(labels.count == 2)
+        let boxes = labels.map { field -> (Double, Double, Double, Double) in
+            let x = Double(field[0]) ?? .nan, y = Double(field[1]) ?? .nan, width = Double(field[3].count) * 5.2
+            return field[2] == "end" ? (x - width, y - 10, x, y) : (x, y - 10, x + width, y)
+        }
+        for i in boxes.indices { for j in boxes.indices where i < j {
+            let (a, b) = (boxes[i], boxes[j])
+            #expect(!(a.0 < b.2 && b.0 < a.2 && a.1 < b.3 && b.1 < a.3), "\(labels[i][3]) overlaps \(labels[j][3])")
+        } }
+    }
+
     @Test func linesAndPNG() throws {
         let x = (1...100).map(Double.init)
         let svg = Figures.lines([("loss", "nats", [Figures.Series(name: "train", points: x.map { ($0, 1 / $0) }),

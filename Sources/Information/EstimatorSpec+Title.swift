@@ -1,0 +1,29 @@
+extension EstimatorSpec {
+    /// A title for figures, in words a reader of the papers knows, e.g. "Binning, 30 bins
+    /// on [−1, 1]", "KDE upper bound, σ² = 0.1", "k-NN (Kraskov), k = 3"; `label` picks
+    /// the bound of a KDE spec.
+    public func title(for label: String) -> String {
+        switch self {
+        case .binning(let binning, let range):
+            var text: String
+            switch binning {
+            case .intervals(let n): text = "Binning, \(n) bins"
+            case .edges(let n): text = "Binning, \(n) edges (2017 code)"
+            case .width(let w): text = "Binning, width \(Self.format(w))"
+            }
+            switch range {
+            case .fixed(let lo, let hi): text += " on [\(Self.signed(lo)), \(Self.signed(hi))]"
+            case .layer: text += ", range per layer"
+            case .global: text += ", range over all layers"
+            }
+            return text
+        case .kde(let variance, _, _):
+            return "KDE \(label.hasSuffix("_lower") ? "lower" : "upper") bound, σ² = \(Self.format(variance))"
+        case .adaptive(let bins): return "Adaptive binning, \(bins) equal-count bins"
+        case .knn(let k): return "k-NN (Kraskov), k = \(k)"
+        }
+    }
+
+    /// A number with a typographic minus.
+    static func signed(_ x: Double) -> String { x < 0 ? "−" + format(-x) : format(x) }
+}
