@@ -37,3 +37,13 @@ public enum ColorMap: Sendable {
         return (channel(a.0, b.0), channel(a.1, b.1), channel(a.2, b.2))
     }
 }
+
+extension ColorMap {
+    /// Tableau 10 (Stone 2016), distinguishable categories (layers, train and test), in order;
+    /// beyond ten the colours repeat.
+    public static let categories = ["#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f",
+                                    "#edc948", "#b07aa1", "#ff9da7", "#9c755f", "#bab0ac"]
+
+    /// The colour of category `index`.
+    public static func category(_ index: Int) -> String { categories[((index % categories.count) + categories.count) % categories.count] }
+}

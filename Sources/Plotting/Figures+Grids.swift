@@ -13,7 +13,7 @@ extension Figures {
         let width = margin + Double(chosen.count) * panelWidth + Double(max(chosen.count - 1, 0)) * gap + 30
         var svg = SVG(width: width, height: panelHeight + 150)
         if !title.isEmpty { svg.text(title, x: width / 2, y: 20, size: 15, anchor: .middle, weight: "bold") }
-        let colors = layerNames.indices.map { ColorMap.viridis.color(layerNames.count == 1 ? 0 : Double($0) / Double(layerNames.count - 1) * 0.9) }
+        let colors = layerNames.indices.map(ColorMap.category)  // layers are categories, not a scale
         let xMax = max(hx, ixt.flatMap { $0.flatMap { $0 } }.filter(\.isFinite).max() ?? 0) * 1.02
         let yMax = max(hy, ity.flatMap { $0.flatMap { $0 } }.filter(\.isFinite).max() ?? 0) * 1.04
         for (p, e) in chosen.enumerated() {

@@ -135,7 +135,7 @@ public enum Figures {
         if !title.isEmpty { svg.text(title, x: width / 2, y: 20, size: 15, anchor: .middle, weight: "bold") }
         for (index, spec) in panels.enumerated() {
             let count = max(spec.series.count, 1)
-            let palette = (0..<count).map { ColorMap.viridis.color(count == 1 ? 0 : Double($0) / Double(count - 1) * 0.85) }
+            let palette = (0..<count).map(ColorMap.category)  // layers, train/test: categories, not a scale
             let top = 40 + Double(index / columns) * cellHeight + 20
             let left = margin + Double(index % columns) * (panelWidth + gap)
             let xs = spec.series.flatMap { $0.points.map(\.0) }.filter { $0.isFinite && (!logX || $0 > 0) }

@@ -104,6 +104,10 @@ struct FigureTests {
         let rug = try document.nodes(forXPath: "//*[local-name()='path'][@class='rug']/@data-ticks").compactMap(\.stringValue)
         #expect(rug == ["3"])
         #expect(try document.nodes(forXPath: "//*[local-name()='text'][@class='legend']").compactMap(\.stringValue) == ["train", "test"])
+        // Series are categories: the categorical palette, one distinct colour each.
+        let strokes = try document.nodes(forXPath: "//*[local-name()='path'][@class='series']/@stroke").compactMap(\.stringValue)
+        #expect(strokes == [ColorMap.category(0), ColorMap.category(1)])
+        #expect(Set(ColorMap.categories).count == 10)
         let folder = TestSupport.temporaryDirectory("plots").path
         let (files, note) = try svg.write(to: folder, name: "lines")
         if FileManager.default.isExecutableFile(atPath: "/usr/bin/rsvg-convert") {
