@@ -31,7 +31,7 @@ public enum Figures {
     ///   - sharedX: one I(X;T) axis for all panels (up to log₂ n); otherwise each panel's
     ///     own range, for estimators whose scales differ (KDE beside binning).
     public static func informationPlane(_ panels: [PlaneData], hx: Double, hy: Double, logEpochs: Bool = true,
-                                        title: String = "", columns: Int = 3, sharedX: Bool = true) -> SVG {
+                                        title: String = "", columns: Int = 3, sharedX: Bool = true, connectors: Int = 40) -> SVG {
         let panelWidth = 330.0, panelHeight = 280.0, margin = 70.0, gap = 60.0, rowGap = 70.0
         let perRow = max(1, min(columns, panels.count))
         let rows = (panels.count + perRow - 1) / perRow
@@ -39,9 +39,10 @@ public enum Figures {
         var svg = SVG(width: width, height: Double(max(rows, 1)) * (panelHeight + rowGap) + 50)
         if !title.isEmpty { svg.text(title, x: width / 2, y: 20, size: 15, anchor: .middle, weight: "bold") }
         let allEpochs = panels.flatMap(\.epochs)
-        let first = Double(max(allEpochs.min() ?? 1, 1)), last = Double(max(allEpochs.max() ?? 1, 2))
-        let bar = ColorBar(map: .viridis, kind: logEpochs ? .log : .linear, domain: (logEpochs ? first : 0, last),
-                           left: width - 80, top: 60, height: panelHeight, title: "epoch")
+        let bar = logEpochs
+            ? ColorBar.epochs(first: allEpochs.min() ?? 0, last: allEpochs.max() ?? 1, left: width - 95, top: 60, height: panelHeight)
+            : ColorBar(map: .viridis, kind: .linear, domain: (Double(allEpochs.min() ?? 0), Double(max(allEpochs.max() ?? 1, 1))),
+                       left: width - 95, top: 60, height: panelHeight, title: "epoch")
         let xMax = max(hx, panels.flatMap { $0.ixt.flatMap { $0 } }.filter(\.isFinite).max() ?? 0) * 1.02
         let yMax = max(hy, panels.flatMap { $0.ity.flatMap { $0 } }.filter(\.isFinite).max() ?? 0) * 1.04
         for (index, data) in panels.enumerated() {
@@ -52,13 +53,15 @@ public enum Figures {
                               xLabel: "I(X;T) in bits", yLabel: index % perRow == 0 ? "I(T;Y) in bits" : "")
             panel.drawAxes(&svg)
             svg.raw("<g class=\"plane\" data-layers=\"\(data.layerNames.count)\" data-epochs=\"\(data.epochs.count)\">")
-            for (e, epoch) in data.epochs.enumerated() {
-                let color = bar.color(Double(max(epoch, logEpochs ? 1 : 0)))
-                panel.line(&svg, zip(data.ixt[e], data.ity[e]).map { ($0, $1) }, color: color, width: 0.6, opacity: 0.35, className: "epoch-line")
+            // The lines joining the layers of one epoch, at most `connectors` of them spread
+            // evenly in log(epoch + 1), thin: 964 of them hide the layers' paths.
+            for e in Self.connectorIndices(data.epochs, count: connectors) {
+                let color = bar.color(Double(data.epochs[e]))
+                panel.line(&svg, zip(data.ixt[e], data.ity[e]).map { ($0, $1) }, color: color, width: 0.5, opacity: 0.45, className: "epoch-line")
             }
             var items: [(x: Double, y: Double, color: String)] = []
             for (e, epoch) in data.epochs.enumerated() {
-                let color = bar.color(Double(max(epoch, logEpochs ? 1 : 0)))
+                let color = bar.color(Double(epoch))
                 for l in data.ixt[e].indices { items.append((data.ixt[e][l], data.ity[e][l], color)) }
             }
             panel.points(&svg, items, radius: 2.4)
@@ -103,6 +106,21 @@ public enum Figures {
         }
         bar.draw(&svg)
         return svg
+    }
+
+    /// Up to `count` indices of `epochs` spread evenly in log(epoch + 1), first and last
+    /// included; all of them when there are no more than `count`.
+    public static func connectorIndices(_ epochs: [Int], count: Int) -> [Int] {
+        guard epochs.count > count, count >= 2, let first = epochs.first, let last = epochs.last else { return Array(epochs.indices) }
+        let low = log(Double(max(first, 0)) + 1), high = log(Double(max(last, 0)) + 1)
+        var chosen: [Int] = []
+        var next = 0
+        for k in 0..<count {
+            let target = low + (high - low) * Double(k) / Double(count - 1)
+            while next < epochs.count - 1, log(Double(max(epochs[next], 0)) + 1) < target { next += 1 }
+            if chosen.last != next { chosen.append(next) }
+        }
+        return chosen
     }
 
     /// A series for line charts.

@@ -1,3 +1,4 @@
+import Foundation
 /// One set of axes on a figure: a frame, x and y scales, ticks, grid and titles.
 public struct Panel {
     public var x: Scale
@@ -70,19 +71,44 @@ public struct ColorBar {
     public var scale: Scale
     public var left: Double, top: Double, height: Double
     public var title: String
+    /// Added to a value before the scale: 1 puts epoch 0 at the foot of a log bar
+    /// (log(epoch + 1)) instead of clamping it to epoch 1.
+    public var offset: Double
+    /// Tick values (in the data's units, before the offset); nil: the scale's own.
+    public var tickValues: [Double]?
 
-    public init(map: ColorMap, kind: Scale.Kind, domain: (Double, Double), left: Double, top: Double, height: Double, title: String) {
+    public init(map: ColorMap, kind: Scale.Kind, domain: (Double, Double), left: Double, top: Double, height: Double, title: String,
+                offset: Double = 0, ticks: [Double]? = nil) {
         self.map = map
-        self.scale = Scale(kind, domain: domain, range: (top + height, top))
+        self.scale = Scale(kind, domain: (domain.0 + offset, domain.1 + offset), range: (top + height, top))
         self.left = left
         self.top = top
         self.height = height
         self.title = title
+        self.offset = offset
+        self.tickValues = ticks
+    }
+
+    /// An epoch colour bar on log(epoch + 1): epoch 0 at its foot, ticks at the first and
+    /// last epoch and at the powers of ten between (the two ends are always labelled).
+    public static func epochs(first: Int, last: Int, left: Double, top: Double, height: Double) -> ColorBar {
+        let low = Double(max(first, 0)), high = Double(max(last, first + 1))
+        var ticks = [low]
+        var decade = 10.0
+        while decade < high {
+            // Powers of ten not crowding the ends (a tenth of the bar's log span apart).
+            let span = log10(high + 1) - log10(low + 1)
+            if decade > low, log10(decade + 1) - log10(low + 1) > span / 10, log10(high + 1) - log10(decade + 1) > span / 10 { ticks.append(decade) }
+            decade *= 10
+        }
+        ticks.append(high)
+        return ColorBar(map: .viridis, kind: .log, domain: (low, high), left: left, top: top, height: height,
+                        title: "epoch (colour: log(epoch + 1))", offset: 1, ticks: ticks)
     }
 
     /// The colour of a value (its position along the bar).
     public func color(_ value: Double) -> String {
-        map.color((scale.range.0 - scale(value)) / height)
+        map.color((scale.range.0 - scale(value + offset)) / height)
     }
 
     public func draw(_ svg: inout SVG) {
@@ -93,12 +119,16 @@ public struct ColorBar {
             svg.rect(x: left, y: y0, width: 14, height: height / Double(steps) + 0.5, fill: map.color(1 - (Double(s) + 0.5) / Double(steps)))
         }
         svg.rect(x: left, y: top, width: 14, height: height, fill: "none", stroke: "#333")
-        for value in scale.ticks(count: 5) {
-            let py = scale(value)
+        let values = tickValues ?? scale.ticks(count: 5).map { $0 - offset }
+        for value in values {
+            let py = scale(value + offset)
+            guard py.isFinite else { continue }
             svg.line(left + 14, py, left + 18, py, stroke: "#333")
-            svg.text(scale.label(value), x: left + 21, y: py + 4, size: 10)
+            let text = tickValues != nil && value == value.rounded() ? String(Int(value)) : scale.label(value + offset)
+            svg.text(text, x: left + 21, y: py + 4, size: 10, extra: " class=\"colorbar-tick\"")
         }
-        svg.text(title, x: left + 7, y: top - 8, size: 11, anchor: .middle)
+        // The title along the bar, beside its tick labels.
+        svg.text(title, x: left + 62, y: top + height / 2, size: 11, anchor: .middle, rotate: 90)
         svg.raw("</g>")
     }
 }

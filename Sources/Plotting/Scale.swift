@@ -60,7 +60,10 @@ public struct Scale: Sendable {
             let e = log10(value)
             if abs(e - e.rounded()) < 1e-9 {
                 let k = Int(e.rounded())
-                return k >= 0 && k <= 4 ? String(Int(pow(10, Double(k)))) : "1e\(k)"
+                // One notation per axis range: decimals from 0.001 to 10000, powers outside.
+                if k >= 0 && k <= 4 { return String(Int(pow(10, Double(k)))) }
+                if k >= -3 && k < 0 { return "0." + String(repeating: "0", count: -k - 1) + "1" }
+                return "1e\(k)"
             }
         }
         if value == value.rounded() && abs(value) < 1e7 { return String(Int(value)) }

@@ -13,7 +13,10 @@ struct FigureTests {
         #expect(Scale(.linear, domain: (0, 1.04), range: (0, 100)).ticks() == [0, 0.2, 0.4, 0.6, 0.8, 1])
         #expect(Scale(.log, domain: (1, 10000), range: (0, 100)).ticks() == [1, 10, 100, 1000, 10000])
         #expect(Scale(.log, domain: (1, 10000), range: (0, 100)).label(1000) == "1000")
-        #expect(Scale(.log, domain: (1e-3, 1), range: (0, 100)).label(1e-3) == "1e-3")
+        // One notation on an axis: 0.001 … 10000 as decimals (gradient_snr mixed "1" and "1e-1").
+        let snr = Scale(.log, domain: (1e-3, 100), range: (0, 100))
+        #expect(snr.ticks().map(snr.label) == ["0.001", "0.01", "0.1", "1", "10", "100"])
+        #expect(Scale(.log, domain: (1e-6, 1), range: (0, 100)).label(1e-6) == "1e-6")
         let s = Scale(.linear, domain: (0, 10), range: (50, 150))
         #expect(s(5) == 100)
     }
@@ -40,8 +43,16 @@ struct FigureTests {
         let planes = try document.nodes(forXPath: "//*[local-name()='g'][@class='plane']")
         #expect(planes.count == 2)
         #expect(try document.nodes(forXPath: "//*[local-name()='g'][@class='colorbar']").count == 1)
-        // One thin line per epoch joining its layers, in each panel.
-        #expect(try document.nodes(forXPath: "//*[local-name()='path'][@class='epoch-line']").count == 2 * epochs.count)
+        // Thin lines joining the layers of an epoch, at most 40 per panel (100 epochs here),
+        // spread in log(epoch + 1) with the first and last epoch among them.
+        let connectors = try document.nodes(forXPath: "//*[local-name()='path'][@class='epoch-line']").count
+        #expect(connectors > 2 * 20 && connectors <= 2 * 40, "\(connectors)")
+        let chosen = Figures.connectorIndices(epochs, count: 40)
+        #expect(chosen.first == 0 && chosen.last == epochs.count - 1 && chosen == chosen.sorted() && Set(chosen).count == chosen.count)
+        #expect(Figures.connectorIndices([0, 5, 9], count: 40) == [0, 1, 2])
+        // The colour bar: epoch 0 and the last epoch (990) are labelled ends, decades between.
+        let barTicks = try document.nodes(forXPath: "//*[local-name()='text'][@class='colorbar-tick']").compactMap(\.stringValue)
+        #expect(barTicks == ["0", "10", "100", "990"], "\(barTicks)")
         // The x axis spans 0 to H(X): its ticks end at 12.
         let xTicks = try document.nodes(forXPath: "//*[local-name()='text'][@class='xtick']").compactMap(\.stringValue)
         #expect(xTicks.prefix(7) == ["0", "2", "4", "6", "8", "10", "12"])
