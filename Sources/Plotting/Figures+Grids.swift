@@ -41,7 +41,8 @@ extension Figures {
     /// and a colour bar. `centred` uses the diverging map symmetric about 0 (relevance);
     /// otherwise viridis from the minimum (or 0) to the maximum, with exact zeros white.
     public static func heatmaps(_ panels: [(title: String, values: [[Double]], rows: [String])], columns: [Double],
-                                columnLabel: String, logColumns: Bool, centred: Bool = false, colorTitle: String, title: String = "") -> SVG {
+                                columnLabel: String, logColumns: Bool, centred: Bool = false, colorTitle: String, title: String = "",
+                                zeroNote: String? = nil) -> SVG {
         let panelWidth = 420.0, rowHeight = 22.0, margin = 110.0
         let heights = panels.map { Double($0.rows.count) * rowHeight }
         let height = 40 + panels.indices.reduce(0.0) { $0 + heights[$1] + 90 } + 10
@@ -89,6 +90,11 @@ extension Figures {
             svg.rect(x: margin, y: top, width: panelWidth, height: heights[index], fill: "none", stroke: "#333")
             svg.text(columnLabel, x: margin + panelWidth / 2, y: top + heights[index] + 36, size: 12, anchor: .middle)
             svg.text(spec.title, x: margin + panelWidth / 2, y: top - 10, size: 13, anchor: .middle, weight: "bold")
+            // A panel of zeros says so rather than looking empty.
+            if let zeroNote, spec.values.allSatisfy({ $0.allSatisfy { $0 == 0 } }) {
+                svg.text(zeroNote, x: margin + panelWidth / 2, y: top + heights[index] / 2 + 5, size: 13, anchor: .middle,
+                         extra: " class=\"zero-note\" fill=\"#555\"")
+            }
             svg.raw("</g>")
             top += heights[index] + 90
         }

@@ -128,10 +128,14 @@ public enum Figures {
         public var name: String
         public var points: [(Double, Double)]
         public var dashed: Bool
-        public init(name: String, points: [(Double, Double)], dashed: Bool = false) {
+        /// A spread around the line, `(x, low, high)` (for example mean ± 1 s.d. over runs),
+        /// drawn as a light band of the line's colour; empty: none.
+        public var band: [(Double, Double, Double)]
+        public init(name: String, points: [(Double, Double)], dashed: Bool = false, band: [(Double, Double, Double)] = []) {
             self.name = name
             self.points = points
             self.dashed = dashed
+            self.band = band
         }
     }
 
@@ -146,9 +150,12 @@ public enum Figures {
         let legendColumns = max(1, Int((panelWidth + 40) / legendColumnWidth))
         let legendRows = panels.map { ($0.series.count + legendColumns - 1) / legendColumns }.max() ?? 0
         let columns = min(3, max(panels.count, 1)), rows = (panels.count + columns - 1) / columns
-        let cellHeight = 60 + panelHeight + 50 + Double(legendRows) * 16
+        // Panels with the same series (the layers of gradient_snr) share one legend, below all.
+        let names = panels.map { $0.series.map(\.name) }
+        let sharedLegend = panels.count > 1 && names.allSatisfy { $0 == names[0] }
+        let cellHeight = 60 + panelHeight + 50 + (sharedLegend ? 0 : Double(legendRows) * 16)
         let width = margin + Double(columns) * panelWidth + Double(columns - 1) * gap + 30
-        let height = 20 + Double(rows) * cellHeight
+        let height = 20 + Double(rows) * cellHeight + (sharedLegend ? 10 + Double(legendRows) * 16 : 0)
         var svg = SVG(width: width, height: height)
         if !title.isEmpty { svg.text(title, x: width / 2, y: 20, size: 15, anchor: .middle, weight: "bold") }
         for (index, spec) in panels.enumerated() {
@@ -177,14 +184,27 @@ public enum Figures {
                 svg.line(px, top, px, top + panelHeight, stroke: "#c0392b", width: 1, extra: " stroke-dasharray=\"4 3\" class=\"marker\"")
                 svg.text(label, x: px + 3, y: top + 12, size: 9, extra: " fill=\"#c0392b\"")
             }
+            for (s, series) in spec.series.enumerated() where !series.band.isEmpty {
+                let band = series.band.filter { (!logX || $0.0 > 0) && $0.1.isFinite && $0.2.isFinite }
+                guard band.count > 1 else { continue }
+                // Clipped to the panel (a spread below zero on a log axis runs to its foot).
+                func py(_ v: Double) -> Double {
+                    let p = logY && v <= 0 ? top + panelHeight : panel.y(v)
+                    return min(max(p.isFinite ? p : top + panelHeight, top), top + panelHeight)
+                }
+                let outline = band.map { (panel.x($0.0), py($0.2)) } + band.reversed().map { (panel.x($0.0), py($0.1)) }
+                let d = outline.enumerated().map { "\($0.offset == 0 ? "M" : "L")\(SVG.n($0.element.0)) \(SVG.n($0.element.1))" }.joined() + "Z"
+                svg.raw("<path class=\"band\" d=\"\(d)\" fill=\"\(palette[s % palette.count])\" fill-opacity=\"0.18\" stroke=\"none\"/>")
+            }
             for (s, series) in spec.series.enumerated() {
                 let points = series.points.filter { (!logX || $0.0 > 0) && (!logY || $0.1 > 0) }
                 panel.line(&svg, points, color: palette[s % palette.count], width: 1.6, dashed: series.dashed)
             }
-            // Legend below the panel.
+            // Legend below the panel (once below the figure when shared).
+            if sharedLegend && index != panels.count - 1 { continue }
             for (s, series) in spec.series.enumerated() {
-                let lx = panel.left + Double(s % legendColumns) * legendColumnWidth
-                let ly = top + panelHeight + 52 + Double(s / legendColumns) * 16
+                let lx = (sharedLegend ? margin : panel.left) + Double(s % legendColumns) * legendColumnWidth
+                let ly = (sharedLegend ? 20 + Double(rows) * cellHeight + 14 : top + panelHeight + 52) + Double(s / legendColumns) * 16
                 svg.line(lx, ly - 4, lx + 18, ly - 4, stroke: palette[s % palette.count], width: 2,
                          extra: series.dashed ? " stroke-dasharray=\"5 3\"" : "")
                 svg.text(series.name, x: lx + 22, y: ly, size: 10, extra: " class=\"legend\"")

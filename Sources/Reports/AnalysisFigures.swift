@@ -11,16 +11,20 @@ import Recording
 /// batch without gradient noise, no DPI table).
 package struct AnalysisFigures {
     package var analysis: AnalysisFile.Contents
-    /// The first run (metrics, gradient statistics, labels).
+    /// The first run (labels, logged epochs).
     package var run: RunFile
+    /// Every run of the analysis that could be opened, the first first: training curves
+    /// and gradient statistics are their mean ± 1 s.d.
+    package var runs: [RunFile]
     /// log₂ n and H(Y) in bits: the axes' ceilings.
     package var hx: Double
     package var hy: Double
     package var relativeGradients = false
 
-    package init(analysis: AnalysisFile.Contents, run: RunFile) throws {
+    package init(analysis: AnalysisFile.Contents, run: RunFile, others: [RunFile] = []) throws {
         self.analysis = analysis
         self.run = run
+        self.runs = [run] + others
         let labels = try run.labels()
         hx = log2(Double(max(labels.count, 1)))
         hy = Self.entropy(labels)
@@ -119,12 +123,13 @@ package struct AnalysisFigures {
     package func dpiViolations() -> Result {
         guard !analysis.dpi.isEmpty else { return .skipped("dpi_violations: no DPI table in the analysis") }
         let pairs = analysis.layers.indices.dropLast().map { "\(analysis.layers[$0]) → \(analysis.layers[$0 + 1])" }
-        let panels = analysis.labels.compactMap { label -> (title: String, values: [[Double]], rows: [String])? in
+        let panels = orderedLabels.compactMap { label -> (title: String, values: [[Double]], rows: [String])? in
             guard let table = analysis.dpi[label] else { return nil }
             return (displayTitle(label), pairs.indices.map { p in table.map { $0[p] } }, pairs)
         }
         return .figure(Figures.heatmaps(panels, columns: analysis.epochs.map { Double(max($0, 1)) }, columnLabel: "epoch", logColumns: true,
-                                        colorTitle: "bits", title: "\(analysis.experiment): DPI violations of I(X;T), summed over runs"))
+                                        colorTitle: "bits", title: "\(analysis.experiment): DPI violations of I(X;T), summed over runs",
+                                        zeroNote: "no violations"))
     }
 
     package func informationVsEpoch() -> Result {
@@ -132,44 +137,83 @@ package struct AnalysisFigures {
             return .skipped("information_vs_epoch: no estimator in the analysis")
         }
         let epochs = analysis.epochs.map { Double(max($0, 1)) }
-        func series(_ table: [[Double]]) -> [Figures.Series] {
-            analysis.layers.indices.map { l in Figures.Series(name: analysis.layers[l], points: zip(epochs, table.map { $0[l] }).map { ($0, $1) }) }
+        // Per run `[run][epoch][layer]`: the band is mean ± 1 s.d. across runs.
+        func series(_ table: [[Double]], _ perRun: [[[Double]]]?) -> [Figures.Series] {
+            analysis.layers.indices.map { l in
+                let spread = perRun.map { runs in Self.spread(runs.map { $0.map { $0[l] } }) }
+                return Figures.Series(name: analysis.layers[l], points: zip(epochs, table.map { $0[l] }).map { ($0, $1) },
+                                      band: spread.map { s in (0..<min(epochs.count, s.low.count)).map { (epochs[$0], s.low[$0], s.high[$0]) } } ?? [])
+            }
         }
-        return .figure(Figures.lines([("I(X;T), \(displayTitle(label))", "bits", series(ixt), []), ("I(T;Y), \(displayTitle(label))", "bits", series(ity), [])],
-                                     xLabel: "epoch", logX: true, title: title))
+        let spread = analysis.runs.count > 1 ? ", band: ±1 s.d. over runs" : ""
+        return .figure(Figures.lines([("I(X;T), \(displayTitle(label))", "bits", series(ixt, analysis.ixtRuns[label]), []),
+                                      ("I(T;Y), \(displayTitle(label))", "bits", series(ity, analysis.ityRuns[label]), [])],
+                                     xLabel: "epoch", logX: true, title: title + spread))
     }
 
     package func trainingCurves() throws -> Result {
-        let (epochs, metrics) = try run.metrics()
+        let (epochs, _) = try run.metrics()
+        let all = try runs.map { try $0.metrics().values }
         let x = epochs.map { Double(max($0, 1)) }
         func series(_ name: String, _ key: String, dashed: Bool) -> Figures.Series {
-            Figures.Series(name: name, points: zip(x, metrics[key] ?? []).map { ($0, $1) }, dashed: dashed)
+            let s = Self.spread(all.compactMap { $0[key] })
+            return Figures.Series(name: name, points: zip(x, s.mean).map { ($0, $1) }, dashed: dashed,
+                                  band: runs.count > 1 ? (0..<min(x.count, s.mean.count)).map { (x[$0], s.low[$0], s.high[$0]) } : [])
         }
         return .figure(Figures.lines([("loss", "nats", [series("train", "train_loss", dashed: false), series("test", "test_loss", dashed: true)], []),
                                       ("accuracy", "fraction correct", [series("train", "train_accuracy", dashed: false),
                                                                         series("test", "test_accuracy", dashed: true)], [])],
                                      xLabel: "epoch", logX: true, rug: run.loggedEpochs.map { Double(max($0, 1)) },
-                                     title: "\(analysis.experiment): training curves of \(runName) (ticks: logged epochs)"))
+                                     title: "\(analysis.experiment): training curves, \(runsPhrase) (ticks: logged epochs)"))
     }
 
     package func gradientSNR() throws -> Result {
-        let (epochs, statistics) = try run.gradientStatistics()
+        let (epochs, _) = try run.gradientStatistics()
+        let all = try runs.map { try $0.gradientStatistics().layers }
         let x = epochs.map { Double(max($0, 1)) }
         var panels: [(title: String, yLabel: String, series: [Figures.Series], markers: [(Double, String)])] = []
         for (l, name) in analysis.layers.enumerated() {
-            guard let s = statistics[name], let mean = s["mean_norm"], let std = s["std_norm"], let weights = s["weight_norm"],
-                  std.contains(where: { $0 > 0 }) else { continue }
+            // Per run: the norm of the mean gradient and the norm of its s.d. (optionally over
+            // the weight norm); the lines are their means over runs, the bands ±1 s.d.
+            func scaled(_ key: String) -> [[Double]] {
+                all.compactMap { statistics -> [Double]? in
+                    guard let s = statistics[name], let values = s[key], let weights = s["weight_norm"] else { return nil }
+                    return relativeGradients ? zip(values, weights).map { $1 > 0 ? $0 / $1 : .nan } : values
+                }
+            }
+            let mean = Self.spread(scaled("mean_norm")), std = Self.spread(scaled("std_norm"))
+            guard std.mean.contains(where: { $0 > 0 }) else { continue }
             let transition = analysis.transitions.indices.contains(l) ? analysis.transitions[l] : nil
             let markers = transition.map { [(Double(max($0, 1)), "transition")] } ?? []
-            let scale = relativeGradients ? weights.map { $0 > 0 ? 1 / $0 : .nan } : mean.map { _ in 1.0 }
+            func band(_ s: (mean: [Double], low: [Double], high: [Double])) -> [(Double, Double, Double)] {
+                runs.count > 1 ? (0..<min(x.count, s.mean.count)).map { (x[$0], s.low[$0], s.high[$0]) } : []
+            }
             panels.append((name, relativeGradients ? "gradient norm / weight norm" : "norm of the gradient", [
-                Figures.Series(name: "mean", points: zip(x, zip(mean, scale).map(*)).map { ($0, $1) }),
-                Figures.Series(name: "std", points: zip(x, zip(std, scale).map(*)).map { ($0, $1) }, dashed: true),
+                Figures.Series(name: "mean", points: zip(x, mean.mean).map { ($0, $1) }, band: band(mean)),
+                Figures.Series(name: "std", points: zip(x, std.mean).map { ($0, $1) }, dashed: true, band: band(std)),
             ], markers))
         }
         guard !panels.isEmpty else { return .skipped("gradient_snr skipped: one minibatch per epoch (full batch) has no gradient noise") }
         return .figure(Figures.lines(panels, xLabel: "epoch", logX: true, logY: true,
-                                     title: "\(analysis.experiment): gradient mean and standard deviation (\(runName))"))
+                                     title: "\(analysis.experiment): gradient mean and standard deviation, \(runsPhrase)"))
+    }
+
+    /// "run-1.h5" for one run, "mean ± 1 s.d. of 4 runs" for several.
+    var runsPhrase: String { runs.count > 1 ? "mean ± 1 s.d. of \(runs.count) runs" : runName }
+
+    /// Element-wise mean and mean ± 1 s.d. over series (runs) of possibly unequal length
+    /// (the shortest decides); non-finite values are left out of each element.
+    static func spread(_ series: [[Double]]) -> (mean: [Double], low: [Double], high: [Double]) {
+        let length = series.map(\.count).min() ?? 0
+        var mean = [Double](), low = [Double](), high = [Double]()
+        for i in 0..<length {
+            let values = series.map { $0[i] }.filter(\.isFinite)
+            guard !values.isEmpty else { mean.append(.nan); low.append(.nan); high.append(.nan); continue }
+            let m = values.reduce(0, +) / Double(values.count)
+            let sd = values.count > 1 ? (values.map { ($0 - m) * ($0 - m) }.reduce(0, +) / Double(values.count - 1)).squareRoot() : 0
+            mean.append(m); low.append(m - sd); high.append(m + sd)
+        }
+        return (mean, low, high)
     }
 
     /// H(Y) in bits of the labels' empirical distribution.

@@ -40,7 +40,12 @@ package struct PlotMaker {
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         let lock = try WriterLock(for: folder + "/")
         defer { withExtendedLifetime(lock) {} }
-        var figures = try AnalysisFigures(analysis: analysis, run: run)
+        // The other runs, for the means over runs; a run that is gone is said, not fatal.
+        var others: [RunFile] = []
+        for path in analysis.runs.dropFirst() {
+            do { others.append(try RunFile.open(path)) } catch { notes.append("\(path): left out of the means over runs (\(error))") }
+        }
+        var figures = try AnalysisFigures(analysis: analysis, run: run, others: others)
         figures.relativeGradients = relativeGradients
         var files: [String] = []
         for kind in FigureKind.allCases where wanted.isEmpty || wanted.contains(kind) {

@@ -182,6 +182,7 @@ struct CumulativeAnalysisTests {
         let config = directory.appendingPathComponent("n.yaml").path
         try """
         name: n
+        repeats: 2
         data: {source: mat, path: \(TestSupport.dataFile("var_u.mat"))}
         model: {widths: [6, 3]}
         training: {epochs: 12, batch_size: 512, optimizer: {kind: adam, learning_rate: 0.001}}
@@ -213,6 +214,9 @@ struct CumulativeAnalysisTests {
         let positions = titles.compactMap { svg.range(of: $0)?.lowerBound }
         #expect(positions.count == 4 && positions == positions.sorted(), "\(titles.filter { svg.range(of: $0) == nil })")
         #expect(!svg.contains(">binning_intervals30<"))
+        // The curves of the folder's runs are their mean with a ±1 s.d. band, said in the title.
+        let curves = try String(contentsOf: plots.appendingPathComponent("n/training_curves.svg"), encoding: .utf8)
+        #expect(curves.contains("mean ± 1 s.d. of 2 runs") && curves.contains("class=\"band\""), "\(curves.prefix(400))")
     }
 
     @Test func estimatorsFromTheCommandLine() throws {

@@ -115,6 +115,12 @@ struct FigureTests {
         let rug = try document.nodes(forXPath: "//*[local-name()='path'][@class='rug']/@data-ticks").compactMap(\.stringValue)
         #expect(rug == ["3"])
         #expect(try document.nodes(forXPath: "//*[local-name()='text'][@class='legend']").compactMap(\.stringValue) == ["train", "test"])
+        // Bands (mean ± spread) under their lines; panels with the same series share one legend.
+        let banded = Figures.lines([("a", "y", [Figures.Series(name: "mean", points: x.map { ($0, 1 / $0) }, band: x.map { ($0, 0.5 / $0, 2 / $0) })], []),
+                                    ("b", "y", [Figures.Series(name: "mean", points: x.map { ($0, 1 / $0) })], [])],
+                                   xLabel: "epoch", logX: true, logY: true)
+        #expect(banded.text.components(separatedBy: "class=\"band\"").count - 1 == 1)
+        #expect(banded.text.components(separatedBy: "class=\"legend\"").count - 1 == 1)
         // Series are categories: the categorical palette, one distinct colour each.
         let strokes = try document.nodes(forXPath: "//*[local-name()='path'][@class='series']/@stroke").compactMap(\.stringValue)
         #expect(strokes == [ColorMap.category(0), ColorMap.category(1)])
@@ -149,6 +155,10 @@ struct GridFigureTests {
         // Equal neighbours merge: row 0 has 2 runs of cells, row 1 has 3.
         #expect(try heatDocument.nodes(forXPath: "//*[local-name()='rect'][@class='cell']").count == 5)
         #expect(try heatDocument.nodes(forXPath: "//*[local-name()='g'][@class='colorbar']").count == 1)
+        // A panel of zeros says so; one with values does not.
+        let zeros = Figures.heatmaps([("kde", [[0, 0], [0, 0]], ["a → b", "b → c"]), ("binning", values.map { Array($0.prefix(2)) }, ["a → b", "b → c"])],
+                                     columns: [1, 10], columnLabel: "epoch", logColumns: true, colorTitle: "bits", zeroNote: "no violations")
+        #expect(zeros.text.components(separatedBy: "class=\"zero-note\"").count - 1 == 1)
 
         let grid = Figures.imageGrid([(pixels: (0..<16).map { Float($0) - 8 }, height: 4, width: 4, caption: "relevance", style: .relevance),
                                       (pixels: (0..<16).map(Float.init), height: 4, width: 4, caption: "input", style: .grey)], columns: 2)
