@@ -105,20 +105,34 @@ extension Figures {
     /// Images in a grid, each with its caption: inputs (grey), saliency (viridis) or
     /// relevance (diverging, centred on 0 per image). Images are `[height][width]` values.
     /// `rgb`: pixels interleaved `[h][w][3]`, each channel stretched min…max over the image.
-    public enum ImageStyle: Sendable { case grey, sequential, relevance, rgb }
+    /// How an image's values become colours: grey and sequential stretch min…max; relevance
+    /// is diverging, white at 0, scaled by the image's own largest |value|; `relevanceWithin(m)`
+    /// the same on the fixed scale ±m (several maps compared on one scale); rgb is interleaved.
+    public enum ImageStyle: Sendable, Equatable { case grey, sequential, relevance, relevanceWithin(Double), rgb }
 
+    /// - Parameter columnTitles: names written once above the columns (a method per column)
+    ///   instead of under every cell.
     public static func imageGrid(_ images: [(pixels: [Float], height: Int, width: Int, caption: String, style: ImageStyle)],
-                                 columns: Int, cell: Double = 112, title: String = "") -> SVG {
+                                 columns: Int, cell: Double = 112, title: String = "", columnTitles: [String] = []) -> SVG {
         let columns = max(1, min(columns, images.count))
         let rows = (images.count + columns - 1) / columns
         // Wide images (a 1 × 12 strip of inputs) get short rows.
         let aspect = min(1, images.map { Double($0.height) / Double(max($0.width, 1)) }.max() ?? 1)
         let rowHeight = cell * aspect
-        let width = Double(columns) * (cell + 16) + 16, height = 40 + Double(rows) * (rowHeight + 34)
+        let header = columnTitles.isEmpty ? 0.0 : 34.0
+        let width = Double(columns) * (cell + 16) + 16, height = 40 + header + Double(rows) * (rowHeight + 34)
         var svg = SVG(width: width, height: height)
         if !title.isEmpty { svg.text(title, x: width / 2, y: 22, size: 14, anchor: .middle, weight: "bold") }
+        for (c, name) in columnTitles.prefix(columns).enumerated() {
+            // Two lines when long ("lrp:epsilon_plus_flat" → "lrp:" / "epsilon_plus_flat").
+            let parts = name.count > 16 && name.contains(":") ? name.split(separator: ":", maxSplits: 1).map(String.init) : [name]
+            for (k, part) in parts.enumerated() {
+                svg.text(k == 0 && parts.count > 1 ? part + ":" : part, x: 16 + Double(c) * (cell + 16) + cell / 2, y: 52 + Double(k) * 12 - (parts.count > 1 ? 6 : 0),
+                         size: 10, anchor: .middle, weight: "bold", extra: " class=\"column-title\"")
+            }
+        }
         for (index, image) in images.enumerated() {
-            let left = 16 + Double(index % columns) * (cell + 16), top = 40 + Double(index / columns) * (rowHeight + 34)
+            let left = 16 + Double(index % columns) * (cell + 16), top = 40 + header + Double(index / columns) * (rowHeight + 34)
             let finite = image.pixels.filter(\.isFinite)
             let low = Double(finite.min() ?? 0), high = Double(finite.max() ?? 1)
             let extreme = max(abs(low), abs(high), 1e-12)
@@ -134,6 +148,7 @@ extension Figures {
                         color = String(format: "#%02x%02x%02x", g, g, g)
                     case .sequential: color = ColorMap.viridis.color((v - low) / max(high - low, 1e-12))
                     case .relevance: color = ColorMap.diverging.color(0.5 + v / (2 * extreme))
+                    case .relevanceWithin(let m): color = ColorMap.diverging.color(0.5 + v / (2 * max(m, 1e-12)))
                     case .rgb:
                         let base = (y * image.width + x) * 3
                         let channel = { (k: Int) in Int(((Double(image.pixels[base + k]) - low) / max(high - low, 1e-12) * 255).rounded()) }

@@ -36,6 +36,9 @@ public struct PNGImage: Sendable {
             case .relevance:
                 let (r, g, b) = ColorMap.diverging.rgb(0.5 + v / (2 * extreme))
                 bytes += [r, g, b]
+            case .relevanceWithin(let m):
+                let (r, g, b) = ColorMap.diverging.rgb(0.5 + v / (2 * max(m, 1e-12)))
+                bytes += [r, g, b]
             case .rgb:
                 // Interleaved input: each value is one channel.
                 bytes.append(UInt8(max(0, min(255, ((v - low) / max(high - low, 1e-12) * 255).rounded()))))

@@ -141,6 +141,11 @@ public struct RunFile {
         return labels
     }
 
+    /// The data set's name (`/dataset@name`, e.g. `fashion-mnist`); empty when absent.
+    public func datasetName() -> String {
+        (try? file.group("dataset").stringAttribute("name")) ?? ""
+    }
+
     /// The number of classes (`/dataset@class_count`), checked to be a plausible count.
     public func classCount() throws -> Int {
         let count = Int(try file.group("dataset").attribute("class_count", as: Int32.self))

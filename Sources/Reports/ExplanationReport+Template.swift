@@ -20,11 +20,13 @@ extension ExplanationReport {
     td.reason { text-align: left; }
     </style></head><body>
     <h1>Explanations of {{experiment}} at epoch {{epoch}}</h1>
-    <p>Run <code>{{run}}</code>. Model: {{model}}.
+    <p>Run <code>{{run}}</code> (seed {{seed}}); {{epochNote}}. Model: {{model}}.
     {{inputCount}} inputs (rows {{rows}} of the recorded samples), each explained
     for its {{explained}}. Input bounds: {{bounds}}; bias convention:
-    <code>{{bias}}</code>. Maps: red positive, blue negative, white 0, each scaled to its own largest |value|
-    (saliency and Grad-CAM: viridis from their minimum to maximum).</p>
+    <code>{{bias}}</code>. Maps: red positive, blue negative, white 0. Each sample shows its maps twice:
+    each scaled to its own largest |value| (saliency and Grad-CAM: viridis from their minimum to maximum), then the
+    maps in the logit's units (LRP, gradient × input, Integrated Gradients) on one scale shared by the sample's maps,
+    so that their sizes compare.</p>
 
     <h2>Summary across inputs</h2>
     <table><tr><th>method</th><th>ms per input</th><th>Σ map / logit (median)</th>{{#faithful}}<th>AOPC ↑ (random)</th><th>deletion AUC ↓ (random)</th><th>insertion AUC ↑ (random)</th>{{/faithful}}<th>IG completeness gap</th><th>Spearman ρ, all layers randomised (|ρ|)</th></tr>
@@ -32,10 +34,16 @@ extension ExplanationReport {
     <tr><td>{{name}}</td><td>{{ms}}</td><td>{{conservation}}</td>{{#faithful}}<td>{{aopc}}</td><td>{{deletion}}</td><td>{{insertion}}</td>{{/faithful}}<td>{{gap}}</td><td>{{sanity}}</td></tr>
     {{/summary}}
     </table>
+    <p class="note">Columns: milliseconds per input; Σ map / logit, how much of the explained logit the map's sum accounts for
+    (1 for a complete decomposition); the faithfulness scores, each with the same score for random orders in brackets;
+    the completeness gap of Integrated Gradients (|Σ map − (f(x) − f(baseline))|, mean over inputs); the sanity check's
+    Spearman ρ. A dash – marks a number that is not defined for the method: Σ map / logit for maps that do not
+    decompose the logit (saliency is |gradient|, Grad-CAM and occlusion are on another scale), the gap for methods other
+    than Integrated Gradients, a score the options switched off.</p>
     {{#faithfulnessNote}}<p class="note">{{faithfulnessNote}}</p>{{/faithfulnessNote}}
 
     <h2>Conservation</h2>
-    <p class="note">LRP methods: the relevance total at each layer's input, divided by the explained logit (1 = conserved), mean over inputs. The last column is the output.</p>
+    <p class="note">LRP methods: the relevance total entering each layer (column "into L": at the input of layer L), divided by the explained logit (1 = conserved), mean over inputs. The last column, "logit", is where relevance starts: 1 by definition.</p>
     {{#hasLayerConservation}}
     <table><tr><th>method</th>{{#layerNames}}<th>{{.}}</th>{{/layerNames}}</tr>
     {{#layerConservation}}
@@ -51,12 +59,18 @@ extension ExplanationReport {
 
     <h2>Inputs and maps</h2>
     {{#samples}}
-    <h3>Sample {{row}}: label {{label}}, predicted {{predicted}} (p = {{probability}}), explained class {{target}}</h3>
+    <h3>Sample {{row}}: label {{label}}, predicted {{predicted}} (p = {{probability}}), explained: {{target}}</h3>
     <div class="row">
     <figure{{#strip}} class="strip"{{/strip}}><img src="{{{input}}}" alt=""><figcaption>input</figcaption></figure>
     {{#maps}}
     <figure{{#strip}} class="strip"{{/strip}}><img src="{{{uri}}}" alt=""><figcaption>{{method}}<br>Σ = {{total}}, logit {{logit}}</figcaption></figure>
     {{/maps}}
+    </div>
+    <p class="note">The maps in the logit's units (LRP, gradient × input, Integrated Gradients) on one scale for this sample, ±{{shared}} (their largest |value|):</p>
+    <div class="row">
+    {{#together}}
+    <figure{{#strip}} class="strip"{{/strip}}><img src="{{{uri}}}" alt=""><figcaption>{{method}}</figcaption></figure>
+    {{/together}}
     </div>
     {{/samples}}
     {{#sanity}}
@@ -76,7 +90,7 @@ extension ExplanationReport {
     {{{figure}}}<p class="note">{{note}}</p>
     {{/features}}
     {{/hasFeatures}}
-    <p class="note">Written by infoplane. Method definitions and conventions: docs/explanations.md.</p>
+    <p class="note">Written by infoplane from {{run}} (experiment {{experiment}}, seed {{seed}}, epoch {{epoch}}). The methods: LRP (Bach et al. 2015; composites as zennit's, Anders et al. 2021), deep Taylor (Montavon et al. 2017), gradient and gradient × input (Simonyan et al. 2014; Shrikumar et al. 2016), guided backprop (Springenberg et al. 2015), SmoothGrad (Smilkov et al. 2017), Integrated Gradients (Sundararajan et al. 2017), Grad-CAM (Selvaraju et al. 2017), occlusion (Zeiler &amp; Fergus 2014).</p>
     </body></html>
 
     """

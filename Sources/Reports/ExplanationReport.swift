@@ -19,20 +19,45 @@ package enum ExplanationReport {
         return [html, h5] + figures
     }
 
-    /// Every map as one figure (rows: inputs; columns: the input, then the methods), for
-    /// READMEs and slides: `maps.svg` and, with rsvg-convert, `maps.png`.
+    /// Every map as one figure, for READMEs and slides (`maps.svg` and, with rsvg-convert,
+    /// `maps.png`): columns are the input and then the methods, named once at the top;
+    /// each sample has two rows, every map on its own scale (its largest |value| at full
+    /// colour), then the signed maps on one scale shared by the sample's maps, ±m, so that
+    /// maps whose sums differ a hundredfold do not look alike.
     package static func overview(_ study: ExplanationStudy) -> SVG {
         var images: [FeatureFigures.Image] = []
         for b in study.rows.indices {
-            images.append(FeatureFigures.picture(Array(study.inputs.scalars[(b * study.inputs.rowSize)..<((b + 1) * study.inputs.rowSize)]),
-                                                 shape: study.inputShape, caption: "sample \(study.rows[b]), class \(study.targets[b])"))
-            for m in study.methods {
-                images.append(FeatureFigures.picture(m.attribution.sample(b), shape: Array(m.attribution.map.shape.dropFirst()),
-                                                     caption: m.name, style: styleFor(m.name)))
+            let input = Array(study.inputs.scalars[(b * study.inputs.rowSize)..<((b + 1) * study.inputs.rowSize)])
+            let maps = study.methods.map { m in
+                (m, FeatureFigures.picture(m.attribution.sample(b), shape: Array(m.attribution.map.shape.dropFirst()), caption: "", style: styleFor(m.name)))
+            }
+            let shared = maps.filter { sharesScale($0.0.name) }.flatMap { $0.1.pixels }.filter(\.isFinite).map { abs(Double($0)) }.max() ?? 1
+            images.append(FeatureFigures.picture(input, shape: study.inputShape, caption: "\(study.className(study.targets[b])) (sample \(study.rows[b]))"))
+            for (m, image) in maps {
+                var own = image
+                own.caption = "Σ \(format(m.attribution.totals[b], 2))"
+                images.append(own)
+            }
+            images.append(FeatureFigures.picture(input, shape: study.inputShape, caption: "logit units: ±\(format(shared, 3))"))
+            for (m, image) in maps {
+                var same = image
+                if sharesScale(m.name) { same.style = .relevanceWithin(shared) }
+                same.caption = sharesScale(m.name) ? "" : "own scale"
+                images.append(same)
             }
         }
+        let target = study.explainsLabels ? "label" : "predicted class"
         return Figures.imageGrid(images, columns: study.methods.count + 1, cell: study.inputShape.count == 3 ? 96 : 120,
-                                 title: "\(study.experiment) at epoch \(study.epoch): red positive, blue negative")
+                                 title: "\(study.experiment), epoch \(study.epoch), \(target) explained; red +, blue −; "
+                                     + "rows: each map on its own scale, then the maps in logit units on one scale per sample",
+                                 columnTitles: ["input"] + study.methods.map(\.name))
+    }
+
+    /// Maps in the units of the logit they decompose (LRP, gradient × input, Integrated
+    /// Gradients): these share a sample's common scale; gradients, occlusion drops and
+    /// Grad-CAM are in other units.
+    package static func sharesScale(_ method: String) -> Bool {
+        method.hasPrefix("lrp") || method.contains("x_input") || method.hasPrefix("integrated_gradients")
     }
 
     /// `/inputs` `[n, input...]`, `/rows`, `/labels`, `/targets`, `/maps/<method>` `[n, map...]`
@@ -112,26 +137,36 @@ package enum ExplanationReport {
                  "method": method.name, "total": format(method.attribution.totals[b]), "logit": format(Double(method.attribution.explained[b])),
                  "strip": strip]
             }
-            return ["row": row, "label": study.labels[b], "predicted": predicted, "probability": format(Double(p[predicted])),
-                    "target": study.targets[b], "strip": strip, "input": input, "maps": maps]
+            // The signed maps again on one scale for the sample: the largest |value| among them.
+            let signed = study.methods.filter { sharesScale($0.name) }
+            let shared = signed.flatMap { $0.attribution.sample(b) }.filter(\.isFinite).map { abs(Double($0)) }.max() ?? 1
+            let together: [[String: Any]] = signed.map { method in
+                ["uri": picture(method.attribution.sample(b), shape: Array(method.attribution.map.shape.dropFirst()), style: .relevanceWithin(shared)),
+                 "method": method.name, "strip": strip]
+            }
+            return ["row": row, "label": study.className(study.labels[b]), "predicted": study.className(predicted),
+                    "probability": format(Double(p[predicted])), "target": study.className(study.targets[b]), "strip": strip, "input": input,
+                    "maps": maps, "together": together, "shared": format(shared, 3)]
         }
         let checked = study.methods.filter { !$0.sanity.isEmpty }
         var context: [String: Any] = [
-            "experiment": study.experiment, "epoch": study.epoch, "run": study.runPath,
+            "experiment": study.experiment, "epoch": study.epoch, "run": (study.runPath as NSString).lastPathComponent,
+            "epochNote": study.epochNote, "seed": study.seed,
             "model": study.layers.joined(separator: " → "), "inputCount": study.rows.count,
             "rows": study.rows.map(String.init).joined(separator: ", "),
             "explained": study.explainsLabels ? "label" : "predicted class",
             "bounds": study.bounds.map { "[\(format(Double($0.low), 2)), \(format(Double($0.high), 2))]" } ?? "none (unbounded)",
             "bias": study.bias.rawValue, "faithful": faithful, "summary": summary,
             "hasLayerConservation": !lrp.isEmpty,
-            "layerNames": study.layers.map { String($0.split(separator: " ").first ?? "") } + ["output"],
+            // Relevance entering each layer, then the explained logit itself.
+            "layerNames": study.layers.map { "into " + String($0.split(separator: " ").first ?? "") } + ["logit"],
             "layerConservation": lrp.map { ["name": $0.name, "values": $0.layerConservation.map { format($0) }] as [String: Any] },
             "reasons": study.methods.map { ["name": $0.name, "reasons": $0.reasons.joined(separator: "; ")] },
             "samples": samples,
             "hasFeatures": !study.features.isEmpty,
             "features": study.features.map { ["title": $0.title, "figure": $0.figure.html, "note": $0.note] as [String: Any] },
         ]
-        if let f = study.faithfulnessSettings { context["faithfulnessNote"] = faithfulnessNote(f) }
+        if let f = study.faithfulnessSettings { context["faithfulnessNote"] = faithfulnessNote(f, flat: strip) }
         if let steps = checked.first?.sanity.map(\.layer) {
             context["sanity"] = ["steps": steps,
                                  "rows": checked.map { m in
@@ -143,8 +178,9 @@ package enum ExplanationReport {
     }
 
     /// What the faithfulness columns measure, with this study's settings.
-    package static func faithfulnessNote(_ f: Faithfulness) -> String {
-        let regions = f.region == 1 ? "single elements" : "\(f.region)×\(f.region) regions"
+    package static func faithfulnessNote(_ f: Faithfulness, flat: Bool = false) -> String {
+        // Flat inputs (an MLP's) are perturbed one input at a time whatever --region says.
+        let regions = flat ? "single inputs" : f.region == 1 ? "single pixels" : "\(f.region)×\(f.region) regions"
         let replacement = f.replacement == .noise ? "uniform noise over the inputs' range" : "the value \(format(Double(f.baseline), 2))"
         let baseline = format(Double(f.baseline), 2)
         let caveat = f.replacement == .noise

@@ -49,6 +49,15 @@ package struct ExplanationStudy: Sendable {
     package var faithfulnessSettings: Faithfulness?
     /// Feature-visualisation figures: title, the images, a line of numbers.
     package var features: [(title: String, figure: ImageGridFigure, note: String)] = []
+    /// The classes' names where the data set has them (Fashion-MNIST's ten), else "class k".
+    package var classNames: [String] = []
+    /// What the logged epoch means, e.g. "epoch 4 is the state after 5 of the run's 5 epochs".
+    package var epochNote: String = ""
+    /// The run's seed, for the footer.
+    package var seed: UInt64 = 0
+
+    /// The name of class `k`.
+    package func className(_ k: Int) -> String { classNames.indices.contains(k) ? classNames[k] : "class \(k)" }
 
     package static func run(_ path: String, epoch: Int?, options: Options) throws -> ExplanationStudy {
         let loaded = try RunModel.load(path, epoch: epoch)
@@ -108,11 +117,17 @@ package struct ExplanationStudy: Sendable {
                 features.append(("Occlusion: the true class's probability with a grey 6×6 square over each place", occluded, notes.joined(separator: "; ")))
             }
         }
-        return ExplanationStudy(experiment: loaded.run.experiment, runPath: path, epoch: loaded.epoch,
-                                layers: model.layers.map { "\($0.name) (\($0.kind)\($0.activation == .linear ? "" : ", \($0.activation.rawValue)"))" },
-                                inputShape: model.inputShape, rows: rows, inputs: inputs, labels: rows.map { labels[$0] },
-                                probabilities: probabilityRows, targets: targets, explainsLabels: options.explainLabels, bounds: bounds, bias: options.bias,
-                                methods: results, faithfulnessSettings: faithfulness, features: features)
+        var study = ExplanationStudy(experiment: loaded.run.experiment, runPath: path, epoch: loaded.epoch,
+                                     layers: model.layers.map { "\($0.name) (\($0.kind)\($0.activation == .linear ? "" : ", \($0.activation.rawValue)"))" },
+                                     inputShape: model.inputShape, rows: rows, inputs: inputs, labels: rows.map { labels[$0] },
+                                     probabilities: probabilityRows, targets: targets, explainsLabels: options.explainLabels, bounds: bounds, bias: options.bias,
+                                     methods: results, faithfulnessSettings: faithfulness, features: features)
+        study.classNames = ClassNames.of(dataset: loaded.run.datasetName(), count: width)
+        let completed = loaded.run.timing == .after ? loaded.epoch + 1 : loaded.epoch
+        study.epochNote = "epoch \(loaded.epoch) is the state after \(completed) of the run's \(loaded.run.totalEpochs) training epochs"
+            + " (logged epochs count from 0, \(loaded.run.timing == .after ? "after" : "before") that epoch's updates)"
+        study.seed = loaded.run.seed
+        return study
     }
 
     /// `count` test samples (the training ones when there is no test split), taking the

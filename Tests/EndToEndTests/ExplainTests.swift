@@ -68,14 +68,24 @@ struct ExplainTests {
         for section in ["Summary across inputs", "Conservation", "Inputs and maps", "Sanity check: cascading randomisation"] {
             #expect(html.contains(section))
         }
-        // 3 inputs × (input + 10 maps) inlined PNGs, nothing external.
+        // 3 inputs × (input + 10 maps, then the 5 maps in logit units on one scale) inlined
+        // PNGs, nothing external.
         let sections = html.components(separatedBy: "<h2>Feature visualisation</h2>")
         #expect(sections.count == 2)
-        #expect(sections[0].components(separatedBy: "src=\"data:image/png;base64,").count - 1 == 33)
+        #expect(sections[0].components(separatedBy: "src=\"data:image/png;base64,").count - 1 == 48)
         #expect(!html.contains("src=\"http") && !html.contains("<script"))
+        // Classes by their Fashion-MNIST names; the epoch explained; conservation columns
+        // named apart; the dashes explained; no repository path in the footer.
+        let explained = html.components(separatedBy: "explained: ").dropFirst().map { String($0.prefix { $0 != "<" }) }
+        #expect(explained.count == 3 && explained.allSatisfy { ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"].contains($0) }, "\(explained)")
+        #expect(html.contains("is the state after") && html.contains("<th>into conv1</th>") && html.contains("<th>logit</th>"))
+        #expect(html.contains("A dash – marks") && !html.contains("docs/explanations.md"))
+        let maps = try String(contentsOfFile: try #require(TestSupport.find("maps.svg", under: plots).first), encoding: .utf8)
+        #expect(maps.components(separatedBy: "class=\"column-title\"").count - 1 >= 11)
+        #expect(maps.contains("logit units: ±"))
         // The feature-visualisation section, as PNG tiles: 4 filters, one maximised image per
         // explained class, and an input and a map per input for occlusion.
-        let classes = Set(html.components(separatedBy: "explained class ").dropFirst().compactMap { Int($0.prefix { $0.isNumber }) }).count
+        let classes = Set(explained).count
         if sections.count == 2 {
             #expect(sections[1].components(separatedBy: "src=\"data:image/png;base64,").count - 1 == 4 + classes + 6)
         }
@@ -171,6 +181,8 @@ struct ExplainTests {
         #expect(result.stdout.contains("at epoch 30"))
         let html = try String(contentsOfFile: plots + "/m/run-4/epoch-30/explain/index.html", encoding: .utf8)
         #expect(html.contains("class=\"strip\"") && html.contains("for its label"))
+        // Flat inputs are perturbed one at a time, and the report says so.
+        #expect(html.contains("single inputs") && !html.contains("2×2 regions"))
         // Gradient × input and LRP-0 agree on this ReLU network: the same Σ / logit.
         let pair = try TestSupport.run(cli, ["explain", path, "--methods", "gradient_x_input,lrp:lrp0", "--plots", plots, "--no-sanity"])
         #expect(pair.status == 0, "\(pair.stderr)")
