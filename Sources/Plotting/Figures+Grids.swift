@@ -113,15 +113,32 @@ extension Figures {
     /// - Parameter columnTitles: names written once above the columns (a method per column)
     ///   instead of under every cell.
     public static func imageGrid(_ images: [(pixels: [Float], height: Int, width: Int, caption: String, style: ImageStyle)],
-                                 columns: Int, cell: Double = 112, title: String = "", columnTitles: [String] = []) -> SVG {
+                                 columns: Int, cell: Double = 112, title: String = "", columnTitles: [String] = [],
+                                 divergingLegend: String? = nil) -> SVG {
         let columns = max(1, min(columns, images.count))
         let rows = (images.count + columns - 1) / columns
         // Wide images (a 1 × 12 strip of inputs) get short rows.
         let aspect = min(1, images.map { Double($0.height) / Double(max($0.width, 1)) }.max() ?? 1)
         let rowHeight = cell * aspect
         let header = columnTitles.isEmpty ? 0.0 : 34.0
-        let width = Double(columns) * (cell + 16) + 16, height = 40 + header + Double(rows) * (rowHeight + 34)
+        let legend = divergingLegend == nil ? 0.0 : 46.0
+        let width = Double(columns) * (cell + 16) + 16, height = 40 + header + Double(rows) * (rowHeight + 34) + legend
         var svg = SVG(width: width, height: height)
+        if let divergingLegend {
+            // The diverging scale as a bar, −m … 0 … +m, with what m is.
+            let barWidth = 240.0, left = 16.0, top = height - 34, steps = 48
+            svg.raw("<g class=\"diverging-legend\">")
+            for k in 0..<steps {
+                svg.rect(x: left + barWidth * Double(k) / Double(steps), y: top, width: barWidth / Double(steps) + 0.5, height: 10,
+                         fill: ColorMap.diverging.color((Double(k) + 0.5) / Double(steps)))
+            }
+            svg.rect(x: left, y: top, width: barWidth, height: 10, fill: "none", stroke: "#333")
+            for (t, label) in [(0.0, "−m"), (0.5, "0"), (1.0, "+m")] {
+                svg.text(label, x: left + barWidth * t, y: top + 22, size: 10, anchor: .middle)
+            }
+            svg.text(divergingLegend, x: left + barWidth + 12, y: top + 9, size: 10)
+            svg.raw("</g>")
+        }
         if !title.isEmpty { svg.text(title, x: width / 2, y: 22, size: 14, anchor: .middle, weight: "bold") }
         for (c, name) in columnTitles.prefix(columns).enumerated() {
             // Two lines when long ("lrp:epsilon_plus_flat" → "lrp:" / "epsilon_plus_flat").

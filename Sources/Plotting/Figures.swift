@@ -8,6 +8,9 @@ public struct PlaneData: Sendable {
     public var ixt: [[Double]]
     public var ity: [[Double]]
     public var layerNames: [String]
+    /// Per layer, the spread (e.g. 1 s.d. over runs) of I(X;T) and I(T;Y) at the last
+    /// epoch, drawn as error bars there; empty: none.
+    public var finalSpread: [(ixt: Double, ity: Double)] = []
 
     public init(title: String, epochs: [Int], ixt: [[Double]], ity: [[Double]], layerNames: [String]) {
         self.title = title
@@ -65,6 +68,14 @@ public enum Figures {
                 for l in data.ixt[e].indices { items.append((data.ixt[e][l], data.ity[e][l], color)) }
             }
             panel.points(&svg, items, radius: 2.4)
+            // Error bars at the last epoch: ± the spread in each direction.
+            if let last = data.ixt.indices.last, data.finalSpread.count == data.layerNames.count {
+                for (l, spread) in data.finalSpread.enumerated() where spread.ixt.isFinite && spread.ity.isFinite {
+                    let x = data.ixt[last][l], y = data.ity[last][l]
+                    panel.line(&svg, [(x - spread.ixt, y), (x + spread.ixt, y)], color: "#222", width: 1, className: "spread")
+                    panel.line(&svg, [(x, y - spread.ity), (x, y + spread.ity)], color: "#222", width: 1, className: "spread")
+                }
+            }
             if let lastRow = data.ixt.indices.last {
                 // Layer names at the last epoch; layers that end at the same place share one label.
                 var labels: [(x: Double, y: Double, names: [String])] = []

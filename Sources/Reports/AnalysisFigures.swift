@@ -53,9 +53,10 @@ package struct AnalysisFigures {
 
     /// The experiment, its sweep variant (from the files, never from folder names) and the runs.
     var title: String {
-        let variant = analysis.variant.map { " (\($0))" } ?? ""
-        return "\(analysis.experiment)\(variant): \(analysis.runs.count) run\(analysis.runs.count == 1 ? "" : "s"), mean"
+        analysis.runs.count == 1 ? "\(name): 1 run" : "\(name): mean of \(analysis.runs.count) runs (bars: ±1 s.d. at the last epoch)"
     }
+    /// The experiment and its sweep variant, e.g. "tishby2017 (data.train_fraction=0.05)".
+    var name: String { analysis.experiment + (analysis.variant.map { " (\($0))" } ?? "") }
     /// The runs' first configured estimator when the analysis has it (so that estimators
     /// added later with `analyze --estimator` do not change the main figures); otherwise
     /// binning first, the estimator the papers' planes use.
@@ -64,7 +65,16 @@ package struct AnalysisFigures {
 
     func plane(_ label: String) -> PlaneData? {
         guard let ixt = analysis.ixtMean[label], let ity = analysis.ityMean[label] else { return nil }
-        return PlaneData(title: displayTitle(label), epochs: analysis.epochs, ixt: ixt, ity: ity, layerNames: analysis.layers)
+        var data = PlaneData(title: displayTitle(label), epochs: analysis.epochs, ixt: ixt, ity: ity, layerNames: analysis.layers)
+        // ±1 s.d. over runs at the last epoch, per layer, when there are several runs.
+        if analysis.runs.count > 1, let ixtRuns = analysis.ixtRuns[label], let ityRuns = analysis.ityRuns[label],
+           let last = analysis.epochs.indices.last {
+            data.finalSpread = analysis.layers.indices.map { l in
+                let sx = Self.spread(ixtRuns.map { [$0[last][l]] }), sy = Self.spread(ityRuns.map { [$0[last][l]] })
+                return ((sx.high.first ?? .nan) - (sx.mean.first ?? .nan), (sy.high.first ?? .nan) - (sy.mean.first ?? .nan))
+            }
+        }
+        return data
     }
 
     /// The estimator of a label, from the `--estimator` form the analysis file records.
@@ -117,7 +127,7 @@ package struct AnalysisFigures {
         let middle = analysis.epochs.indices.min { abs(analysis.epochs[$0] - 400) < abs(analysis.epochs[$1] - 400) } ?? 0
         let chosen = Array(Set([0, middle, analysis.epochs.count - 1])).sorted()
         return .figure(Figures.snapshots(epochs: analysis.epochs, ixt: ixtRuns, ity: ityRuns, layerNames: analysis.layers,
-                                         chosen: chosen, hx: hx, hy: hy, title: "\(analysis.experiment): every run at three epochs (\(displayTitle(label)))"))
+                                         chosen: chosen, hx: hx, hy: hy, title: "\(name): every run at three epochs (\(displayTitle(label)))"))
     }
 
     package func dpiViolations() -> Result {
@@ -128,7 +138,7 @@ package struct AnalysisFigures {
             return (displayTitle(label), pairs.indices.map { p in table.map { $0[p] } }, pairs)
         }
         return .figure(Figures.heatmaps(panels, columns: analysis.epochs.map { Double(max($0, 1)) }, columnLabel: "epoch", logColumns: true,
-                                        colorTitle: "bits", title: "\(analysis.experiment): DPI violations of I(X;T), summed over runs",
+                                        colorTitle: "bits", title: "\(name): DPI violations of I(X;T), summed over \(analysis.runs.count) runs",
                                         zeroNote: "no violations"))
     }
 
@@ -164,7 +174,7 @@ package struct AnalysisFigures {
                                       ("accuracy", "fraction correct", [series("train", "train_accuracy", dashed: false),
                                                                         series("test", "test_accuracy", dashed: true)], [])],
                                      xLabel: "epoch", logX: true, rug: run.loggedEpochs.map { Double(max($0, 1)) },
-                                     title: "\(analysis.experiment): training curves, \(runsPhrase) (ticks: logged epochs)"))
+                                     title: "\(name): training curves, \(runsPhrase) (ticks: logged epochs)"))
     }
 
     package func gradientSNR() throws -> Result {
@@ -195,7 +205,7 @@ package struct AnalysisFigures {
         }
         guard !panels.isEmpty else { return .skipped("gradient_snr skipped: one minibatch per epoch (full batch) has no gradient noise") }
         return .figure(Figures.lines(panels, xLabel: "epoch", logX: true, logY: true,
-                                     title: "\(analysis.experiment): gradient mean and standard deviation, \(runsPhrase)"))
+                                     title: "\(name): gradient mean and standard deviation, \(runsPhrase)"))
     }
 
     /// "run-1.h5" for one run, "mean ± 1 s.d. of 4 runs" for several.

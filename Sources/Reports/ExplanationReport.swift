@@ -50,7 +50,8 @@ package enum ExplanationReport {
         return Figures.imageGrid(images, columns: study.methods.count + 1, cell: study.inputShape.count == 3 ? 96 : 120,
                                  title: "\(study.experiment), epoch \(study.epoch), \(target) explained; red +, blue −; "
                                      + "rows: each map on its own scale, then the maps in logit units on one scale per sample",
-                                 columnTitles: ["input"] + study.methods.map(\.name))
+                                 columnTitles: ["input"] + study.methods.map(\.name),
+                                 divergingLegend: "signed maps; m: a map's largest |value| (first rows), the sample's common scale (second rows, stated under the input)")
     }
 
     /// Maps in the units of the logit they decompose (LRP, gradient × input, Integrated

@@ -81,6 +81,15 @@ struct FigureTests {
         #expect(xTicks.contains("0.3") && xTicks.contains("12"), "\(xTicks)")
     }
 
+    /// The spread over runs at the last epoch: one horizontal and one vertical bar per layer.
+    @Test func finalSpreadBars() throws {
+        var plane = PlaneData(title: "p", epochs: [0, 1], ixt: [[1, 2], [3, 4]], ity: [[0.1, 0.2], [0.5, 0.6]], layerNames: ["a", "b"])
+        #expect(!Figures.informationPlane([plane], hx: 12, hy: 1).text.contains("class=\"spread\""))
+        plane.finalSpread = [(0.5, 0.05), (0.2, 0.01)]
+        let svg = Figures.informationPlane([plane], hx: 12, hy: 1).text
+        #expect(svg.components(separatedBy: "class=\"spread\"").count - 1 == 4)
+    }
+
     /// Layers ending close together (but not at one place) get labels that do not overlap.
     @Test func layerLabelsDoNotOverlap() throws {
         let names = ["hidden1", "hidden2", "hidden3", "hidden4"]
