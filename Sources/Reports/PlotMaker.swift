@@ -54,6 +54,12 @@ package struct PlotMaker {
                 let (written, note) = try svg.write(to: folder, name: kind.rawValue)
                 files += written
                 if let note, !notes.contains(note) { notes.append(note) }
+                if kind == .informationPlane {
+                    // The interactive page beside the PNG (hover, layer toggles, epoch slider).
+                    let page = (folder as NSString).appendingPathComponent("information_plane.html")
+                    try InteractivePlane.html(figures).write(toFile: page, atomically: true, encoding: .utf8)
+                    files.append(page)
+                }
             case .skipped(let why):
                 // Said when the figure was asked for by name, or always for gradient_snr (as before).
                 if wanted.contains(kind) || kind == .gradientSNR { notes.append(why) }

@@ -72,7 +72,8 @@ struct PlotCommand: ParsableCommand {
         if svgs.isEmpty {
             output.logger().notice("\(folder): no figure to draw (\(wanted.isEmpty ? "the analysis has nothing to plot" : "none of \(wanted.map(\.rawValue).joined(separator: ", ")) applies"))")
         } else if !output.quiet {
-            print("plotted  \(outcome.folder)/  \(svgs.joined(separator: ", "))\(outcome.files.contains { $0.hasSuffix(".png") } ? " (+ PNG)" : "")")
+            let page = outcome.files.contains { $0.hasSuffix(".html") } ? "; information_plane.html (interactive)" : ""
+            print("plotted  \(outcome.folder)/  \(svgs.joined(separator: ", "))\(outcome.files.contains { $0.hasSuffix(".png") } ? " (+ PNG)" : "")\(page)")
         }
         for note in outcome.notes { output.logger().notice("\(note)") }
     }
