@@ -44,6 +44,12 @@ struct InteractivePlaneTests {
         assert any(v > 0 for r in d["estimators"][0]["ixtSD"] for v in r if v is not None)
         """, [path])
         #expect(check.status == 0, "\(check.stderr)")
+        // In a real browser (headless Chromium, when installed): the script runs and draws.
+        if FileManager.default.isExecutableFile(atPath: "/usr/bin/chromium") {
+            let dom = try TestSupport.run("/usr/bin/chromium", ["--headless", "--no-sandbox", "--disable-gpu", "--user-data-dir=\(directory.path)/chromium",
+                                                                "--dump-dom", URL(fileURLWithPath: path).absoluteString])
+            #expect(dom.stdout.contains("class=\"marker\"") && dom.stdout.contains("<div id=\"readout\">epoch 29 (Binning"), "\(dom.stderr.suffix(300))")
+        }
         guard FileManager.default.isExecutableFile(atPath: "/usr/bin/node") else { return }
         let harness = directory.appendingPathComponent("harness.js").path
         try #"""
