@@ -50,9 +50,10 @@ public enum Figures {
         let yMax = max(hy, panels.flatMap { $0.ity.flatMap { $0 } }.filter(\.isFinite).max() ?? 0) * 1.04
         for (index, data) in panels.enumerated() {
             let ownX = (data.ixt.flatMap { $0 }.filter(\.isFinite).max() ?? 0) * 1.05
+            let panelXMax = sharedX ? xMax : max(ownX, 1e-3)
             let panel = Panel(left: margin + Double(index % perRow) * (panelWidth + gap), top: 60 + Double(index / perRow) * (panelHeight + rowGap),
                               width: panelWidth, height: panelHeight,
-                              x: (.linear, (0, sharedX ? xMax : max(ownX, 1e-3))), y: (.linear, (0, yMax)), title: data.title,
+                              x: (.linear, (0, panelXMax)), y: (.linear, (0, yMax)), title: data.title,
                               xLabel: "I(X;T) in bits", yLabel: index % perRow == 0 ? "I(T;Y) in bits" : "")
             panel.drawAxes(&svg)
             svg.raw("<g class=\"plane\" data-layers=\"\(data.layerNames.count)\" data-epochs=\"\(data.epochs.count)\">")
@@ -72,8 +73,10 @@ public enum Figures {
             if let last = data.ixt.indices.last, data.finalSpread.count == data.layerNames.count {
                 for (l, spread) in data.finalSpread.enumerated() where spread.ixt.isFinite && spread.ity.isFinite {
                     let x = data.ixt[last][l], y = data.ity[last][l]
-                    panel.line(&svg, [(x - spread.ixt, y), (x + spread.ixt, y)], color: "#222", width: 1, className: "spread")
-                    panel.line(&svg, [(x, y - spread.ity), (x, y + spread.ity)], color: "#222", width: 1, className: "spread")
+                    // Clipped to the axes.
+                    let cx = { (v: Double) in min(max(v, 0), panelXMax) }, cy = { (v: Double) in min(max(v, 0), yMax) }
+                    panel.line(&svg, [(cx(x - spread.ixt), y), (cx(x + spread.ixt), y)], color: "#222", width: 1, className: "spread")
+                    panel.line(&svg, [(x, cy(y - spread.ity)), (x, cy(y + spread.ity))], color: "#222", width: 1, className: "spread")
                 }
             }
             if let lastRow = data.ixt.indices.last {
