@@ -21,7 +21,7 @@ extension Figures {
         let width = margin * 2 + Double(count) * size + Double(max(count - 1, 0)) * gap + (plane == nil ? 0 : 40)
         let legendRows = (classNames.count + 4) / 5
         var svg = SVG(width: width, height: 60 + size + 30 + Double(legendRows) * 18 + 10)
-        if !title.isEmpty { svg.text(title, x: width / 2, y: 22, size: 14, anchor: .middle, weight: "bold") }
+        if !title.isEmpty { svg.title(title, y: 22, size: 14) }
         for (index, panel) in panels.enumerated() {
             let left = margin + Double(index) * (size + gap), top = 50.0
             let xs = panel.points.map(\.0), ys = panel.points.map(\.1)

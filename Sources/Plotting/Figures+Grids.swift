@@ -12,7 +12,7 @@ extension Figures {
         let panelWidth = 260.0, panelHeight = 230.0, margin = 70.0, gap = 45.0
         let width = margin + Double(chosen.count) * panelWidth + Double(max(chosen.count - 1, 0)) * gap + 30
         var svg = SVG(width: width, height: panelHeight + 150)
-        if !title.isEmpty { svg.text(title, x: width / 2, y: 20, size: 15, anchor: .middle, weight: "bold") }
+        if !title.isEmpty { svg.title(title, y: 20, size: 15) }
         let colors = layerNames.indices.map(ColorMap.category)  // layers are categories, not a scale
         let xMax = max(hx, ixt.flatMap { $0.flatMap { $0 } }.filter(\.isFinite).max() ?? 0) * 1.02
         let yMax = max(hy, ity.flatMap { $0.flatMap { $0 } }.filter(\.isFinite).max() ?? 0) * 1.04
@@ -48,7 +48,7 @@ extension Figures {
         let height = 40 + panels.indices.reduce(0.0) { $0 + heights[$1] + 90 } + 10
         let width = margin + panelWidth + 110
         var svg = SVG(width: width, height: height)
-        if !title.isEmpty { svg.text(title, x: width / 2, y: 20, size: 15, anchor: .middle, weight: "bold") }
+        if !title.isEmpty { svg.title(title, y: 20, size: 15) }
         let all = panels.flatMap { $0.values.flatMap { $0 } }.filter(\.isFinite)
         let extreme = all.map(abs).max() ?? 1
         let low = centred ? -extreme : min(0, all.min() ?? 0), high = centred ? extreme : max(all.max() ?? 1, 1e-12)
@@ -139,7 +139,7 @@ extension Figures {
             svg.text(divergingLegend, x: left + barWidth + 12, y: top + 9, size: 10)
             svg.raw("</g>")
         }
-        if !title.isEmpty { svg.text(title, x: width / 2, y: 22, size: 14, anchor: .middle, weight: "bold") }
+        if !title.isEmpty { svg.title(title, y: 22, size: 14) }
         for (c, name) in columnTitles.prefix(columns).enumerated() {
             // Two lines when long ("lrp:epsilon_plus_flat" → "lrp:" / "epsilon_plus_flat").
             let parts = name.count > 16 && name.contains(":") ? name.split(separator: ":", maxSplits: 1).map(String.init) : [name]

@@ -40,7 +40,7 @@ public enum Figures {
         let rows = (panels.count + perRow - 1) / perRow
         let width = margin + Double(perRow) * panelWidth + Double(max(perRow - 1, 0)) * gap + 110
         var svg = SVG(width: width, height: Double(max(rows, 1)) * (panelHeight + rowGap) + 50)
-        if !title.isEmpty { svg.text(title, x: width / 2, y: 20, size: 15, anchor: .middle, weight: "bold") }
+        if !title.isEmpty { svg.title(title, y: 20, size: 15) }
         let allEpochs = panels.flatMap(\.epochs)
         let bar = logEpochs
             ? ColorBar.epochs(first: allEpochs.min() ?? 0, last: allEpochs.max() ?? 1, left: width - 95, top: 60, height: panelHeight)
@@ -171,7 +171,7 @@ public enum Figures {
         let width = margin + Double(columns) * panelWidth + Double(columns - 1) * gap + 30
         let height = 20 + Double(rows) * cellHeight + (sharedLegend ? 10 + Double(legendRows) * 16 : 0)
         var svg = SVG(width: width, height: height)
-        if !title.isEmpty { svg.text(title, x: width / 2, y: 20, size: 15, anchor: .middle, weight: "bold") }
+        if !title.isEmpty { svg.title(title, y: 20, size: 15) }
         for (index, spec) in panels.enumerated() {
             let count = max(spec.series.count, 1)
             let palette = (0..<count).map(ColorMap.category)  // layers, train/test: categories, not a scale

@@ -66,6 +66,13 @@ public struct SVG {
         body.append("<text x=\"\(Self.n(x))\" y=\"\(Self.n(y))\" font-size=\"\(Self.n(size))\" text-anchor=\"\(anchor.rawValue)\"\(weight.map { " font-weight=\"\($0)\"" } ?? "")\(transform)\(extra)>\(Self.escape(string))</text>")
     }
 
+    /// A bold title centred across the figure, its size reduced (down to 9) until it fits
+    /// the width (about 0.6 em per character).
+    public mutating func title(_ string: String, y: Double, size: Double = 15) {
+        let fitted = max(9, min(size, ((width - 16) / (0.6 * Double(max(string.count, 1))) * 10).rounded(.down) / 10))
+        text(string, x: width / 2, y: y, size: fitted, anchor: .middle, weight: "bold", extra: " class=\"figure-title\"")
+    }
+
     public mutating func group(_ attributes: String, _ content: (inout SVG) -> Void) {
         body.append("<g \(attributes)>")
         content(&self)

@@ -81,6 +81,16 @@ struct FigureTests {
         #expect(xTicks.contains("0.3") && xTicks.contains("12"), "\(xTicks)")
     }
 
+    /// A long title on a one-panel figure is set smaller so that it fits the width.
+    @Test func titlesFitTheFigure() throws {
+        let plane = PlaneData(title: "p", epochs: [0, 1], ixt: [[1, 2], [3, 4]], ity: [[0.1, 0.2], [0.5, 0.6]], layerNames: ["a", "b"])
+        let title = "tishby2017: mean of 50 runs (bars: ±1 s.d. at the last epoch)"
+        let svg = Figures.informationPlane([plane], hx: 12, hy: 1, title: title)
+        let match = try #require(svg.text.range(of: #"font-size="([0-9.]+)"[^>]*font-weight="bold" class="figure-title""#, options: .regularExpression))
+        let size = Double(svg.text[match].split(separator: "\"")[1]) ?? 99
+        #expect(0.6 * size * Double(title.count) <= svg.width - 16 && size < 15, "\(size)")
+    }
+
     /// The spread over runs at the last epoch: one horizontal and one vertical bar per layer.
     @Test func finalSpreadBars() throws {
         var plane = PlaneData(title: "p", epochs: [0, 1], ixt: [[1, 2], [3, 4]], ity: [[0.1, 0.2], [0.5, 0.6]], layerNames: ["a", "b"])
