@@ -23,9 +23,12 @@ enum AnalysisReport {
             let dpi = outcome.dpi.map { $0.count == 0 ? "\($0.label) none" : "\($0.label) \($0.count) (largest \(String(format: "%.3f", $0.largest)) bits)" }
             lines.append("  DPI violations: " + dpi.joined(separator: "; "))
         }
+        // The I(X;T) peak only when some estimator gave one (not for an SNR-only analysis).
+        let peaks = outcome.phases.contains { $0.peak != nil }
         let phases = outcome.phases.compactMap { phase -> String? in
             guard phase.transition != nil || phase.peak != nil else { return nil }
-            return "\(phase.layer) SNR drop at \(phase.transition.map(String.init) ?? "–"), I(X;T) peak at \(phase.peak.map(String.init) ?? "–")"
+            let snr = "\(phase.layer) SNR drop at \(phase.transition.map(String.init) ?? "–")"
+            return peaks ? snr + ", I(X;T) peak at \(phase.peak.map(String.init) ?? "–")" : snr
         }
         if !phases.isEmpty { lines.append("  epochs (median over runs): " + phases.joined(separator: "; ")) }
         return lines.joined(separator: "\n")
