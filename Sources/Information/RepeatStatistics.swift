@@ -11,7 +11,10 @@ public struct RepeatStatistics: Sendable {
     public var lower: [[Double]]
     public var upper: [[Double]]
 
-    /// - Parameter values: `[run][epoch][layer]`, all runs with the same epochs.
+    /// - Parameters:
+    ///   - values: `[run][epoch][layer]`, all runs with the same epochs.
+    ///   - resamples: bootstrap resamples; 0 skips the interval (`lower`/`upper` are the
+    ///     mean), for figures that need only the mean and s.d.
     public init(_ values: [[[Double]]], resamples: Int = 2000, seed: UInt64 = 1) {
         let runs = values.count
         let epochs = values.first?.count ?? 0
@@ -28,7 +31,7 @@ public struct RepeatStatistics: Sendable {
                 let average = sample.reduce(0, +) / Double(runs)
                 m.append(average)
                 s.append(runs > 1 ? (sample.reduce(0) { $0 + ($1 - average) * ($1 - average) } / Double(runs - 1)).squareRoot() : 0)
-                if runs > 1 {
+                if runs > 1 && resamples > 0 {
                     var means = draws.map { draw in draw.reduce(0) { $0 + sample[$1] } / Double(runs) }
                     means.sort()
                     lo.append(means[Int(0.025 * Double(resamples - 1))])

@@ -23,7 +23,8 @@ public struct SVG {
         return text
     }
 
-    static func escape(_ text: String) -> String {
+    /// Text safe inside markup: `&`, `<`, `>` and `"` as entities.
+    package static func escape(_ text: String) -> String {
         text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
             .replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\"", with: "&quot;")
     }

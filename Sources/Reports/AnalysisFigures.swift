@@ -68,11 +68,8 @@ package struct AnalysisFigures {
         var data = PlaneData(title: displayTitle(label), epochs: analysis.epochs, ixt: ixt, ity: ity, layerNames: analysis.layers)
         // ±1 s.d. over runs at the last epoch, per layer, when there are several runs.
         if analysis.runs.count > 1, let ixtRuns = analysis.ixtRuns[label], let ityRuns = analysis.ityRuns[label],
-           let last = analysis.epochs.indices.last {
-            data.finalSpread = analysis.layers.indices.map { l in
-                let sx = Self.spread(ixtRuns.map { [$0[last][l]] }), sy = Self.spread(ityRuns.map { [$0[last][l]] })
-                return ((sx.high.first ?? .nan) - (sx.mean.first ?? .nan), (sy.high.first ?? .nan) - (sy.mean.first ?? .nan))
-            }
+           let sx = RepeatStatistics(ixtRuns, resamples: 0).std.last, let sy = RepeatStatistics(ityRuns, resamples: 0).std.last {
+            data.finalSpread = Array(zip(sx, sy))
         }
         return data
     }
@@ -149,10 +146,10 @@ package struct AnalysisFigures {
         let epochs = analysis.epochs.map { Double(max($0, 1)) }
         // Per run `[run][epoch][layer]`: the band is mean ± 1 s.d. across runs.
         func series(_ table: [[Double]], _ perRun: [[[Double]]]?) -> [Figures.Series] {
-            analysis.layers.indices.map { l in
-                let spread = perRun.map { runs in Self.spread(runs.map { $0.map { $0[l] } }) }
-                return Figures.Series(name: analysis.layers[l], points: zip(epochs, table.map { $0[l] }).map { ($0, $1) },
-                                      band: spread.map { s in (0..<min(epochs.count, s.low.count)).map { (epochs[$0], s.low[$0], s.high[$0]) } } ?? [])
+            let sd = perRun.flatMap { $0.count > 1 ? RepeatStatistics($0, resamples: 0).std : nil }
+            return analysis.layers.indices.map { l in
+                Figures.Series(name: analysis.layers[l], points: zip(epochs, table.map { $0[l] }).map { ($0, $1) },
+                               band: sd.map { sd in epochs.indices.map { e in (epochs[e], table[e][l] - sd[e][l], table[e][l] + sd[e][l]) } } ?? [])
             }
         }
         let spread = analysis.runs.count > 1 ? ", band: ±1 s.d. over runs" : ""
@@ -211,8 +208,9 @@ package struct AnalysisFigures {
     /// "run-1.h5" for one run, "mean ± 1 s.d. of 4 runs" for several.
     var runsPhrase: String { runs.count > 1 ? "mean ± 1 s.d. of \(runs.count) runs" : runName }
 
-    /// Element-wise mean and mean ± 1 s.d. over series (runs) of possibly unequal length
-    /// (the shortest decides); non-finite values are left out of each element.
+    /// Element-wise mean and mean ± 1 s.d. over 1-D series (runs' metrics or gradient
+    /// norms) of possibly unequal length (the shortest decides); non-finite values are left
+    /// out of each element. Tables `[run][epoch][layer]` use ``RepeatStatistics``.
     static func spread(_ series: [[Double]]) -> (mean: [Double], low: [Double], high: [Double]) {
         let length = series.map(\.count).min() ?? 0
         var mean = [Double](), low = [Double](), high = [Double]()

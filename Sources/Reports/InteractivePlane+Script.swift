@@ -3,6 +3,8 @@ extension InteractivePlane {
     /// that it runs, and is tested, without a browser; the rest wires the controls.
     static let script = #"""
     "use strict";
+    // Layer names come from the analysis file: escaped before they enter markup.
+    function esc(t) { return String(t).replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;"); }
     function fmt(v) { return v === null || v === undefined ? "–" : v.toFixed(3); }
     function ticks(max) {
       const raw = max / 6, mag = Math.pow(10, Math.floor(Math.log10(raw)));
@@ -34,7 +36,7 @@ extension InteractivePlane {
         est.ixt.forEach((row, e) => {
           const x = row[l], y = est.ity[e][l];
           if (x === null || y === null) return;
-          const tip = layer + ', epoch ' + D.epochs[e] + ', mean of ' + D.runs + ' run' + (D.runs === 1 ? '' : 's') +
+          const tip = esc(layer) + ', epoch ' + D.epochs[e] + ', mean of ' + D.runs + ' run' + (D.runs === 1 ? '' : 's') +
             ': I(X;T) = ' + fmt(x) + ' ± ' + fmt(est.ixtSD[e][l]) + ' bits, I(T;Y) = ' + fmt(y) + ' ± ' + fmt(est.itySD[e][l]) + ' bits';
           parts.push('<circle class="point" data-layer="' + l + '" data-epoch="' + D.epochs[e] + '" cx="' + X(x).toFixed(1) + '" cy="' + Y(y).toFixed(1) +
                      '" r="2.2" fill="' + color + '"><title>' + tip + '</title></circle>');
@@ -42,7 +44,7 @@ extension InteractivePlane {
         const x = est.ixt[s.epoch][l], y = est.ity[s.epoch][l];
         if (x !== null && y !== null) {
           parts.push('<circle class="marker" cx="' + X(x).toFixed(1) + '" cy="' + Y(y).toFixed(1) + '" r="7" fill="none" stroke="' + color + '" stroke-width="2.5"/>');
-          parts.push('<text class="marker-label" x="' + (X(x) + 9).toFixed(1) + '" y="' + (Y(y) - 8).toFixed(1) + '" fill="' + color + '">' + layer + '</text>');
+          parts.push('<text class="marker-label" x="' + (X(x) + 9).toFixed(1) + '" y="' + (Y(y) - 8).toFixed(1) + '" fill="' + color + '">' + esc(layer) + '</text>');
         }
       });
       parts.push('</svg>');

@@ -1,5 +1,6 @@
 import Analysis
 import Foundation
+import Information
 import Plotting
 
 /// The information plane of an analysis as one self-contained HTML page
@@ -35,13 +36,7 @@ package enum InteractivePlane {
         func finite(_ table: [[Double]]) -> [[Double?]] { table.map { $0.map { $0.isFinite ? $0 : nil } } }
         func sd(_ perRun: [[[Double]]]?, epochs: Int, layers: Int) -> [[Double?]] {
             guard let perRun, perRun.count > 1 else { return Array(repeating: Array(repeating: 0, count: layers), count: epochs) }
-            return (0..<epochs).map { e in
-                (0..<layers).map { l in
-                    let s = AnalysisFigures.spread(perRun.map { [$0[e][l]] })
-                    let value = (s.high.first ?? .nan) - (s.mean.first ?? .nan)
-                    return value.isFinite ? value : nil
-                }
-            }
+            return finite(RepeatStatistics(perRun, resamples: 0).std)
         }
         let estimators = figures.orderedLabels.compactMap { label -> Page.Estimator? in
             guard let ixt = analysis.ixtMean[label], let ity = analysis.ityMean[label] else { return nil }
@@ -59,7 +54,7 @@ package enum InteractivePlane {
         return """
         <!doctype html>
         <html lang="en"><head><meta charset="utf-8">
-        <title>\(escape(page.title)): information plane</title>
+        <title>\(SVG.escape(page.title)): information plane</title>
         <style>
         body { font: 14px/1.4 system-ui, sans-serif; margin: 20px; color: #222; }
         #controls { display: flex; flex-wrap: wrap; gap: 14px; align-items: center; margin: 8px 0; }
@@ -67,7 +62,7 @@ package enum InteractivePlane {
         #readout { font-family: ui-monospace, monospace; font-size: 12px; color: #333; min-height: 1.4em; }
         .note { color: #555; font-size: 12px; max-width: 760px; }
         </style></head><body>
-        <h1>\(escape(page.title)): the information plane</h1>
+        <h1>\(SVG.escape(page.title)): the information plane</h1>
         <p class="note">Mean of \(page.runs) run\(page.runs == 1 ? "" : "s") per layer and logged epoch. Hover a point for its
         numbers (± 1 s.d. over runs); tick layers on and off; choose the estimator; move the epoch slider to follow
         every layer's path. Written by infoplane; no network access.</p>
@@ -81,9 +76,5 @@ package enum InteractivePlane {
         </body></html>
 
         """
-    }
-
-    static func escape(_ text: String) -> String {
-        text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;").replacingOccurrences(of: ">", with: "&gt;")
     }
 }
