@@ -21,6 +21,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.5.0"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
         .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),  // SHA-256 digests of run files
+        .package(url: "https://github.com/apple/swift-protobuf", from: "1.39.0"),  // ONNX model files
     ],
     targets: [
         // C system libraries, found through pkg-config (Debian: libhdf5-dev, libopenblas-dev, zlib1g-dev).
@@ -43,6 +44,12 @@ let package = Package(
             "Tensor",
             .product(name: "RealModule", package: "swift-numerics"),
         ]),
+        // Models of other frameworks (ONNX, Keras HDF5) read into the lab's layers.
+        .target(name: "ModelImport", dependencies: [
+            "Datasets", "HDF5", "Networks", "Tensor",
+            .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+            .product(name: "Crypto", package: "swift-crypto"),
+        ]),
         .target(name: "Recording", dependencies: ["HDF5", "Networks", "Tensor", .product(name: "Crypto", package: "swift-crypto")]),
         // The pure estimators: no files, no run format.
         .target(name: "Information", dependencies: [
@@ -63,7 +70,7 @@ let package = Package(
         ]),
         .target(name: "Plotting", dependencies: ["CZlib"]),
         .target(name: "Experiments", dependencies: [
-            "Attribution", "Datasets", "Information", "Networks", "Recording", "Tensor",
+            "Attribution", "Datasets", "ModelImport", "Information", "Networks", "Recording", "Tensor",
             .product(name: "Yams", package: "Yams"),
             .product(name: "Logging", package: "swift-log"),
         ]),
@@ -82,10 +89,11 @@ let package = Package(
             "Attribution", "Datasets", "Embedding", "Experiments", "Information", "Networks", "Recording", "Tensor",
         ], path: "benchmarks/swift"),
         .executableTarget(name: "infoplane", dependencies: [
-            "Analysis", "Attribution", "Datasets", "Embedding", "Experiments", "FeatureVisualization", "HDF5",
+            "Analysis", "Attribution", "Datasets", "Embedding", "Experiments", "FeatureVisualization", "HDF5", "ModelImport",
             "Information", "Networks", "Plotting", "Recording", "Reports", "Reproduction", "Tensor",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "Yams", package: "Yams"),
         ]),
 
         // Helpers shared by the test targets (paths, subprocesses, h5py, stderr capture).
@@ -106,7 +114,7 @@ let package = Package(
         ]),
         .testTarget(name: "PlottingTests", dependencies: ["Plotting", "TestSupport"]),
         .testTarget(name: "EndToEndTests", dependencies: [
-            "Analysis", "Attribution", "Embedding", "Experiments", "HDF5", "Information", "Networks", "Recording", "Reproduction",
+            "Analysis", "Attribution", "Embedding", "Experiments", "HDF5", "Information", "ModelImport", "Networks", "Recording", "Reproduction",
             "Tensor", "TestSupport", "infoplane",  // built first: the tests run the command
             .product(name: "Yams", package: "Yams"),
         ]),

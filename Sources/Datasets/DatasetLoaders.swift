@@ -91,7 +91,8 @@ public enum DatasetLoaders {
         }
     }
 
-    static func baseName(_ path: String) -> String {
+    /// A file's name without folders and extensions: the data set's default name.
+    public static func baseName(_ path: String) -> String {
         let file = path.split(separator: "/").last.map(String.init) ?? path
         if let dot = file.firstIndex(of: ".") { return String(file[..<dot]) }
         return file

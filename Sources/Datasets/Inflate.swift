@@ -1,6 +1,6 @@
 import CZlib
 
-/// zlib decompression (RFC 1950 zlib streams and RFC 1952 gzip files), bounded.
+/// zlib decompression (RFC 1950 zlib streams, RFC 1952 gzip files, RFC 1951 raw deflate), bounded.
 ///
 /// Compressed input is never trusted with memory: every call names the most bytes it
 /// may produce (`limit`), which callers take from the size the container's header
@@ -12,6 +12,8 @@ public enum Inflate {
         case zlib
         /// A gzip file (`.gz`).
         case gzip
+        /// A raw deflate stream (RFC 1951), as a zip archive's entries hold (`.npz`).
+        case raw
     }
 
     /// What to do when the output reaches `limit` before the stream ends.
@@ -51,7 +53,7 @@ public enum Inflate {
     private static func decompress(_ bytes: UnsafeRawBufferPointer, container: Container, file: String,
                                    limit: Int, overflow: Overflow) throws(DatasetError) -> [UInt8] {
         var stream = z_stream()
-        let windowBits: Int32 = container == .zlib ? 15 : 15 + 16
+        let windowBits: Int32 = switch container { case .zlib: 15; case .gzip: 15 + 16; case .raw: -15 }
         guard ip_inflateInit2(&stream, windowBits) == Z_OK else {
             throw DatasetError(.malformed, file: file, "zlib could not start inflating")
         }

@@ -1,5 +1,7 @@
+import Datasets
 import Foundation
 import Information
+import ModelImport
 import Networks
 import Recording
 
@@ -39,6 +41,10 @@ package struct ExperimentConfig: Sendable {
         recording = try entries["recording"].map { (r) throws(ConfigError) in try RecordingConfig(r) } ?? RecordingConfig()
         analysis = try entries["analysis"].map { (r) throws(ConfigError) in try AnalysisConfig(r) } ?? AnalysisConfig()
         explain = try entries["explain"].map { (r) throws(ConfigError) in try ExplainConfig(r) }
+        if training.epochs == 0 && recording.timing == .after {
+            throw ConfigError(file: reader.file, keyPath: "recording.timing",
+                              "a run of 0 epochs has only its initial state, which timing `after` never logs; use `before`")
+        }
     }
 }
 
@@ -54,6 +60,10 @@ package struct DataConfig: Sendable {
         case fashionMNIST = "fashion_mnist"
         /// An HDF5 file with an inputs and a labels dataset: `path`, `inputs` (default x), `labels` (default y).
         case hdf5
+        /// A numpy `.npz` archive (`numpy.savez`): `path`, `inputs` (default x), `labels` (default y).
+        case npz
+        /// Two numpy `.npy` files: `inputs` and `labels` are their paths.
+        case npy
     }
 
     package enum SplitKind: String, Sendable, CaseIterable { case shuffled, stratified, file }
@@ -73,9 +83,15 @@ package struct DataConfig: Sendable {
     /// `train_samples`, `test_samples`: use only the first n of each (fashion_mnist), for quick runs.
     package var trainSamples: Int?
     package var testSamples: Int?
+    /// `layout`: the axis order of 4-D numpy inputs, `nchw` (PyTorch) or `nhwc` (Keras);
+    /// default: the one that fits the model's input (an imported model's own when both do).
+    package var layout: ImageLayout?
+    /// `classes`: the number of classes when the labels need not show them all (an
+    /// imported model's outputs); default: the largest label + 1.
+    package var classes: Int?
 
     package static let keys = ["source", "path", "inputs", "labels", "images", "folder", "train_fraction", "split", "split_file",
-                       "split_seed", "train_samples", "test_samples"]
+                       "split_seed", "train_samples", "test_samples", "layout", "classes"]
 
     package init(_ reader: ConfigReader) throws(ConfigError) {
         let e = try reader.mapping(allowed: Self.keys)
@@ -91,8 +107,12 @@ package struct DataConfig: Sendable {
         splitSeed = try e["split_seed"].map { (r) throws(ConfigError) in UInt64(try r.int(in: 0...Int(Int32.max))) }
         trainSamples = try e["train_samples"]?.int(in: 1...10_000_000)
         testSamples = try e["test_samples"]?.int(in: 0...10_000_000)
+        layout = try e["layout"]?.choice(ImageLayout.self)
+        classes = try e["classes"]?.int(in: 1...LabeledDataset.maximumClassCount)
         switch source {
-        case .mat, .hdf5:
+        case .npy:
+            guard inputs != nil, labels != nil else { throw reader.error("source npy needs `inputs` and `labels` (the two .npy files)") }
+        case .mat, .hdf5, .npz:
             guard path != nil else { throw ConfigError(file: reader.file, line: reader.node.mark?.line, column: reader.node.mark?.column, keyPath: reader.path + ".path", "missing required key (the \(source.rawValue) file)") }
         case .idx:
             guard images != nil, labels != nil else { throw reader.error("source idx needs `images` and `labels` (the two IDX files)") }
@@ -109,10 +129,14 @@ package struct DataConfig: Sendable {
 package struct ModelConfig: Sendable {
     package enum LayerSpec: Sendable, Equatable {
         case dense(units: Int, activation: Activation)
-        case conv2d(filters: Int, kernel: Int, stride: Int, padding: Int, activation: Activation)
+        /// `kernel` is `[height, width]` (the YAML's `kernel: 3` is `[3, 3]`).
+        case conv2d(filters: Int, kernel: [Int], stride: Int, padding: Int, activation: Activation)
         case maxpool2d(size: Int, stride: Int?)
         case avgpool2d(size: Int, stride: Int?)
         case flatten
+        /// An activation on its own (`{activation: relu}`), where it does not follow a
+        /// dense or conv2d layer (an imported model's ReLU after pooling).
+        case activation(Activation)
     }
 
     /// `widths`: hidden layer widths of an MLP, e.g. [10, 7, 5, 4, 3].
@@ -128,8 +152,23 @@ package struct ModelConfig: Sendable {
     /// `output_initializer`: the output layer's, when it differs (ibsgd, which Saxe et al.
     /// ran, builds its softmax layer with glorot_uniform); default: `initializer`.
     package var outputInitializer: Initializer?
+    /// `from`: an ONNX or Keras HDF5 file whose architecture and weights the model takes
+    /// (`train --from`, `record`). Loading the configuration writes the architecture out
+    /// (`layers`, `input_shape`, `input_layout`) with the file's format and SHA-256
+    /// (`from_format`, `from_sha256`), so a run file's stored configuration describes the
+    /// model without the file; the weights are read from the file when a run starts.
+    package var from: String?
+    package var fromFormat: ImportedModel.Format?
+    package var fromSHA256: String?
+    /// `input_shape`: one sample's shape the model expects (`[28, 28, 1]`), checked
+    /// against the data.
+    package var inputShape: [Int]?
+    /// `input_layout`: the axis order an imported model's image input has in its own
+    /// framework (`nchw` for PyTorch).
+    package var inputLayout: ImageLayout?
 
-    package static let keys = ["widths", "layers", "activation", "initializer", "output_initializer"]
+    package static let keys = ["widths", "layers", "activation", "initializer", "output_initializer",
+                               "from", "from_format", "from_sha256", "input_shape", "input_layout"]
     package static let initializers: [String: Initializer] = [
         "truncated_normal_fan_in": .truncatedNormalFanIn, "truncated_normal_fan_out": .truncatedNormalFanOut,
         "glorot_uniform": .glorotUniform, "he_normal": .heNormal, "zeros": .zeros,
@@ -145,6 +184,14 @@ package struct ModelConfig: Sendable {
             var specs: [LayerSpec] = []
             for item in try list.sequence() { specs.append(try Self.layer(item, defaultActivation: activation)) }
             layers = specs
+        }
+        from = try e["from"]?.string()
+        fromFormat = try e["from_format"]?.choice(ImportedModel.Format.self)
+        fromSHA256 = try e["from_sha256"]?.string()
+        inputShape = try e["input_shape"]?.ints(in: 1...1 << 24)
+        inputLayout = try e["input_layout"]?.choice(ImageLayout.self)
+        if from != nil, widths != nil {
+            throw reader.error("`from` gives the architecture; remove `widths`")
         }
         guard (widths == nil) != (layers == nil) else {
             throw reader.error("give either `widths` (an MLP) or `layers`, not \(widths == nil ? "neither" : "both")")
@@ -163,7 +210,7 @@ package struct ModelConfig: Sendable {
             guard text == "flatten" else { throw item.error("\"\(text)\" is not a layer (flatten, or a mapping like {dense: {units: 64}})") }
             return .flatten
         }
-        let kinds = ["dense", "conv2d", "maxpool2d", "avgpool2d", "flatten"]
+        let kinds = ["dense", "conv2d", "maxpool2d", "avgpool2d", "flatten", "activation"]
         let entry = try item.mapping(allowed: kinds)
         guard entry.count == 1, let (kind, body) = entry.first else { throw item.error("one layer per list item") }
         func activation(_ e: [String: ConfigReader]) throws(ConfigError) -> Activation {
@@ -175,8 +222,11 @@ package struct ModelConfig: Sendable {
             return .dense(units: try e.required("units", in: body).int(in: 1...1_000_000), activation: try activation(e))
         case "conv2d":
             let e = try body.mapping(allowed: ["filters", "kernel", "stride", "padding", "activation"])
+            let kernelNode = try e.required("kernel", in: body)
+            let kernel = kernelNode.scalarText != nil ? [try kernelNode.int(in: 1...64)] : try kernelNode.ints(in: 1...64)
+            guard kernel.count == 1 || kernel.count == 2 else { throw kernelNode.error("a size or [height, width]") }
             return .conv2d(filters: try e.required("filters", in: body).int(in: 1...100_000),
-                           kernel: try e.required("kernel", in: body).int(in: 1...64),
+                           kernel: kernel.count == 1 ? [kernel[0], kernel[0]] : kernel,
                            stride: try e["stride"]?.int(in: 1...64) ?? 1, padding: try e["padding"]?.int(in: 0...64) ?? 0,
                            activation: try activation(e))
         case "maxpool2d", "avgpool2d":
@@ -184,6 +234,8 @@ package struct ModelConfig: Sendable {
             let size = try e["size"]?.int(in: 1...64) ?? 2
             let stride = try e["stride"]?.int(in: 1...64)
             return kind == "maxpool2d" ? .maxpool2d(size: size, stride: stride) : .avgpool2d(size: size, stride: stride)
+        case "activation":
+            return .activation(try body.choice(Activation.self))
         default:
             return .flatten
         }
@@ -203,7 +255,8 @@ package struct TrainingConfig: Sendable {
 
     package init(_ reader: ConfigReader) throws(ConfigError) {
         let e = try reader.mapping(allowed: Self.keys)
-        epochs = try e.required("epochs", in: reader).int(in: 1...10_000_000)
+        // 0: the model is recorded as it is, untrained (`infoplane record` of an imported model).
+        epochs = try e.required("epochs", in: reader).int(in: 0...10_000_000)
         if let batch = e["batch_size"] {
             batchSize = batch.scalarText == "full" ? nil : try batch.int(in: 1...100_000_000)
         } else {

@@ -23,13 +23,15 @@ package enum ExperimentLoader {
     /// - Parameter overrides: `key.path=value` assignments (the value is YAML: `3`,
     ///   `relu`, `[10, 7]`); a key that the schema does not know is an error like one in
     ///   the file.
-    package static func load(_ path: String, overrides: [String] = []) throws(ConfigError) -> [Experiment] {
+    /// - Parameter modelFrom: a model file (`--from`) that replaces the `model` section:
+    ///   `model: {from: FILE}`, FILE relative to the working directory.
+    package static func load(_ path: String, overrides: [String] = [], modelFrom: String? = nil) throws(ConfigError) -> [Experiment] {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw ConfigError(file: path, keyPath: "", FileManager.default.fileExists(atPath: path) ? "cannot read the file" : "no such file")
         }
         let folder = PathComponent.folder(of: path)
         return try parse(String(decoding: data, as: UTF8.self), file: path, overrides: overrides,
-                         relativeTo: folder.isEmpty ? "." : folder)
+                         relativeTo: folder.isEmpty ? "." : folder, importingModels: true, modelFrom: modelFrom)
     }
 
     /// The data keys that name files.
@@ -64,8 +66,11 @@ package enum ExperimentLoader {
     ///
     /// - Parameter relativeTo: the folder that relative data paths in the text are
     ///   relative to (the config file's); nil leaves them as written.
+    /// - Parameter importingModels: read the file of `model.from` and write its
+    ///   architecture into the configuration (a stored configuration has it already).
     package static func parse(_ text: String, file path: String, overrides: [String] = [],
-                             relativeTo folder: String? = nil) throws(ConfigError) -> [Experiment] {
+                             relativeTo folder: String? = nil, importingModels: Bool = false,
+                             modelFrom: String? = nil) throws(ConfigError) -> [Experiment] {
         var root: Node
         do {
             guard let node = try Yams.compose(yaml: text) else {
@@ -80,6 +85,11 @@ package enum ExperimentLoader {
             throw ConfigError(file: path, keyPath: "", "not valid YAML: \(error)")
         }
         var overridden: [String] = []
+        if let modelFrom, case .mapping(var top) = root {
+            top["model"] = .mapping(Node.Mapping([(Node("from"), Node(modelFrom))]))
+            root = .mapping(top)
+            overridden.append("model.from")
+        }
         for assignment in overrides {
             guard let equals = assignment.firstIndex(of: "=") else {
                 throw ConfigError(file: "--set \(assignment)", keyPath: "", "expected key.path=value")
@@ -94,6 +104,9 @@ package enum ExperimentLoader {
             }
             root = try NodePath.set(root, path: key, to: node, file: path)
             overridden.append(key)
+        }
+        if importingModels {
+            root = try expandingImportedModel(root, relativeTo: folder, overridden: overridden, file: path)
         }
         if let folder { root = resolvingDataPaths(root, relativeTo: folder, overridden: overridden) }
         // Sweeps: every combination of the listed values, as further overrides.

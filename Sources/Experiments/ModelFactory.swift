@@ -8,6 +8,10 @@ package enum ModelFactory {
     ///   its input).
     package static func build(_ config: ModelConfig, sampleShape: [Int], classes: Int, seed: UInt64, file: String) throws(ConfigError) -> Sequential {
         let rng = SeededRNG(seed: seed).fork("model")
+        if let expected = config.inputShape, expected != sampleShape {
+            throw ConfigError(file: file, keyPath: "model.input_shape",
+                              "the model takes samples of shape \(expected), the data's have \(sampleShape)")
+        }
         do {
             if let widths = config.widths {
                 guard sampleShape.count == 1 else {
@@ -38,7 +42,7 @@ package enum ModelFactory {
                     guard shape.count == 3 else {
                         throw NetworkError(layer: "layers[\(index)] conv2d", "expects [height, width, channels] inputs but gets \(shape)")
                     }
-                    layer = Conv2D(name: name("conv"), kernelSize: (kernel, kernel), inputChannels: shape[2], outputChannels: filters,
+                    layer = Conv2D(name: name("conv"), kernelSize: (kernel[0], kernel[1]), inputChannels: shape[2], outputChannels: filters,
                                    stride: stride, padding: padding, activation: activation, initializer: config.initializer, rng: &stream)
                 case .maxpool2d(let size, let stride):
                     layer = MaxPool2D(name: name("maxpool"), size: size, stride: stride)
@@ -46,6 +50,8 @@ package enum ModelFactory {
                     layer = AvgPool2D(name: name("avgpool"), size: size, stride: stride)
                 case .flatten:
                     layer = Flatten(name: name("flatten"))
+                case .activation(let activation):
+                    layer = ActivationLayer(name: name("activation"), activation)
                 }
                 shape = try layer.outputShape(for: shape)
                 layers.append(layer)

@@ -14,7 +14,9 @@ package struct PreparedData: Sendable {
 
     /// Loads the configured data set and splits it. File problems become ``ConfigError``s
     /// at the key that names the file.
-    package static func load(_ config: DataConfig, seed: UInt64, file: String) throws(ConfigError) -> PreparedData {
+    /// - Parameter model: the model the data is for: its `input_shape` decides the
+    ///   layout of 4-D numpy inputs when `layout` is not given.
+    package static func load(_ config: DataConfig, model: ModelConfig? = nil, seed: UInt64, file: String) throws(ConfigError) -> PreparedData {
         func located(_ key: String, _ error: DatasetError) -> ConfigError {
             ConfigError(file: file, keyPath: "data.\(key)", error.description)
         }
@@ -40,6 +42,23 @@ package struct PreparedData: Sendable {
                 let path = try required(config.path, key: "path")
                 try requireFile(path, key: "path")
                 dataset = try DatasetLoaders.hdf5(path, inputs: config.inputs ?? "x", labels: config.labels ?? "y")
+            case .npz, .npy:
+                let pair: (x: NumpyArray, y: NumpyArray)
+                let source: String
+                if config.source == .npz {
+                    source = try required(config.path, key: "path")
+                    try requireFile(source, key: "path")
+                    pair = try DatasetLoaders.npzPair(source, inputs: config.inputs ?? "x", labels: config.labels ?? "y")
+                } else {
+                    source = try required(config.inputs, key: "inputs")
+                    let labels = try required(config.labels, key: "labels")
+                    try requireFile(source, key: "inputs")
+                    try requireFile(labels, key: "labels")
+                    pair = (try DatasetLoaders.npyArray(source), try DatasetLoaders.npyArray(labels))
+                }
+                let layout = config.layout ?? Self.inferredLayout(pair.x.shape, expected: model?.inputShape, preferred: model?.inputLayout)
+                dataset = try DatasetLoaders.numpy(inputs: pair.x, labels: pair.y, layout: layout, classCount: config.classes,
+                                                   name: DatasetLoaders.baseName(source), file: source)
             case .idx:
                 let images = try required(config.images, key: "images"), labels = try required(config.labels, key: "labels")
                 try requireFile(images, key: "images")
@@ -63,9 +82,22 @@ package struct PreparedData: Sendable {
         } catch let error as ConfigError {
             throw error
         } catch let error as DatasetError {
-            throw located(config.source == .idx ? "images" : "path", error)
+            throw located(config.source == .idx ? "images" : config.source == .npy ? "inputs" : "path", error)
         } catch {
             throw ConfigError(file: file, keyPath: "data", "\(error)")
+        }
+        if let classes = config.classes, config.source != .npz, config.source != .npy {
+            if let top = dataset.labels.max(), Int(top) >= classes {
+                throw ConfigError(file: file, keyPath: "data.classes", "label \(top) does not fit \(classes) classes")
+            }
+            dataset.classCount = classes
+        }
+        if let expected = model?.inputShape, expected != dataset.sampleShape {
+            var hint = ""
+            if dataset.sampleShape.count == 3, config.source == .npz || config.source == .npy {
+                hint = config.layout == nil ? "; give data.layout (nchw or nhwc)" : "; is data.layout \(config.layout?.rawValue ?? "") right?"
+            }
+            throw ConfigError(file: file, keyPath: "data", "samples of shape \(dataset.sampleShape) (NHWC), but the model takes \(expected)\(hint)")
         }
         let splitSeed = config.splitSeed ?? seed
         switch config.split {
@@ -88,6 +120,18 @@ package struct PreparedData: Sendable {
         }
         return PreparedData(name: dataset.name, examples: Examples(inputs: dataset.inputs, labels: dataset.labels),
                             classCount: dataset.classCount, sampleShape: dataset.sampleShape, split: split)
+    }
+
+    /// The layout of a 4-D numpy inputs array `[n, a, b, c]`: the one whose NHWC sample
+    /// shape is the model's input, the model's own when both are, NHWC without a model.
+    static func inferredLayout(_ shape: [Int], expected: [Int]?, preferred: ImageLayout?) -> ImageLayout {
+        guard shape.count == 4, let expected else { return preferred ?? .nhwc }
+        let asNHWC = Array(shape.dropFirst()), asNCHW = [shape[2], shape[3], shape[1]]
+        switch (asNHWC == expected, asNCHW == expected) {
+        case (true, false): return .nhwc
+        case (false, true): return .nchw
+        default: return preferred ?? .nhwc
+        }
     }
 
     /// The rows whose activations are recorded.

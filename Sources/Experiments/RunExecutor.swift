@@ -78,7 +78,7 @@ package struct RunExecutor: Sendable {
             let config = job.experiment.config
             let file = job.experiment.file
             if data[key] == nil {
-                data[key] = try PreparedData.load(config.data, seed: config.seed, file: file)
+                data[key] = try PreparedData.load(config.data, model: config.model, seed: config.seed, file: file)
             }
             guard let prepared = data[key] else { continue }
             let model = try ModelFactory.build(config.model, sampleShape: prepared.sampleShape,
@@ -161,7 +161,7 @@ package struct RunExecutor: Sendable {
     package static func checkedRecordedRows(_ job: RunJob, data: PreparedData) throws(ConfigError) -> Int {
         let config = job.experiment.config
         let file = job.experiment.file
-        if data.split.train.isEmpty {
+        if data.split.train.isEmpty && config.training.epochs > 0 {
             throw ConfigError(file: file, keyPath: "data.train_fraction",
                               "no training samples (\(data.examples.count) samples, train_fraction \(config.data.trainFraction)): nothing to train on")
         }
@@ -249,7 +249,8 @@ package struct RunExecutor: Sendable {
                 let samples = RecordedSamples(rows: rows, examples: data.examples, trainRows: data.split.train,
                                               testRows: data.split.test, datasetName: data.name, classCount: data.classCount)
                 let metadata = RunMetadata(experiment: config.name, config: job.experiment.effectiveYAML, seed: job.seed, tool: options.tool,
-                                           totalEpochs: config.training.epochs, sweep: job.experiment.sweepYAML)
+                                           totalEpochs: config.training.epochs, sweep: job.experiment.sweepYAML,
+                                           source: config.model.source)
                 let change = try RunRecorder.extend(path: job.outputPath, metadata: metadata, model: model, samples: samples,
                                                     optimizer: optimizer, schedule: config.recording.schedule)
                 extended = true
@@ -281,6 +282,8 @@ package struct RunExecutor: Sendable {
                 status = .resumed
                 logger.info("\(job.outputPath): resuming after epoch \(completed)")
             } else {
+                // An imported model starts from its file's weights.
+                try ImportedWeights.load(into: &model, config: config.model, file: job.experiment.file)
                 let rows = data.recordedRows(config.recording.samples, seed: job.seed)
                 let samples = RecordedSamples(rows: rows, examples: data.examples, trainRows: data.split.train,
                                               testRows: data.split.test, datasetName: data.name, classCount: data.classCount)
@@ -291,7 +294,8 @@ package struct RunExecutor: Sendable {
                 recorder = try RunRecorder(path: job.outputPath, overwrite: true,
                                            metadata: RunMetadata(experiment: config.name, config: job.experiment.effectiveYAML,
                                                                  seed: job.seed, tool: options.tool,
-                                                                 totalEpochs: config.training.epochs, sweep: job.experiment.sweepYAML),
+                                                                 totalEpochs: config.training.epochs, sweep: job.experiment.sweepYAML,
+                                                                 source: config.model.source),
                                            model: model, samples: samples, optimizer: optimizer, options: recording)
                 logger.info("\(job.outputPath): training \(config.training.epochs) epochs, seed \(job.seed)")
             }

@@ -16,7 +16,7 @@ package struct RunModel {
         guard let experiment = try ExperimentLoader.parse(run.config, file: "\(run.path) (config attribute)").first else {
             throw ConfigError(file: run.path, keyPath: "config", "the stored configuration has no experiment")
         }
-        let prepared = try PreparedData.load(experiment.config.data, seed: experiment.config.seed, file: "\(run.path) (config attribute)")
+        let prepared = try PreparedData.load(experiment.config.data, model: experiment.config.model, seed: experiment.config.seed, file: "\(run.path) (config attribute)")
         let rows = split == "train" ? prepared.split.train : prepared.split.test
         return (prepared.examples.inputs.gatherRows(rows), rows.map { Int(prepared.examples.labels[$0]) })
     }

@@ -124,7 +124,10 @@ extension H5Object {
             throw HDF5Error(.mismatch, call: "H5Aread", file: filePath, object: object, detail: "\(count) strings where one is expected")
         }
         if H5Tis_variable_str(fileType.id) > 0 {
+            // Read in the file's character set: HDF5 does not convert ASCII to UTF-8 (h5py
+            // writes ASCII when the text is, as Keras's model_config).
             let memType = try Self.utf8StringType(file: filePath)
+            if H5Tget_cset(fileType.id) == H5T_CSET_ASCII { try check(H5Tset_cset(memType.id, H5T_CSET_ASCII), "H5Tset_cset", file: filePath) }
             var pointer: UnsafeMutablePointer<CChar>? = nil
             // HDF5 follows the string into the file's global heap, which it does not
             // validate: a deadline turns a loop on a damaged heap into an error.

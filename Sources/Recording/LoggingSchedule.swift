@@ -21,7 +21,8 @@ public enum LoggingSchedule: Sendable, Equatable {
 
     /// The logged epochs for a run of `total` epochs, ascending.
     public func epochs(total: Int) -> [Int] {
-        guard total > 0 else { return [] }
+        // A run of no epochs (an imported model recorded as it is) logs its one state.
+        guard total > 0 else { return [0] }
         switch self {
         case .everyEpoch:
             return Array(0..<total)

@@ -26,6 +26,9 @@ public struct RunFile {
     /// The sweep variant that produced this run, as YAML (`model.widths: [8, 6, 4]`);
     /// empty when the experiment is not a sweep (and in files written before the attribute).
     public let sweep: String
+    /// For a model imported from another framework's file (`record`, `train --from`):
+    /// that file, its format and SHA-256 (the `model_source*` attributes).
+    public let source: ModelSource?
     public let seed: UInt64
     public let status: RunStatus
     /// The 0-based epoch whose updates made the training loss non-finite, when the run
@@ -70,12 +73,16 @@ public struct RunFile {
         experiment = try file.stringAttribute("experiment")
         config = try file.stringAttribute("config")
         sweep = file.hasAttribute("sweep") ? try file.stringAttribute("sweep") : ""
+        source = file.hasAttribute("model_source")
+            ? ModelSource(path: try file.stringAttribute("model_source"), format: try file.stringAttribute("model_source_format"),
+                          sha256: try file.stringAttribute("model_source_sha256"))
+            : nil
         seed = UInt64(bitPattern: try file.attribute("seed", as: Int64.self))
         totalEpochs = Int(try file.attribute("total_epochs", as: Int64.self))
         let committedMetrics = try RunFile.committed(file.dataset("metrics/epoch")).count
         completedEpochs = max(0, committedMetrics - 1)
         divergedEpoch = try RunFile.firstDivergedEpoch(file, committedRows: committedMetrics)
-        status = divergedEpoch != nil ? .diverged : completedEpochs >= totalEpochs ? .complete : .incomplete
+        status = divergedEpoch != nil ? .diverged : committedMetrics > totalEpochs ? .complete : .incomplete
         timing = LogTiming(rawValue: try file.stringAttribute("log_timing")) ?? .before
         storage = ActivationStorage(rawValue: try file.stringAttribute("activation_storage")) ?? .float32
         let groups = try file.group("layers")
@@ -102,7 +109,7 @@ public struct RunFile {
     /// each layer's `output_shape` against its activations `[logged epoch, sample, unit...]`,
     /// and the commit record against the scheduled rows.
     private func validate() throws {
-        guard totalEpochs >= 1, totalEpochs <= 100_000_000 else {
+        guard totalEpochs >= 0, totalEpochs <= 100_000_000 else {
             throw RunFileError(file: path, "total_epochs \(totalEpochs) is not a number of epochs")
         }
         guard layers.map(\.index) == Array(layers.indices) else {

@@ -16,6 +16,11 @@ enum RunLayout {
         try file.setAttribute("experiment", metadata.experiment)
         try file.setAttribute("config", metadata.config)
         if !metadata.sweep.isEmpty { try file.setAttribute("sweep", metadata.sweep) }
+        if let source = metadata.source {
+            try file.setAttribute("model_source", source.path)
+            try file.setAttribute("model_source_format", source.format)
+            try file.setAttribute("model_source_sha256", source.sha256)
+        }
         try file.setAttribute("seed", Int64(bitPattern: metadata.seed))
         try file.setAttribute("total_epochs", Int64(metadata.totalEpochs))
         try file.setAttribute("log_timing", options.timing.rawValue)

@@ -18,14 +18,33 @@ public struct RunMetadata: Sendable {
     public var totalEpochs: Int
     /// The sweep variant as YAML (`key.path: value` lines), empty when not a sweep.
     public var sweep: String
+    /// For a model imported from another framework's file: the file, its format (`onnx`,
+    /// `keras`) and SHA-256; nil otherwise.
+    public var source: ModelSource?
 
-    public init(experiment: String, config: String, seed: UInt64, tool: String, totalEpochs: Int, sweep: String = "") {
+    public init(experiment: String, config: String, seed: UInt64, tool: String, totalEpochs: Int, sweep: String = "",
+                source: ModelSource? = nil) {
+        self.source = source
         self.experiment = experiment
         self.config = config
         self.sweep = sweep
         self.seed = seed
         self.tool = tool
         self.totalEpochs = totalEpochs
+    }
+}
+
+/// Where an imported model's initial weights came from (the run file's `model_source*`
+/// attributes).
+public struct ModelSource: Codable, Sendable, Equatable {
+    public var path: String
+    public var format: String
+    public var sha256: String
+
+    public init(path: String, format: String, sha256: String) {
+        self.path = path
+        self.format = format
+        self.sha256 = sha256
     }
 }
 

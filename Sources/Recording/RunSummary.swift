@@ -5,6 +5,8 @@ public struct RunSummary: Codable, Sendable, Equatable {
     public var experiment: String
     /// The sweep variant as YAML lines, empty when not a sweep.
     public var sweep: String
+    /// The imported model's file, format and SHA-256; nil for a model the lab built.
+    public var modelSource: ModelSource?
     public var status: RunStatus
     /// The epoch whose updates made the loss non-finite, for a diverged run.
     public var divergedEpoch: Int?
@@ -30,7 +32,7 @@ extension RunFile {
         var final: [String: Double] = [:]
         for (name, series) in values { if let last = series.last, last.isFinite { final[name] = last } }
         return RunSummary(
-            path: path, formatVersion: Int(formatVersion), experiment: experiment, sweep: sweep, status: status, divergedEpoch: divergedEpoch, seed: seed,
+            path: path, formatVersion: Int(formatVersion), experiment: experiment, sweep: sweep, modelSource: source, status: status, divergedEpoch: divergedEpoch, seed: seed,
             totalEpochs: totalEpochs, completedEpochs: completedEpochs, logTiming: timing.rawValue,
             activationStorage: storage.rawValue, samples: try sampleCount(),
             layers: layers,

@@ -34,6 +34,9 @@ struct ExperimentOptions: ParsableArguments {
     @Option(help: "Folder for run files.")
     var results = "results"
 
+    @Option(help: ArgumentHelp("Start from a model of another framework: an ONNX (.onnx) or Keras HDF5 (.h5) file whose architecture and weights replace the configuration's `model` (fine-tuning with full recording).", valueName: "model-file"))
+    var from: String?
+
     @OptionGroup var output: OutputOptions
 
     /// `--set` overrides, with `--extend-to N` as `training.epochs=N`.

@@ -8,6 +8,9 @@ enum RunSummaryText {
         lines.append("\(s.path)")
         let variant = s.sweep.split(separator: "\n").map { String($0) }.joined(separator: ", ")
         lines.append("  experiment   \(s.experiment)\(variant.isEmpty ? "" : " (\(variant))")   (run-file format \(s.formatVersion))")
+        if let source = s.modelSource {
+            lines.append("  model        imported from \(source.path) (\(source.format), SHA-256 \(source.sha256.prefix(16))…)")
+        }
         lines.append("  status       \(s.status.rawValue)\(s.divergedEpoch.map { " at epoch \($0)" } ?? ""): \(s.completedEpochs) of \(s.totalEpochs) epochs, seed \(s.seed)")
         let first = s.loggedEpochs.prefix(5).map(String.init).joined(separator: ", ")
         let last = s.loggedEpochs.suffix(3).map(String.init).joined(separator: ", ")

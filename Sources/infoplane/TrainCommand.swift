@@ -21,6 +21,7 @@ struct TrainCommand: ParsableCommand {
           infoplane train experiments/tishby2017.yaml --shard 3/10        # one slice of a cluster job array
           infoplane train experiments/quick.yaml --resume                  # continue killed runs
           infoplane train experiments/quick.yaml --extend-to 6000          # train complete runs on to 6000 epochs
+          infoplane train examples/byom/var_u_finetune.yaml --from examples/byom/var_u_keras.h5 --results results/keras  # fine-tune a Keras model
         """
     )
 
@@ -34,21 +35,31 @@ struct TrainCommand: ParsableCommand {
     /// Returns the folders that hold the trained runs.
     @discardableResult
     static func train(_ options: ExperimentOptions) throws -> [String] {
-        let logger = options.output.logger()
         let experiments: [Experiment]
+        do {
+            experiments = try ExperimentLoader.load(options.config, overrides: options.effectiveOverrides, modelFrom: options.from)
+        } catch {
+            throw InputError("\(error)")
+        }
+        return try train(experiments, settings: TrainSettings(options))
+    }
+
+    /// Plans, checks and trains loaded experiments (shared with `record`).
+    @discardableResult
+    static func train(_ experiments: [Experiment], settings: TrainSettings) throws -> [String] {
+        let logger = settings.output.logger()
         let prepared: RunExecutor.Prepared
         let executor = RunExecutor(logger: logger)
         // The processors this process may use (affinity mask, SLURM_CPUS_PER_TASK), not the machine's.
         let cores = Parallel.availableWorkers
-        var runOptions = RunOptions(force: options.force, resume: options.resume || options.extendTo != nil, jobs: options.jobs ?? cores,
-                                    showProgress: !options.output.quiet, tool: "infoplane \(Infoplane.version)",
-                                    stopOnDivergence: !options.continueOnDivergence,
-                                    limits: ResourceLimits(maximumFileBytes: Int(options.maxFileSize * Double(1 << 30))))
-        runOptions.extend = options.extendTo != nil
+        var runOptions = RunOptions(force: settings.force, resume: settings.resume || settings.extend, jobs: settings.jobs ?? cores,
+                                    showProgress: !settings.output.quiet, tool: "infoplane \(Infoplane.version)",
+                                    stopOnDivergence: settings.stopOnDivergence,
+                                    limits: ResourceLimits(maximumFileBytes: Int(settings.maxFileSize * Double(1 << 30))))
+        runOptions.extend = settings.extend
         do {
-            experiments = try ExperimentLoader.load(options.config, overrides: options.effectiveOverrides)
-            var jobs = RunPlan.jobs(for: experiments, resultsRoot: options.results)
-            if let shard = options.shard.flatMap(RunPlan.parseShard) {
+            var jobs = RunPlan.jobs(for: experiments, resultsRoot: settings.results)
+            if let shard = settings.shard.flatMap(RunPlan.parseShard) {
                 jobs = RunPlan.shard(jobs, index: shard.index, count: shard.count)
             }
             prepared = try executor.prepare(jobs, options: runOptions)
@@ -61,13 +72,21 @@ struct TrainCommand: ParsableCommand {
         }
         if prepared.complete.count == prepared.jobs.count {
             logger.notice("all \(prepared.jobs.count) run(s) of \(experiments[0].config.name) are complete: nothing to train (--extend-to N trains them on, --force again)")
+        } else if experiments.allSatisfy({ $0.config.training.epochs == 0 }) {
+            if let source = experiments.first?.config.model.source {
+                logger.notice("imported \(source.path) (\(source.format), \(experiments[0].config.model.layers?.count ?? 0) layers + output)")
+            }
         } else {
             logger.notice("\(prepared.jobs.count - prepared.complete.count) run(s) of \(experiments[0].config.name) to train, \(min(runOptions.jobs, prepared.jobs.count)) at a time\(prepared.complete.isEmpty ? "" : "; \(prepared.complete.count) complete, skipped")")
         }
         let outcomes = executor.execute(prepared, options: runOptions)
         for outcome in outcomes {
             var line = "\(outcome.status.rawValue.padding(toLength: 8, withPad: " ", startingAt: 0)) \(outcome.path)"
-            if let m = outcome.finalMetrics {
+            if let m = outcome.finalMetrics, outcome.status == .trained, outcome.epochs == 0 {
+                // `record`: a model evaluated as it is, not trained.
+                line = "recorded \(outcome.path)  " + [("train", m.trainAccuracy), ("test", m.testAccuracy)]
+                    .filter { $0.1.isFinite }.map { String(format: "%@ accuracy %.4f", $0.0, $0.1) }.joined(separator: ", ")
+            } else if let m = outcome.finalMetrics {
                 // A run on all the data has no test split: say so rather than print nan.
                 let test = m.testAccuracy.isFinite ? String(format: "test accuracy %.4f", m.testAccuracy) : "no test split"
                 line += String(format: "  %d epochs in %.1f s, train accuracy %.4f, ", outcome.epochs, outcome.seconds, m.trainAccuracy) + test
@@ -75,7 +94,7 @@ struct TrainCommand: ParsableCommand {
             if let error = outcome.error, outcome.status != .failed && outcome.status != .diverged { line += "  \(error)" }
             if outcome.status == .failed || outcome.status == .diverged {
                 writeError("infoplane: \(outcome.path): \(outcome.error ?? outcome.status.rawValue)")
-            } else if !options.output.quiet {
+            } else if !settings.output.quiet {
                 print(line)
             }
         }
@@ -83,5 +102,32 @@ struct TrainCommand: ParsableCommand {
             throw ExitCode(1)
         }
         return Array(Set(prepared.jobs.map { PathComponent.folder(of: $0.outputPath) })).sorted()
+    }
+}
+
+/// What `train` needs besides the experiments: from ``ExperimentOptions``, or set by `record`.
+struct TrainSettings {
+    var force = false
+    var resume = false
+    var extend = false
+    var jobs: Int?
+    var shard: String?
+    var stopOnDivergence = true
+    var maxFileSize = 16.0
+    var results = "results"
+    var output: OutputOptions
+
+    init(output: OutputOptions) { self.output = output }
+
+    init(_ options: ExperimentOptions) {
+        self.init(output: options.output)
+        force = options.force
+        resume = options.resume
+        extend = options.extendTo != nil
+        jobs = options.jobs
+        shard = options.shard
+        stopOnDivergence = !options.continueOnDivergence
+        maxFileSize = options.maxFileSize
+        results = options.results
     }
 }

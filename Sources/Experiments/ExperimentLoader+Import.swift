@@ -1,0 +1,120 @@
+import Foundation
+import ModelImport
+import Networks
+import Recording
+import Yams
+
+extension ExperimentLoader {
+    /// The configuration with an imported model written out: for `model.from: FILE`, the
+    /// file's architecture as `layers` (all but the output layer, which `data.classes`
+    /// sizes), `input_shape`, `input_layout`, and the file's `from_format` and
+    /// `from_sha256`. A configuration written out before (a run file's) must name a file
+    /// with the same SHA-256.
+    ///
+    /// - Parameter folder: the folder a relative `from` is relative to (the config
+    ///   file's); a `from` given with `--set` is relative to the working directory.
+    static func expandingImportedModel(_ root: Node, relativeTo folder: String?, overridden: [String],
+                                       file: String) throws(ConfigError) -> Node {
+        guard case .mapping(var top) = root, case .mapping(var model)? = top["model"],
+              var from = model["from"]?.string, !from.isEmpty else { return root }
+        if let folder, !from.hasPrefix("/"), !overridden.contains("model.from") {
+            from = relativeToWorkingDirectory(URL(fileURLWithPath: folder).appendingPathComponent(from).standardizedFileURL.path)
+        }
+        let imported: ImportedModel
+        do {
+            imported = try ModelImporter.load(from)
+        } catch {
+            throw ConfigError(file: file, keyPath: "model.from", error.description)
+        }
+        if let recorded = model["from_sha256"]?.string {
+            guard recorded == imported.sha256 else {
+                throw ConfigError(file: file, keyPath: "model.from",
+                                  "\(from) is not the file this configuration was written for (SHA-256 \(imported.sha256.prefix(12))…, recorded \(recorded.prefix(12))…)")
+            }
+        } else if model["layers"] != nil || model["widths"] != nil {
+            throw ConfigError(file: file, keyPath: "model", "`from` gives the architecture; remove `layers` and `widths`")
+        }
+        model["from"] = Node(from)
+        model["from_format"] = Node(imported.format.rawValue)
+        model["from_sha256"] = Node(imported.sha256)
+        model["input_shape"] = flowList(imported.inputShape)
+        if let layout = imported.inputLayout { model["input_layout"] = Node(layout.rawValue) }
+        model["layers"] = .sequence(Node.Sequence(imported.layers.dropLast().map(layerNode)))
+        top["model"] = .mapping(model)
+        if case .mapping(var data)? = top["data"] {
+            if let given = data["classes"]?.int, given != imported.outputUnits {
+                throw ConfigError(file: file, keyPath: "data.classes", "\(given) classes, but the model \(from) has \(imported.outputUnits) outputs")
+            }
+            data["classes"] = Node(String(imported.outputUnits))
+            top["data"] = .mapping(data)
+        }
+        return .mapping(top)
+    }
+
+    private static func flowList(_ values: [Int]) -> Node {
+        .sequence(Node.Sequence(values.map { Node(String($0)) }, .implicit, .flow))
+    }
+
+    private static func mapping(_ pairs: [(String, Node)]) -> Node {
+        .mapping(Node.Mapping(pairs.map { (Node($0.0), $0.1) }))
+    }
+
+    /// One layer as the configuration spells it.
+    static func layerNode(_ layer: ImportedModel.Layer) -> Node {
+        switch layer {
+        case .dense(let weights, _, let activation):
+            return mapping([("dense", mapping([("units", Node(String(weights.shape[1]))), ("activation", Node(activation.rawValue))]))])
+        case .conv2d(let kernel, _, let stride, let padding, let activation):
+            let size = kernel.shape[0] == kernel.shape[1] ? Node(String(kernel.shape[0])) : flowList([kernel.shape[0], kernel.shape[1]])
+            return mapping([("conv2d", mapping([("filters", Node(String(kernel.shape[3]))), ("kernel", size),
+                                                ("stride", Node(String(stride))), ("padding", Node(String(padding))),
+                                                ("activation", Node(activation.rawValue))]))])
+        case .maxpool2d(let size, let stride):
+            return mapping([("maxpool2d", mapping([("size", Node(String(size))), ("stride", Node(String(stride)))]))])
+        case .avgpool2d(let size, let stride):
+            return mapping([("avgpool2d", mapping([("size", Node(String(size))), ("stride", Node(String(stride)))]))])
+        case .flatten:
+            return Node("flatten")
+        case .activation(let activation):
+            return mapping([("activation", Node(activation.rawValue))])
+        }
+    }
+}
+
+/// Copies an imported model's weights into the model a run builds from its
+/// configuration (`model.from`), after checking that the file is the one the
+/// configuration describes.
+package enum ImportedWeights {
+    package static func load(into model: inout Sequential, config: ModelConfig, file: String) throws(ConfigError) {
+        guard let from = config.from else { return }
+        let imported: ImportedModel
+        do {
+            imported = try ModelImporter.load(from)
+        } catch {
+            throw ConfigError(file: file, keyPath: "model.from", error.description)
+        }
+        if let recorded = config.fromSHA256, recorded != imported.sha256 {
+            throw ConfigError(file: file, keyPath: "model.from", "\(from) changed since the configuration was written (SHA-256 differs)")
+        }
+        let source: Sequential
+        do { source = try imported.sequential() } catch { throw ConfigError(file: file, keyPath: "model.from", "\(error)") }
+        guard source.layers.count == model.layers.count else {
+            throw ConfigError(file: file, keyPath: "model.layers", "\(model.layers.count) layers, but \(from) has \(source.layers.count)")
+        }
+        for index in model.layers.indices {
+            let wanted = model.layers[index].parameters.map(\.shape), given = source.layers[index].parameters.map(\.shape)
+            guard wanted == given else {
+                throw ConfigError(file: file, keyPath: "model.layers", "layer \(model.layers[index].name): parameters of shapes \(wanted), but \(from) has \(given)")
+            }
+            model.layers[index].parameters = source.layers[index].parameters
+        }
+    }
+}
+
+extension ModelConfig {
+    /// The imported model's file, format and SHA-256 as a run file records them.
+    package var source: ModelSource? {
+        guard let from, let fromFormat, let fromSHA256 else { return nil }
+        return ModelSource(path: from, format: fromFormat.rawValue, sha256: fromSHA256)
+    }
+}

@@ -1,0 +1,170 @@
+import Datasets
+import Networks
+import Tensor
+
+/// Collects an imported network layer by layer, in the lab's conventions, checking each
+/// layer against the shape that reaches it: the state both importers share.
+///
+/// It folds an activation into the Dense or Conv2D just before it, and it remembers a
+/// flatten of NCHW feature maps: the source flattens channel-major `(c, y, x)`, the lab
+/// flattens NHWC `(y, x, c)`, so the next Dense layer's weight rows are reordered.
+struct ImportBuilder {
+    let file: String
+    private(set) var layers: [ImportedModel.Layer] = []
+    /// One sample's shape as the lab holds it.
+    private(set) var shape: [Int]
+    /// One sample's shape at the input.
+    let inputShape: [Int]
+    /// For images: whether the source's view of the current tensor is NCHW (the lab's is NHWC).
+    var sourceIsNCHW: Bool
+    /// After a flatten of NCHW maps: row `i` of the lab's flat vector is row `rowOrder[i]`
+    /// of the source's.
+    private var rowOrder: [Int]?
+    /// Whether the last layer can take an activation (a Dense or Conv2D without one).
+    private var canFold = false
+    var notes: [String] = []
+
+    /// The most layers an imported model may have (the lab's limit for any model).
+    static let maximumLayers = 256
+
+    init(file: String, inputShape: [Int], sourceIsNCHW: Bool) {
+        self.file = file
+        self.shape = inputShape
+        self.inputShape = inputShape
+        self.sourceIsNCHW = sourceIsNCHW
+    }
+
+    private func error(_ place: String, _ reason: String) -> ModelImportError {
+        ModelImportError(file: file, "\(place): \(reason)")
+    }
+
+    private mutating func append(_ layer: ImportedModel.Layer, output: [Int], foldable: Bool) throws(ModelImportError) {
+        guard layers.count < Self.maximumLayers else {
+            throw ModelImportError(file: file, "more than \(Self.maximumLayers) layers")
+        }
+        layers.append(layer)
+        shape = output
+        canFold = foldable
+    }
+
+    private func checked(_ layer: some Networks.Layer, _ place: String) throws(ModelImportError) -> [Int] {
+        do { return try layer.outputShape(for: shape) } catch { throw self.error(place, error.reason) }
+    }
+
+    /// A fully connected layer; `weights` is `[in, out]` with rows in the source's order.
+    mutating func dense(weights: [Float], inputs: Int, outputs: Int, bias: [Float]?, place: String) throws(ModelImportError) {
+        guard shape.count == 1 else { throw error(place, "a fully connected layer needs flat inputs, but gets \(shape) (flatten first)") }
+        guard inputs == shape[0] else { throw error(place, "has \(inputs) inputs, but the layer before gives \(shape[0])") }
+        guard inputs > 0, outputs > 0, weights.count == inputs * outputs else { throw error(place, "has weights of the wrong size") }
+        var w = weights
+        if let order = rowOrder, order.count == inputs {
+            for row in 0..<inputs {
+                for column in 0..<outputs { w[row * outputs + column] = weights[order[row] * outputs + column] }
+            }
+            rowOrder = nil
+        }
+        let b = bias ?? [Float](repeating: 0, count: outputs)
+        guard b.count == outputs else { throw error(place, "has \(b.count) biases for \(outputs) outputs") }
+        try append(.dense(weights: Tensor(shape: [inputs, outputs], scalars: w), bias: Tensor(shape: [outputs], scalars: b), activation: .linear),
+                   output: [outputs], foldable: true)
+    }
+
+    /// Adds `bias` to the Dense or Conv2D just added (ONNX MatMul then Add).
+    mutating func addBias(_ bias: [Float], place: String) throws(ModelImportError) {
+        switch layers.last {
+        case .dense(let w, var b, .linear)? where canFold && b.count == bias.count:
+            for i in 0..<bias.count { b.scalars[i] += bias[i] }
+            layers[layers.count - 1] = .dense(weights: w, bias: b, activation: .linear)
+        case .conv2d(let k, var b, let s, let p, .linear)? where canFold && b.count == bias.count:
+            for i in 0..<bias.count { b.scalars[i] += bias[i] }
+            layers[layers.count - 1] = .conv2d(kernel: k, bias: b, stride: s, padding: p, activation: .linear)
+        default:
+            throw error(place, "adds a tensor of \(bias.count) values that is not the bias of the layer before (only a bias after MatMul or Conv is supported)")
+        }
+    }
+
+    /// A convolution; `kernel` is `[kh, kw, cin, cout]`.
+    mutating func conv(kernel: Tensor, bias: [Float]?, stride: Int, padding: Int, place: String) throws(ModelImportError) {
+        let b = Tensor(shape: [kernel.shape[3]], scalars: bias ?? [Float](repeating: 0, count: kernel.shape[3]))
+        guard b.count == kernel.shape[3] else { throw error(place, "has \(b.count) biases for \(kernel.shape[3]) filters") }
+        let layer = Conv2D(name: place, kernel: kernel, bias: b, stride: stride, padding: padding)
+        let output = try checked(layer, place)
+        try append(.conv2d(kernel: kernel, bias: b, stride: stride, padding: padding, activation: .linear), output: output, foldable: true)
+    }
+
+    mutating func pool(maximum: Bool, size: Int, stride: Int, place: String) throws(ModelImportError) {
+        let output = maximum ? try checked(MaxPool2D(name: place, size: size, stride: stride), place)
+                             : try checked(AvgPool2D(name: place, size: size, stride: stride), place)
+        try append(maximum ? .maxpool2d(size: size, stride: stride) : .avgpool2d(size: size, stride: stride), output: output, foldable: false)
+    }
+
+    /// Flattens feature maps (a no-op on flat inputs).
+    mutating func flatten(place: String) throws(ModelImportError) {
+        guard shape.count == 3 else { return }
+        let (h, w, c) = (shape[0], shape[1], shape[2])
+        if sourceIsNCHW && c > 1 && h * w > 1 {
+            var order = [Int](repeating: 0, count: h * w * c)
+            for y in 0..<h { for x in 0..<w { for ch in 0..<c { order[(y * w + x) * c + ch] = (ch * h + y) * w + x } } }
+            rowOrder = order
+        }
+        try append(.flatten, output: [h * w * c], foldable: false)
+    }
+
+    /// An element-wise activation: folded into the layer before when that has none.
+    mutating func activation(_ activation: Activation, place: String) throws(ModelImportError) {
+        if canFold {
+            switch layers.last {
+            case .dense(let w, let b, .linear)?:
+                layers[layers.count - 1] = .dense(weights: w, bias: b, activation: activation)
+                canFold = false
+                return
+            case .conv2d(let k, let b, let s, let p, .linear)?:
+                layers[layers.count - 1] = .conv2d(kernel: k, bias: b, stride: s, padding: p, activation: activation)
+                canFold = false
+                return
+            default: break
+            }
+        }
+        try append(.activation(activation), output: shape, foldable: false)
+    }
+
+    /// The model; its last layer must give the logits.
+    func finish(format: ImportedModel.Format, inputShape: [Int], inputLayout: ImageLayoutHint, sha256: String) throws(ModelImportError) -> ImportedModel {
+        guard case .dense(_, _, let activation)? = layers.last else {
+            throw ModelImportError(file: file, "the model must end in a fully connected layer giving the logits (optionally followed by softmax); it ends in \(layers.last.map { "\($0.kindName)" } ?? "nothing")")
+        }
+        guard activation == .linear else {
+            throw ModelImportError(file: file, "the last layer applies \(activation.rawValue); the lab explains and analyses logits, so the last layer must be linear (a final softmax is dropped)")
+        }
+        guard rowOrder == nil else { throw ModelImportError(file: file, "flattened feature maps reach the output without a fully connected layer") }
+        return ImportedModel(format: format, layers: layers, inputShape: inputShape, inputLayout: inputLayout.layout,
+                             notes: notes, sha256: sha256)
+    }
+}
+
+/// The axis order of an image input, when the input is an image.
+enum ImageLayoutHint {
+    case flat, nchw, nhwc
+
+    var layout: ImageLayout? {
+        switch self {
+        case .flat: nil
+        case .nchw: .nchw
+        case .nhwc: .nhwc
+        }
+    }
+}
+
+extension ImportedModel.Layer {
+    /// The kind's name, as the configuration spells it.
+    public var kindName: String {
+        switch self {
+        case .dense: "dense"
+        case .conv2d: "conv2d"
+        case .maxpool2d: "maxpool2d"
+        case .avgpool2d: "avgpool2d"
+        case .flatten: "flatten"
+        case .activation: "activation"
+        }
+    }
+}

@@ -1,0 +1,152 @@
+import Networks
+import Tensor
+
+/// A node's attributes by name.
+struct ONNXAttributes {
+    var byName: [String: Onnx_AttributeProto] = [:]
+
+    init(_ node: Onnx_NodeProto) {
+        for attribute in node.attribute { byName[attribute.name] = attribute }
+    }
+
+    func ints(_ name: String) -> [Int]? { byName[name].map { $0.ints.map { Int(clamping: $0) } } }
+    func int(_ name: String) -> Int? { byName[name].map { Int(clamping: $0.i) } }
+    func float(_ name: String) -> Float? { byName[name].map(\.f) }
+    func string(_ name: String) -> String? { byName[name].map { String(decoding: $0.s, as: UTF8.self) } }
+    var names: Set<String> { Set(byName.keys) }
+}
+
+extension ONNXGraph {
+    /// Adds one node's layer (or none) to `builder`.
+    func apply(_ node: Onnx_NodeProto, place: String, isLast: Bool, index: Int, builder: inout ImportBuilder) throws(ModelImportError) {
+        let a = ONNXAttributes(node)
+        func fail(_ reason: String) -> ModelImportError { ModelImportError(file: file, "\(place): \(reason)") }
+        func allowOnly(_ allowed: Set<String>) throws(ModelImportError) {
+            if let extra = a.names.subtracting(allowed).sorted().first { throw fail("attribute '\(extra)' is not supported") }
+        }
+        switch node.opType {
+        case "Identity":
+            return
+        case "Dropout":
+            builder.notes.append("\(place) skipped (dropout does nothing at inference)")
+        case "Relu": try builder.activation(.relu, place: place)
+        case "Tanh": try builder.activation(.tanh, place: place)
+        case "Sigmoid": try builder.activation(.sigmoid, place: place)
+        case "Softplus": try builder.activation(.softplus, place: place)
+        case "Softsign": try builder.activation(.softsign, place: place)
+        case "Elu":
+            guard (a.float("alpha") ?? 1) == 1 else { throw fail("attribute 'alpha' = \(a.float("alpha") ?? 1); ELU with α = 1 is supported") }
+            try builder.activation(.elu, place: place)
+        case "Softmax", "LogSoftmax":
+            guard isLast else { throw fail("\(node.opType) is supported only as the last node (the lab works on logits)") }
+            let axis = a.int("axis") ?? -1
+            guard builder.shape.count == 1, axis == 1 || axis == -1 else { throw fail("\(node.opType) over axis \(axis) of a \(builder.shape) tensor; over the classes is supported") }
+            builder.notes.append("the final \(node.opType) is dropped: explanations and I(T;Y) use the logits")
+        case "Transpose":
+            let perm = a.ints("perm") ?? []
+            guard builder.shape.count == 3 else { throw fail("Transpose of a flat tensor is not supported") }
+            if perm == [0, 3, 1, 2] && !builder.sourceIsNCHW { builder.sourceIsNCHW = true }
+            else if perm == [0, 2, 3, 1] && builder.sourceIsNCHW { builder.sourceIsNCHW = false }
+            else { throw fail("Transpose with perm \(perm); only NHWC ↔ NCHW is supported") }
+        case "Flatten":
+            guard (a.int("axis") ?? 1) == 1 else { throw fail("attribute 'axis' = \(a.int("axis") ?? 1); Flatten from axis 1 is supported") }
+            try builder.flatten(place: place)
+        case "Reshape":
+            guard node.input.count == 2 else { throw fail("Reshape without a shape input (opset ≥ 5 is supported)") }
+            let target = try tensor(node.input[1], place).values.map { Int($0) }
+            let features = builder.shape.reduce(1, *)
+            guard target.count == 2, target[1] == -1 || target[1] == features else {
+                throw fail("Reshape to \(target); only a flatten to [batch, \(features)] is supported")
+            }
+            try builder.flatten(place: place)
+        case "Gemm":
+            try allowOnly(["alpha", "beta", "transA", "transB"])
+            guard (a.int("transA") ?? 0) == 0 else { throw fail("attribute 'transA' = 1 is not supported") }
+            guard node.input.count >= 2 else { throw fail("Gemm without weights") }
+            let b = try tensor(node.input[1], place)
+            guard b.dims.count == 2 else { throw fail("weights of shape \(b.dims); a matrix is needed") }
+            let transposed = (a.int("transB") ?? 0) == 1
+            let (inputs, outputs) = transposed ? (b.dims[1], b.dims[0]) : (b.dims[0], b.dims[1])
+            let alpha = a.float("alpha") ?? 1, beta = a.float("beta") ?? 1
+            var w = [Float](repeating: 0, count: inputs * outputs)
+            let values = b.floats
+            for i in 0..<inputs { for o in 0..<outputs { w[i * outputs + o] = alpha * (transposed ? values[o * inputs + i] : values[i * outputs + o]) } }
+            var bias: [Float]?
+            if node.input.count >= 3, !node.input[2].isEmpty {
+                let c = try tensor(node.input[2], place)
+                guard c.count == outputs || c.count == 1 else { throw fail("a bias of shape \(c.dims) for \(outputs) outputs") }
+                bias = c.count == outputs ? c.floats.map { beta * $0 } : [Float](repeating: beta * c.floats[0], count: outputs)
+            }
+            try builder.dense(weights: w, inputs: inputs, outputs: outputs, bias: bias, place: place)
+        case "MatMul":
+            guard node.input.count == 2 else { throw fail("MatMul needs two inputs") }
+            let b = try tensor(node.input[1], place)
+            guard b.dims.count == 2 else { throw fail("weights of shape \(b.dims); a matrix is needed") }
+            try builder.dense(weights: b.floats, inputs: b.dims[0], outputs: b.dims[1], bias: nil, place: place)
+        case "Add":
+            guard node.input.count == 2 else { throw fail("Add needs two inputs") }
+            try builder.addBias(try tensor(node.input[1], place).floats, place: place)
+        case "Conv":
+            try allowOnly(["auto_pad", "dilations", "group", "kernel_shape", "pads", "strides"])
+            guard (a.int("group") ?? 1) == 1 else { throw fail("grouped convolution (group \(a.int("group") ?? 1)) is not supported") }
+            guard (a.ints("dilations") ?? [1, 1]).allSatisfy({ $0 == 1 }) else { throw fail("dilated convolution \(a.ints("dilations") ?? []) is not supported") }
+            guard builder.sourceIsNCHW else { throw fail("Conv of a tensor the graph holds as NHWC") }
+            let w = try tensor(node.input[1], place)
+            guard w.dims.count == 4 else { throw fail("a 2-D convolution needs a [cout, cin, kh, kw] kernel, this one has dims \(w.dims)") }
+            let (cout, cin, kh, kw) = (w.dims[0], w.dims[1], w.dims[2], w.dims[3])
+            let stride = try square(a.ints("strides") ?? [1, 1], "strides", fail)
+            let padding = try self.padding(a, kernel: (kh, kw), stride: stride, fail)
+            var kernel = [Float](repeating: 0, count: w.count)
+            let values = w.floats
+            for o in 0..<cout { for c in 0..<cin { for y in 0..<kh { for x in 0..<kw {
+                kernel[((y * kw + x) * cin + c) * cout + o] = values[((o * cin + c) * kh + y) * kw + x]
+            } } } }
+            let bias = node.input.count >= 3 && !node.input[2].isEmpty ? try tensor(node.input[2], place).floats : nil
+            try builder.conv(kernel: Tensor(shape: [kh, kw, cin, cout], scalars: kernel), bias: bias, stride: stride, padding: padding, place: place)
+        case "MaxPool", "AveragePool":
+            try allowOnly(["auto_pad", "ceil_mode", "count_include_pad", "dilations", "kernel_shape", "pads", "storage_order", "strides"])
+            guard node.output.count == 1 || node.output[1].isEmpty else { throw fail("pooling that also returns indices is not supported") }
+            guard (a.ints("dilations") ?? [1, 1]).allSatisfy({ $0 == 1 }) else { throw fail("dilated pooling is not supported") }
+            guard (a.ints("pads") ?? []).allSatisfy({ $0 == 0 }), ["NOTSET", "VALID"].contains(a.string("auto_pad") ?? "NOTSET") else {
+                throw fail("padded pooling (pads \(a.ints("pads") ?? []), auto_pad \(a.string("auto_pad") ?? "NOTSET")) is not supported")
+            }
+            let size = try square(a.ints("kernel_shape") ?? [], "kernel_shape", fail)
+            let stride = try square(a.ints("strides") ?? [1, 1], "strides", fail)
+            if (a.int("ceil_mode") ?? 0) == 1, builder.shape.count == 3,
+               (builder.shape[0] - size) % stride != 0 || (builder.shape[1] - size) % stride != 0 {
+                throw fail("ceil_mode 1 changes the output size here; floor (ceil_mode 0) is supported")
+            }
+            try builder.pool(maximum: node.opType == "MaxPool", size: size, stride: stride, place: place)
+        default:
+            throw fail("operator \(node.opType) is not supported (supported: \(ONNXImporter.operators.joined(separator: ", ")))")
+        }
+    }
+
+    /// The one value of a pair that must be equal in both axes.
+    private func square(_ pair: [Int], _ name: String, _ fail: (String) -> ModelImportError) throws(ModelImportError) -> Int {
+        guard pair.count == 2, pair[0] == pair[1], pair[0] >= 1, pair[0] <= 1024 else {
+            throw fail("attribute '\(name)' = \(pair); equal values for height and width are supported")
+        }
+        return pair[0]
+    }
+
+    /// Zero padding, the same on all four sides (explicit `pads`, VALID, or SAME where
+    /// that is symmetric: stride 1 and an odd kernel).
+    private func padding(_ a: ONNXAttributes, kernel: (Int, Int), stride: Int, _ fail: (String) -> ModelImportError) throws(ModelImportError) -> Int {
+        switch a.string("auto_pad") ?? "NOTSET" {
+        case "NOTSET":
+            let pads = a.ints("pads") ?? [0, 0, 0, 0]
+            guard pads.count == 4, Set(pads).count == 1, pads[0] >= 0, pads[0] <= 1024 else {
+                throw fail("attribute 'pads' = \(pads); the same padding on all four sides is supported")
+            }
+            return pads[0]
+        case "VALID":
+            return 0
+        default:
+            guard stride == 1, kernel.0 == kernel.1, kernel.0 % 2 == 1 else {
+                throw fail("auto_pad \(a.string("auto_pad") ?? "") with stride \(stride) and kernel \(kernel.0)×\(kernel.1) pads unevenly; not supported")
+            }
+            return kernel.0 / 2
+        }
+    }
+}

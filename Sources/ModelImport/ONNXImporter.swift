@@ -1,0 +1,109 @@
+import Foundation
+import Networks
+import SwiftProtobuf
+import Tensor
+
+/// Reads an ONNX model (`torch.onnx.export` of an `nn.Sequential`-shaped network, or a
+/// Keras model through tf2onnx) into an ``ImportedModel``.
+///
+/// The graph must be a chain: each node takes the previous node's output (and weights
+/// from initializers or `Constant` nodes). Operators (ONNX opsets 9–23; PyTorch 2.x
+/// exports opset 17–20): Gemm, MatMul + Add, Conv, MaxPool, AveragePool, Flatten, Reshape
+/// to `[batch, features]`, Transpose between NHWC and NCHW, Relu, Tanh, Sigmoid,
+/// Softplus, Softsign, Elu (α = 1), a final Softmax or LogSoftmax (dropped: the lab works
+/// on logits), Identity and Dropout (skipped). The first other operator or attribute is
+/// an error naming it and its node.
+///
+/// Layout: ONNX convolutions see NCHW; the lab's tensors are NHWC. Kernels
+/// `[cout, cin, kh, kw]` become `[kh, kw, cin, cout]`, and the Dense layer after a
+/// flatten of NCHW maps gets its weight rows reordered from `(c, y, x)` to `(y, x, c)`.
+enum ONNXImporter {
+    static let operators = ["Gemm", "MatMul", "Add", "Conv", "MaxPool", "AveragePool", "Flatten", "Reshape", "Transpose",
+                            "Relu", "Tanh", "Sigmoid", "Softplus", "Softsign", "Elu", "Softmax", "LogSoftmax", "Identity", "Dropout"]
+    static let opsets = 9...23
+
+    static func read(_ bytes: [UInt8], file: String, sha256: String) throws(ModelImportError) -> ImportedModel {
+        let model: Onnx_ModelProto
+        do {
+            var options = BinaryDecodingOptions()
+            options.messageDepthLimit = 64
+            model = try Onnx_ModelProto(serializedBytes: bytes, options: options)
+        } catch {
+            throw ModelImportError(file: file, "not an ONNX model (the protobuf does not decode: \(error))")
+        }
+        guard model.hasGraph, !model.graph.node.isEmpty else { throw ModelImportError(file: file, "not an ONNX model (no graph with nodes)") }
+        if let opset = model.opsetImport.first(where: { $0.domain.isEmpty || $0.domain == "ai.onnx" })?.version,
+           !opsets.contains(Int(opset)) {
+            throw ModelImportError(file: file, "opset \(opset); opsets \(opsets.lowerBound)–\(opsets.upperBound) are supported (re-export with torch.onnx.export(..., opset_version=18))")
+        }
+        var graph = ONNXGraph(model.graph, file: file)
+        return try graph.walk(sha256: sha256)
+    }
+}
+
+/// The walk over one graph's chain of nodes.
+struct ONNXGraph {
+    let graph: Onnx_GraphProto
+    let file: String
+    var constants: [String: Onnx_TensorProto] = [:]
+
+    init(_ graph: Onnx_GraphProto, file: String) {
+        self.graph = graph
+        self.file = file
+        for initializer in graph.initializer { constants[initializer.name] = initializer }
+    }
+
+    func tensor(_ name: String, _ place: String) throws(ModelImportError) -> ONNXTensor {
+        guard let proto = constants[name] else {
+            throw ModelImportError(file: file, "\(place): input '\(name)' is computed by the graph; only weights stored in the file (initializers, Constant) are supported there")
+        }
+        return try ONNXTensor(proto, file: file, what: "\(place): tensor '\(name)'")
+    }
+
+    mutating func walk(sha256: String) throws(ModelImportError) -> ImportedModel {
+        let inputs = graph.input.filter { constants[$0.name] == nil }
+        guard inputs.count == 1, let input = inputs.first else {
+            throw ModelImportError(file: file, "the graph has \(inputs.count) inputs; one (the samples) is supported")
+        }
+        let dims = input.type.tensorType.shape.dim.map { if case .dimValue(let v)? = $0.value, v > 0, v <= 1 << 24 { Int(v) } else { -1 } }
+        guard dims.count == 2 || dims.count == 4, dims.dropFirst().allSatisfy({ $0 > 0 && $0 <= 1 << 24 }) else {
+            throw ModelImportError(file: file, "input '\(input.name)' has shape \(dims.map { $0 < 0 ? "?" : String($0) }); [batch, features] or [batch, c, h, w] with fixed sizes is supported (export with a concrete example input)")
+        }
+        // An image input is NCHW unless the graph transposes it from NHWC first (tf2onnx).
+        let firstTransposes = graph.node.first.map { $0.opType == "Transpose" && ONNXAttributes($0).ints("perm") == [0, 3, 1, 2] } ?? false
+        let layout: ImageLayoutHint = dims.count == 2 ? .flat : firstTransposes ? .nhwc : .nchw
+        let sampleShape: [Int] = switch layout {
+        case .flat: [dims[1]]
+        case .nchw: [dims[2], dims[3], dims[1]]
+        case .nhwc: [dims[1], dims[2], dims[3]]
+        }
+        var builder = ImportBuilder(file: file, inputShape: sampleShape, sourceIsNCHW: layout == .nchw)
+        var current = input.name
+        let outputs = Set(graph.output.map(\.name))
+        for (index, node) in graph.node.enumerated() {
+            let place = "node \(index) '\(node.name.isEmpty ? node.opType : node.name)' (\(node.opType))"
+            if node.opType == "Constant" {
+                guard let value = node.attribute.first(where: { $0.name == "value" }), value.hasT, let name = node.output.first else {
+                    throw ModelImportError(file: file, "\(place): a Constant without a tensor value")
+                }
+                constants[name] = value.t
+                continue
+            }
+            guard node.domain.isEmpty || node.domain == "ai.onnx" else {
+                throw ModelImportError(file: file, "\(place): operator domain '\(node.domain)' is not supported")
+            }
+            guard node.input.first == current else {
+                throw ModelImportError(file: file, "\(place) does not take the previous node's output; only chains of layers (nn.Sequential) are supported")
+            }
+            guard let output = node.output.first, !output.isEmpty else { throw ModelImportError(file: file, "\(place) has no output") }
+            let last = outputs.contains(output)
+            try apply(node, place: place, isLast: last, index: index, builder: &builder)
+            current = output
+            if last { break }
+        }
+        guard outputs.contains(current) else {
+            throw ModelImportError(file: file, "the chain of nodes ends at '\(current)', not at the graph's output")
+        }
+        return try builder.finish(format: .onnx, inputShape: sampleShape, inputLayout: layout, sha256: sha256)
+    }
+}

@@ -1,0 +1,161 @@
+import Foundation
+@testable import ModelImport
+import Recording
+import Tensor
+import Testing
+import TestSupport
+
+/// `infoplane record` and `train --from`: imported models as ordinary run files, and
+/// model files that cannot be imported as one-line errors.
+@Suite("Bring your own model: record, train --from, errors", .serialized)
+struct ModelImportCommandTests {
+    let cli = TestSupport.product("infoplane")
+    static func example(_ name: String) -> String { TestSupport.root.appendingPathComponent("examples/byom/\(name)").path }
+
+    /// The recorded output layer holds the framework's logits; analyze, explain, inspect work.
+    @Test func recordMakesARunFileEveryCommandReads() throws {
+        let folder = TestSupport.temporaryDirectory("record")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let made = try TestSupport.run(cli, ["record", Self.example("var_u_mlp.onnx"), "--data", Self.example("var_u.npz"), "--results", folder.path])
+        #expect(made.status == 0, "\(made.stderr)")
+        #expect(made.stdout.contains("recorded ") && made.stdout.contains("test accuracy 0.99"), "\(made.stdout)")
+        #expect(made.stderr.contains("Softmax is dropped"), "\(made.stderr)")
+        let path = folder.appendingPathComponent("var_u_mlp/run-1.h5").path
+        let run = try RunFile.open(path)
+        #expect(run.totalEpochs == 0 && run.loggedEpochs == [0] && run.status == .complete)
+        #expect(run.source?.format == "onnx" && run.source?.sha256.count == 64)
+        let fixture = try ModelImportParityTests.fixture.get().cases.first { $0.file == "examples/byom/var_u_mlp.onnx" }
+        let logits = try run.activations(layer: run.layers.count - 1, loggedIndex: 0)
+        for (row, expected) in try #require(fixture).logits.enumerated() {
+            for (k, value) in expected.enumerated() { #expect(abs(Double(logits.scalars[row * 2 + k]) - value) < 1e-5) }
+        }
+        let h5py = try TestSupport.runPython("""
+        import h5py, sys
+        f = h5py.File(sys.argv[1], "r")
+        print(f.attrs["model_source_format"], len(f.attrs["model_source_sha256"]), f["layers/0_dense1/weights"].shape, f["epochs"][...].tolist())
+        """, [path])
+        #expect(h5py.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "onnx 64 (1, 12, 10) [0]", "\(h5py.stdout)\(h5py.stderr)")
+        let analyzed = try TestSupport.run(cli, ["analyze", folder.appendingPathComponent("var_u_mlp").path, "--json"])
+        #expect(analyzed.status == 0, "\(analyzed.stderr)")
+        let explained = try TestSupport.run(cli, ["explain", path, "--count", "2", "--no-sanity", "--plots", folder.appendingPathComponent("plots").path, "--json"])
+        #expect(explained.status == 0, "\(explained.stderr)")
+        let again = try TestSupport.run(cli, ["record", Self.example("var_u_mlp.onnx"), "--data", Self.example("var_u.npz"), "--results", folder.path])
+        #expect(again.status == 0 && again.stderr.contains("nothing to train"), "a second record of the same model is skipped: \(again.stderr)")
+    }
+
+    /// PyTorch's NCHW images are transposed to NHWC; the wrong layout is named.
+    @Test func recordsACNNOnNCHWImages() throws {
+        let folder = TestSupport.temporaryDirectory("record-cnn")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let made = try TestSupport.run(cli, ["record", Self.example("fashion_cnn.onnx"), "--data", Self.example("fashion_test.npz"),
+                                             "--samples", "40", "--results", folder.path])
+        #expect(made.status == 0 && made.stdout.contains("test accuracy 0.8"), "\(made.stdout)\(made.stderr)")
+        let run = try RunFile.open(folder.appendingPathComponent("fashion_cnn/run-1.h5").path)
+        #expect(try run.inputs().shape == [40, 28, 28, 1])
+        let wrong = try TestSupport.run(cli, ["record", Self.example("fashion_cnn.onnx"), "--data", Self.example("fashion_test.npz"),
+                                              "--layout", "nhwc", "--results", folder.appendingPathComponent("wrong").path])
+        #expect(wrong.status == 2 && wrong.stderr.contains("is data.layout nhwc right?"), "\(wrong.stderr)")
+    }
+
+    /// `train --from` starts from the file's weights: epoch 0 is the imported model.
+    @Test func trainFromStartsAtTheImportedWeights() throws {
+        let folder = TestSupport.temporaryDirectory("train-from")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let trained = try TestSupport.run(cli, ["train", Self.example("var_u_finetune.yaml"), "--from", Self.example("var_u_keras.h5"),
+                                                "--set", "training.epochs=5", "--results", folder.path])
+        #expect(trained.status == 0, "\(trained.stderr)")
+        let run = try RunFile.open(folder.appendingPathComponent("var_u_finetune/run-1.h5").path)
+        #expect(run.source?.format == "keras" && run.loggedEpochs == [0, 1, 2, 3, 4])
+        let keras = try #require(try ModelImportParityTests.fixture.get().cases.first { $0.file == "examples/byom/var_u_keras.h5" })
+        let first = try run.activations(layer: run.layers.count - 1, loggedIndex: 0)
+        let last = try run.activations(layer: run.layers.count - 1, loggedIndex: 4)
+        let rows = try run.sampleRows()
+        for (row, expected) in keras.logits.enumerated() {
+            let position = try #require(rows.firstIndex(of: row))
+            for (k, value) in expected.enumerated() { #expect(abs(Double(first.scalars[position * 2 + k]) - value) < 1e-5) }
+        }
+        #expect(first.scalars != last.scalars, "training changed the model")
+    }
+
+    static func onnx(_ build: (inout Onnx_GraphProto) -> Void) throws -> [UInt8] {
+        var model = Onnx_ModelProto()
+        var opset = Onnx_OperatorSetIdProto()
+        opset.version = 18
+        model.opsetImport = [opset]
+        var graph = Onnx_GraphProto()
+        var input = Onnx_ValueInfoProto()
+        input.name = "x"
+        var shape = Onnx_TensorShapeProto()
+        shape.dim = [Int64(1), 4].map { var d = Onnx_TensorShapeProto.Dimension(); d.dimValue = $0; return d }
+        input.type.tensorType.shape = shape
+        graph.input = [input]
+        var output = Onnx_ValueInfoProto()
+        output.name = "y"
+        graph.output = [output]
+        build(&graph)
+        model.graph = graph
+        let data: Data = try model.serializedBytes()
+        return [UInt8](data)
+    }
+
+    static func weight(_ name: String, dims: [Int64], location: String? = nil) -> Onnx_TensorProto {
+        var t = Onnx_TensorProto()
+        t.name = name
+        t.dims = dims
+        t.dataType = 1
+        if let location {
+            t.dataLocation = .external
+            var entry = Onnx_StringStringEntryProto()
+            entry.key = "location"
+            entry.value = location
+            t.externalData = [entry]
+        } else {
+            t.floatData = [Float](repeating: 0.5, count: Int(dims.reduce(1, *)))
+        }
+        return t
+    }
+
+    static func node(_ op: String, _ inputs: [String], _ output: String) -> Onnx_NodeProto {
+        var n = Onnx_NodeProto()
+        n.opType = op
+        n.input = inputs
+        n.output = [output]
+        return n
+    }
+
+    /// What cannot be imported is one line naming the operator, attribute or file, exit 2.
+    @Test(arguments: [
+        ("leaky", "operator LeakyRelu is not supported"), ("external", "only a file beside the model"),
+        ("branch", "does not take the previous node's output"), ("truncated", "not an ONNX model"),
+        ("sigmoid-last", "the last layer applies sigmoid"), ("transA", "attribute 'transA' = 1 is not supported"),
+    ])
+    func unsupportedModelsAreOneLineErrors(_ kind: String, _ message: String) throws {
+        let folder = TestSupport.temporaryDirectory("import-errors")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        var bytes = try Self.onnx { graph in
+            graph.initializer = [Self.weight("w", dims: [4, 2]), Self.weight("b", dims: [2])]
+            switch kind {
+            case "leaky": graph.node = [Self.node("Gemm", ["x", "w", "b"], "h"), Self.node("LeakyRelu", ["h"], "y")]
+            case "external": graph.initializer = [Self.weight("w", dims: [4, 2], location: "../../etc/passwd")]
+                graph.node = [Self.node("MatMul", ["x", "w"], "y")]
+            case "branch": graph.node = [Self.node("Gemm", ["x", "w", "b"], "h"), Self.node("Gemm", ["x", "w", "b"], "y")]
+            case "sigmoid-last": graph.node = [Self.node("Gemm", ["x", "w", "b"], "h"), Self.node("Sigmoid", ["h"], "y")]
+            case "transA":
+                var gemm = Self.node("Gemm", ["x", "w", "b"], "y")
+                var a = Onnx_AttributeProto()
+                a.name = "transA"
+                a.i = 1
+                gemm.attribute = [a]
+                graph.node = [gemm]
+            default: graph.node = [Self.node("Gemm", ["x", "w", "b"], "y")]
+            }
+        }
+        if kind == "truncated" { bytes = Array(bytes.prefix(bytes.count / 2)) + [0xFF, 0xFF] }
+        let model = folder.appendingPathComponent("\(kind).onnx").path
+        try Data(bytes).write(to: URL(fileURLWithPath: model))
+        let result = try TestSupport.run(cli, ["record", model, "--data", Self.example("var_u.npz"), "--results", folder.path])
+        #expect(result.status == 2, "\(kind): exit \(result.status)")
+        let lines = result.stderr.split(separator: "\n")
+        #expect(lines.count == 1 && lines[0].hasPrefix("infoplane: ") && lines[0].contains(message), "\(kind): \(result.stderr)")
+    }
+}
