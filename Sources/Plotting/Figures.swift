@@ -118,7 +118,7 @@ public enum Figures {
             }
             svg.raw("</g>")
         }
-        bar.draw(&svg)
+        if Set(allEpochs).count > 1 { bar.draw(&svg) }  // one state (a recorded model): no epochs to tell apart
         return svg
     }
 

@@ -40,6 +40,10 @@ package struct AnalysisFigures {
     }
 
     package func draw(_ kind: FigureKind) throws -> Result {
+        // A recorded model (`infoplane record`) has one state: nothing changes over epochs.
+        if analysis.epochs.count < 2, [.snapshots, .informationVsEpoch, .trainingCurves, .gradientSNR].contains(kind) {
+            return .skipped("\(kind.rawValue): the runs have one logged epoch (a model recorded as it is); nothing to draw over epochs")
+        }
         switch kind {
         case .informationPlane: return informationPlane()
         case .estimatorComparison: return estimatorComparison()

@@ -62,7 +62,7 @@ package struct PlotMaker {
                 }
             case .skipped(let why):
                 // Said when the figure was asked for by name, or always for gradient_snr (as before).
-                if wanted.contains(kind) || kind == .gradientSNR { notes.append(why) }
+                if wanted.contains(kind) || (kind == .gradientSNR && figures.analysis.epochs.count > 1) { notes.append(why) }
             }
         }
         return Outcome(folder: folder, files: files, notes: notes)

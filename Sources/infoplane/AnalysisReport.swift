@@ -5,7 +5,7 @@ import Logging
 /// The lines `analyze`, `run` and `reproduce` print for one analysis file.
 enum AnalysisReport {
     static func render(_ outcome: ExperimentAnalysis.Outcome) -> String {
-        var head = "analyzed \(outcome.output)  \(outcome.runs) run(s) × \(outcome.epochs) epochs"
+        var head = "analyzed \(outcome.output)  \(outcome.runs) run(s) × \(outcome.epochs) epoch\(outcome.epochs == 1 ? "" : "s")"
         if !outcome.computed.isEmpty {
             head += ": computed \(outcome.computed.joined(separator: ", ")) in \(String(format: "%.1f", outcome.seconds)) s"
         }
@@ -30,7 +30,8 @@ enum AnalysisReport {
             let snr = "\(phase.layer) SNR drop at \(phase.transition.map(String.init) ?? "–")"
             return peaks ? snr + ", I(X;T) peak at \(phase.peak.map(String.init) ?? "–")" : snr
         }
-        if !phases.isEmpty { lines.append("  epochs (median over runs): " + phases.joined(separator: "; ")) }
+        // One logged epoch (a recorded model): no peaks or drops over epochs to report.
+        if !phases.isEmpty && outcome.epochs > 1 { lines.append("  epochs (median over runs): " + phases.joined(separator: "; ")) }
         return lines.joined(separator: "\n")
     }
 

@@ -138,6 +138,7 @@ struct Workspace {
             try shrink(text).write(to: experiments.appendingPathComponent(name), atomically: true, encoding: .utf8)
         }
         try manager.createSymbolicLink(at: root.appendingPathComponent("data"), withDestinationURL: TestSupport.root.appendingPathComponent("data"))
+        try manager.createSymbolicLink(at: root.appendingPathComponent("examples"), withDestinationURL: TestSupport.root.appendingPathComponent("examples"))
         let binaries = root.appendingPathComponent(".build/release")
         try manager.createDirectory(at: binaries, withIntermediateDirectories: true)
         try manager.createSymbolicLink(at: binaries.appendingPathComponent("infoplane"), withDestinationURL: URL(fileURLWithPath: DocumentedCommandsTests.cli))
