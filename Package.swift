@@ -83,7 +83,10 @@ let package = Package(
             "Information", "Networks", "Plotting", "Recording", "Tensor",
             .product(name: "Mustache", package: "swift-mustache"),
         ]),
-        .target(name: "Reproduction", dependencies: ["Analysis", "Experiments", "HDF5", "Information", "Plotting"]),
+        .target(name: "Reproduction", dependencies: [
+            "Analysis", "Attribution", "Experiments", "HDF5", "Information", "Plotting", "Tensor",
+            .product(name: "RealModule", package: "swift-numerics"),
+        ]),
         // `make bench`: timings of the engine next to the PyTorch reference (benchmarks/).
         .executableTarget(name: "infoplane-bench", dependencies: [
             "Attribution", "Datasets", "Embedding", "Experiments", "Information", "Networks", "Recording", "Tensor",
@@ -108,7 +111,9 @@ let package = Package(
             .product(name: "PropertyBased", package: "swift-property-based"),
         ]),
         .testTarget(name: "infoplaneTests", dependencies: ["infoplane", "TestSupport"]),
-        .testTarget(name: "InformationTests", dependencies: ["Information", "Datasets", "Networks", "Tensor", "TestSupport"]),
+        .testTarget(name: "InformationTests", dependencies: [
+            "Information", "Datasets", "Networks", "Tensor", "TestSupport", .product(name: "RealModule", package: "swift-numerics"),
+        ]),
         .testTarget(name: "ExplanationsTests", dependencies: [
             "Attribution", "Embedding", "FeatureVisualization", "Datasets", "Networks", "Tensor", "TestSupport",
         ]),

@@ -1,7 +1,6 @@
 import Analysis
 import Experiments
 import Foundation
-import HDF5
 import Information
 
 /// Compares an analysis of the archived-run setting (`tishby2017-archived.yaml`) with the
@@ -41,15 +40,9 @@ package struct ArchiveComparison: Sendable {
         guard let ourIXT = ours.ixtRuns[label], let ourITY = ours.ityRuns[label] else {
             throw ConfigError(file: analysisPath, keyPath: "", "no \(label) analysis (the archive used bins = linspace(-1, 1, 50): edges: 50)")
         }
-        let archive = try H5File.open(archivePath)
-        let archiveEpochs = try archive.dataset("epochs").read(as: Int64.self).map { Int($0) }
-        let shape = try archive.dataset("IXT").shape()
-        let (runs, count, layerCount) = (shape[0], shape[1], shape[2])
-        func cube(_ name: String) throws -> [[[Double]]] {
-            let values = try archive.dataset(name).read(as: Double.self)
-            return (0..<runs).map { r in (0..<count).map { e in Array(values[((r * count + e) * layerCount)..<((r * count + e + 1) * layerCount)]) } }
-        }
-        let archiveIXT = try cube("IXT"), archiveITY = try cube("ITY")
+        let archived = try ArchivedRun.read(archivePath)
+        let archiveEpochs = archived.epochs, layerCount = archived.layerCount
+        let archiveIXT = archived.ixt, archiveITY = archived.ity
         guard layerCount == ours.layers.count else {
             throw ConfigError(file: analysisPath, keyPath: "", "\(ours.layers.count) layers, the archive has \(layerCount)")
         }
@@ -88,7 +81,7 @@ package struct ArchiveComparison: Sendable {
         return ArchiveComparison(epochs: common.map(\.0),
                                  ours: (curves(ourIXT, { $0.1 }), curves(ourITY, { $0.1 })),
                                  archive: (curves(archiveIXT, { $0.2 }), curves(archiveITY, { $0.2 })),
-                                 layerNames: ours.layers, ourRuns: ourIXT.count, archiveRuns: runs, layers: layers)
+                                 layerNames: ours.layers, ourRuns: ourIXT.count, archiveRuns: archiveIXT.count, layers: layers)
     }
 
     /// A table for the terminal and the README.

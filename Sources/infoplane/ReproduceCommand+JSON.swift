@@ -66,8 +66,12 @@ extension ReproduceCommand {
             }
         }
         var archived: Archived?
+        var individual: Individual?
+        var bound: Bound?
         var saxe: Saxe?
         var sizes: Sizes?
+        var depth: Depth?
+        var linear: Linear?
         var seconds = 0.0
     }
 }

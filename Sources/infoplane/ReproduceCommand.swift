@@ -23,22 +23,32 @@ struct ReproduceCommand: ParsableCommand {
         the share of epochs within the archive's ±2σ.
           saxe      saxe2018-tanh.yaml and saxe2018-relu.yaml: does tanh compress and ReLU not, \
         under binning and KDE; where the gradient SNR phase transition falls.
+          individual  every network of the archived setting at three moments (2017, Fig. 2), ours \
+        and the archive's, and each network's path; the spread across runs.
+          bound     the IB curve of var_u (iterative IB algorithm) against the converged layers \
+        (2017, Fig. 6); var_u's labels are deterministic, so the curve is a line.
           sizes     tishby2017.yaml on 5%, 45% and 85% of var_u (2017, Fig. 3): does I(T;Y) drop \
         late with little data (overfitting) and not with much.
+          depth     tishby2017.yaml with 1 to 6 hidden layers on 80% of var_u (2017, Fig. 5): do \
+        more layers reach good generalisation sooner; does compressing more take longer.
+          linear    linear student-teacher networks with Gaussian inputs, where I(X;T) and I(T;Y) \
+        are exact (Saxe et al. 2018, §4 and §6): overtraining without compression, compression \
+        of irrelevant inputs, and our estimators scored against the exact values.
 
         Repeats and epochs are the experiment files' (the papers': 10000 epochs; 20, 5 and 10 \
-        repeats) unless --repeats and --epochs say otherwise.
+        repeats; at most 5 per depth) unless --repeats and --epochs say otherwise.
 
         Examples:
           infoplane reproduce                         # everything (make reproduce)
           infoplane reproduce --part archived --repeats 2 --epochs 500
           infoplane reproduce --part saxe --json
+          infoplane reproduce --part linear
         """
     )
 
-    enum Part: String, ExpressibleByArgument, CaseIterable { case all, archived, saxe, sizes }
+    enum Part: String, ExpressibleByArgument, CaseIterable { case all, archived, individual, bound, saxe, sizes, depth, linear }
 
-    @Option(help: "Which part: all, archived (the 2017 archive), saxe (Saxe et al. 2018's claims), sizes (training-set size, 2017 Fig. 3).")
+    @Option(help: "Which part: all, archived (the 2017 archive), individual (2017 Fig. 2), bound (the IB bound, 2017 Fig. 6), saxe (Saxe et al. 2018's claims), sizes (2017 Fig. 3), depth (2017 Fig. 5), linear (Saxe et al.'s linear networks, exact MI).")
     var part: Part = .all
 
     @Option(help: "Repeats per experiment (default: the experiment file's; at most 10 per share for sizes).")
@@ -72,9 +82,17 @@ struct ReproduceCommand: ParsableCommand {
     func run() throws {
         let start = Date()
         var report = JSON()
-        if part == .all || part == .archived { report.archived = try archived() }
+        var archivedSetting: ExperimentAnalysis.Outcome?
+        if part == .all || part == .archived { (report.archived, archivedSetting) = try archived() }
+        if [.all, .individual, .bound].contains(part) {
+            let setting = try archivedSetting ?? trainAndAnalyse(file("tishby2017-archived.yaml"), repeats: repeats)
+            if part != .bound { report.individual = try individual(setting) }
+            if part != .individual { report.bound = try bound(setting) }
+        }
         if part == .all || part == .saxe { report.saxe = try saxe() }
         if part == .all || part == .sizes { report.sizes = try sizes() }
+        if part == .all || part == .depth { report.depth = try depth() }
+        if part == .all || part == .linear { report.linear = try linear() }
         report.seconds = Date().timeIntervalSince(start)
         if json { try writeJSON(report) } else { say(String(format: "reproduction time: %.1f s", report.seconds)) }
     }
@@ -114,7 +132,7 @@ struct ReproduceCommand: ParsableCommand {
         return written
     }
 
-    func archived() throws -> JSON.Archived {
+    func archived() throws -> (JSON.Archived, ExperimentAnalysis.Outcome) {
         let start = Date()
         let outcome = try trainAndAnalyse(file("tishby2017-archived.yaml"), repeats: repeats)
         let comparison = try ArchiveComparison.compare(analysisPath: outcome.output, label: "binning_edges50", archivePath: archive)
@@ -122,7 +140,7 @@ struct ReproduceCommand: ParsableCommand {
         say(comparison.table)
         let figures = try write([("archived_information_plane", comparison.figure())])
         say(String(format: "time: %.1f s (analysis %.1f s)", Date().timeIntervalSince(start), outcome.seconds))
-        return JSON.Archived(comparison, analysis: outcome.output, figures: figures)
+        return (JSON.Archived(comparison, analysis: outcome.output, figures: figures), outcome)
     }
 
     func saxe() throws -> JSON.Saxe {
@@ -134,26 +152,5 @@ struct ReproduceCommand: ParsableCommand {
         say(claims.report)
         say(String(format: "time: %.1f s", Date().timeIntervalSince(start)))
         return JSON.Saxe(claims, analyses: [tanh.output, relu.output])
-    }
-
-    /// 2017, Fig. 3: the same network trained on 5%, 45% and 85% of var_u
-    /// (``TrainingSetSizeStudy``).
-    func sizes() throws -> JSON.Sizes {
-        let start = Date()
-        let file = file("tishby2017.yaml")
-        let configured = try ExperimentLoader.load(file).first?.config.repeats ?? 10
-        var analyses: [(fraction: Double, analysis: AnalysisFile.Contents)] = []
-        var paths: [String] = []
-        for fraction in [0.05, 0.45, 0.85] {
-            let outcome = try trainAndAnalyse(file, repeats: repeats ?? min(configured, 10), overrides: ["data.train_fraction=\(fraction)"],
-                                              results: (resultsFolder as NSString).appendingPathComponent("sizes-\(Int(fraction * 100))"))
-            analyses.append((fraction, try AnalysisFile.read(outcome.output)))
-            paths.append(outcome.output)
-        }
-        let study = TrainingSetSizeStudy.evaluate(analyses)
-        let figures = try write(study.figures())
-        say(study.report)
-        say(String(format: "time: %.1f s", Date().timeIntervalSince(start)))
-        return JSON.Sizes(study, analyses: paths, figures: figures)
     }
 }

@@ -102,6 +102,11 @@ struct DocumentedCommandsTests {
         case "python":
             let script = lines.joined(separator: "\n")
             return [Command(text: "\"$INFOPLANE_PYTHON\" - <<'PYTHON'\n\(script)\nPYTHON")]
+        case "python-torch":
+            // The user's side of "Bring your own model" needs PyTorch, which `make test` does
+            // not install: run with INFOPLANE_TORCH_PYTHON (a Python with torch and onnx), else skipped.
+            guard let python = ProcessInfo.processInfo.environment["INFOPLANE_TORCH_PYTHON"] else { return [] }
+            return [Command(text: "\"\(python)\" - <<'PYTHON'\n\(lines.joined(separator: "\n"))\nPYTHON")]
         case "sh":
             if lines.first == "#!/bin/bash" {
                 let script = lines.joined(separator: "\n")
