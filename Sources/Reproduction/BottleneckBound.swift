@@ -71,7 +71,7 @@ package struct BottleneckBound: Sendable {
 
     package var report: String {
         var lines = ["The IB bound (2017, Fig. 6): var_u's labels are deterministic, so the bound is I(T;Y) = min(I(X;T), H(Y)), H(Y) = \(String(format: "%.6f", hy)) bits."]
-        let corners = algorithm.map { String(format: "β %.2g → (%.3f, %.3f)", $0.beta, $0.ixt, $0.ity) }.joined(separator: ", ")
+        let corners = algorithm.map { String(format: "β %.3g → (%.3f, %.3f)", $0.beta, $0.ixt, $0.ity) }.joined(separator: ", ")
         lines.append("  the iterative IB algorithm (4 clusters, annealed over β) reaches only its corners: \(corners)")
         lines.append("  no β can be fitted to a layer: the Lagrangian's slope 1/β is 1 below H(Y) and 0 beyond, where every layer with I(X;T) > H(Y) lies")
         lines.append("  the paper's curve is for a stochastic rule (its Eq. 10) that needs f(x), which var_u does not contain: not computed")

@@ -7,10 +7,11 @@ import Plotting
 /// same task learned by networks of 1 to 6 hidden layers (widths 12, 10, 7, 5, 4, 3, in
 /// that order, cut after the depth), on 80% of var_u.
 ///
-/// Measured per depth on the mean curves over runs of the last hidden layer (the
-/// analysis's first estimator): the first logged epoch at which I(T;Y) reaches
-/// `fraction` · H(Y) ("good generalisation"); the epoch of the I(X;T) peak (compression
-/// starts); the compressed information (peak − final I(X;T), bits) and the time to
+/// Measured per depth on the mean curves over runs (the analysis's first estimator), on
+/// all 4096 patterns: the first logged epoch at which I(T;Y) of the 2-unit output layer
+/// reaches `fraction` · H(Y) ("good generalisation"; the last hidden layer of the shallow
+/// networks is as wide as the input, so its binned I(T;Y) is H(Y) from the first epoch);
+/// on the last hidden layer, the epoch of the I(X;T) peak (compression starts); the compressed information (peak − final I(X;T), bits) and the time to
 /// compress (epochs from the peak until I(X;T) is within 10% of that drop of its final
 /// value); the final test accuracy, mean over runs.
 ///
@@ -23,7 +24,9 @@ package struct DepthStudy: Sendable {
         package var depth: Int
         package var widths: [Int]
         package var runs: Int
+        /// The last hidden layer (compression is measured there).
         package var layer: String
+        /// When the output layer's I(T;Y) first reaches the fraction of H(Y).
         package var epochToFraction: Int?
         package var peakEpoch: Int
         package var compressedBits: Double
@@ -34,6 +37,7 @@ package struct DepthStudy: Sendable {
     package var rows: [Row]
     package var fraction: Double
     package var hy: Double
+    /// Per depth: the output layer's I(T;Y) and the last hidden layer's I(X;T).
     var curves: [(depth: Int, epochs: [Int], ity: [Double], ixt: [Double])]
 
     package static let widths = [12, 10, 7, 5, 4, 3]
@@ -45,7 +49,7 @@ package struct DepthStudy: Sendable {
             guard let label = analysis.labels.first, let ixtMean = analysis.ixtMean[label], let ityMean = analysis.ityMean[label],
                   analysis.layers.count >= 2 else { continue }
             let last = analysis.layers.count - 2
-            let ixt = ixtMean.map { $0[last] }, ity = ityMean.map { $0[last] }
+            let ixt = ixtMean.map { $0[last] }, ity = ityMean.map { $0[last + 1] }
             let reached = ity.firstIndex { $0 >= fraction * hy }.map { analysis.epochs[$0] }
             let peak = ixt.indices.max { ixt[$0] < ixt[$1] } ?? 0
             let drop = ixt[peak] - (ixt.last ?? 0)
@@ -81,16 +85,18 @@ package struct DepthStudy: Sendable {
     }
 
     package var report: String {
-        var lines = [String(format: "Depth (2017, Fig. 5): the last hidden layer, mean over runs; good generalisation = I(T;Y) ≥ %.0f%% of H(Y) = %.3f bits:", fraction * 100, fraction * hy)]
+        var lines = [String(format: "Depth (2017, Fig. 5), mean over runs on all 4096 patterns; good generalisation = I(T;Y) of the output layer ≥ %.0f%% of H(Y) = %.3f bits; compression of the last hidden layer:", fraction * 100, fraction * hy)]
         for row in rows {
-            let reached = row.epochToFraction.map { "epoch \($0)" } ?? "never"
+            let reached = row.epochToFraction.map { "epoch \($0)" } ?? "no epoch"
             let settled = row.compressionEpochs.map { "\($0) epochs" } ?? "–"
-            lines.append(String(format: "  %d hidden (%@) %@: %d runs, reaches it at %@, I(X;T) peaks at epoch %d, compresses %.3f bits in %@, test accuracy %.3f",
-                                row.depth, row.widths.map(String.init).joined(separator: "-"), row.layer, row.runs, reached, row.peakEpoch,
+            lines.append(String(format: "  %d hidden (%@): %d runs, generalises at %@; %@'s I(X;T) peaks at epoch %d, compresses %.3f bits in %@; test accuracy %.3f",
+                                row.depth, row.widths.map(String.init).joined(separator: "-"), row.runs, reached, row.layer, row.peakEpoch,
                                 row.compressedBits, settled, row.testAccuracy))
         }
         if let rho = generalisationRho {
             lines.append((rho <= -0.6 ? "holds        " : "does not hold") + String(format: " more hidden layers reach good generalisation in fewer epochs (Spearman ρ(depth, epoch) = %.2f)", rho))
+        } else {
+            lines.append("not judged    more hidden layers reach good generalisation in fewer epochs: no depth, or every depth, reaches it at the same epoch")
         }
         if let rho = compressionRho {
             lines.append((rho >= 0.6 ? "holds        " : "does not hold") + String(format: " the time to compress grows with the compressed information (ρ = %.2f over %d compressing depths)", rho, rows.filter { $0.compressionEpochs != nil }.count))
@@ -105,7 +111,7 @@ package struct DepthStudy: Sendable {
         func series(_ pick: ((depth: Int, epochs: [Int], ity: [Double], ixt: [Double])) -> [Double]) -> [Figures.Series] {
             curves.map { .init(name: "\($0.depth) hidden", points: Array(zip($0.epochs.map { Double(max($0, 1)) }, pick($0)))) }
         }
-        let svg = Figures.lines([(title: "I(T;Y) of the last hidden layer", yLabel: "bits", series: series(\.ity), markers: []),
+        let svg = Figures.lines([(title: "I(T;Y) of the output layer", yLabel: "bits", series: series(\.ity), markers: []),
                                  (title: "I(X;T) of the last hidden layer", yLabel: "bits", series: series(\.ixt), markers: [])],
                                 xLabel: "epoch", logX: true, title: "Depth (2017, Fig. 5): 1 to 6 hidden layers on 80% of var_u, mean over runs")
         return [("depth_last_hidden", svg)]

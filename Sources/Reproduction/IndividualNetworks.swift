@@ -21,6 +21,9 @@ package struct IndividualNetworks: Sendable {
 
     package struct Moment: Sendable {
         package var epoch: Int
+        /// The archive's epoch at this moment (ours is the nearest logged one; they differ
+        /// when our runs are shorter).
+        package var archiveEpoch: Int?
         package var ours: [Spread]
         package var archive: [Spread]
     }
@@ -60,7 +63,7 @@ package struct IndividualNetworks: Sendable {
             }
         }
         let moments = ourIndices.enumerated().map { k, e in
-            Moment(epoch: analysis.epochs[e], ours: spreads(ixt, ity, at: e, names: analysis.layers),
+            Moment(epoch: analysis.epochs[e], archiveEpoch: archive.map { $0.epochs[archiveIndices[k]] }, ours: spreads(ixt, ity, at: e, names: analysis.layers),
                    archive: archive.map { a in a.layerCount == analysis.layers.count ? spreads(a.ixt, a.ity, at: archiveIndices[k], names: analysis.layers) : [] } ?? [])
         }
         return IndividualNetworks(moments: moments, layers: analysis.layers, runs: ixt.count, archiveRuns: archive?.ixt.count ?? 0,
@@ -80,7 +83,8 @@ package struct IndividualNetworks: Sendable {
     package var report: String {
         var lines = ["Individual networks (2017, Fig. 2): every run's layers at logged epochs \(moments.map { String($0.epoch) }.joined(separator: ", ")), mean ± s.d. over runs (ours \(runs) runs, archive \(archiveRuns)):"]
         for moment in moments {
-            lines.append("  epoch \(moment.epoch):")
+            let theirs = moment.archiveEpoch.map { $0 == moment.epoch ? "" : " (the archive's: epoch \($0); our runs are shorter)" } ?? ""
+            lines.append("  epoch \(moment.epoch)\(theirs):")
             for (l, spread) in moment.ours.enumerated() {
                 var line = String(format: "    %-8@ ours I(X;T) %6.3f ± %.3f  I(T;Y) %.3f ± %.3f", spread.layer, spread.meanIXT, spread.sdIXT, spread.meanITY, spread.sdITY)
                 if l < moment.archive.count {
