@@ -83,6 +83,35 @@ struct ImportBuilder {
         }
     }
 
+    /// Inference batch normalisation folded into the Dense or Conv2D just before it:
+    /// y = γ (z − μ)/√(σ² + ε) + β, so each output column j of the weights is scaled by
+    /// s_j = γ_j/√(σ_j² + ε) and the bias becomes s_j (b_j − μ_j) + β_j.
+    mutating func batchNormalization(scale: [Float], shift: [Float], mean: [Float], variance: [Float], epsilon: Float,
+                                     place: String) throws(ModelImportError) {
+        let n = scale.count
+        guard shift.count == n, mean.count == n, variance.count == n, variance.allSatisfy({ $0 + epsilon > 0 }) else {
+            throw error(place, "batch normalisation parameters of different sizes or a non-positive variance")
+        }
+        let s = (0..<n).map { scale[$0] / (variance[$0] + epsilon).squareRoot() }
+        func folded(_ w: Tensor, _ b: Tensor) -> (Tensor, Tensor) {
+            var w = w, b = b
+            for i in 0..<(w.count / n) { for j in 0..<n { w.scalars[i * n + j] *= s[j] } }
+            for j in 0..<n { b.scalars[j] = s[j] * (b.scalars[j] - mean[j]) + shift[j] }
+            return (w, b)
+        }
+        switch layers.last {
+        case .dense(let w, let b, .linear)? where canFold && b.count == n:
+            let (fw, fb) = folded(w, b)
+            layers[layers.count - 1] = .dense(weights: fw, bias: fb, activation: .linear)
+        case .conv2d(let k, let b, let stride, let padding, .linear)? where canFold && b.count == n:
+            let (fk, fb) = folded(k, b)
+            layers[layers.count - 1] = .conv2d(kernel: fk, bias: fb, stride: stride, padding: padding, activation: .linear)
+        default:
+            throw error(place, "batch normalisation is supported directly after a fully connected or convolution layer (it is folded into it)")
+        }
+        notes.append("\(place) folded into the layer before (inference statistics)")
+    }
+
     /// A convolution; `kernel` is `[kh, kw, cin, cout]`.
     mutating func conv(kernel: Tensor, bias: [Float]?, stride: Int, padding: Int, place: String) throws(ModelImportError) {
         let b = Tensor(shape: [kernel.shape[3]], scalars: bias ?? [Float](repeating: 0, count: kernel.shape[3]))

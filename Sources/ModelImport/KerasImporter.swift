@@ -13,8 +13,8 @@ import Tensor
 /// and Dropout (skipped). Keras is NHWC like the lab, so weights keep their layout:
 /// Dense kernels are `[in, out]`, Conv2D kernels `[kh, kw, cin, cout]`.
 enum KerasImporter {
-    static let layerClasses = ["InputLayer", "Dense", "Conv2D", "MaxPooling2D", "AveragePooling2D", "Flatten", "Activation",
-                               "ReLU", "Softmax", "Dropout"]
+    static let layerClasses = ["InputLayer", "Dense", "Conv2D", "BatchNormalization", "MaxPooling2D", "AveragePooling2D", "Flatten",
+                               "Activation", "ReLU", "Softmax", "Dropout"]
 
     static func read(_ path: String, sha256: String) throws(ModelImportError) -> ImportedModel {
         do {
@@ -36,11 +36,13 @@ enum KerasImporter {
             throw ModelImportError(file: path, "`model_config` is not a JSON object")
         }
         let className = json["class_name"] as? String ?? "?"
-        guard className == "Sequential" else {
-            throw ModelImportError(file: path, "a Keras \(className) model; Sequential models are supported (build the same layers with keras.Sequential, or export to ONNX with tf2onnx)")
-        }
         guard let config = json["config"] as? [String: Any], let layers = (config["layers"] ?? json["config"]) as? [[String: Any]] else {
             throw ModelImportError(file: path, "`model_config` lists no layers")
+        }
+        switch className {
+        case "Sequential": break
+        case "Functional", "Model": try checkChain(layers, file: path)
+        default: throw ModelImportError(file: path, "a Keras \(className) model; Sequential models and functional chains are supported (or export to ONNX with tf2onnx)")
         }
         let weightsRoot: any H5Container
         if file.isGroup("model_weights") { weightsRoot = try file.group("model_weights") } else { weightsRoot = file }
@@ -96,6 +98,12 @@ enum KerasImporter {
                 }
                 try b.conv(kernel: kernel, bias: bias?.scalars, stride: strides[0], padding: padding, place: place)
                 try applyActivation(settings["activation"], isLast: isLast, place: place, builder: &b, fail: fail)
+            case "BatchNormalization":
+                let found = try named(weightsRoot, layer: name, place: place, file: path)
+                guard let mean = found["moving_mean"], let variance = found["moving_variance"] else { throw fail("no moving mean and variance") }
+                let ones = [Float](repeating: 1, count: mean.count), zeros = [Float](repeating: 0, count: mean.count)
+                try b.batchNormalization(scale: found["gamma"]?.scalars ?? ones, shift: found["beta"]?.scalars ?? zeros, mean: mean.scalars,
+                                         variance: variance.scalars, epsilon: Float(settings["epsilon"] as? Double ?? 0.001), place: place)
             case "MaxPooling2D", "AveragePooling2D":
                 let size = (settings["pool_size"] as? [Any]).map(sizes) ?? [2, 2]
                 let strides = (settings["strides"] as? [Any]).map(sizes) ?? size
@@ -114,6 +122,35 @@ enum KerasImporter {
     }
 
     static func sizes(_ list: [Any]) -> [Int] { list.map { ($0 as? Int) ?? -1 } }
+
+    /// A functional model is imported when its layers form a chain in the listed order:
+    /// each takes exactly the output of the layer listed before it (Keras 3's
+    /// `keras_history` or Keras 2's `[[name, 0, 0, {}]]` inbound nodes).
+    static func checkChain(_ layers: [[String: Any]], file: String) throws(ModelImportError) {
+        var previous: String?
+        for (index, layer) in layers.enumerated() {
+            let name = (layer["config"] as? [String: Any])?["name"] as? String ?? (layer["name"] as? String ?? "layer \(index)")
+            let nodes = layer["inbound_nodes"] as? [Any] ?? []
+            var inbound: [String] = []
+            for node in nodes {
+                if let keras3 = node as? [String: Any] {
+                    for argument in keras3["args"] as? [Any] ?? [] {
+                        if let history = ((argument as? [String: Any])?["config"] as? [String: Any])?["keras_history"] as? [Any], let source = history.first as? String {
+                            inbound.append(source)
+                        }
+                    }
+                } else if let keras2 = node as? [Any] {
+                    for entry in keras2 { if let source = (entry as? [Any])?.first as? String { inbound.append(source) } }
+                }
+            }
+            if let previous {
+                guard nodes.count == 1, inbound == [previous] else {
+                    throw ModelImportError(file: file, "layer \(index) '\(name)' takes \(inbound.isEmpty ? "no input" : inbound.joined(separator: ", ")), not only the output of '\(previous)': only chains of layers are supported")
+                }
+            }
+            previous = name
+        }
+    }
 
     private static func applyActivation(_ value: Any?, isLast: Bool, place: String, builder: inout ImportBuilder,
                                         fail: (String) -> ModelImportError) throws(ModelImportError) {
@@ -136,6 +173,13 @@ enum KerasImporter {
 
     /// The layer's kernel and bias, found below `model_weights/<layer>` by name.
     private static func weights(_ root: any H5Container, layer: String, place: String, file: String) throws -> (Tensor, Tensor?) {
+        let found = try named(root, layer: layer, place: place, file: file)
+        guard let kernel = found["kernel"] else { throw ModelImportError(file: file, "\(place): no kernel dataset below '\(layer)'") }
+        return (kernel, found["bias"])
+    }
+
+    /// The datasets below `model_weights/<layer>` by name without Keras 2's `:0`.
+    private static func named(_ root: any H5Container, layer: String, place: String, file: String) throws -> [String: Tensor] {
         guard root.isGroup(layer) else { throw ModelImportError(file: file, "\(place): no weights group '\(layer)'") }
         var found: [String: Tensor] = [:]
         func visit(_ group: H5Group, depth: Int) throws {
@@ -145,7 +189,7 @@ enum KerasImporter {
                     try visit(try group.group(child), depth: depth + 1)
                 } else if group.isDataset(child) {
                     let key = child.split(separator: ":").first.map(String.init) ?? child
-                    guard key == "kernel" || key == "bias" else { continue }
+                    guard ["kernel", "bias", "gamma", "beta", "moving_mean", "moving_variance"].contains(key) else { continue }
                     guard found[key] == nil else { throw ModelImportError(file: file, "\(place): two '\(key)' datasets") }
                     let dataset = try group.dataset(child)
                     let tensor = Tensor(shape: try dataset.shape(), scalars: try dataset.read(as: Float.self))
@@ -157,7 +201,6 @@ enum KerasImporter {
             }
         }
         try visit(try root.group(layer), depth: 0)
-        guard let kernel = found["kernel"] else { throw ModelImportError(file: file, "\(place): no kernel dataset below '\(layer)'") }
-        return (kernel, found["bias"])
+        return found
     }
 }

@@ -86,6 +86,15 @@ extension ONNXGraph {
         case "Add":
             guard node.input.count == 2 else { throw fail("Add needs two inputs") }
             try builder.addBias(try tensor(node.input[1], place).floats, place: place)
+        case "BatchNormalization":
+            try allowOnly(["epsilon", "momentum", "training_mode", "spatial"])
+            guard (a.int("training_mode") ?? 0) == 0, node.output.count == 1 || node.output.dropFirst().allSatisfy(\.isEmpty) else {
+                throw fail("batch normalisation in training mode is not supported (export the model in eval mode)")
+            }
+            guard node.input.count == 5 else { throw fail("BatchNormalization needs scale, bias, mean and variance") }
+            let values = try node.input.dropFirst().map { (name: String) throws(ModelImportError) -> [Float] in try tensor(name, place).floats }
+            try builder.batchNormalization(scale: values[0], shift: values[1], mean: values[2], variance: values[3],
+                                           epsilon: a.float("epsilon") ?? 1e-5, place: place)
         case "Conv":
             try allowOnly(["auto_pad", "dilations", "group", "kernel_shape", "pads", "strides"])
             guard (a.int("group") ?? 1) == 1 else { throw fail("grouped convolution (group \(a.int("group") ?? 1)) is not supported") }

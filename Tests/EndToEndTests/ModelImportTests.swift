@@ -44,7 +44,8 @@ struct ModelImportParityTests {
 
     @Test(arguments: ["examples/byom/var_u_mlp.onnx", "examples/byom/fashion_cnn.onnx", "Tests/EndToEndTests/Fixtures/byom/cnn_legacy.onnx",
                       "examples/byom/var_u_keras.h5", "Tests/EndToEndTests/Fixtures/byom/keras_cnn.h5",
-                      "Tests/EndToEndTests/Fixtures/byom/keras_cnn_nhwc.onnx"])
+                      "Tests/EndToEndTests/Fixtures/byom/keras_cnn_nhwc.onnx", "Tests/EndToEndTests/Fixtures/byom/batchnorm.onnx",
+                      "Tests/EndToEndTests/Fixtures/byom/batchnorm_legacy.onnx", "Tests/EndToEndTests/Fixtures/byom/keras_functional.h5"])
     func logitsMatchTheFramework(_ file: String) throws {
         let c = try #require(try Self.fixture.get().cases.first { $0.file == file })
         let imported = try ModelImporter.load(TestSupport.root.appendingPathComponent(file).path)
@@ -83,5 +84,10 @@ struct ModelImportParityTests {
         let keras = try ModelImporter.load(TestSupport.root.appendingPathComponent("Tests/EndToEndTests/Fixtures/byom/keras_cnn.h5").path)
         #expect(keras.inputLayout == .nhwc && keras.notes.contains { $0.contains("Dropout") })
         #expect(keras.layers.map(\.kindName) == ["conv2d", "maxpool2d", "conv2d", "avgpool2d", "flatten", "dense", "dense"])
+        // Batch normalisation disappears into the layer before; a functional chain reads as a Sequential.
+        let bn = try ModelImporter.load(TestSupport.root.appendingPathComponent("Tests/EndToEndTests/Fixtures/byom/batchnorm_legacy.onnx").path)
+        #expect(bn.layers.map(\.kindName) == ["conv2d", "maxpool2d", "flatten", "dense", "dense"] && bn.notes.contains { $0.contains("folded") })
+        let functional = try ModelImporter.load(TestSupport.root.appendingPathComponent("Tests/EndToEndTests/Fixtures/byom/keras_functional.h5").path)
+        #expect(functional.layers.map(\.kindName) == ["dense", "dense", "dense"])
     }
 }

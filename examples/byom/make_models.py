@@ -190,6 +190,36 @@ onnx.save(model, os.path.join(FIXTURES, "keras_cnn_nhwc.onnx"))
 cases.append(case("Tests/EndToEndTests/Fixtures/byom/keras_cnn_nhwc.onnx", xk.transpose(0, 3, 1, 2),
                   kcnn.predict(xk, verbose=0).astype(np.float64).tolist()))
 
+# 4. Batch normalisation (folded into the layer before) and a Keras functional chain. Made
+#    last, so the models above keep their random streams.
+bn = nn.Sequential(nn.Conv2d(2, 4, 3), nn.BatchNorm2d(4), nn.ReLU(), nn.MaxPool2d(2), nn.Flatten(),
+                   nn.Linear(4 * 4 * 4, 6), nn.BatchNorm1d(6), nn.Tanh(), nn.Linear(6, 3))
+with torch.no_grad():
+    for m in bn:
+        if isinstance(m, (nn.BatchNorm1d, nn.BatchNorm2d)):
+            m.running_mean.uniform_(-0.5, 0.5); m.running_var.uniform_(0.5, 2); m.weight.uniform_(0.5, 1.5); m.bias.uniform_(-0.3, 0.3)
+bn.eval()
+xb = np.random.rand(5, 2, 10, 10).astype(np.float32)
+with torch.no_grad():
+    bn_logits = bn.double()(torch.from_numpy(xb).double()).tolist()
+torch_export(bn, xb[:2], os.path.join(FIXTURES, "batchnorm.onnx"))
+torch_export(bn, xb[:2], os.path.join(FIXTURES, "batchnorm_legacy.onnx"), dynamo=False)
+cases.append(case("Tests/EndToEndTests/Fixtures/byom/batchnorm.onnx", xb, bn_logits))
+cases.append(case("Tests/EndToEndTests/Fixtures/byom/batchnorm_legacy.onnx", xb, bn_logits))
+
+inputs = keras.Input((12,))
+hidden = keras.layers.Dense(8)(inputs)
+hidden = keras.layers.BatchNormalization()(hidden)
+hidden = keras.layers.Activation("relu")(hidden)
+outputs = keras.layers.Dense(2, activation="softmax")(keras.layers.Dense(5, activation="tanh")(hidden))
+functional = keras.Model(inputs, outputs)
+norm = functional.layers[2]
+norm.set_weights([np.random.uniform(0.5, 1.5, 8), np.random.uniform(-0.3, 0.3, 8), np.random.uniform(-0.5, 0.5, 8), np.random.uniform(0.5, 2, 8)])
+functional.save(os.path.join(FIXTURES, "keras_functional.h5"))
+pre_softmax = keras.Model(functional.inputs, functional.layers[-2].output).predict(x[:8], verbose=0).astype(np.float64)
+w_out, b_out = functional.layers[-1].get_weights()
+cases.append(case("Tests/EndToEndTests/Fixtures/byom/keras_functional.h5", x[:8], (pre_softmax @ w_out + b_out).tolist()))
+
 with open(os.path.join(FIXTURES, "parity.json"), "w") as f:
     json.dump({"generator": "examples/byom/make_models.py", "torch": torch.__version__, "keras": keras.__version__,
                "onnx": onnx.__version__, "cases": cases}, f)
