@@ -54,6 +54,12 @@ public struct BinnedEstimator: Sendable, Equatable {
     /// (I(X;T), I(T;Y)) in bits for activations `[n, units]` and labels `[n]`.
     /// - Complexity: O(n · units).
     public func estimate(_ activations: Tensor, labels: [Int32]) -> (ixt: Double, ity: Double) {
+        fusedEstimate(activations, labels: labels) ?? generalEstimate(activations, labels: labels)
+    }
+
+    /// Any binning: bin indices per value, one key per row (packed, or the index of its
+    /// distinct vector), then hash-table counts.
+    func generalEstimate(_ activations: Tensor, labels: [Int32]) -> (ixt: Double, ity: Double) {
         let n = activations.rows
         let units = activations.rowSize
         let symbols = self.symbols(activations)
