@@ -41,8 +41,15 @@ extension Figures {
         let perRow = max(1, min(columns, panels.count))
         let rows = (panels.count + perRow - 1) / perRow
         let width = margin + Double(perRow) * panelWidth + Double(max(perRow - 1, 0)) * gap + 30
+        // The legend wraps onto as many lines as it needs.
+        let itemWidths = (reference.map { [34 + Double($0.count) * 5.6] } ?? []) + categories.map { 24 + Double($0.count) * 5.6 }
+        var legendLines = 1, lineWidth = 0.0
+        for w in itemWidths {
+            if lineWidth + w > width - margin - 10 && lineWidth > 0 { legendLines += 1; lineWidth = 0 }
+            lineWidth += w
+        }
         let legendTop = 60 + Double(rows) * (panelHeight + rowGap)
-        var svg = SVG(width: width, height: legendTop + 30)
+        var svg = SVG(width: width, height: legendTop + 18 * Double(legendLines) + 12)
         if !title.isEmpty { svg.title(title, y: 20, size: 15) }
         func color(_ category: Int) -> String { category < 0 ? "#222" : ColorMap.category(category) }
         for (index, data) in panels.enumerated() {
@@ -65,16 +72,23 @@ extension Figures {
             }
             svg.raw("</g>")
         }
-        var x = margin
+        var x = margin, y = legendTop
+        func advance(_ w: Double) {
+            if x + w > width - 10 && x > margin { x = margin; y += 18 }
+        }
         if let reference {
-            svg.line(x, legendTop - 4, x + 18, legendTop - 4, stroke: "#222", width: 1.5)
-            svg.text(reference, x: x + 24, y: legendTop, size: 10, extra: " class=\"legend\"")
-            x += 34 + Double(reference.count) * 5.6
+            let w = 34 + Double(reference.count) * 5.6
+            advance(w)
+            svg.line(x, y - 4, x + 18, y - 4, stroke: "#222", width: 1.5)
+            svg.text(reference, x: x + 24, y: y, size: 10, extra: " class=\"legend\"")
+            x += w
         }
         for (c, name) in categories.enumerated() {
-            svg.circle(x + 4, legendTop - 4, radius: 4, fill: color(c))
-            svg.text(name, x: x + 12, y: legendTop, size: 10, extra: " class=\"legend\"")
-            x += 24 + Double(name.count) * 5.6
+            let w = 24 + Double(name.count) * 5.6
+            advance(w)
+            svg.circle(x + 4, y - 4, radius: 4, fill: color(c))
+            svg.text(name, x: x + 12, y: y, size: 10, extra: " class=\"legend\"")
+            x += w
         }
         return svg
     }

@@ -95,7 +95,7 @@ package struct BottleneckBound: Sendable {
         let bound = Trace([(0, 0), (hy, hy), (right, hy)], category: -1, width: 1.5)
         let corners = algorithm.map { Marker(x: $0.ixt, y: $0.ity, category: -1) }
         func markers(_ layers: [Layer]) -> [Marker] {
-            layers.enumerated().map { Marker(x: $1.ixt, y: $1.ity, category: $0, label: $1.name) }
+            layers.enumerated().map { Marker(x: $1.ixt, y: $1.ity, category: $0) }
         }
         var panels = [(title: "ours: \(ourRuns) runs, epoch \(epoch)", traces: [bound], markers: corners + markers(ours))]
         if !archive.isEmpty { panels.append((title: "the authors' archive: \(archiveRuns) runs", traces: [bound], markers: corners + markers(archive))) }
