@@ -13,7 +13,8 @@ import Tensor
 /// and Dropout (skipped). Keras is NHWC like the lab, so weights keep their layout:
 /// Dense kernels are `[in, out]`, Conv2D kernels `[kh, kw, cin, cout]`.
 enum KerasImporter {
-    static let layerClasses = ["InputLayer", "Dense", "Conv2D", "BatchNormalization", "MaxPooling2D", "AveragePooling2D", "Flatten",
+    static let layerClasses = ["InputLayer", "Dense", "Conv2D", "BatchNormalization", "MaxPooling2D", "AveragePooling2D",
+                               "GlobalAveragePooling2D", "GlobalMaxPooling2D", "Flatten",
                                "Activation", "ReLU", "Softmax", "Dropout"]
 
     static func read(_ path: String, sha256: String) throws(ModelImportError) -> ImportedModel {
@@ -104,6 +105,11 @@ enum KerasImporter {
                 let ones = [Float](repeating: 1, count: mean.count), zeros = [Float](repeating: 0, count: mean.count)
                 try b.batchNormalization(scale: found["gamma"]?.scalars ?? ones, shift: found["beta"]?.scalars ?? zeros, mean: mean.scalars,
                                          variance: variance.scalars, epsilon: Float(settings["epsilon"] as? Double ?? 0.001), place: place)
+            case "GlobalAveragePooling2D", "GlobalMaxPooling2D":
+                guard b.shape.count == 3, b.shape[0] == b.shape[1] else { throw fail("global pooling of a \(b.shape) tensor; square feature maps are supported") }
+                if settings["keepdims"] as? Bool == true { throw fail("keepdims is not supported") }
+                try b.pool(maximum: kind == "GlobalMaxPooling2D", size: b.shape[0], stride: b.shape[0], place: place)
+                try b.flatten(place: place)
             case "MaxPooling2D", "AveragePooling2D":
                 let size = (settings["pool_size"] as? [Any]).map(sizes) ?? [2, 2]
                 let strides = (settings["strides"] as? [Any]).map(sizes) ?? size

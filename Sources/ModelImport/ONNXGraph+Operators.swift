@@ -112,6 +112,12 @@ extension ONNXGraph {
             } } } }
             let bias = node.input.count >= 3 && !node.input[2].isEmpty ? try tensor(node.input[2], place).floats : nil
             try builder.conv(kernel: Tensor(shape: [kh, kw, cin, cout], scalars: kernel), bias: bias, stride: stride, padding: padding, place: place)
+        case "GlobalAveragePool", "GlobalMaxPool":
+            // Over the whole (square) map: a pool of the map's size, leaving [1, 1, channels].
+            guard builder.shape.count == 3, builder.shape[0] == builder.shape[1] else {
+                throw fail("global pooling of a \(builder.shape) tensor; square feature maps are supported")
+            }
+            try builder.pool(maximum: node.opType == "GlobalMaxPool", size: builder.shape[0], stride: builder.shape[0], place: place)
         case "MaxPool", "AveragePool":
             try allowOnly(["auto_pad", "ceil_mode", "count_include_pad", "dilations", "kernel_shape", "pads", "storage_order", "strides"])
             guard node.output.count == 1 || node.output[1].isEmpty else { throw fail("pooling that also returns indices is not supported") }

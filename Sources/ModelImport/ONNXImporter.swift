@@ -9,7 +9,7 @@ import Tensor
 /// The graph must be a chain: each node takes the previous node's output (and weights
 /// from initializers or `Constant` nodes). Operators (ONNX opsets 9–23; PyTorch 2.x
 /// exports opset 17–20): Gemm, MatMul + Add, Conv, BatchNormalization (folded into the
-/// layer before), MaxPool, AveragePool, Flatten, Reshape
+/// layer before), MaxPool, GlobalAveragePool and GlobalMaxPool (square maps), AveragePool, Flatten, Reshape
 /// to `[batch, features]`, Transpose between NHWC and NCHW, Relu, Tanh, Sigmoid,
 /// Softplus, Softsign, Elu (α = 1), a final Softmax or LogSoftmax (dropped: the lab works
 /// on logits), Identity and Dropout (skipped). The first other operator or attribute is
@@ -19,7 +19,7 @@ import Tensor
 /// `[cout, cin, kh, kw]` become `[kh, kw, cin, cout]`, and the Dense layer after a
 /// flatten of NCHW maps gets its weight rows reordered from `(c, y, x)` to `(y, x, c)`.
 enum ONNXImporter {
-    static let operators = ["Gemm", "MatMul", "BatchNormalization", "Add", "Conv", "MaxPool", "AveragePool", "Flatten", "Reshape", "Transpose",
+    static let operators = ["Gemm", "MatMul", "BatchNormalization", "Add", "Conv", "MaxPool", "AveragePool", "GlobalAveragePool", "GlobalMaxPool", "Flatten", "Reshape", "Transpose",
                             "Relu", "Tanh", "Sigmoid", "Softplus", "Softsign", "Elu", "Softmax", "LogSoftmax", "Identity", "Dropout"]
     static let opsets = 9...23
 

@@ -220,6 +220,18 @@ pre_softmax = keras.Model(functional.inputs, functional.layers[-2].output).predi
 w_out, b_out = functional.layers[-1].get_weights()
 cases.append(case("Tests/EndToEndTests/Fixtures/byom/keras_functional.h5", x[:8], (pre_softmax @ w_out + b_out).tolist()))
 
+# 5. Global pooling: PyTorch's AdaptiveAvgPool2d(1) (GlobalAveragePool) and Keras's GlobalMaxPooling2D.
+gp = nn.Sequential(nn.Conv2d(1, 6, 3, padding=1), nn.ReLU(), nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(6, 3)).eval()
+xg = np.random.rand(4, 1, 8, 8).astype(np.float32)
+with torch.no_grad():
+    gp_logits = gp.double()(torch.from_numpy(xg).double()).tolist()
+torch_export(gp, xg[:2], os.path.join(FIXTURES, "global_pool.onnx"), dynamo=False)
+cases.append(case("Tests/EndToEndTests/Fixtures/byom/global_pool.onnx", xg, gp_logits))
+kg = keras.Sequential([keras.Input((8, 8, 2)), keras.layers.Conv2D(5, 3, activation="relu"), keras.layers.GlobalMaxPooling2D(), keras.layers.Dense(3)])
+xkg = np.random.rand(4, 8, 8, 2).astype(np.float32)
+kg.save(os.path.join(FIXTURES, "keras_global_pool.h5"))
+cases.append(case("Tests/EndToEndTests/Fixtures/byom/keras_global_pool.h5", xkg.transpose(0, 3, 1, 2), kg.predict(xkg, verbose=0).astype(np.float64).tolist()))
+
 with open(os.path.join(FIXTURES, "parity.json"), "w") as f:
     json.dump({"generator": "examples/byom/make_models.py", "torch": torch.__version__, "keras": keras.__version__,
                "onnx": onnx.__version__, "cases": cases}, f)
