@@ -7,6 +7,21 @@ public enum ImageLayout: String, Sendable, CaseIterable {
     case nchw, nhwc
 }
 
+extension ImageLayout {
+    /// `[n, c, h, w]` images as the lab's `[n, h, w, c]`.
+    public static func nhwc(fromNCHW images: Tensor) -> Tensor {
+        guard images.rank == 4 else { return images }
+        let (n, c, h, w) = (images.shape[0], images.shape[1], images.shape[2], images.shape[3])
+        var nhwc = [Float](repeating: 0, count: images.count)
+        images.scalars.withUnsafeBufferPointer { values in
+            for s in 0..<n { for ch in 0..<c { for i in 0..<h { for j in 0..<w {
+                nhwc[((s * h + i) * w + j) * c + ch] = values[((s * c + ch) * h + i) * w + j]
+            } } } }
+        }
+        return Tensor(shape: [n, h, w, c], scalars: nhwc)
+    }
+}
+
 extension DatasetLoaders {
     /// The arrays of an `.npz` archive (`numpy.savez`, `numpy.savez_compressed`), by
     /// name without the `.npy` suffix.
@@ -54,13 +69,9 @@ extension DatasetLoaders {
         case 3:
             shape.append(1)
         case 4 where layout == .nchw:
-            let (n, c, h, w) = (shape[0], shape[1], shape[2], shape[3])
-            var nhwc = [Float](repeating: 0, count: values.count)
-            for s in 0..<n { for ch in 0..<c { for i in 0..<h { for j in 0..<w {
-                nhwc[((s * h + i) * w + j) * c + ch] = values[((s * c + ch) * h + i) * w + j]
-            } } } }
-            values = nhwc
-            shape = [n, h, w, c]
+            let nhwc = ImageLayout.nhwc(fromNCHW: Tensor(shape: shape, scalars: values))
+            values = nhwc.scalars
+            shape = nhwc.shape
         default:
             break
         }

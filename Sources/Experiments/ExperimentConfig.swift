@@ -83,7 +83,7 @@ package struct DataConfig: Sendable {
     /// `train_samples`, `test_samples`: use only the first n of each (fashion_mnist), for quick runs.
     package var trainSamples: Int?
     package var testSamples: Int?
-    /// `layout`: the axis order of 4-D numpy inputs, `nchw` (PyTorch) or `nhwc` (Keras);
+    /// `layout`: the axis order of 4-D numpy or HDF5 inputs, `nchw` (PyTorch) or `nhwc` (Keras);
     /// default: the one that fits the model's input (an imported model's own when both do).
     package var layout: ImageLayout?
     /// `classes`: the number of classes when the labels need not show them all (an

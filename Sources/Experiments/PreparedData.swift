@@ -42,6 +42,11 @@ package struct PreparedData: Sendable {
                 let path = try required(config.path, key: "path")
                 try requireFile(path, key: "path")
                 dataset = try DatasetLoaders.hdf5(path, inputs: config.inputs ?? "x", labels: config.labels ?? "y")
+                // 4-D images in NCHW order (h5py files written from PyTorch tensors) become NHWC.
+                if dataset.inputs.rank == 4,
+                   (config.layout ?? Self.inferredLayout(dataset.inputs.shape, expected: model?.inputShape, preferred: model?.inputLayout)) == .nchw {
+                    dataset.inputs = ImageLayout.nhwc(fromNCHW: dataset.inputs)
+                }
             case .npz, .npy:
                 let pair: (x: NumpyArray, y: NumpyArray)
                 let source: String

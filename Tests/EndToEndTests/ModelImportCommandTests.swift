@@ -57,6 +57,34 @@ struct ModelImportCommandTests {
         #expect(wrong.status == 2 && wrong.stderr.contains("is data.layout nhwc right?"), "\(wrong.stderr)")
     }
 
+    /// NCHW images in an HDF5 file (as h5py writes a PyTorch tensor) are transposed too.
+    @Test func recordsFromHDF5ImagesInNCHW() throws {
+        let folder = TestSupport.temporaryDirectory("record-h5")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let data = folder.appendingPathComponent("images.h5").path
+        let made = try TestSupport.runPython("""
+        import sys, h5py, numpy as np
+        a = np.load(sys.argv[1])
+        with h5py.File(sys.argv[2], "w") as f:
+            f["x"] = a["x"][:30]
+            f["y"] = a["y"][:30]
+        """, [Self.example("fashion_test.npz"), data])
+        #expect(made.status == 0, "\(made.stderr)")
+        let recorded = try TestSupport.run(cli, ["record", Self.example("fashion_cnn.onnx"), "--data", data, "--results", folder.path])
+        #expect(recorded.status == 0, "\(recorded.stderr)")
+        let npz = try TestSupport.run(cli, ["record", Self.example("fashion_cnn.onnx"), "--data", Self.example("fashion_test.npz"), "--samples", "30",
+                                            "--results", folder.appendingPathComponent("npz").path])
+        #expect(npz.status == 0)
+        let fromH5 = try RunFile.open(folder.appendingPathComponent("fashion_cnn/run-1.h5").path)
+        #expect(try fromH5.inputs().shape == [30, 28, 28, 1])
+        // The same images give the same logits whichever file they came from.
+        let logits = try fromH5.activations(layer: fromH5.layers.count - 1, loggedIndex: 0)
+        let fixture = try #require(try ModelImportParityTests.fixture.get().cases.first { $0.file == "examples/byom/fashion_cnn.onnx" })
+        for (row, expected) in fixture.logits.enumerated() {
+            for (k, value) in expected.enumerated() { #expect(abs(Double(logits.scalars[row * 10 + k]) - value) < 1e-4) }
+        }
+    }
+
     /// `train --from` starts from the file's weights: epoch 0 is the imported model.
     @Test func trainFromStartsAtTheImportedWeights() throws {
         let folder = TestSupport.temporaryDirectory("train-from")
