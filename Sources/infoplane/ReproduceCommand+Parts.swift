@@ -90,8 +90,8 @@ extension ReproduceCommand {
         let second = LinearNetworkStudy.run(irrelevant)
         let scored = first.scores(at: [first.snapshots.firstIndex { $0.epoch == first.best?.epoch } ?? 0, first.snapshots.count - 1])
         let json = JSON.Linear(overtraining: first, irrelevant: second, scores: scored, figures: try write([
-            ("linear_overtraining", first.curves("Linear network, exact information: \(first.describe())")),
-            ("linear_irrelevant", second.curves("Relevant and irrelevant inputs: \(second.describe())")),
+            ("linear_overtraining", first.curves("A linear network overtrains; its exact I(X;T) never falls (Saxe et al. 2018, §4)")),
+            ("linear_irrelevant", second.curves("Irrelevant inputs: their information rises, then is compressed (Saxe et al. 2018, §6)")),
         ]))
         say(json.report)
         say(String(format: "time: %.1f s", Date().timeIntervalSince(start)))
