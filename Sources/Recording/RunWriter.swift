@@ -73,7 +73,7 @@ struct RunWriter {
         for (index, output) in outputs.enumerated() {
             switch storage {
             case .float32: try layers[index].activations.writeRow(position, output.scalars)
-            case .float16: try layers[index].activations.writeRow(position, output.scalars.map { Float16($0) })
+            case .float16: try layers[index].activations.writeRow(position, HalfPrecision.narrow(output.scalars))
             }
             if recordWeights {
                 for (dataset, parameter) in zip(layers[index].parameters, model.layers[index].parameters) {
