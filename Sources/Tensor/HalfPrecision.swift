@@ -34,7 +34,6 @@ extension HalfPrecision {
     /// - Complexity: O(n).
     public static func narrow(_ values: [Float]) -> [Float16] {
         let count = values.count
-        var nans = false
         var result = [Float16](unsafeUninitializedCapacity: count) { output, initialized in
             values.withUnsafeBufferPointer { input in
                 let denormMagic = Float(bitPattern: UInt32((127 - 15) + (23 - 10) + 1) << 23)
@@ -51,12 +50,11 @@ extension HalfPrecision {
                     var half = magnitude < (113 << 23) ? subnormal : normal
                     half = magnitude >= ((127 + 16) << 23) ? 0x7C00 : half
                     output[i] = Float16(bitPattern: UInt16(truncatingIfNeeded: half | (sign >> 16)))
-                    nans = nans || magnitude > 0x7F80_0000
                 }
             }
             initialized = count
         }
-        if nans {
+        if values.contains(where: \.isNaN) {
             for i in 0..<count where values[i].isNaN { result[i] = Float16(values[i]) }
         }
         return result
