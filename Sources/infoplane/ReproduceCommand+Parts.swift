@@ -5,6 +5,9 @@ import Recording
 import Reproduction
 
 extension ReproduceCommand {
+    /// Whether `--part` asks for `p` (or for all).
+    func wants(_ p: Part) -> Bool { part.contains(.all) || part.contains(p) }
+
     /// 2017, Fig. 3: the same network trained on 5%, 45% and 85% of var_u
     /// (``TrainingSetSizeStudy``).
     func sizes() throws -> JSON.Sizes {

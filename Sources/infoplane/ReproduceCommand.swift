@@ -52,8 +52,6 @@ struct ReproduceCommand: ParsableCommand {
     @Option(help: "Which part (repeatable; parts that share runs train them once): all, archived (the 2017 archive), individual (2017 Fig. 2), bound (the IB bound, 2017 Fig. 6), saxe (Saxe et al. 2018's claims), sizes (2017 Fig. 3), depth (2017 Fig. 5), linear (Saxe et al.'s linear networks, exact MI).")
     var part: [Part] = [.all]
 
-    func wants(_ p: Part) -> Bool { part.contains(.all) || part.contains(p) }
-
     @Option(help: "Repeats per experiment (default: the experiment file's; at most 10 per share for sizes).")
     var repeats: Int?
 
