@@ -72,8 +72,6 @@ struct RecordCommand: ParsableCommand {
     func run() throws {
         let imported: ImportedModel
         do { imported = try ModelImporter.load(model) } catch { throw InputError(error.description) }
-        let logger = output.logger()
-        for note in imported.notes { logger.notice("\(model): \(note)") }
         let experimentName = PathComponent.sanitized(name ?? DatasetLoaders.baseName(model))
         var data: [(String, Node)] = []
         switch URL(fileURLWithPath: self.data).pathExtension.lowercased() {
@@ -119,6 +117,9 @@ struct RecordCommand: ParsableCommand {
         settings.results = results
         settings.jobs = 1
         let folders = try TrainCommand.train(experiments, settings: settings)
+        // What the import changed, said once the run is written (an error stays one line).
+        let logger = output.logger()
+        for note in imported.notes { logger.notice("\(model): \(note)") }
         if !output.quiet, let folder = folders.first {
             print("next: infoplane analyze \(folder) && infoplane plot \(folder); infoplane explain \(folder)/run-\(seed).h5")
         }

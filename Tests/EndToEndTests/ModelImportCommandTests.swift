@@ -39,6 +39,10 @@ struct ModelImportCommandTests {
         #expect(analyzed.status == 0, "\(analyzed.stderr)")
         let explained = try TestSupport.run(cli, ["explain", path, "--count", "2", "--no-sanity", "--plots", folder.appendingPathComponent("plots").path, "--json"])
         #expect(explained.status == 0, "\(explained.stderr)")
+        // A bad data file is one line, without the import's notes before it.
+        let missing = try TestSupport.run(cli, ["record", Self.example("var_u_mlp.onnx"), "--data", folder.appendingPathComponent("none.npz").path,
+                                                "--results", folder.path])
+        #expect(missing.status == 2 && missing.stderr.split(separator: "\n").count == 1, "\(missing.stderr)")
         let again = try TestSupport.run(cli, ["record", Self.example("var_u_mlp.onnx"), "--data", Self.example("var_u.npz"), "--results", folder.path])
         #expect(again.status == 0 && again.stderr.contains("nothing to train"), "a second record of the same model is skipped: \(again.stderr)")
     }
