@@ -15,7 +15,7 @@ import Tensor
 enum KerasImporter {
     static let layerClasses = ["InputLayer", "Dense", "Conv2D", "BatchNormalization", "MaxPooling2D", "AveragePooling2D",
                                "GlobalAveragePooling2D", "GlobalMaxPooling2D", "Flatten",
-                               "Activation", "ReLU", "Softmax", "Dropout"]
+                               "Activation", "ReLU", "LeakyReLU", "Softmax", "Dropout"]
 
     static func read(_ path: String, sha256: String) throws(ModelImportError) -> ImportedModel {
         do {
@@ -73,6 +73,12 @@ enum KerasImporter {
                 b.notes.append("\(place) skipped (dropout does nothing at inference)")
             case "Flatten":
                 try b.flatten(place: place)
+            case "LeakyReLU":
+                let slope = (settings["negative_slope"] ?? settings["alpha"]) as? Double ?? 0.3
+                guard abs(Float(slope) - Activation.leakySlope) < 1e-7 else {
+                    throw fail("negative_slope \(slope); LeakyReLU with slope 0.01 is supported (keras.layers.LeakyReLU(negative_slope=0.01))")
+                }
+                try b.activation(.leakyRelu, place: place)
             case "Activation", "ReLU", "Softmax":
                 let activationName = kind == "Activation" ? settings["activation"] : kind == "ReLU" ? "relu" : "softmax"
                 if kind == "ReLU", (settings["max_value"] as? Double) != nil || ((settings["negative_slope"] as? Double) ?? 0) != 0 {

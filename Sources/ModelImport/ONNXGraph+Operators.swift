@@ -34,6 +34,12 @@ extension ONNXGraph {
         case "Sigmoid": try builder.activation(.sigmoid, place: place)
         case "Softplus": try builder.activation(.softplus, place: place)
         case "Softsign": try builder.activation(.softsign, place: place)
+        case "LeakyRelu":
+            let alpha = a.float("alpha") ?? 0.01
+            guard abs(alpha - Activation.leakySlope) < 1e-7 else {
+                throw fail("attribute 'alpha' = \(alpha); LeakyRelu with slope 0.01 (PyTorch's default) is supported")
+            }
+            try builder.activation(.leakyRelu, place: place)
         case "Elu":
             guard (a.float("alpha") ?? 1) == 1 else { throw fail("attribute 'alpha' = \(a.float("alpha") ?? 1); ELU with α = 1 is supported") }
             try builder.activation(.elu, place: place)

@@ -10,7 +10,7 @@ import Tensor
 /// from initializers or `Constant` nodes). Operators (ONNX opsets 9–23; PyTorch 2.x
 /// exports opset 17–20): Gemm, MatMul + Add, Conv, BatchNormalization (folded into the
 /// layer before), MaxPool, GlobalAveragePool and GlobalMaxPool (square maps), AveragePool, Flatten, Reshape
-/// to `[batch, features]`, Transpose between NHWC and NCHW, Relu, Tanh, Sigmoid,
+/// to `[batch, features]`, Transpose between NHWC and NCHW, Relu, LeakyRelu (slope 0.01), Tanh, Sigmoid,
 /// Softplus, Softsign, Elu (α = 1), a final Softmax or LogSoftmax (dropped: the lab works
 /// on logits), Identity and Dropout (skipped). The first other operator or attribute is
 /// an error naming it and its node.
@@ -20,7 +20,7 @@ import Tensor
 /// flatten of NCHW maps gets its weight rows reordered from `(c, y, x)` to `(y, x, c)`.
 enum ONNXImporter {
     static let operators = ["Gemm", "MatMul", "BatchNormalization", "Add", "Conv", "MaxPool", "AveragePool", "GlobalAveragePool", "GlobalMaxPool", "Flatten", "Reshape", "Transpose",
-                            "Relu", "Tanh", "Sigmoid", "Softplus", "Softsign", "Elu", "Softmax", "LogSoftmax", "Identity", "Dropout"]
+                            "Relu", "LeakyRelu", "Tanh", "Sigmoid", "Softplus", "Softsign", "Elu", "Softmax", "LogSoftmax", "Identity", "Dropout"]
     static let opsets = 9...23
 
     static func read(_ bytes: [UInt8], file: String, sha256: String) throws(ModelImportError) -> ImportedModel {

@@ -15,8 +15,13 @@ import Tensor
 /// | `softsign` | z/(1 + \|z\|) | (1 − \|y\|)² |
 /// | `softplus` | log(1 + e^z) | 1 − e^−y |
 /// | `elu` | z if z > 0 else e^z − 1 (α = 1) | 1 if y > 0 else y + 1 |
+/// | `leaky_relu` | z if z > 0 else 0.01 z (PyTorch's default slope) | 1 if y > 0 else 0.01 |
 public enum Activation: String, Sendable, CaseIterable, Codable {
     case linear, tanh, relu, sigmoid, softsign, softplus, elu
+    case leakyRelu = "leaky_relu"
+
+    /// The negative slope of `leaky_relu` (PyTorch's `nn.LeakyReLU()` default).
+    public static let leakySlope: Float = 0.01
 
     /// Applies the activation in place.
     public func apply(_ values: UnsafeMutableBufferPointer<Float>) {
@@ -29,6 +34,7 @@ public enum Activation: String, Sendable, CaseIterable, Codable {
         case .softplus: for i in values.indices { values[i] = Kernels.softplus(values[i]) }
         case .elu:
             for i in values.indices where values[i] <= 0 { values[i] = Float.expMinusOne(values[i]) }
+        case .leakyRelu: for i in values.indices { values[i] = values[i] > 0 ? values[i] : Self.leakySlope * values[i] }
         }
     }
 
@@ -54,6 +60,7 @@ public enum Activation: String, Sendable, CaseIterable, Codable {
             }
         case .softplus: for i in gradient.indices { gradient[i] *= -Float.expMinusOne(-output[i]) }
         case .elu: for i in gradient.indices where output[i] <= 0 { gradient[i] *= output[i] + 1 }
+        case .leakyRelu: for i in gradient.indices where output[i] <= 0 { gradient[i] *= Self.leakySlope }
         }
     }
 

@@ -157,7 +157,7 @@ struct ModelImportCommandTests {
 
     /// What cannot be imported is one line naming the operator, attribute or file, exit 2.
     @Test(arguments: [
-        ("leaky", "operator LeakyRelu is not supported"), ("external", "only a file beside the model"),
+        ("leaky", "LeakyRelu with slope 0.01"), ("external", "only a file beside the model"),
         ("branch", "does not take the previous node's output"), ("truncated", "not an ONNX model"),
         ("sigmoid-last", "the last layer applies sigmoid"), ("transA", "attribute 'transA' = 1 is not supported"),
     ])
@@ -167,7 +167,13 @@ struct ModelImportCommandTests {
         var bytes = try Self.onnx { graph in
             graph.initializer = [Self.weight("w", dims: [4, 2]), Self.weight("b", dims: [2])]
             switch kind {
-            case "leaky": graph.node = [Self.node("Gemm", ["x", "w", "b"], "h"), Self.node("LeakyRelu", ["h"], "y")]
+            case "leaky":
+                var leaky = Self.node("LeakyRelu", ["h"], "y")
+                var alpha = Onnx_AttributeProto()
+                alpha.name = "alpha"
+                alpha.f = 0.2
+                leaky.attribute = [alpha]
+                graph.node = [Self.node("Gemm", ["x", "w", "b"], "h"), leaky]
             case "external": graph.initializer = [Self.weight("w", dims: [4, 2], location: "../../etc/passwd")]
                 graph.node = [Self.node("MatMul", ["x", "w"], "y")]
             case "branch": graph.node = [Self.node("Gemm", ["x", "w", "b"], "h"), Self.node("Gemm", ["x", "w", "b"], "y")]

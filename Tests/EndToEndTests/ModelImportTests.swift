@@ -46,7 +46,8 @@ struct ModelImportParityTests {
                       "examples/byom/var_u_keras.h5", "Tests/EndToEndTests/Fixtures/byom/keras_cnn.h5",
                       "Tests/EndToEndTests/Fixtures/byom/keras_cnn_nhwc.onnx", "Tests/EndToEndTests/Fixtures/byom/batchnorm.onnx",
                       "Tests/EndToEndTests/Fixtures/byom/batchnorm_legacy.onnx", "Tests/EndToEndTests/Fixtures/byom/keras_functional.h5",
-                      "Tests/EndToEndTests/Fixtures/byom/global_pool.onnx", "Tests/EndToEndTests/Fixtures/byom/keras_global_pool.h5"])
+                      "Tests/EndToEndTests/Fixtures/byom/global_pool.onnx", "Tests/EndToEndTests/Fixtures/byom/keras_global_pool.h5",
+                      "Tests/EndToEndTests/Fixtures/byom/leaky.onnx"])
     func logitsMatchTheFramework(_ file: String) throws {
         let c = try #require(try Self.fixture.get().cases.first { $0.file == file })
         let imported = try ModelImporter.load(TestSupport.root.appendingPathComponent(file).path)

@@ -15,6 +15,7 @@ enum DoubleReference {
         case .softsign: return z / (1 + abs(z))
         case .softplus: return log1p(exp(z))
         case .elu: return z > 0 ? z : exp(z) - 1
+        case .leakyRelu: return z > 0 ? z : 0.01 * z
         }
     }
 

@@ -232,6 +232,13 @@ xkg = np.random.rand(4, 8, 8, 2).astype(np.float32)
 kg.save(os.path.join(FIXTURES, "keras_global_pool.h5"))
 cases.append(case("Tests/EndToEndTests/Fixtures/byom/keras_global_pool.h5", xkg.transpose(0, 3, 1, 2), kg.predict(xkg, verbose=0).astype(np.float64).tolist()))
 
+# 6. LeakyReLU with PyTorch's default slope, also as the ONNX model's first activation after pooling.
+lk = nn.Sequential(nn.Linear(12, 8), nn.LeakyReLU(), nn.Linear(8, 6), nn.LeakyReLU(0.01), nn.Linear(6, 2)).eval()
+with torch.no_grad():
+    lk_logits = lk.double()(torch.from_numpy(x[:8]).double()).tolist()
+torch_export(lk, x[:2], os.path.join(FIXTURES, "leaky.onnx"), dynamo=False)
+cases.append(case("Tests/EndToEndTests/Fixtures/byom/leaky.onnx", x[:8], lk_logits))
+
 with open(os.path.join(FIXTURES, "parity.json"), "w") as f:
     json.dump({"generator": "examples/byom/make_models.py", "torch": torch.__version__, "keras": keras.__version__,
                "onnx": onnx.__version__, "cases": cases}, f)
