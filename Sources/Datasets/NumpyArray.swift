@@ -1,3 +1,5 @@
+import HDF5
+
 /// One array in numpy's `.npy` format (format versions 1.0, 2.0 and 3.0), parsed from
 /// bytes and checked: the header's shape must account for exactly the bytes that follow.
 ///
@@ -66,6 +68,10 @@ public struct NumpyArray: Sendable {
         self.width = width
         guard let count = CheckedSize.product(fields.shape), let byteCount = CheckedSize.product([count, width]) else {
             throw DatasetError(.malformed, file: file, "shape \(fields.shape) is not a valid size")
+        }
+        // One Double per element, and the caller's Float copy: within the read limit.
+        guard let memory = CheckedSize.product([count, 12]), memory <= H5ReadLimit.maximumBytes else {
+            throw DatasetError(.unsupported, file: file, "\(count) elements would need more than half the memory")
         }
         guard byteCount == reader.remaining else {
             throw DatasetError(.malformed, file: file, "shape \(fields.shape) of '\(fields.descr)' needs \(byteCount) bytes of data, the file has \(reader.remaining)")

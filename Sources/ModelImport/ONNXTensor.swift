@@ -22,7 +22,10 @@ struct ONNXTensor {
         }
         let shape = proto.dims.map { Int($0) }
         let values: [Double]
-        let raw = proto.dataLocation == .external ? try Self.externalData(proto, file: file, what: what) : proto.rawData
+        // Bytes per element of the supported types; an external file is read only for that many bytes.
+        let width = [1: 4, 11: 8, 10: 2, 7: 8, 6: 4][Int(proto.dataType)] ?? 0
+        let raw = proto.dataLocation == .external
+            ? try Self.externalData(proto, file: file, what: what, expected: count * width) : proto.rawData
         func fromRaw(width: Int, _ decode: (UInt64) -> Double) throws(ModelImportError) -> [Double] {
             guard raw.count == count * width else {
                 throw ModelImportError(file: file, "\(what): dims \(shape) need \(count * width) bytes, raw_data has \(raw.count)")
@@ -69,7 +72,9 @@ struct ONNXTensor {
     /// The bytes of a tensor stored outside the model (`torch.onnx.export` writes weights
     /// to `<model>.onnx.data` beside it): `location` must name a file in the model's own
     /// folder (a plain name, never a path), `offset` and `length` must lie within it.
-    static func externalData(_ proto: Onnx_TensorProto, file: String, what: String) throws(ModelImportError) -> Data {
+    /// - Parameter expected: the bytes the tensor's dims and type need; a `length` that
+    ///   differs is refused before anything is read.
+    static func externalData(_ proto: Onnx_TensorProto, file: String, what: String, expected: Int) throws(ModelImportError) -> Data {
         var entries: [String: String] = [:]
         for entry in proto.externalData { entries[entry.key] = entry.value }
         guard let location = entries["location"], !location.isEmpty, location != ".", location != "..",
@@ -88,6 +93,9 @@ struct ONNXTensor {
         let length = entries["length"].map { Int($0) ?? -1 } ?? (size - max(offset, 0))
         guard offset >= 0, length >= 0, offset <= size, length <= size - offset else {
             throw ModelImportError(file: file, "\(what): external data offset \(entries["offset"] ?? "0"), length \(entries["length"] ?? "-") outside '\(location)' (\(size) bytes)")
+        }
+        guard length == expected else {
+            throw ModelImportError(file: file, "\(what): dims \(proto.dims) need \(expected) bytes, the external data holds \(length)")
         }
         do {
             try handle.seek(toOffset: UInt64(offset))

@@ -35,14 +35,14 @@ package enum GaussianChannel {
         return 2 * l.indices.reduce(0) { $0 + Double.log2(l[$1][$1]) }
     }
 
-    /// W_cols W_colsᵀ + σ² I for the columns `columns` of W `[hidden][inputs]`.
-    static func covariance(_ w: [[Double]], columns: Range<Int>, noise: Double) -> [[Double]] {
+    /// W_S W_Sᵀ + σ² I for the columns S (the union of `columns`) of W `[hidden][inputs]`.
+    static func covariance(_ w: [[Double]], columns: [Range<Int>], noise: Double) -> [[Double]] {
         let h = w.count
         var c = [[Double]](repeating: [Double](repeating: 0, count: h), count: h)
         for i in 0..<h {
             for j in 0...i {
                 var s = 0.0
-                for k in columns { s += w[i][k] * w[j][k] }
+                for range in columns { for k in range { s += w[i][k] * w[j][k] } }
                 c[i][j] = s
                 c[j][i] = s
             }
@@ -54,21 +54,20 @@ package enum GaussianChannel {
     package static func ixt(_ w: [[Double]], noise: Double) -> Double {
         let h = Double(w.count)
         let columns = 0..<(w.first?.count ?? 0)
-        return 0.5 * ((log2Determinant(covariance(w, columns: columns, noise: noise)) ?? .nan) - h * Double.log2(noise))
+        return 0.5 * ((log2Determinant(covariance(w, columns: [columns], noise: noise)) ?? .nan) - h * Double.log2(noise))
     }
 
     /// I(T; X_block): what T carries about the inputs in `block` (the others independent).
     package static func ixtBlock(_ w: [[Double]], block: Range<Int>, noise: Double) -> Double {
         let inputs = w.first?.count ?? 0
-        let all = log2Determinant(covariance(w, columns: 0..<inputs, noise: noise)) ?? .nan
-        // The complement's covariance: columns outside the block.
-        var rest = covariance(w, columns: 0..<0, noise: noise)
-        for i in w.indices { for j in w.indices { for k in 0..<inputs where !block.contains(k) { rest[i][j] += w[i][k] * w[j][k] } } }
+        let all = log2Determinant(covariance(w, columns: [0..<inputs], noise: noise)) ?? .nan
+        // T given the block: the noise and the other inputs.
+        let rest = covariance(w, columns: [0..<min(block.lowerBound, inputs), min(block.upperBound, inputs)..<inputs], noise: noise)
         return 0.5 * (all - (log2Determinant(rest) ?? .nan))
     }
 
     package static func ity(_ w: [[Double]], teacher: [Double], noise: Double, outputNoise: Double) -> Double {
-        let sigma = covariance(w, columns: 0..<teacher.count, noise: noise)
+        let sigma = covariance(w, columns: [0..<teacher.count], noise: noise)
         let c = w.map { row in zip(row, teacher).reduce(0) { $0 + $1.0 * $1.1 } }
         let varY = teacher.reduce(0) { $0 + $1 * $1 } + outputNoise
         // cᵀ Σ⁻¹ c by solving Σ z = c (Cholesky).

@@ -130,7 +130,7 @@ struct ModelImportCommandTests {
         return [UInt8](data)
     }
 
-    static func weight(_ name: String, dims: [Int64], location: String? = nil) -> Onnx_TensorProto {
+    static func weight(_ name: String, dims: [Int64], location: String? = nil, length: Int? = nil) -> Onnx_TensorProto {
         var t = Onnx_TensorProto()
         t.name = name
         t.dims = dims
@@ -141,6 +141,12 @@ struct ModelImportCommandTests {
             entry.key = "location"
             entry.value = location
             t.externalData = [entry]
+            if let length {
+                var size = Onnx_StringStringEntryProto()
+                size.key = "length"
+                size.value = String(length)
+                t.externalData.append(size)
+            }
         } else {
             t.floatData = [Float](repeating: 0.5, count: Int(dims.reduce(1, *)))
         }
@@ -158,6 +164,7 @@ struct ModelImportCommandTests {
     /// What cannot be imported is one line naming the operator, attribute or file, exit 2.
     @Test(arguments: [
         ("leaky", "LeakyRelu with slope 0.01"), ("external", "only a file beside the model"),
+        ("external-length", "need 32 bytes, the external data holds 4"),
         ("branch", "does not take the previous node's output"), ("truncated", "not an ONNX model"),
         ("sigmoid-last", "the last layer applies sigmoid"), ("transA", "attribute 'transA' = 1 is not supported"),
     ])
@@ -176,6 +183,8 @@ struct ModelImportCommandTests {
                 graph.node = [Self.node("Gemm", ["x", "w", "b"], "h"), leaky]
             case "external": graph.initializer = [Self.weight("w", dims: [4, 2], location: "../../etc/passwd")]
                 graph.node = [Self.node("MatMul", ["x", "w"], "y")]
+            case "external-length": graph.initializer = [Self.weight("w", dims: [4, 2], location: "weights.bin", length: 4)]
+                graph.node = [Self.node("MatMul", ["x", "w"], "y")]
             case "branch": graph.node = [Self.node("Gemm", ["x", "w", "b"], "h"), Self.node("Gemm", ["x", "w", "b"], "y")]
             case "sigmoid-last": graph.node = [Self.node("Gemm", ["x", "w", "b"], "h"), Self.node("Sigmoid", ["h"], "y")]
             case "transA":
@@ -189,6 +198,7 @@ struct ModelImportCommandTests {
             }
         }
         if kind == "truncated" { bytes = Array(bytes.prefix(bytes.count / 2)) + [0xFF, 0xFF] }
+        try Data(repeating: 0, count: 64).write(to: folder.appendingPathComponent("weights.bin"))
         let model = folder.appendingPathComponent("\(kind).onnx").path
         try Data(bytes).write(to: URL(fileURLWithPath: model))
         let result = try TestSupport.run(cli, ["record", model, "--data", Self.example("var_u.npz"), "--results", folder.path])
