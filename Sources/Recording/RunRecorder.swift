@@ -80,9 +80,14 @@ public struct RecorderOptions: Sendable {
     public var recordWeights: Bool
     /// Besides every logged epoch, checkpoint (and flush) at least this often, in epochs.
     public var checkpointInterval: Int
+    /// Writes queued on a background queue while training goes on (at most this many at
+    /// once; see ``BackgroundWriter``), or 0: written before the observer returns. The
+    /// file's bytes are the same either way.
+    public var writeQueueDepth: Int
 
     public init(schedule: LoggingSchedule = .everyEpoch, timing: LogTiming = .before, storage: ActivationStorage = .float32,
-                recordWeights: Bool = true, checkpointInterval: Int = 100) {
+                recordWeights: Bool = true, checkpointInterval: Int = 100, writeQueueDepth: Int = 2) {
+        self.writeQueueDepth = max(0, writeQueueDepth)
         self.schedule = schedule
         self.timing = timing
         self.storage = storage
@@ -103,6 +108,8 @@ public struct RecorderOptions: Sendable {
 /// front, the file is flushed once, and from then on training writes only raw bytes at
 /// fixed offsets, unbuffered (no sieve buffer), each data row before the commit record
 /// that names it (`/epochs`, `metrics/epoch`, `gradients/epochs`, initialised to −1).
+/// The writes run in that order on a background queue (``BackgroundWriter``) while the
+/// next epoch trains; ``finish(completedEpochs:)`` waits for them.
 /// After a kill the file opens with any HDF5 reader and holds every committed row; a
 /// row being written when the process died is not committed. Checkpoints go to the
 /// older of two slots, marked with their epoch after their data.
@@ -116,12 +123,18 @@ public final class RunRecorder: TrainingObserver {
     let loggedPositions: [Int: Int]
     let storage: ActivationStorage
     var writer: RunWriter?
+    let background: BackgroundWriter
     var gradientMoments: [Int: GradientMoments]
     var checkpointSlotEpochs: [Int64]
     /// The epoch whose minibatch gradients `gradientMoments` hold (nil: none since the
     /// last write): a state evaluated again on resuming has no gradients to write.
     var accumulatedEpoch: Int?
     public private(set) var finished = false
+
+    deinit {
+        // A recorder dropped without `finish` (its run failed) still lands its queued rows.
+        try? background.drain()
+    }
 
     /// Creates the run file and its whole layout.
     ///
@@ -149,6 +162,7 @@ public final class RunRecorder: TrainingObserver {
             throw RunFileError(file: path, "cannot move the new run file into place from \(partial)")
         }
         self.writer = try RunWriter(file: file, model: model)
+        self.background = BackgroundWriter(label: "infoplane.recorder", depth: options.writeQueueDepth)
         self.gradientMoments = RunRecorder.moments(for: model)
         self.checkpointSlotEpochs = [-1, -1]
     }
@@ -164,6 +178,7 @@ public final class RunRecorder: TrainingObserver {
         self.storage = options.storage
         self.observedRows = rows
         self.writer = try RunWriter(file: file, model: model)
+        self.background = BackgroundWriter(label: "infoplane.recorder", depth: options.writeQueueDepth)
         self.gradientMoments = RunRecorder.moments(for: model)
         self.checkpointSlotEpochs = slotEpochs
     }
@@ -198,19 +213,28 @@ public final class RunRecorder: TrainingObserver {
     public func didEvaluate(_ event: EvaluationEvent) throws {
         let completed = event.completedEpochs
         guard let writer else { return }
-        try writer.writeMetrics(completed: completed, event.metrics)
+        // What the writes need is taken here, in the training thread (arrays are copied
+        // on write, so the trainer's next step leaves these values alone); the writes
+        // themselves go, in this order and as one job, to the background queue.
+        var writes: [@Sendable (RunWriter) throws -> Void] = []
+        let metrics = event.metrics
+        writes.append { try $0.writeMetrics(completed: completed, metrics) }
         var checkpoint = completed % options.checkpointInterval == 0 || completed == totalEpochs
         // Gradient statistics of epoch `completed − 1`, complete now.
         let finishedEpoch = completed - 1
         if finishedEpoch >= 0, accumulatedEpoch == finishedEpoch, let position = loggedPositions[finishedEpoch] {
-            try writer.writeGradients(position: position, epoch: finishedEpoch, moments: gradientMoments, model: event.model)
+            let rows = RunWriter.gradientRows(moments: gradientMoments, model: event.model)
+            writes.append { try $0.writeGradients(position: position, epoch: finishedEpoch, rows: rows) }
             for key in gradientMoments.keys { gradientMoments[key]?.reset() }
             accumulatedEpoch = nil
         }
         if let outputs = event.layerOutputs, let k = options.timing.loggedEpoch(forCompleted: completed),
            let position = loggedPositions[k] {
-            try writer.writeLogged(position: position, epoch: k, outputs: outputs, model: event.model, storage: storage,
-                                   recordWeights: options.recordWeights)
+            let values = outputs.map(\.scalars)
+            let parameters = options.recordWeights ? event.model.layers.map { $0.parameters.map(\.scalars) } : nil
+            writes.append { [storage] in
+                try $0.writeLogged(position: position, epoch: k, outputs: values, parameters: parameters, storage: storage)
+            }
             checkpoint = true
         }
         // A state already checkpointed (the start of an extended run, evaluated again) is
@@ -218,15 +242,20 @@ public final class RunRecorder: TrainingObserver {
         if checkpoint && !checkpointSlotEpochs.contains(Int64(completed)) {
             // The older slot (or an empty one) takes the new checkpoint.
             let slot = checkpointSlotEpochs[0] <= checkpointSlotEpochs[1] ? 0 : 1
-            try writer.writeCheckpoint(slot: slot, completed: completed, model: event.model, optimizer: event.optimizer)
+            let state = RunWriter.Checkpoint(model: event.model, optimizer: event.optimizer)
+            writes.append { try $0.writeCheckpoint(slot: slot, completed: completed, state) }
             checkpointSlotEpochs[slot] = Int64(completed)
+        }
+        try background.submit { [writes] in
+            for write in writes { try write(writer) }
         }
     }
 
-    /// Closes the file. Every row is already on disk; nothing else is written.
+    /// Waits for the queued writes and closes the file; throws the first write's error.
     public func finish(completedEpochs: Int) throws {
         guard !finished, let open = file else { return }
         finished = true
+        try background.drain()
         try open.flush()
         writer = nil
         file = nil

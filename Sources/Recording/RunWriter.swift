@@ -52,47 +52,72 @@ struct RunWriter {
         try metricEpoch.writeRow(completed, [Int64(completed)])
     }
 
-    /// The gradient statistics of training epoch `epoch` (its minibatches' gradients at
-    /// their pre-update weights) and the weight norm at the end of that epoch, in row
-    /// `position` of the schedule, then their commit record.
-    func writeGradients(position: Int, epoch: Int, moments: [Int: GradientMoments], model: Sequential) throws {
+    /// The four gradient rows of each layer with weights (mean norm, std norm, their
+    /// ratio, the weight norm), by layer index: computed in the training thread, since
+    /// the moments are reset and the weights change once it goes on.
+    static func gradientRows(moments: [Int: GradientMoments], model: Sequential) -> [Int: [Double]] {
+        var rows: [Int: [Double]] = [:]
         for (index, layer) in model.layers.enumerated() {
-            guard let statistics = moments[index], layers[index].gradients.count == 4 else { continue }
+            guard let statistics = moments[index] else { continue }
             let mean = statistics.meanNorm, std = statistics.stdNorm
             let weightNorm = layer.parameters[0].scalars.withUnsafeBufferPointer { Kernels.norm($0) }
-            let values = [mean, std, std > 0 ? mean / std : .nan, weightNorm]
+            rows[index] = [mean, std, std > 0 ? mean / std : .nan, weightNorm]
+        }
+        return rows
+    }
+
+    /// The gradient statistics of training epoch `epoch` (its minibatches' gradients at
+    /// their pre-update weights, ``gradientRows(moments:model:)``) in row `position` of
+    /// the schedule, then their commit record.
+    func writeGradients(position: Int, epoch: Int, rows: [Int: [Double]]) throws {
+        for (index, values) in rows.sorted(by: { $0.key < $1.key }) where layers[index].gradients.count == 4 {
             for (dataset, value) in zip(layers[index].gradients, values) { try dataset.writeRow(position, [value]) }
         }
         try gradientEpochs.writeRow(position, [Int64(epoch)])
     }
 
-    /// Activations (and weights) of logged epoch `epoch` in row `position`, then its
-    /// commit record in `/epochs`.
-    func writeLogged(position: Int, epoch: Int, outputs: [Tensor], model: Sequential, storage: ActivationStorage,
-                     recordWeights: Bool) throws {
+    /// Activations `[sample, unit...]` of every layer (and, when given, every layer's
+    /// parameters) of logged epoch `epoch` in row `position`, then its commit record in
+    /// `/epochs`.
+    func writeLogged(position: Int, epoch: Int, outputs: [[Float]], parameters: [[[Float]]]?, storage: ActivationStorage) throws {
         for (index, output) in outputs.enumerated() {
             switch storage {
-            case .float32: try layers[index].activations.writeRow(position, output.scalars)
-            case .float16: try layers[index].activations.writeRow(position, HalfPrecision.narrow(output.scalars))
+            case .float32: try layers[index].activations.writeRow(position, output)
+            case .float16: try layers[index].activations.writeRow(position, HalfPrecision.narrow(output))
             }
-            if recordWeights {
-                for (dataset, parameter) in zip(layers[index].parameters, model.layers[index].parameters) {
-                    try dataset.writeRow(position, parameter.scalars)
+            if let parameters {
+                for (dataset, values) in zip(layers[index].parameters, parameters[index]) {
+                    try dataset.writeRow(position, values)
                 }
             }
         }
         try epochs.writeRow(position, [Int64(epoch)])
     }
 
+    /// A checkpoint: every layer's parameters and the optimizer's state tensors, in
+    /// model order, with the optimizer's step count.
+    struct Checkpoint: Sendable {
+        var parameters: [[Float]]
+        var state: [[Float]]
+        var stateCount: Int
+        var steps: Int64
+
+        init(model: Sequential, optimizer: any Optimizer) {
+            parameters = model.layers.flatMap { $0.parameters.map(\.scalars) }
+            state = optimizer.state.map(\.scalars)
+            stateCount = max(model.parameterCount * optimizer.stateSlotsPerParameter, 1)
+            steps = Int64(optimizer.steps)
+        }
+    }
+
     /// The checkpoint's data into `slot`, then the slot's epoch, which marks it complete.
-    func writeCheckpoint(slot: Int, completed: Int, model: Sequential, optimizer: any Optimizer) throws {
-        let parameters = model.layers.flatMap { $0.parameters.flatMap(\.scalars) }
+    func writeCheckpoint(slot: Int, completed: Int, _ checkpoint: Checkpoint) throws {
+        let parameters = checkpoint.parameters.flatMap { $0 }
         try checkpointParameters.writeRow(slot, parameters.isEmpty ? [0] : parameters)
-        let stateCount = max(model.parameterCount * optimizer.stateSlotsPerParameter, 1)
-        var state = optimizer.state.flatMap(\.scalars)
-        if state.count < stateCount { state = [Float](repeating: 0, count: stateCount) }
+        var state = checkpoint.state.flatMap { $0 }
+        if state.count < checkpoint.stateCount { state = [Float](repeating: 0, count: checkpoint.stateCount) }
         try checkpointState.writeRow(slot, state)
-        try checkpointSteps.writeRow(slot, [Int64(optimizer.steps)])
+        try checkpointSteps.writeRow(slot, [checkpoint.steps])
         try checkpointEpochs.writeRow(slot, [Int64(completed)])
     }
 }

@@ -24,6 +24,25 @@ func median(_ values: [Double]) -> Double {
     return sorted[sorted.count / 2]
 }
 
+/// The middle half of `values` (first to third quartile), as text.
+func spread(_ values: [Double]) -> String {
+    let sorted = values.sorted()
+    guard sorted.count >= 4 else { return String(format: "%.3g–%.3g", sorted.first ?? .nan, sorted.last ?? .nan) }
+    return String(format: "IQR %.3g–%.3g", sorted[sorted.count / 4], sorted[(3 * sorted.count) / 4])
+}
+
+/// One line of the summary table `make bench` ends with.
+struct Row {
+    var workload: String
+    var ours: Double
+    var spread: String
+    var unit: String
+    var reference: Double?
+    var label: String
+    var target: String
+    var met: Bool?
+}
+
 /// Keeps what the recorder of a later issue would need, in memory: every minibatch's
 /// gradients and, every epoch, the activations of all inputs.
 final class BenchObserver: TrainingObserver {
@@ -100,39 +119,70 @@ func ibnetBenchmark() throws {
     print("   target: ≤ 1 ms per epoch")
 }
 
-func recordingBenchmark() throws {
+/// The IBnet epoch recorded, against the same epoch unrecorded, in alternating rounds of
+/// one process (this machine's speed drifts by tens of percent within an hour, so
+/// separate measurements would compare different machines): each round trains a fresh
+/// network for 100 epochs with every variant in turn; medians over the rounds.
+func recordingBenchmark() throws -> [Row] {
     print("== IBnet epoch with recording: all 4096 inputs × 6 layers every epoch, gradient statistics,")
-    print("   and a checkpoint per epoch, to a run file in the temporary directory")
+    print("   and a checkpoint per epoch, to a run file in the temporary directory; alternating with")
+    print("   the same epoch unrecorded (activations computed, not written)")
     let data = try DatasetLoaders.mat("data/var_u.mat")
     let examples = Examples(inputs: data.inputs, labels: data.labels)
     let split = Split.shuffled(count: 4096, trainFraction: 0.8, seed: 0)
-    let reference = pytorchReference("ibnet-h5py")
-    for storage in ActivationStorage.allCases {
-        let model = try Sequential.mlp(inputSize: 12, widths: [10, 7, 5, 4, 3], classes: 2, activation: .tanh,
-                                       initializer: .truncatedNormalFanIn, rng: SeededRNG(seed: 0))
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("infoplane-bench-\(storage).h5").path
-        let epochs = 400
-        let samples = RecordedSamples(rows: Array(0..<4096), examples: examples, trainRows: split.train, testRows: split.test,
-                                      datasetName: "var_u", classCount: 2)
-        let recorder = try RunRecorder(path: path, overwrite: true,
-                                       metadata: RunMetadata(experiment: "bench", config: "", seed: 0, tool: "infoplane-bench", totalEpochs: epochs),
-                                       model: model, samples: samples, optimizer: Adam(learningRate: 4e-4),
-                                       options: RecorderOptions(schedule: .everyEpoch, storage: storage))
-        var trainer = Trainer(model: model, optimizer: Adam(learningRate: 4e-4))
-        let t = try seconds {
-            try trainer.train(examples, trainRows: split.train, testRows: split.test,
-                              schedule: TrainingSchedule(epochs: epochs, batchSize: 256, seed: 0), observers: [recorder])
-            try recorder.finish(completedEpochs: epochs)
+    let samples = RecordedSamples(rows: Array(0..<4096), examples: examples, trainRows: split.train, testRows: split.test,
+                                  datasetName: "var_u", classCount: 2)
+    let variants: [(name: String, storage: ActivationStorage?, depth: Int)] = [
+        ("unrecorded", nil, 0), ("float32", .float32, 2), ("float16", .float16, 2),
+        ("float32, synchronous writes", .float32, 0), ("float16, synchronous writes", .float16, 0)]
+    let epochs = 100
+    var times = [[Double]](repeating: [], count: variants.count)
+    var fileBytes: [Int: Int] = [:]
+    for round in 0..<11 {
+        for offset in variants.indices {
+            let v = (offset + round) % variants.count
+            let model = try Sequential.mlp(inputSize: 12, widths: [10, 7, 5, 4, 3], classes: 2, activation: .tanh,
+                                           initializer: .truncatedNormalFanIn, rng: SeededRNG(seed: 0))
+            var trainer = Trainer(model: model, optimizer: Adam(learningRate: 4e-4))
+            let schedule = TrainingSchedule(epochs: epochs, batchSize: 256, seed: 0)
+            guard let storage = variants[v].storage else {
+                let observer = BenchObserver(rows: Array(0..<4096))
+                times[v].append(try seconds {
+                    try trainer.train(examples, trainRows: split.train, testRows: split.test, schedule: schedule, observers: [observer])
+                } / Double(epochs) * 1000)
+                continue
+            }
+            let path = FileManager.default.temporaryDirectory.appendingPathComponent("infoplane-bench-\(v).h5").path
+            let recorder = try RunRecorder(path: path, overwrite: true,
+                                           metadata: RunMetadata(experiment: "bench", config: "", seed: 0, tool: "infoplane-bench", totalEpochs: epochs),
+                                           model: model, samples: samples, optimizer: Adam(learningRate: 4e-4),
+                                           options: RecorderOptions(schedule: .everyEpoch, storage: storage, writeQueueDepth: variants[v].depth))
+            times[v].append(try seconds {
+                try trainer.train(examples, trainRows: split.train, testRows: split.test, schedule: schedule, observers: [recorder])
+                try recorder.finish(completedEpochs: epochs)
+            } / Double(epochs) * 1000)
+            fileBytes[v] = try RunFile.open(path).sizeOnDisk()
+            try? FileManager.default.removeItem(atPath: path)
         }
-        let run = try RunFile.open(path)
-        let perEpoch = try run.activationBytesPerLoggedEpoch()
-        report("recording, \(storage)", ours: t / Double(epochs) * 1000,
-               reference: storage == .float32 ? reference?["epoch_ms"] : nil)
-        print(String(format: "   activations %.1f KiB per logged epoch; file %.1f MiB for %d epochs", perEpoch / 1024,
-                     Double(try run.sizeOnDisk()) / 1_048_576, epochs))
-        try? FileManager.default.removeItem(atPath: path)
     }
-    print("   target: ≤ 2 ms per epoch including writes")
+    let unrecorded = median(times[0])
+    for (v, variant) in variants.enumerated() {
+        var line = String(format: "%@: %.3f ms per epoch (%@)", variant.name, median(times[v]), spread(times[v]))
+        if v > 0 {
+            line += String(format: ", %.2f× the unrecorded epoch; file %.1f MiB for %d epochs", median(times[v]) / unrecorded,
+                           Double(fileBytes[v] ?? 0) / 1_048_576, epochs)
+        }
+        print(line)
+    }
+    print("   target: a recorded epoch ≤ 1.1× an unrecorded one; float16 no slower than float32")
+    let reference = pytorchReference("ibnet-h5py")
+    let ratio32 = median(times[1]) / unrecorded, ratio16 = median(times[2]) / unrecorded
+    return [Row(workload: "IBnet epoch recorded, float32", ours: median(times[1]), spread: spread(times[1]), unit: "ms",
+                reference: reference?["epoch_ms"], label: "PyTorch + h5py",
+                target: String(format: "≤ 1.1× unrecorded (%.2f×)", ratio32), met: ratio32 <= 1.1),
+            Row(workload: "IBnet epoch recorded, float16", ours: median(times[2]), spread: spread(times[2]), unit: "ms",
+                reference: nil, label: "", target: String(format: "≤ float32 (%.2f× unrecorded)", ratio16),
+                met: median(times[2]) <= median(times[1]))]
 }
 
 func informationBenchmark() throws {
@@ -269,7 +319,7 @@ func scalingBenchmark() {
 let arguments = CommandLine.arguments.dropFirst()
 do {
     if arguments.isEmpty || arguments.contains("ibnet") { try ibnetBenchmark() }
-    if arguments.isEmpty || arguments.contains("record") { try recordingBenchmark() }
+    if arguments.isEmpty || arguments.contains("record") { _ = try recordingBenchmark() }
     if arguments.isEmpty || arguments.contains("information") { try informationBenchmark() }
     if arguments.contains("scaling") { scalingBenchmark() }
     if arguments.contains("binning-profile") {
