@@ -1,0 +1,70 @@
+import Attribution
+import Datasets
+import Embedding
+import Experiments
+import Foundation
+import Information
+import Networks
+import Recording
+import Tensor
+
+/// Binning and KDE per logged epoch, in alternating rounds with numpy's binning and
+/// PyTorch's KDE (`benchmarks/reference.py information`).
+func informationBenchmark() throws -> [Row] {
+    print("== Estimators per logged epoch: the 6 layers of a trained IBnet on all 4096 inputs")
+    let data = try DatasetLoaders.mat("data/var_u.mat")
+    let examples = Examples(inputs: data.inputs, labels: data.labels)
+    let split = Split.shuffled(count: 4096, trainFraction: 0.8, seed: 0)
+    var trainer = Trainer(model: try Sequential.mlp(inputSize: 12, widths: [10, 7, 5, 4, 3], classes: 2, activation: .tanh,
+                                                    initializer: .truncatedNormalFanIn, rng: SeededRNG(seed: 0)),
+                          optimizer: Adam(learningRate: 4e-4))
+    try trainer.train(examples, trainRows: split.train, testRows: split.test, schedule: TrainingSchedule(epochs: 300, batchSize: 256, seed: 0))
+    let layers = trainer.model.forward(examples.inputs).map(\.output)
+    let (ours, reference) = alternating(rounds: 3, reference: "information") { () -> (binning: Double, kde: Double) in
+        let binning = median((0..<30).map { _ in
+            seconds { for t in layers { _ = BinnedEstimator(.intervals(30)).estimate(t, labels: data.labels) } } * 1000
+        })
+        let kde = median((0..<3).map { _ in
+            seconds { for t in layers { _ = KDEEstimator(noiseVariance: 0.1).estimate(t, labels: data.labels) } } * 1000
+        })
+        return (binning, kde)
+    }
+    let binning = ours.map(\.binning), kde = ours.map(\.kde)
+    let numpy = values(reference, "binning_ms"), torch = values(reference, "kde_ms")
+    report("binning, 30 intervals, 6 layers", ours: median(binning), reference: numpy.isEmpty ? nil : median(numpy), label: "numpy")
+    print("   target: ≤ 0.5 ms and ≥ 50× numpy")
+    report("KDE upper and lower bounds, I(X;T) and I(T;Y), 6 layers", ours: median(kde), reference: torch.isEmpty ? nil : median(torch))
+    print("   target: ≥ 25× PyTorch (the PyTorch reference computes the upper bound only)")
+    var rows = [Row(workload: "binning, 6 layers × 4096", ours: median(binning), spread: spread(binning), unit: "ms",
+                    reference: numpy.isEmpty ? nil : median(numpy), label: "numpy", target: "≥ 50× numpy, ≤ 0.5 ms", met: nil),
+                Row(workload: "KDE bounds, 6 layers", ours: median(kde), spread: spread(kde), unit: "ms",
+                    reference: torch.isEmpty ? nil : median(torch), label: "PyTorch", target: "≥ 25× PyTorch", met: nil)]
+    rows[0].met = rows[0].ratio.map { $0 >= 50 && median(binning) <= 0.5 }
+    rows[1].met = rows[1].ratio.map { $0 >= 25 }
+    return rows
+}
+
+/// How the estimators' time grows with the number of samples: one 3-unit tanh layer of
+/// n inputs (a trained IBnet's last hidden layer has 3 units), n = 1k, 4k, 16k, 64k; the
+/// exponent fitted between neighbouring sizes (log t₂/t₁ / log 4).
+func scalingBenchmark() {
+    print("== Estimators against the number of samples: one layer of 3 tanh units, 2 classes")
+    var rng = SeededRNG(seed: 9)
+    var previous: [String: Double] = [:]
+    for n in [1024, 4096, 16384, 65536] {
+        let t = Tensor(shape: [n, 3], scalars: (0..<(n * 3)).map { _ in Kernels.fastTanh(rng.uniform(-3, 3)) })
+        let labels = (0..<n).map { Int32($0 % 2) }
+        var row: [String] = []
+        let repeatsFor: [String: Int] = ["binning": n <= 16384 ? 21 : 7, "KDE": n <= 4096 ? 5 : 1, "k-NN": n <= 4096 ? 3 : 1]
+        for (name, body) in [("binning", { _ = BinnedEstimator(.intervals(30)).estimate(t, labels: labels) }),
+                             ("KDE", { _ = KDEEstimator(noiseVariance: 0.1).estimate(t, labels: labels) }),
+                             ("k-NN", { _ = KNNEntropyEstimator(k: 3).estimate(t, labels: labels) })] as [(String, () -> Void)] {
+            let ms = median((0..<(repeatsFor[name] ?? 1)).map { _ in seconds(body) * 1000 })
+            let exponent = previous[name].map { String(format: " (n^%.2f)", log(ms / $0) / log(4)) } ?? ""
+            row.append(String(format: "%@ %.3g ms%@", name, ms, exponent))
+            previous[name] = ms
+        }
+        print(String(format: "   n = %6d: ", n) + row.joined(separator: ", "))
+    }
+}
+

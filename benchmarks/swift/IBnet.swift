@@ -1,0 +1,122 @@
+import Attribution
+import Datasets
+import Embedding
+import Experiments
+import Foundation
+import Information
+import Networks
+import Recording
+import Tensor
+
+/// The IBnet epoch without file writes, in alternating rounds with PyTorch's (each round:
+/// 3 × 100 epochs of ours, median; then one run of the reference, 7 × 100 epochs, median).
+func ibnetBenchmark() throws -> [Row] {
+    print("== IBnet epoch: 12-10-7-5-4-3-2 tanh, Adam 4e-4, batch 256, 3277 training samples,")
+    print("   per-minibatch gradients to an observer, activations of all 4096 inputs every epoch")
+    let data = try DatasetLoaders.mat("data/var_u.mat")
+    let examples = Examples(inputs: data.inputs, labels: data.labels)
+    let split = Split.shuffled(count: 4096, trainFraction: 0.8, seed: 0)
+    let model = try Sequential.mlp(inputSize: 12, widths: [10, 7, 5, 4, 3], classes: 2, activation: .tanh,
+                                   initializer: .truncatedNormalFanIn, rng: SeededRNG(seed: 0))
+    var trainer = Trainer(model: model, optimizer: Adam(learningRate: 4e-4))
+    let observer = BenchObserver(rows: Array(0..<4096))
+    var epochs = 50
+    try trainer.train(examples, trainRows: split.train, testRows: split.test,
+                      schedule: TrainingSchedule(epochs: epochs, batchSize: 256, seed: 0), observers: [observer])
+    let (ours, reference) = try alternating(rounds: 3, reference: "ibnet") {
+        var samples: [Double] = []
+        for _ in 0..<3 {
+            epochs += 100
+            let t = try seconds {
+                try trainer.train(examples, trainRows: split.train, testRows: split.test,
+                                  schedule: TrainingSchedule(epochs: epochs, batchSize: 256, seed: 0), observers: [observer])
+            }
+            samples.append(t / 100 * 1000)
+        }
+        return median(samples)
+    }
+    let theirs = values(reference, "epoch_ms")
+    report("IBnet epoch (no file writes)", ours: median(ours), reference: theirs.isEmpty ? nil : median(theirs))
+    if theirs.isEmpty { print("   (PyTorch reference not run: no Python with torch found; see benchmarks/README.md)") }
+    // 7.4 MFLOP per epoch: 3277 samples × 263 weights × 6 (forward, two backward products)
+    // plus 4096 × 263 × 2 for the activations of every input.
+    let flops = (3277.0 * 263 * 6 + 4096.0 * 263 * 2) / (median(ours) / 1000)
+    print(String(format: "   %.1f GFLOP/s on the network's multiply-adds", flops / 1e9))
+    let row = Row(workload: "IBnet epoch, no writes", ours: median(ours), spread: spread(ours), unit: "ms",
+                  reference: theirs.isEmpty ? nil : median(theirs), label: "PyTorch", target: "≥ 30× PyTorch", met: nil)
+    var result = row
+    result.met = row.ratio.map { $0 >= 30 }
+    return [result]
+}
+
+/// The IBnet epoch recorded, against the same epoch unrecorded, in alternating rounds of
+/// one process (this machine's speed drifts by tens of percent within an hour, so
+/// separate measurements would compare different machines): each round trains a fresh
+/// network for 100 epochs with every variant in turn; medians over the rounds.
+func recordingBenchmark() throws -> [Row] {
+    print("== IBnet epoch with recording: all 4096 inputs × 6 layers every epoch, gradient statistics,")
+    print("   and a checkpoint per epoch, to a run file in the temporary directory; alternating with")
+    print("   the same epoch unrecorded (activations computed, not written)")
+    let data = try DatasetLoaders.mat("data/var_u.mat")
+    let examples = Examples(inputs: data.inputs, labels: data.labels)
+    let split = Split.shuffled(count: 4096, trainFraction: 0.8, seed: 0)
+    let samples = RecordedSamples(rows: Array(0..<4096), examples: examples, trainRows: split.train, testRows: split.test,
+                                  datasetName: "var_u", classCount: 2)
+    let variants: [(name: String, storage: ActivationStorage?, depth: Int)] = [
+        ("unrecorded", nil, 0), ("float32", .float32, 2), ("float16", .float16, 2),
+        ("float32, synchronous writes", .float32, 0), ("float16, synchronous writes", .float16, 0)]
+    let epochs = 100
+    var times = [[Double]](repeating: [], count: variants.count)
+    var fileBytes: [Int: Int] = [:]
+    var reference: [Double] = []
+    for round in 0..<11 {
+        // The PyTorch + h5py reference twice among our rounds (each of its runs takes
+        // longer than all our variants of a round).
+        if round == 3 || round == 8, let values = pytorchReference("ibnet-h5py"), let value = values["epoch_ms"] {
+            reference.append(value)
+        }
+        for offset in variants.indices {
+            let v = (offset + round) % variants.count
+            let model = try Sequential.mlp(inputSize: 12, widths: [10, 7, 5, 4, 3], classes: 2, activation: .tanh,
+                                           initializer: .truncatedNormalFanIn, rng: SeededRNG(seed: 0))
+            var trainer = Trainer(model: model, optimizer: Adam(learningRate: 4e-4))
+            let schedule = TrainingSchedule(epochs: epochs, batchSize: 256, seed: 0)
+            guard let storage = variants[v].storage else {
+                let observer = BenchObserver(rows: Array(0..<4096))
+                times[v].append(try seconds {
+                    try trainer.train(examples, trainRows: split.train, testRows: split.test, schedule: schedule, observers: [observer])
+                } / Double(epochs) * 1000)
+                continue
+            }
+            let path = FileManager.default.temporaryDirectory.appendingPathComponent("infoplane-bench-\(v).h5").path
+            let recorder = try RunRecorder(path: path, overwrite: true,
+                                           metadata: RunMetadata(experiment: "bench", config: "", seed: 0, tool: "infoplane-bench", totalEpochs: epochs),
+                                           model: model, samples: samples, optimizer: Adam(learningRate: 4e-4),
+                                           options: RecorderOptions(schedule: .everyEpoch, storage: storage, writeQueueDepth: variants[v].depth))
+            times[v].append(try seconds {
+                try trainer.train(examples, trainRows: split.train, testRows: split.test, schedule: schedule, observers: [recorder])
+                try recorder.finish(completedEpochs: epochs)
+            } / Double(epochs) * 1000)
+            fileBytes[v] = try RunFile.open(path).sizeOnDisk()
+            try? FileManager.default.removeItem(atPath: path)
+        }
+    }
+    let unrecorded = median(times[0])
+    for (v, variant) in variants.enumerated() {
+        var line = String(format: "%@: %.3f ms per epoch (%@)", variant.name, median(times[v]), spread(times[v]))
+        if v > 0 {
+            line += String(format: ", %.2f× the unrecorded epoch; file %.1f MiB for %d epochs", median(times[v]) / unrecorded,
+                           Double(fileBytes[v] ?? 0) / 1_048_576, epochs)
+        }
+        print(line)
+    }
+    print("   target: a recorded epoch ≤ 1.1× an unrecorded one; float16 no slower than float32")
+    let ratio32 = median(times[1]) / unrecorded, ratio16 = median(times[2]) / unrecorded
+    return [Row(workload: "IBnet epoch recorded, float32", ours: median(times[1]), spread: spread(times[1]), unit: "ms",
+                reference: reference.isEmpty ? nil : median(reference), label: "PyTorch + h5py",
+                target: String(format: "≤ 1.1× unrecorded (%.2f×)", ratio32), met: ratio32 <= 1.1),
+            Row(workload: "IBnet epoch recorded, float16", ours: median(times[2]), spread: spread(times[2]), unit: "ms",
+                reference: nil, label: "", target: String(format: "≤ float32's upper quartile (%.2f× unrecorded)", ratio16),
+                met: median(times[2]) <= upperQuartile(times[1]))]
+}
+
