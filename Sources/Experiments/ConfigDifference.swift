@@ -12,10 +12,11 @@ package enum ConfigDifference {
     }
 
     /// The differing key paths that shape one run: all but `repeats` (how many runs, not
-    /// what each does) and `description`. A complete run file is the same run when these
+    /// what each does), `description` and `recording.compact` (how the finished file is
+    /// stored, not what it holds). A complete run file is the same run when these
     /// are empty, so adding repeats keeps the runs already trained.
     package static func runKeys(_ stored: String, _ current: String) -> [String] {
-        keys(stored, current).filter { $0 != "repeats" && $0 != "description" }
+        keys(stored, current).filter { $0 != "repeats" && $0 != "description" && $0 != "recording.compact" }
     }
 
     private static func collect(_ a: Node?, _ b: Node?, path: String, into keys: inout [String]) {

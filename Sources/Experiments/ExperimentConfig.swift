@@ -317,6 +317,9 @@ package struct RecordingConfig: Sendable {
     package var storage: ActivationStorage
     package var weights: Bool
     package var checkpointInterval: Int
+    /// `compact`: compact the finished run file (chunked, shuffle + deflate; default
+    /// true), or keep it contiguous.
+    package var compact: Bool
 
     package init() {
         schedule = .everyEpoch
@@ -325,11 +328,12 @@ package struct RecordingConfig: Sendable {
         storage = .float32
         weights = true
         checkpointInterval = 100
+        compact = true
     }
 
     package init(_ reader: ConfigReader) throws(ConfigError) {
         self.init()
-        let e = try reader.mapping(allowed: ["schedule", "timing", "samples", "storage", "weights", "checkpoint_interval"])
+        let e = try reader.mapping(allowed: ["schedule", "timing", "samples", "storage", "weights", "checkpoint_interval", "compact"])
         if let s = e["schedule"] {
             if let text = s.scalarText {
                 switch try s.choice(["every_epoch", "ibsgd"]) {
@@ -360,6 +364,7 @@ package struct RecordingConfig: Sendable {
         storage = try e["storage"]?.choice(ActivationStorage.self) ?? .float32
         weights = try e["weights"]?.bool() ?? true
         checkpointInterval = try e["checkpoint_interval"]?.int(in: 1...10_000_000) ?? 100
+        compact = try e["compact"]?.bool() ?? true
     }
 }
 

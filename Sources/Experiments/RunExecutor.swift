@@ -290,7 +290,8 @@ package struct RunExecutor: Sendable {
                 let recording = RecorderOptions(schedule: config.recording.schedule, timing: config.recording.timing,
                                               storage: config.recording.storage,
                                               recordWeights: config.recording.weights,
-                                              checkpointInterval: config.recording.checkpointInterval)
+                                              checkpointInterval: config.recording.checkpointInterval,
+                                              compaction: config.recording.compact ? RunCompaction.defaultLevel : nil)
                 recorder = try RunRecorder(path: job.outputPath, overwrite: true,
                                            metadata: RunMetadata(experiment: config.name, config: job.experiment.effectiveYAML,
                                                                  seed: job.seed, tool: options.tool,

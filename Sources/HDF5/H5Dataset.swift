@@ -238,6 +238,18 @@ extension H5Container {
     ///   - shape: the initial shape; with `options.extendible` the first axis may be 0.
     public func createDataset<T: H5Element>(_ name: String, of: T.Type, shape: [Int],
                                             options: DatasetOptions = DatasetOptions()) throws(HDF5Error) -> H5Dataset {
+        try createDataset(name, type: try T.memoryType(), shape: shape, options: options)
+    }
+
+    /// Creates a dataset of the stored type and shape of `source` (which may live in
+    /// another file), laid out as `options` say; its data is copied separately
+    /// (``H5Dataset/copyRows(from:rows:)``).
+    public func createDataset(_ name: String, like source: H5Dataset, options: DatasetOptions) throws(HDF5Error) -> H5Dataset {
+        let type = ObjectHandle.datatype(try check(H5Dget_type(source.handle.id), "H5Dget_type", file: source.filePath, object: source.path))
+        return try createDataset(name, type: type, shape: try source.shape(), options: options)
+    }
+
+    func createDataset(_ name: String, type: ObjectHandle, shape: [Int], options: DatasetOptions) throws(HDF5Error) -> H5Dataset {
         let object = childPath(name)
         guard !shape.isEmpty || !options.extendible else {
             throw HDF5Error(.mismatch, call: "H5Dcreate2", file: filePath, object: object, detail: "a scalar cannot be extendible")
@@ -280,7 +292,6 @@ extension H5Container {
                 try check(H5Pset_deflate(dcpl.id, UInt32(min(max(level, 1), 9))), "H5Pset_deflate", file: filePath, object: object)
             }
         }
-        let type = try T.memoryType()
         let id = try check(H5Dcreate2(handle.id, name, type.id, space.id, ip_H5P_DEFAULT(), dcpl.id, ip_H5P_DEFAULT()),
                            "H5Dcreate2", file: filePath, object: object)
         return H5Dataset(handle: .dataset(id), filePath: filePath, path: object)

@@ -18,6 +18,10 @@ package final class BackgroundWriter: Sendable {
     private let queue: DispatchQueue?
     private let slots: DispatchSemaphore
     private let failure = Mutex<(any Error)?>(nil)
+    /// The queued writes, first to run first. The queue's blocks capture only `self`, and
+    /// each releases its write (with the file handles it holds) before it returns: once
+    /// ``drain()`` returns, no write holds the file open.
+    private let pending = Mutex<[@Sendable () throws -> Void]>([])
 
     package init(label: String, depth: Int) {
         queue = depth > 0 ? DispatchQueue(label: label, qos: .userInitiated) : nil
@@ -29,11 +33,18 @@ package final class BackgroundWriter: Sendable {
         try rethrowFailure()
         guard let queue else { return try write() }
         slots.wait()
-        queue.async { [self] in
-            defer { slots.signal() }
-            guard failure.withLock({ $0 == nil }) else { return }
-            do { try write() } catch { failure.withLock { $0 = error } }
+        pending.withLock { $0.append(write) }
+        queue.async { [self] in runNext() }
+    }
+
+    private func runNext() {
+        do {
+            let write = pending.withLock { $0.removeFirst() }
+            if failure.withLock({ $0 == nil }) {
+                do { try write() } catch { failure.withLock { $0 = error } }
+            }
         }
+        slots.signal()
     }
 
     /// Waits until every queued write has run; throws the first error among them.

@@ -42,6 +42,11 @@ public struct RunFile {
     public let loggedEpochs: [Int]
     /// The number of epochs whose metrics are committed (the run's progress).
     public let completedEpochs: Int
+    /// How the finished file was compacted (`shuffle+deflate(4)`), nil when contiguous
+    /// (``RunCompaction``).
+    public let compaction: String?
+    /// Whether the file was compacted.
+    public var compacted: Bool { compaction != nil }
 
     /// Opens and validates a run file.
     public static func open(_ path: String) throws -> RunFile {
@@ -101,6 +106,7 @@ public struct RunFile {
         }
         self.layers = layers.sorted { $0.index < $1.index }
         loggedEpochs = try RunFile.committed(file.dataset("epochs"))
+        compaction = file.hasAttribute(RunCompaction.attribute) ? try file.stringAttribute(RunCompaction.attribute) : nil
         try validate()
     }
 

@@ -14,6 +14,9 @@ extension RunRecorder {
     public static func resume(path: String, model: inout Sequential, optimizer: inout any Optimizer) throws -> (recorder: RunRecorder, completedEpochs: Int) {
         let file = try H5File.open(path, mode: .readWrite, directRawWrites: true)
         try RunFile.checkFormat(file)
+        if RunCompaction.isCompacted(file) {
+            throw RunFileError(file: path, "is a finished, compacted run; it is not written again (extend it to more epochs instead)")
+        }
         let totalEpochs = Int(try file.attribute("total_epochs", as: Int64.self))
         guard let timing = LogTiming(rawValue: try file.stringAttribute("log_timing")),
               let storage = ActivationStorage(rawValue: try file.stringAttribute("activation_storage")) else {

@@ -84,10 +84,15 @@ public struct RecorderOptions: Sendable {
     /// once; see ``BackgroundWriter``), or 0: written before the observer returns. The
     /// file's bytes are the same either way.
     public var writeQueueDepth: Int
+    /// The deflate level the finished file is compacted with (``RunCompaction``), or nil
+    /// to keep it contiguous.
+    public var compaction: Int?
 
     public init(schedule: LoggingSchedule = .everyEpoch, timing: LogTiming = .before, storage: ActivationStorage = .float32,
-                recordWeights: Bool = true, checkpointInterval: Int = 100, writeQueueDepth: Int = 2) {
+                recordWeights: Bool = true, checkpointInterval: Int = 100, writeQueueDepth: Int = 2,
+                compaction: Int? = RunCompaction.defaultLevel) {
         self.writeQueueDepth = max(0, writeQueueDepth)
+        self.compaction = compaction.map { min(max($0, 1), 9) }
         self.schedule = schedule
         self.timing = timing
         self.storage = storage
@@ -130,6 +135,8 @@ public final class RunRecorder: TrainingObserver {
     /// last write): a state evaluated again on resuming has no gradients to write.
     var accumulatedEpoch: Int?
     public private(set) var finished = false
+    /// The sizes before and after compaction, once a finished run was compacted.
+    public private(set) var compacted: RunCompaction.Result?
 
     deinit {
         // A recorder dropped without `finish` (its run failed) still lands its queued rows.
@@ -252,12 +259,21 @@ public final class RunRecorder: TrainingObserver {
     }
 
     /// Waits for the queued writes and closes the file; throws the first write's error.
+    /// A run that is over (complete, or diverged) is then compacted when the options say
+    /// so (``RunCompaction``); a run stopped early stays contiguous, to be resumed.
     public func finish(completedEpochs: Int) throws {
-        guard !finished, let open = file else { return }
+        guard !finished, file != nil else { return }
         finished = true
         try background.drain()
-        try open.flush()
+        try file?.flush()
+        // The last handles go here: the file is closed before it is compacted.
         writer = nil
         file = nil
+        if let level = options.compaction, RunCompaction.isAvailable {
+            let status = try RunFile.open(path).status
+            if status == .complete || status == .diverged {
+                compacted = try RunCompaction.compact(path, level: level)
+            }
+        }
     }
 }

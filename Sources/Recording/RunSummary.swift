@@ -22,6 +22,8 @@ public struct RunSummary: Codable, Sendable, Equatable {
     public var loggedEpochs: [Int]
     public var finalMetrics: [String: Double]
     public var sizeBytes: Int
+    /// The filters of a compacted file (`shuffle+deflate(4)`), nil when contiguous.
+    public var compaction: String?
     public var activationBytesPerLoggedEpoch: Double
     public var config: String
 }
@@ -36,7 +38,7 @@ extension RunFile {
             totalEpochs: totalEpochs, completedEpochs: completedEpochs, logTiming: timing.rawValue,
             activationStorage: storage.rawValue, samples: try sampleCount(),
             layers: layers,
-            loggedEpochCount: loggedEpochs.count, loggedEpochs: loggedEpochs, finalMetrics: final, sizeBytes: try sizeOnDisk(),
+            loggedEpochCount: loggedEpochs.count, loggedEpochs: loggedEpochs, finalMetrics: final, sizeBytes: try sizeOnDisk(), compaction: compaction,
             activationBytesPerLoggedEpoch: try activationBytesPerLoggedEpoch(), config: config)
     }
 }

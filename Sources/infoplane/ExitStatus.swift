@@ -44,7 +44,7 @@ enum ExitStatus {
     /// HDF5 calls that change a file: their failure is the machine's (disk, permissions
     /// of the output folder), not the input's.
     static func isWriteCall(_ call: String) -> Bool {
-        ["H5Dwrite", "H5Fcreate", "H5Fflush", "H5Dcreate2", "H5Gcreate2", "H5Acreate2", "H5Awrite", "H5Dset_extent", "H5Dflush"]
+        ["H5Dwrite", "H5Fcreate", "H5Fflush", "H5Dcreate2", "H5Gcreate2", "H5Acreate2", "H5Awrite", "H5Dset_extent", "H5Dflush", "H5Ocopy"]
             .contains(call)
     }
 

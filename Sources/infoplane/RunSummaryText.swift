@@ -3,6 +3,11 @@ import Recording
 
 /// The human-readable form of a ``RunSummary``.
 enum RunSummaryText {
+    /// A size in MiB (or KiB below 1 MiB).
+    static func bytes(_ count: Int) -> String {
+        count >= 1 << 20 ? String(format: "%.1f MiB", Double(count) / 1_048_576) : String(format: "%.0f KiB", Double(count) / 1024)
+    }
+
     static func render(_ s: RunSummary, includeConfig: Bool) -> String {
         var lines: [String] = []
         lines.append("\(s.path)")
@@ -32,8 +37,9 @@ enum RunSummaryText {
             }
             lines.append("  final        " + metrics.joined(separator: ", "))
         }
-        lines.append(String(format: "  size         %.1f MiB on disk, %.1f KiB of activations per logged epoch",
-                            Double(s.sizeBytes) / 1_048_576, s.activationBytesPerLoggedEpoch / 1024))
+        lines.append(String(format: "  size         %.1f MiB on disk%@, %.1f KiB of activations per logged epoch",
+                            Double(s.sizeBytes) / 1_048_576, s.compaction.map { " (compacted: \($0))" } ?? " (contiguous)",
+                            s.activationBytesPerLoggedEpoch / 1024))
         if includeConfig {
             lines.append("  config")
             lines += s.config.split(separator: "\n", omittingEmptySubsequences: false).map { "    " + $0 }

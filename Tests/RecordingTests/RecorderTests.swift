@@ -146,6 +146,7 @@ struct RecorderTests {
         assert "widths: [10, 7, 5, 4, 3]" in a["config"] and int(a["seed"]) == 2 and int(a["total_epochs"]) == 5
         assert isinstance(a["created"], str) and a["blas_core"] and int(a["blas_threads"]) >= 1
         assert list(a["scheduled_epochs"]) == [0, 1, 2, 3, 4]
+        assert a["compaction"] == "shuffle+deflate(4)"
         assert f["dataset/x"].shape == (4096, 12) and f["dataset/y"].shape == (4096,)
         assert f["dataset"].attrs["name"] == "var_u" and int(f["dataset"].attrs["class_count"]) == 2
         assert int((f["dataset/split"][...] == 0).sum()) == e["split_train"]
@@ -160,7 +161,9 @@ struct RecorderTests {
         for i, name in enumerate(names):
             g = f["layers"][name]
             act = g["activations"]
-            assert act.dtype == np.float16 and act.chunks is None
+            # Compacted when the run finished: whole logged epochs per chunk, shuffled, deflated.
+            assert act.dtype == np.float16 and act.chunks[1:] == act.shape[1:], act.chunks
+            assert act.compression == "gzip" and act.shuffle
             assert act.shape == (5, 4096, [10, 7, 5, 4, 3, 2][i])
             assert abs(float(act[4].astype(np.float64).sum()) - e["sums"][i]) < 1e-6 * max(1, abs(e["sums"][i]))
             assert g.attrs["kind"] == "dense" and int(g.attrs["index"]) == i

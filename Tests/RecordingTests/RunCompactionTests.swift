@@ -1,0 +1,129 @@
+import Foundation
+import HDF5
+import Networks
+import Recording
+import Tensor
+import Testing
+import TestSupport
+
+@Suite("Run compaction")
+struct RunCompactionTests {
+    /// Records a float16 run of `epochs` epochs, contiguous, at `path`.
+    static func record(_ path: String, epochs: Int, stopAfter: Int? = nil, storage: ActivationStorage = .float16) throws {
+        let s = try RecorderTests.setup(sampleRows: Array(0..<4096))
+        let recorder = try RunRecorder(path: path, overwrite: false, metadata: RecorderTests.metadata(epochs: epochs),
+                                       model: s.model, samples: s.samples, optimizer: Adam(learningRate: 4e-4),
+                                       options: RecorderOptions(schedule: .everyEpoch, storage: storage, compaction: nil))
+        var trainer = Trainer(model: s.model, optimizer: Adam(learningRate: 4e-4))
+        try trainer.train(s.examples, trainRows: s.split.train, testRows: s.split.test,
+                          schedule: TrainingSchedule(epochs: stopAfter ?? epochs, batchSize: 256, seed: 2), observers: [recorder])
+        try recorder.finish(completedEpochs: trainer.completedEpochs)
+    }
+
+    /// Every dataset's values and every attribute, by path, as h5py sees them (a digest
+    /// per dataset of its values in their stored type), and each dataset's layout.
+    static func contents(_ path: String) throws -> [String: String] {
+        let result = try TestSupport.runPython("""
+        import sys, json, hashlib, h5py, numpy as np
+        out = {}
+        def visit(name, obj):
+            for key, value in obj.attrs.items():
+                out[f"{name}@{key}"] = repr(value.tolist() if isinstance(value, np.ndarray) else value)
+            if isinstance(obj, h5py.Dataset):
+                data = obj[()]
+                out[name] = f"{obj.dtype} {obj.shape} " + hashlib.sha256(np.ascontiguousarray(data).tobytes()).hexdigest()
+                out[name + "#layout"] = f"{obj.chunks} {obj.compression} {obj.shuffle}"
+        with h5py.File(sys.argv[1], "r") as f:
+            visit("/", f)
+            f.visititems(visit)
+        print(json.dumps(out))
+        """, [path])
+        #expect(result.status == 0, "\(result.stderr)")
+        return (try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: String]) ?? [:]
+    }
+
+    /// The compacted file holds the same values and attributes (h5py reads both), its
+    /// activations chunked one logged epoch per chunk with shuffle + deflate, and is smaller.
+    @Test(arguments: [ActivationStorage.float16, .float32])
+    func keepsEveryValueAndAttribute(_ storage: ActivationStorage) throws {
+        let folder = TestSupport.temporaryDirectory("compaction")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let path = folder.appendingPathComponent("run.h5").path, copy = folder.appendingPathComponent("copy.h5").path
+        try Self.record(path, epochs: 12, storage: storage)
+        try FileManager.default.copyItem(atPath: path, toPath: copy)
+        let sizes = try RunCompaction.compact(copy)
+        #expect(sizes.after < sizes.before)
+        #expect(sizes.after == (try FileManager.default.attributesOfItem(atPath: copy)[.size] as? Int))
+
+        let before = try Self.contents(path), after = try Self.contents(copy)
+        #expect(before.count > 60)
+        for (key, value) in before where !key.hasSuffix("#layout") {
+            #expect(after[key] == value, "\(key)")
+        }
+        #expect(after["/@compaction"] == "'shuffle+deflate(4)'")
+        #expect(after["layers/0_hidden1/activations#layout"] == "(1, 4096, 10) gzip True")
+        #expect(before["layers/0_hidden1/activations#layout"] == "None None False")
+
+        // Our reader: the same tensors, and the summary names the compaction.
+        let a = try RunFile.open(path), b = try RunFile.open(copy)
+        #expect(!a.compacted && b.compaction == "shuffle+deflate(4)")
+        for position in [0, 5, 11] {
+            for layer in 0..<6 {
+                #expect(try a.activations(layer: layer, loggedIndex: position) == b.activations(layer: layer, loggedIndex: position))
+            }
+        }
+        #expect(try a.metrics().values == b.metrics().values)
+        #expect(try b.summary().compaction == "shuffle+deflate(4)")
+    }
+
+    /// A compacted file is not compacted twice, nor resumed; a failure leaves it whole.
+    @Test func compactedFilesAreFinished() throws {
+        let folder = TestSupport.temporaryDirectory("compaction-finished")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let path = folder.appendingPathComponent("run.h5").path
+        try Self.record(path, epochs: 3)
+        try RunCompaction.compact(path)
+        let bytes = try Data(contentsOf: URL(fileURLWithPath: path))
+        #expect(throws: RunFileError.self) { try RunCompaction.compact(path) }
+        #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == bytes)
+        #expect(!FileManager.default.fileExists(atPath: path + ".compacting"))
+        var model = try RecorderTests.setup(sampleRows: [0]).model
+        var optimizer: any Optimizer = Adam(learningRate: 4e-4)
+        do {
+            _ = try RunRecorder.resume(path: path, model: &model, optimizer: &optimizer)
+            Issue.record("a compacted run was resumed")
+        } catch {
+            #expect("\(error)".contains("compacted"))
+        }
+    }
+
+    /// The recorder compacts a finished run by default and leaves a run stopped early
+    /// contiguous (so that it can be resumed).
+    @Test func theRecorderCompactsFinishedRunsOnly() throws {
+        let folder = TestSupport.temporaryDirectory("compaction-recorder")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        for (name, stop) in [("finished", nil), ("stopped", 2)] as [(String, Int?)] {
+            let path = folder.appendingPathComponent("\(name).h5").path
+            let s = try RecorderTests.setup(sampleRows: Array(0..<512))
+            let recorder = try RunRecorder(path: path, overwrite: false, metadata: RecorderTests.metadata(epochs: 4),
+                                           model: s.model, samples: s.samples, optimizer: Adam(learningRate: 4e-4),
+                                           options: RecorderOptions(schedule: .everyEpoch))
+            var trainer = Trainer(model: s.model, optimizer: Adam(learningRate: 4e-4))
+            try trainer.train(s.examples, trainRows: s.split.train, testRows: s.split.test,
+                              schedule: TrainingSchedule(epochs: stop ?? 4, batchSize: 256, seed: 2), observers: [recorder])
+            try recorder.finish(completedEpochs: trainer.completedEpochs)
+            let run = try RunFile.open(path)
+            #expect(run.compacted == (stop == nil), "\(name)")
+            #expect((recorder.compacted != nil) == (stop == nil), "\(name)")
+        }
+    }
+
+    /// Chunks: whole logged epochs up to 1 MiB, small rows grouped, big rows cut along samples.
+    @Test func chunkShapes() {
+        #expect(RunCompaction.chunk(shape: [964, 4096, 10], elementSize: 2) == [1, 4096, 10])
+        #expect(RunCompaction.chunk(shape: [964, 4096, 2], elementSize: 2) == [4, 4096, 2])
+        #expect(RunCompaction.chunk(shape: [964, 12, 10], elementSize: 4) == [136, 12, 10])
+        #expect(RunCompaction.chunk(shape: [3, 1000, 28, 28, 8], elementSize: 4) == [1, 41, 28, 28, 8])
+        #expect(RunCompaction.chunk(shape: [2, 5], elementSize: 8) == [2, 5])
+    }
+}
