@@ -34,6 +34,8 @@ let package = Package(
 
         // The crash and hang guard for damaged HDF5 files (installed by the CLI only).
         .target(name: "CHDF5Guard"),
+        // C kernels where the processor's wider vectors pay (chosen at run time).
+        .target(name: "CKernels"),
         .target(name: "HDF5", dependencies: ["CHDF5", "CHDF5Guard"]),
         .target(name: "Tensor", dependencies: [
             "CBLAS",
@@ -53,7 +55,7 @@ let package = Package(
         .target(name: "Recording", dependencies: ["HDF5", "Networks", "Tensor", .product(name: "Crypto", package: "swift-crypto")]),
         // The pure estimators: no files, no run format.
         .target(name: "Information", dependencies: [
-            "Tensor",
+            "CKernels", "Tensor",
             .product(name: "RealModule", package: "swift-numerics"),
         ]),
         .target(name: "Attribution", dependencies: [
@@ -112,7 +114,7 @@ let package = Package(
         ]),
         .testTarget(name: "infoplaneTests", dependencies: ["infoplane", "TestSupport"]),
         .testTarget(name: "InformationTests", dependencies: [
-            "Information", "Datasets", "Networks", "Tensor", "TestSupport", .product(name: "RealModule", package: "swift-numerics"),
+            "CKernels", "Information", "Datasets", "Networks", "Tensor", "TestSupport", .product(name: "RealModule", package: "swift-numerics"),
         ]),
         .testTarget(name: "ExplanationsTests", dependencies: [
             "Attribution", "Embedding", "FeatureVisualization", "Datasets", "Networks", "Tensor", "TestSupport",

@@ -1,3 +1,4 @@
+import CKernels
 import Dispatch
 import RealModule
 import Tensor
@@ -19,7 +20,9 @@ import Tensor
 ///
 /// Pairwise squared distances come from one `sgemm` per block of rows
 /// (‖a‖² + ‖b‖² − 2a·b, clamped at 0); each pair costs one exp, from which both kernels
-/// follow (K_σ = K_{2σ}⁴), and each pair is computed once (K is symmetric). The
+/// follow (K_σ = K_{2σ}⁴), and each pair is computed once (K is symmetric). The exps and
+/// sums of a row run in one pass in C (`CKernels`, AVX2 and FMA where the processor has
+/// them, else SSE2; the two differ in the last bits). The
 /// log-sum-exp needs no shift: the self term is exp(0) = 1. Samples are reordered by
 /// class so that the within-class sums are contiguous.
 /// - Complexity: O(n² · units / 2) time, O(n + block²) memory per core.
@@ -59,62 +62,47 @@ public struct KDEEstimator: Sendable, Equatable {
                     let x = xBuffer.baseAddress!, norm = normBuffer.baseAddress!
                     var sums = [Double](repeating: 0, count: 4 * n)
                     var gram = [Float](repeating: 0, count: block * block)
-                    var lowerRow = [Float](repeating: 0, count: block), upperRow = [Float](repeating: 0, count: block)
-                    // Column sums of one block pair, in float (at most 256 terms each).
-                    var columnSums = [Float](repeating: 0, count: 4 * block)
+                    // Column sums of one block pair, in float (at most 256 terms each), and one
+                    // row's four sums.
+                    var columnSums = [Float](repeating: 0, count: 4 * block + 4)
                     let range = (pairs.count * part / partCount)..<(pairs.count * (part + 1) / partCount)
                     sums.withUnsafeMutableBufferPointer { out in
                         gram.withUnsafeMutableBufferPointer { g in
-                            lowerRow.withUnsafeMutableBufferPointer { lowerBuffer in
-                                upperRow.withUnsafeMutableBufferPointer { upperBuffer in
-                                  columnSums.withUnsafeMutableBufferPointer { columnBuffer in
-                                    let columnUpper = columnBuffer.baseAddress!, columnLower = columnUpper + block
-                                    let columnUpperOwn = columnUpper + 2 * block, columnLowerOwn = columnUpper + 3 * block
-                                    for (b, c) in pairs[range] {
-                                        let rowStart = b * block, rows = min(block, n - rowStart)
-                                        let columnStart = c * block, columns = min(block, n - columnStart)
-                                        BLAS.gemm(transposeB: true, m: rows, n: columns, k: d, a: x + rowStart * d,
-                                                  b: x + columnStart * d, c: g.baseAddress!)
-                                        columnUpper.update(repeating: 0, count: 4 * block)
-                                        for r in 0..<rows {
-                                            let i = rowStart + r
-                                            // Kernel values of row i against the column block.
-                                            kernels(g.baseAddress! + r * columns, norm + columnStart, count: columns,
-                                                    ni: norm[i], a: a, lower: lowerBuffer.baseAddress!, upper: upperBuffer.baseAddress!)
-                                            let ownFrom = min(max(classStart[i] - columnStart, 0), columns)
-                                            let ownTo = min(max(classEnd[i] - columnStart, 0), columns)
-                                            let lowerAll = sum(lowerBuffer.baseAddress!, 0, columns)
-                                            let upperAll = sum(upperBuffer.baseAddress!, 0, columns)
-                                            let lowerOwn = sum(lowerBuffer.baseAddress!, ownFrom, ownTo)
-                                            let upperOwn = sum(upperBuffer.baseAddress!, ownFrom, ownTo)
-                                            out[4 * i] += Double(upperAll)
-                                            out[4 * i + 1] += Double(upperOwn)
-                                            out[4 * i + 2] += Double(lowerAll)
-                                            out[4 * i + 3] += Double(lowerOwn)
-                                            guard c != b else { continue }
-                                            // The same values, seen from the columns' rows.
-                                            let (u, l) = (upperBuffer.baseAddress!, lowerBuffer.baseAddress!)
-                                            for j in 0..<columns {
-                                                columnUpper[j] += u[j]
-                                                columnLower[j] += l[j]
-                                            }
-                                            var j = ownFrom
-                                            while j < ownTo {
-                                                columnUpperOwn[j] += u[j]
-                                                columnLowerOwn[j] += l[j]
-                                                j &+= 1
-                                            }
-                                        }
-                                        guard c != b else { continue }
-                                        for j in 0..<columns {
-                                            let o = 4 * (columnStart + j)
-                                            out[o] += Double(columnUpper[j])
-                                            out[o + 1] += Double(columnUpperOwn[j])
-                                            out[o + 2] += Double(columnLower[j])
-                                            out[o + 3] += Double(columnLowerOwn[j])
-                                        }
+                            columnSums.withUnsafeMutableBufferPointer { columnBuffer in
+                                let columnUpper = columnBuffer.baseAddress!, columnLower = columnUpper + block
+                                let columnUpperOwn = columnUpper + 2 * block, columnLowerOwn = columnUpper + 3 * block
+                                let row = columnUpper + 4 * block
+                                for (b, c) in pairs[range] {
+                                    let rowStart = b * block, rows = min(block, n - rowStart)
+                                    let columnStart = c * block, columns = min(block, n - columnStart)
+                                    BLAS.gemm(transposeB: true, m: rows, n: columns, k: d, a: x + rowStart * d,
+                                              b: x + columnStart * d, c: g.baseAddress!)
+                                    if c != b { columnUpper.update(repeating: 0, count: 4 * block) }
+                                    for r in 0..<rows {
+                                        let i = rowStart + r
+                                        let ownFrom = min(max(classStart[i] - columnStart, 0), columns)
+                                        let ownTo = min(max(classEnd[i] - columnStart, 0), columns)
+                                        // One pass over the row (CKernels): the kernels of the row's
+                                        // own class (a contiguous range) and of the others, added to the
+                                        // row's sums and, off the diagonal, to the columns'.
+                                        row.update(repeating: 0, count: 4)
+                                        let off = c != b
+                                        ip_kde_row(g.baseAddress! + r * columns, norm + columnStart, norm[i], a, Int32(columns),
+                                                   Int32(ownFrom), Int32(ownTo), off ? columnUpper : nil, off ? columnLower : nil,
+                                                   off ? columnUpperOwn : nil, off ? columnLowerOwn : nil, row)
+                                        out[4 * i] += Double(row[0])
+                                        out[4 * i + 1] += Double(row[1])
+                                        out[4 * i + 2] += Double(row[2])
+                                        out[4 * i + 3] += Double(row[3])
                                     }
-                                  }
+                                    guard c != b else { continue }
+                                    for j in 0..<columns {
+                                        let o = 4 * (columnStart + j)
+                                        out[o] += Double(columnUpper[j])
+                                        out[o + 1] += Double(columnUpperOwn[j])
+                                        out[o + 2] += Double(columnLower[j])
+                                        out[o + 3] += Double(columnLowerOwn[j])
+                                    }
                                 }
                             }
                         }
@@ -126,32 +114,6 @@ public struct KDEEstimator: Sendable, Equatable {
         let partSums = slots.values
         var total = [Double](repeating: 0, count: 4 * n)
         for part in partSums { for k in total.indices { total[k] += part[k] } }
-        return total
-    }
-
-    /// K_{2σ} and K_σ = K_{2σ}⁴ of one row of the Gram block against `count` columns: one
-    /// exp per pair, straight-line float code that vectorises.
-    @inline(__always)
-    static func kernels(_ gram: UnsafeMutablePointer<Float>, _ norms: UnsafePointer<Float>, count: Int, ni: Float, a: Float,
-                        lower: UnsafeMutablePointer<Float>, upper: UnsafeMutablePointer<Float>) {
-        for j in 0..<count {
-            let distance = max(0, ni + norms[j] - 2 * gram[j])
-            let e = Kernels.fastExp(-distance * a)
-            let e2 = e * e
-            lower[j] = e
-            upper[j] = e2 * e2
-        }
-    }
-
-    /// Σ values[from..<to]; Relaxed, so the compiler may reassociate and vectorise.
-    @inline(__always)
-    static func sum(_ values: UnsafeMutablePointer<Float>, _ from: Int, _ to: Int) -> Float {
-        var total: Float = 0
-        var j = from
-        while j < to {
-            total = Relaxed.sum(total, values[j])
-            j &+= 1
-        }
         return total
     }
 
