@@ -43,7 +43,7 @@ let package = Package(
         ]),
         .target(name: "Datasets", dependencies: ["CZlib", "HDF5", "Tensor"]),
         .target(name: "Networks", dependencies: [
-            "Tensor",
+            "CKernels", "Tensor",
             .product(name: "RealModule", package: "swift-numerics"),
         ]),
         // Models of other frameworks (ONNX, Keras HDF5) read into the lab's layers.
@@ -109,7 +109,7 @@ let package = Package(
         ]),
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "HDF5", "Tensor", "TestSupport"]),
         .testTarget(name: "NetworksTests", dependencies: [
-            "Networks", "Datasets", "Tensor", "TestSupport",
+            "CKernels", "Networks", "Datasets", "Tensor", "TestSupport",
             .product(name: "PropertyBased", package: "swift-property-based"),
         ]),
         .testTarget(name: "infoplaneTests", dependencies: ["infoplane", "TestSupport"]),

@@ -56,6 +56,9 @@ extension Conv2D: AffineLayer {
     /// - Complexity: im2col and one `sgemm` `[batch·positions, kh·kw·cin] · [kh·kw·cin, cout]`.
     public func affine(_ input: Tensor, weights: Tensor, bias: Tensor?) -> Tensor {
         let g = geometry(input)
+        if g.supportsDirect(outputChannels: outputChannels) {
+            return g.directForward(padded: g.padded(input), kernel: weights, bias: bias, outputChannels: outputChannels)
+        }
         let rows = input.rows * g.positions
         let columns = g.im2col(input)
         return Tensor.filled(shape: [input.rows, g.outputHeight, g.outputWidth, outputChannels]) { y in
@@ -75,6 +78,9 @@ extension Conv2D: AffineLayer {
     public func transposed(_ s: Tensor, weights: Tensor, inputShape: [Int]) -> Tensor {
         let g = ConvGeometry(inputShape: inputShape, kernelHeight: kernelHeight, kernelWidth: kernelWidth, stride: stride, padding: padding)
         let batch = s.rows, rows = batch * g.positions
+        if g.supportsDirect(outputChannels: outputChannels) {
+            return g.directTransposed(s.scalars, batch: batch, kernel: weights, outputChannels: outputChannels)
+        }
         var columns = [Float](repeating: 0, count: rows * g.patchSize)
         if rows > 0 {
             s.scalars.withUnsafeBufferPointer { d in

@@ -73,6 +73,13 @@ public struct Conv2D: Layer {
     public func forward(_ input: Tensor) -> LayerTrace {
         let g = geometry(input)
         let batch = input.rows
+        if g.supportsDirect(outputChannels: outputChannels) {
+            // Direct kernels: the padded input is what the backward pass needs.
+            let padded = g.padded(input)
+            var output = g.directForward(padded: padded, kernel: parameters[0], bias: parameters[1], outputChannels: outputChannels)
+            output.scalars.withUnsafeMutableBufferPointer { activation.apply($0) }
+            return LayerTrace(input: input, output: output, saved: padded)
+        }
         let columns = g.im2col(input)
         let rows = batch * g.positions
         let output = Tensor.filled(shape: [batch, g.outputHeight, g.outputWidth, outputChannels]) { y in
@@ -94,6 +101,7 @@ public struct Conv2D: Layer {
 
     public func backward(_ outputGradient: Tensor, trace: LayerTrace, needsInputGradient: Bool) -> (input: Tensor?, parameters: [Tensor]) {
         let g = geometry(trace.input)
+        if g.supportsDirect(outputChannels: outputChannels) { return directBackward(outputGradient, trace: trace, geometry: g, needsInputGradient: needsInputGradient) }
         let rows = trace.input.rows * g.positions
         let columns = trace.saved ?? g.im2col(trace.input)
         var dz = outputGradient.scalars
@@ -120,6 +128,24 @@ public struct Conv2D: Layer {
             }
         }
         let dx = needsInputGradient ? g.col2im(dCols, batch: trace.input.rows) : nil
+        return (dx, [Tensor(shape: parameters[0].shape, scalars: dK), Tensor(shape: [outputChannels], scalars: db)])
+    }
+}
+
+extension Conv2D {
+    /// ``backward(_:trace:needsInputGradient:)`` on the direct kernels (the trace saved the
+    /// padded input).
+    func directBackward(_ outputGradient: Tensor, trace: LayerTrace, geometry g: ConvGeometry,
+                        needsInputGradient: Bool) -> (input: Tensor?, parameters: [Tensor]) {
+        var dz = outputGradient.scalars
+        var db = [Float](repeating: 0, count: outputChannels)
+        dz.withUnsafeMutableBufferPointer { dzBuffer in
+            trace.output.scalars.withUnsafeBufferPointer { activation.backpropagate(dzBuffer, output: $0) }
+            db.withUnsafeMutableBufferPointer { Kernels.sumRows(UnsafeBufferPointer(dzBuffer), into: $0) }
+        }
+        let padded = trace.saved ?? g.padded(trace.input)
+        let dK = g.directKernelGradient(padded: padded, outputGradient: dz, outputChannels: outputChannels)
+        let dx = needsInputGradient ? g.directTransposed(dz, batch: trace.input.rows, kernel: parameters[0], outputChannels: outputChannels) : nil
         return (dx, [Tensor(shape: parameters[0].shape, scalars: dK), Tensor(shape: [outputChannels], scalars: db)])
     }
 }

@@ -1,0 +1,2 @@
+#include "kde_kernels.h"
+#include "conv_kernels.h"
