@@ -20,9 +20,9 @@ extension ConvGeometry {
         let batch = padded.rows
         let (oh, ow, pw, cin, kh, kw) = (outputHeight, outputWidth, paddedWidth, channels, kernelHeight, kernelWidth)
         let imageIn = paddedImageSize, imageOut = oh * ow * cout
-        var out = [Float](repeating: 0, count: batch * imageOut)
         let x = padded.scalars, k = kernel.scalars, b = bias?.scalars
-        Parallel.forEachRange(batch, minimumPerWorker: 8, writing: &out, stride: imageOut) { images, slice in
+        // Every element is written by the kernel: no zero fill first.
+        let out: [Float] = Parallel.makeArray(items: batch, stride: imageOut, minimumPerWorker: 8) { images, slice in
             guard let y = slice.baseAddress else { return }
             x.withUnsafeBufferPointer { xBuffer in
                 k.withUnsafeBufferPointer { kBuffer in

@@ -69,6 +69,7 @@ func recordingBenchmark() throws -> [Row] {
     var times = [[Double]](repeating: [], count: variants.count)
     var fileBytes: [Int: Int] = [:]
     var reference: [Double] = []
+    var compaction: [Int: (seconds: Double, sizes: RunCompaction.Result?)] = [:]
     for round in 0..<11 {
         // The PyTorch + h5py reference twice among our rounds (each of its runs takes
         // longer than all our variants of a round).
@@ -92,12 +93,19 @@ func recordingBenchmark() throws -> [Row] {
             let recorder = try RunRecorder(path: path, overwrite: true,
                                            metadata: RunMetadata(experiment: "bench", config: "", seed: 0, tool: "infoplane-bench", totalEpochs: epochs),
                                            model: model, samples: samples, optimizer: Adam(learningRate: 4e-4),
-                                           options: RecorderOptions(schedule: .everyEpoch, storage: storage, writeQueueDepth: variants[v].depth))
+                                           options: RecorderOptions(schedule: .everyEpoch, storage: storage, writeQueueDepth: variants[v].depth,
+                                                                    compaction: nil))
             times[v].append(try seconds {
                 try trainer.train(examples, trainRows: split.train, testRows: split.test, schedule: schedule, observers: [recorder])
                 try recorder.finish(completedEpochs: epochs)
             } / Double(epochs) * 1000)
             fileBytes[v] = try RunFile.open(path).sizeOnDisk()
+            // The compaction a finished run then gets (once per run, not per epoch).
+            if round == 0 {
+                var sizes: RunCompaction.Result?
+                let time = try seconds { sizes = try RunCompaction.compact(path) }
+                compaction[v] = (time, sizes)
+            }
             try? FileManager.default.removeItem(atPath: path)
         }
     }
@@ -111,6 +119,11 @@ func recordingBenchmark() throws -> [Row] {
         print(line)
     }
     print("   target: a recorded epoch ≤ 1.1× an unrecorded one; float16 no slower than float32")
+    for v in [1, 2] {
+        guard let (time, sizes) = compaction[v], let sizes else { continue }
+        print(String(format: "   compacting the finished %@ file once: %.2f s, %.1f → %.1f MiB (%.2f×)", variants[v].name, time,
+                     Double(sizes.before) / 1_048_576, Double(sizes.after) / 1_048_576, Double(sizes.before) / Double(sizes.after)))
+    }
     let ratio32 = median(times[1]) / unrecorded, ratio16 = median(times[2]) / unrecorded
     return [Row(workload: "IBnet epoch recorded, float32", ours: median(times[1]), spread: spread(times[1]), unit: "ms",
                 reference: reference.isEmpty ? nil : median(reference), label: "PyTorch + h5py",
