@@ -1,3 +1,4 @@
+import CKernels
 import RealModule
 import Tensor
 
@@ -25,40 +26,18 @@ extension BinnedEstimator {
         let top = Double(count - 1)
         var size = 16, shift: UInt64 = 60
         while size < 2 * n { size <<= 1; shift -= 1 }
-        let mask = size - 1
         var keys = [UInt64](repeating: 0, count: size)
         var counts = [Int32](repeating: 0, count: size * classes)
         var used = [Int32](repeating: 0, count: n)
         var distinct = 0
-        var perClass = [Int](repeating: 0, count: classes)
+        var perClass = [Int64](repeating: 0, count: classes)
+        // The counting pass, in C (CKernels/binning_kernels.c): the quantisation of 256 rows
+        // at a time vectorises there, in double as here.
         activations.scalars.withUnsafeBufferPointer { x in
-            keys.withUnsafeMutableBufferPointer { keys in
-                labels.withUnsafeBufferPointer { labels in
-                    counts.withUnsafeMutableBufferPointer { counts in
-                        for row in 0..<n {
-                            var key: UInt64 = 0
-                            let base = row * units
-                            for u in 0..<units {
-                                // Clamped to [0, count − 1] before truncation (a floor there); NaN to 0.
-                                let q = (Double(x[base + u]) - low) * scale
-                                let v = min(q >= 0 ? q : 0, top)
-                                key = (key << UInt64(bits)) | UInt64(Int(v))
-                            }
-                            let label = Int(labels[row])
-                            perClass[label] += 1
-                            let stored = key &+ 1
-                            // Fibonacci hashing: the top bits of key × 2⁶⁴/φ.
-                            var slot = Int(truncatingIfNeeded: (key &* 0x9E37_79B9_7F4A_7C15) >> shift)
-                            while keys[slot] != 0 && keys[slot] != stored { slot = (slot + 1) & mask }
-                            if keys[slot] == 0 {
-                                keys[slot] = stored
-                                used[distinct] = Int32(slot)
-                                distinct += 1
-                            }
-                            counts[slot * classes + label] += 1
-                        }
-                    }
-                }
+            labels.withUnsafeBufferPointer { labels in
+                distinct = Int(ip_binning_count(1, x.baseAddress!, Int64(n), Int32(units), low, scale, top, Int32(bits),
+                                                labels.baseAddress!, Int32(classes), &keys, &counts, Int64(size), Int32(shift),
+                                                &used, &perClass))
             }
         }
         // Σ c log₂ c over symbols and over (symbol, class) pairs; singletons add 0.

@@ -1,2 +1,3 @@
 #include "kde_kernels.h"
 #include "conv_kernels.h"
+#include "binning_kernels.h"
