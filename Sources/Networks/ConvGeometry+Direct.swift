@@ -10,7 +10,8 @@ import Tensor
 extension ConvGeometry {
     /// Stride 1, output channels a multiple of 8 up to 64, at most 64 input channels.
     func supportsDirect(outputChannels: Int) -> Bool {
-        stride == 1 && ip_conv_supported(Int32(channels), Int32(outputChannels)) != 0
+        stride == 1 && (1...64).contains(channels) && (8...64).contains(outputChannels)
+            && ip_conv_supported(Int32(channels), Int32(outputChannels)) != 0
     }
 
     /// `[batch, oh, ow, cout]` = bias + the convolution of the zero-padded input

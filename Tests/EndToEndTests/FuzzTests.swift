@@ -258,6 +258,12 @@ struct FuzzTests {
         let trained = try TestSupport.run(binary, ["run", config, "-q", "--results", results, "--plots", sandbox.appendingPathComponent("plots").path])
         #expect(trained.status == 0, "\(trained.stderr)")
         let runBytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: "\(results)/fuzz/run-1.h5")))
+        // The same run kept contiguous: byte mutations alternate between the two storages
+        // (compacted chunks go through HDF5's inflate; contiguous rows do not).
+        let contiguous = sandbox.appendingPathComponent("results-contiguous").path
+        let trainedContiguous = try TestSupport.run(binary, ["train", config, "-q", "--results", contiguous, "--set", "recording.compact=false"])
+        #expect(trainedContiguous.status == 0, "\(trainedContiguous.stderr)")
+        let contiguousBytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: "\(contiguous)/fuzz/run-1.h5")))
         let analysis = [UInt8](try Data(contentsOf: URL(fileURLWithPath: "\(results)/fuzz/analysis.h5")))
         let escape = "../../fuzz-escape-\(UUID().uuidString)"
 
@@ -272,6 +278,7 @@ struct FuzzTests {
                 Call(label: "export", arguments: ["export", file, "--layer", "hidden1", "--output", folder.appendingPathComponent("out.csv").path]),
                 Call(label: "explain", arguments: ["explain", file, "--plots", plots, "--count", "2", "--no-sanity", "--no-features", "--steps", "4"]),
                 Call(label: "visualize tsne", arguments: ["visualize", "tsne", file, "--layer", "hidden1", "--iterations", "30", "--plots", plots, "-q"]),
+                Call(label: "compact", arguments: ["compact", file]),
             ]
         }
         // Byte mutations, then every structured edit once.
@@ -282,8 +289,8 @@ struct FuzzTests {
             let path = folder.appendingPathComponent("run-1.h5").path
             let what: String
             if k < byteCases {
-                var bytes = runBytes
-                what = random.pick(ByteMutation.allCases).apply(&bytes, &random)
+                var bytes = k % 2 == 0 ? runBytes : contiguousBytes
+                what = (k % 2 == 0 ? "compacted, " : "contiguous, ") + random.pick(ByteMutation.allCases).apply(&bytes, &random)
                 try Data(bytes).write(to: URL(fileURLWithPath: path))
             } else {
                 try Data(runBytes).write(to: URL(fileURLWithPath: path))
