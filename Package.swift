@@ -52,7 +52,7 @@ let package = Package(
             .product(name: "SwiftProtobuf", package: "swift-protobuf"),
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
-        .target(name: "Recording", dependencies: ["HDF5", "Networks", "Tensor", .product(name: "Crypto", package: "swift-crypto")]),
+        .target(name: "Recording", dependencies: ["CZlib", "HDF5", "Networks", "Tensor", .product(name: "Crypto", package: "swift-crypto")]),
         // The pure estimators: no files, no run format.
         .target(name: "Information", dependencies: [
             "CKernels", "Tensor",

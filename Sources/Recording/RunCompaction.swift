@@ -37,8 +37,11 @@ public enum RunCompaction {
 
     /// Compacts the run file at `path` in place (atomically). Throws, leaving the file as
     /// it was, when it is compacted already or does not open.
+    /// - Parameter directChunks: compress chunks here, on every core, and write them raw
+    ///   (the default); false passes them through HDF5's filter pipeline, one core (the
+    ///   tests compare the two: the same bytes).
     @discardableResult
-    public static func compact(_ path: String, level: Int = defaultLevel) throws -> Result {
+    public static func compact(_ path: String, level: Int = defaultLevel, directChunks: Bool = true) throws -> Result {
         let before = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
         try OutputFile.replaceAtomically(path, suffix: ".compacting") { temporary in
             let source = try H5File.open(path)
@@ -47,7 +50,7 @@ public enum RunCompaction {
             let target = try H5File.create(temporary, overwrite: true)
             try source.copyAttributes(to: target)
             try target.setAttribute(attribute, "shuffle+deflate(\(level))")
-            try copyChildren(of: source, into: target, level: level)
+            try copyChildren(of: source, into: target, level: level, directChunks: directChunks)
             try target.flush()
         }
         let after = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
@@ -57,27 +60,31 @@ public enum RunCompaction {
     /// Whether the run file at `path` is compacted.
     public static func isCompacted(_ file: H5File) -> Bool { file.hasAttribute(attribute) }
 
-    private static func copyChildren(of source: some H5Container, into target: some H5Container, level: Int) throws {
+    private static func copyChildren(of source: some H5Container, into target: some H5Container, level: Int,
+                                     directChunks: Bool) throws {
         for name in try source.childNames() {
             if source.isGroup(name) {
                 let from = try source.group(name), to = try target.createGroup(name)
                 try from.copyAttributes(to: to)
-                try copyChildren(of: from, into: to, level: level)
+                try copyChildren(of: from, into: to, level: level, directChunks: directChunks)
                 continue
             }
             let from = try source.dataset(name)
             let shape = try from.shape()
             let elementSize = try from.storedElementSize()
             let bytes = shape.reduce(elementSize) { $0.multipliedReportingOverflow(by: $1).partialValue }
-            guard shape.count >= 2, bytes >= minimumBytes, let first = shape.first, first > 0 else {
+            guard shape.count >= 2, bytes >= minimumBytes, let first = shape.first, first > 0, shape[1] > 0 else {
                 try source.copyObject(name, to: target)
                 continue
             }
-            let to = try target.createDataset(name, like: from,
-                                              options: DatasetOptions(chunk: chunk(shape: shape, elementSize: elementSize),
-                                                                      deflate: level, shuffle: true))
+            let chunkShape = chunk(shape: shape, elementSize: elementSize)
+            let to = try target.createDataset(name, like: from, options: DatasetOptions(chunk: chunkShape, deflate: level, shuffle: true))
             try from.copyAttributes(to: to)
-            try to.copyRows(from: from, rows: first)
+            if directChunks {
+                try copyCompressed(from: from, to: to, shape: shape, chunk: chunkShape, elementSize: elementSize, level: level)
+            } else {
+                try to.copyRows(from: from, rows: first)
+            }
         }
     }
 

@@ -126,4 +126,52 @@ struct RunCompactionTests {
         #expect(RunCompaction.chunk(shape: [3, 1000, 28, 28, 8], elementSize: 4) == [1, 41, 28, 28, 8])
         #expect(RunCompaction.chunk(shape: [2, 5], elementSize: 8) == [2, 5])
     }
+
+    /// Chunks compressed here and written raw are the bytes HDF5's own filter pipeline
+    /// stores, edge chunks included: the whole compacted file is the same.
+    @Test func directChunksAreWhatHDF5Stores() throws {
+        let folder = TestSupport.temporaryDirectory("compaction-direct")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let path = folder.appendingPathComponent("run.h5").path
+        // 13 logged epochs: the 2- and 3-unit layers' chunks of 4 and 2 epochs end partial.
+        try Self.record(path, epochs: 13)
+        var files: [Data] = []
+        for direct in [false, true] {
+            let copy = folder.appendingPathComponent("copy-\(direct).h5").path
+            try FileManager.default.copyItem(atPath: path, toPath: copy)
+            try RunCompaction.compact(copy, directChunks: direct)
+            files.append(try Data(contentsOf: URL(fileURLWithPath: copy)))
+        }
+        #expect(files[0].count == files[1].count && files[0] == files[1])
+    }
+
+    /// Rows over 1 MiB are cut along their second axis (a CNN's feature maps), with a
+    /// partial chunk at the end: the direct path stores what HDF5 does.
+    @Test func chunksCutAlongSamples() throws {
+        let folder = TestSupport.temporaryDirectory("compaction-wide")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let shape = [3, 50, 80, 80, 2]
+        var rng = SeededRNG(seed: 3)
+        let values = (0..<shape.reduce(1, *)).map { _ in Float16(rng.uniform(-1, 1)) }
+        let source = try H5File.create(folder.appendingPathComponent("source.h5").path, overwrite: true)
+        let data = try source.createDataset("maps", of: Float16.self, shape: shape, options: .preallocated())
+        try data.write(values)
+        let chunk = RunCompaction.chunk(shape: shape, elementSize: 2)
+        #expect(chunk == [1, 40, 80, 80, 2])
+        var read: [[Float16]] = []
+        var sizes: [Int] = []
+        for direct in [false, true] {
+            let target = try H5File.create(folder.appendingPathComponent("target-\(direct).h5").path, overwrite: true)
+            let to = try target.createDataset("maps", like: data, options: DatasetOptions(chunk: chunk, deflate: 4, shuffle: true))
+            if direct {
+                try RunCompaction.copyCompressed(from: data, to: to, shape: shape, chunk: chunk, elementSize: 2, level: 4)
+            } else {
+                try to.copyRows(from: data, rows: shape[0])
+            }
+            read.append(try to.read(as: Float16.self))
+            sizes.append(to.storageSize())
+        }
+        #expect(read[0] == values && read[1] == values)
+        #expect(sizes[0] == sizes[1] && sizes[0] < values.count * 2)
+    }
 }
