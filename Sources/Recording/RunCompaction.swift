@@ -89,13 +89,15 @@ public enum RunCompaction {
     }
 
     /// The chunk of an array `[row, rest...]` (a logged epoch per row for activations):
-    /// whole rows, as many as fit in ``chunkBytes``, so that reading one logged epoch
-    /// inflates only its own bytes; a row larger than that (a CNN's feature maps of many
-    /// samples) is cut along its second axis.
+    /// one row when it holds 4 KiB or more, so that reading one logged epoch inflates only
+    /// its own bytes (readers open a dataset per read, so a chunk of several epochs would be
+    /// inflated once per epoch); smaller rows (weights, a few samples) grouped up to 64 KiB;
+    /// a row over ``chunkBytes`` (a CNN's feature maps of many samples) cut along its second
+    /// axis.
     package static func chunk(shape: [Int], elementSize: Int) -> [Int] {
         let rowBytes = shape.dropFirst().reduce(elementSize, *)
         if rowBytes <= chunkBytes {
-            let rows = rowBytes >= chunkBytes / 16 ? 1 : min(shape[0], max(1, (chunkBytes / 16) / max(rowBytes, 1)))
+            let rows = rowBytes >= 4096 ? 1 : min(shape[0], max(1, (chunkBytes / 16) / max(rowBytes, 1)))
             return [rows] + shape.dropFirst()
         }
         let perItem = shape.dropFirst(2).reduce(elementSize, *)
