@@ -8,6 +8,20 @@ int ip_conv_supported(int cin, int cout) {
     return cin >= 1 && cin <= 64 && cout >= 8 && cout <= 64 && cout % 8 == 0;
 }
 
+// Runs BODY(COUT) with COUT the constant equal to cout (a multiple of 8 up to 64, as
+// ip_conv_supported checks), so that the per-position accumulators live in registers.
+#define FOR_EACH_COUT(BODY)                                                                                 \
+    switch (cout) {                                                                                         \
+    case 8: BODY(8) break;                                                                                  \
+    case 16: BODY(16) break;                                                                                \
+    case 24: BODY(24) break;                                                                                \
+    case 32: BODY(32) break;                                                                                \
+    case 40: BODY(40) break;                                                                                \
+    case 48: BODY(48) break;                                                                                \
+    case 56: BODY(56) break;                                                                                \
+    default: BODY(64) break;                                                                                \
+    }
+
 // ---- forward: the output channels of one position in registers (COUT a constant) ----
 
 // PX positions of a row at once (independent accumulators: the multiply-adds do not wait
@@ -48,16 +62,7 @@ int ip_conv_supported(int cin, int cout) {
     ATTRIBUTE static void NAME(const float *restrict xpad, int pw, int cin, const float *restrict kernel,     \
                                const float *restrict bias, int kh, int kw, int cout, int oh, int ow,        \
                                float *restrict y) {                                                         \
-        switch (cout) {                                                                                     \
-        case 8: FORWARD_BODY(8) break;                                                                      \
-        case 16: FORWARD_BODY(16) break;                                                                    \
-        case 24: FORWARD_BODY(24) break;                                                                    \
-        case 32: FORWARD_BODY(32) break;                                                                    \
-        case 40: FORWARD_BODY(40) break;                                                                    \
-        case 48: FORWARD_BODY(48) break;                                                                    \
-        case 56: FORWARD_BODY(56) break;                                                                    \
-        default: FORWARD_BODY(64) break;                                                                    \
-        }                                                                                                   \
+        FOR_EACH_COUT(FORWARD_BODY)                                                                 \
     }
 
 FORWARD_FUNCTION(forward_avx2, __attribute__((target("avx2,fma"))))
@@ -110,16 +115,7 @@ void ip_conv_forward(int wide, const float *xpad, int pw, int cin, const float *
 #define TRANSPOSED_FUNCTION(NAME, ATTRIBUTE)                                                                \
     ATTRIBUTE static void NAME(const float *restrict dz, int oh, int ow, int cout, const float *restrict kernelT, \
                                int kh, int kw, int cin, int pw, float *restrict dxpad) {                    \
-        switch (cout) {                                                                                     \
-        case 8: TRANSPOSED_BODY(8) break;                                                                   \
-        case 16: TRANSPOSED_BODY(16) break;                                                                 \
-        case 24: TRANSPOSED_BODY(24) break;                                                                 \
-        case 32: TRANSPOSED_BODY(32) break;                                                                 \
-        case 40: TRANSPOSED_BODY(40) break;                                                                 \
-        case 48: TRANSPOSED_BODY(48) break;                                                                 \
-        case 56: TRANSPOSED_BODY(56) break;                                                                 \
-        default: TRANSPOSED_BODY(64) break;                                                                 \
-        }                                                                                                   \
+        FOR_EACH_COUT(TRANSPOSED_BODY)                                                              \
     }
 
 TRANSPOSED_FUNCTION(transposed_avx2, __attribute__((target("avx2,fma"))))
@@ -164,16 +160,7 @@ void ip_conv_transposed(int wide, const float *dz, int oh, int ow, int cout, con
     ATTRIBUTE static void NAME(const float *restrict xpad, int batch, int ph, int pw, int cin,              \
                                const float *restrict dz, int oh, int ow, int cout, int ky, int kx,          \
                                double *restrict total) {                                                    \
-        switch (cout) {                                                                                     \
-        case 8: GRADIENT_BODY(8) break;                                                                     \
-        case 16: GRADIENT_BODY(16) break;                                                                   \
-        case 24: GRADIENT_BODY(24) break;                                                                   \
-        case 32: GRADIENT_BODY(32) break;                                                                   \
-        case 40: GRADIENT_BODY(40) break;                                                                   \
-        case 48: GRADIENT_BODY(48) break;                                                                   \
-        case 56: GRADIENT_BODY(56) break;                                                                   \
-        default: GRADIENT_BODY(64) break;                                                                   \
-        }                                                                                                   \
+        FOR_EACH_COUT(GRADIENT_BODY)                                                                \
     }
 
 GRADIENT_FUNCTION(gradient_avx2, __attribute__((target("avx2,fma"))))

@@ -42,33 +42,6 @@ extension H5Container {
     }
 }
 
-extension H5Dataset {
-    /// The chunk shape, or nil for contiguous or compact storage.
-    public func chunkShape() throws(HDF5Error) -> [Int]? {
-        let dcpl = ObjectHandle.propertyList(try check(H5Dget_create_plist(handle.id), "H5Dget_create_plist", file: filePath, object: path))
-        guard H5Pget_layout(dcpl.id) == H5D_CHUNKED else { return nil }
-        var dims = [hsize_t](repeating: 0, count: 32)
-        let rank = Int(try check(H5Pget_chunk(dcpl.id, 32, &dims), "H5Pget_chunk", file: filePath, object: path))
-        return dims.prefix(rank).map { Int($0) }
-    }
-
-    /// The names of the filters the data passes through, in order (e.g. `["shuffle", "deflate"]`).
-    public func filterNames() throws(HDF5Error) -> [String] {
-        let dcpl = ObjectHandle.propertyList(try check(H5Dget_create_plist(handle.id), "H5Dget_create_plist", file: filePath, object: path))
-        let count = Int(try check(H5Pget_nfilters(dcpl.id), "H5Pget_nfilters", file: filePath, object: path))
-        return (0..<count).map { index in
-            var flags: UInt32 = 0, elements = 0, config: UInt32 = 0
-            var values = [UInt32](repeating: 0, count: 8)
-            var name = [CChar](repeating: 0, count: 64)
-            switch H5Pget_filter2(dcpl.id, UInt32(index), &flags, &elements, &values, 64, &name, &config) {
-            case H5Z_FILTER_DEFLATE: return "deflate"
-            case H5Z_FILTER_SHUFFLE: return "shuffle"
-            default: return String(cString: name)
-            }
-        }
-    }
-}
-
 extension H5File {
     /// Whether this HDF5 library has zlib's deflate filter, for encoding and decoding.
     public static var deflateAvailable: Bool {

@@ -60,19 +60,32 @@ public enum RunCompaction {
     /// Whether the run file at `path` is compacted.
     public static func isCompacted(_ file: H5File) -> Bool { file.hasAttribute(attribute) }
 
+    /// Groups nest at most this deep (a run file's go 3 deep): a link back to an ancestor
+    /// in a damaged or crafted file is an error, not an endless recursion.
+    static let maximumDepth = 16
+
     private static func copyChildren(of source: some H5Container, into target: some H5Container, level: Int,
-                                     directChunks: Bool) throws {
+                                     directChunks: Bool, depth: Int = 0) throws {
+        guard depth < maximumDepth else {
+            throw RunFileError(file: source.filePath, "\(source.path) nests groups deeper than \(maximumDepth) (a link cycle?)")
+        }
         for name in try source.childNames() {
             if source.isGroup(name) {
                 let from = try source.group(name), to = try target.createGroup(name)
                 try from.copyAttributes(to: to)
-                try copyChildren(of: from, into: to, level: level, directChunks: directChunks)
+                try copyChildren(of: from, into: to, level: level, directChunks: directChunks, depth: depth + 1)
                 continue
             }
             let from = try source.dataset(name)
             let shape = try from.shape()
             let elementSize = try from.storedElementSize()
-            let bytes = shape.reduce(elementSize) { $0.multipliedReportingOverflow(by: $1).partialValue }
+            // Sizes from the file: a product beyond Int is a damaged file, never a chunk.
+            var bytes = elementSize
+            for extent in shape {
+                let (product, overflow) = bytes.multipliedReportingOverflow(by: extent)
+                guard !overflow else { throw RunFileError(file: source.filePath, "\(from.path) declares \(shape) elements") }
+                bytes = product
+            }
             guard shape.count >= 2, bytes >= minimumBytes, let first = shape.first, first > 0, shape[1] > 0 else {
                 try source.copyObject(name, to: target)
                 continue

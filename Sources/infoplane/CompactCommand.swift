@@ -1,3 +1,4 @@
+import Analysis
 import ArgumentParser
 import Foundation
 import Recording
@@ -12,7 +13,7 @@ struct CompactCommand: ParsableCommand {
         New runs are compacted when they finish unless their config says recording.compact: \
         false. A run that is not finished (running, killed or stopped early) is left contiguous, \
         so that --resume can continue it; a compacted one is left as it is. A folder stands for \
-        its run-*.h5 files. Each file is rewritten under <name>.compacting and renamed into \
+        the run-*.h5 files in it and below it. Each file is rewritten under <name>.compacting and renamed into \
         place: a crash leaves the old file.
 
         Examples:
@@ -21,7 +22,7 @@ struct CompactCommand: ParsableCommand {
         """
     )
 
-    @Argument(help: "Run files, or folders holding run-*.h5 files.")
+    @Argument(help: "Run files, or folders to search for run-*.h5.")
     var paths: [String]
 
     @Option(help: "zlib deflate level, 1 (fastest) to 9 (smallest).")
@@ -33,19 +34,9 @@ struct CompactCommand: ParsableCommand {
 
     func run() throws {
         guard RunCompaction.isAvailable else { throw InputError("this HDF5 library has no deflate filter; run files stay contiguous") }
-        var files: [String] = []
-        for path in paths {
-            var isFolder: ObjCBool = false
-            guard FileManager.default.fileExists(atPath: path, isDirectory: &isFolder) else { throw InputError("\(path): no such file or folder") }
-            if isFolder.boolValue {
-                let names = ((try? FileManager.default.contentsOfDirectory(atPath: path)) ?? [])
-                    .filter { $0.hasPrefix("run-") && $0.hasSuffix(".h5") }.sorted()
-                guard !names.isEmpty else { throw InputError("\(path): a folder without run-*.h5 files") }
-                files += names.map { (path as NSString).appendingPathComponent($0) }
-            } else {
-                files.append(path)
-            }
-        }
+        // Folders are searched for run-*.h5 as `analyze` searches them.
+        let files = try ExperimentAnalysis.collect(paths).values.flatMap { $0 }.sorted()
+        guard !files.isEmpty else { throw InputError("\(paths.joined(separator: ", ")): no run-*.h5 files") }
         var before = 0, after = 0
         for file in files {
             let run = try RunFile.open(file)

@@ -36,6 +36,11 @@ struct CompactCommandTests {
         let again = try TestSupport.run(cli, ["train", config, "--results", results.path, "--set", "recording.compact=true"])
         #expect(again.status == 0 && again.stderr.contains("complete"), "\(again.stderr)")
 
+        func size(_ path: String) throws -> String {
+            let bytes = try FileManager.default.attributesOfItem(atPath: path)[.size] as? Int ?? 0
+            return bytes >= 1 << 20 ? String(format: "%.1f MiB", Double(bytes) / 1_048_576) : String(format: "%.0f KiB", Double(bytes) / 1024)
+        }
+        let sizeBefore = try size(run1)
         let compact = try TestSupport.run(cli, ["compact", folder])
         #expect(compact.status == 0, "\(compact.stderr)")
         let lines = compact.stdout.split(separator: "\n")
@@ -43,6 +48,8 @@ struct CompactCommandTests {
         #expect(lines.first?.contains("run-5.h5: ") == true && lines.first?.contains(" → ") == true, "\(compact.stdout)")
         #expect(lines.last?.hasPrefix("in all: ") == true, "\(compact.stdout)")
         #expect(try RunFile.open(run1).compaction == "shuffle+deflate(4)")
+        // The sizes it prints are the file's, before and after.
+        #expect(lines.first?.contains("\(sizeBefore) → \(try size(run1))") == true, "\(compact.stdout)")
         let after = try TestSupport.run(cli, ["inspect", run1])
         #expect(after.stdout.contains("(compacted: shuffle+deflate(4))"), "\(after.stdout)")
 

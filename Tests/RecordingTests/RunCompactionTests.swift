@@ -97,6 +97,30 @@ struct RunCompactionTests {
         }
     }
 
+    /// A link back to the root (a damaged or crafted file) is an error naming the cycle,
+    /// not an endless recursion; the file is left as it was.
+    @Test func aLinkCycleIsRefused() throws {
+        let folder = TestSupport.temporaryDirectory("compaction-cycle")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let path = folder.appendingPathComponent("run.h5").path
+        try Self.record(path, epochs: 2)
+        let edit = try TestSupport.runPython("""
+        import sys, h5py
+        with h5py.File(sys.argv[1], "r+") as f:
+            f["loop"] = h5py.SoftLink("/")
+        """, [path])
+        #expect(edit.status == 0, "\(edit.stderr)")
+        let bytes = try Data(contentsOf: URL(fileURLWithPath: path))
+        do {
+            try RunCompaction.compact(path)
+            Issue.record("a cyclic file was compacted")
+        } catch {
+            #expect("\(error)".contains("deeper than"), "\(error)")
+        }
+        #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == bytes)
+        #expect(!FileManager.default.fileExists(atPath: path + ".compacting"))
+    }
+
     /// The recorder compacts a finished run by default and leaves a run stopped early
     /// contiguous (so that it can be resumed).
     @Test func theRecorderCompactsFinishedRunsOnly() throws {
