@@ -59,6 +59,7 @@ public struct H5File: H5Container {
             try check(H5Pset_userblock(fcpl.id, hsize_t(userBlock)), "H5Pset_userblock", file: path)
         }
         let id = try check(H5Fcreate(path, flags, fcpl.id, fapl.id), "H5Fcreate", file: path)
+        closeOnExec(id)
         return H5File(handle: .file(id), filePath: path)
     }
 
@@ -100,6 +101,7 @@ public struct H5File: H5Container {
         }
         let flags = mode == .readOnly ? ip_H5F_ACC_RDONLY() : ip_H5F_ACC_RDWR()
         let id = try check(H5Fopen(path, flags, fapl.id), "H5Fopen", file: path)
+        closeOnExec(id)
         return H5File(handle: mode == .readOnly ? .readOnlyFile(id) : .file(id), filePath: path)
     }
 
@@ -120,4 +122,20 @@ public struct H5File: H5Container {
     public var openObjectCount: Int {
         Int(H5Fget_obj_count(handle.id, ip_H5F_OBJ_ALL()))
     }
+}
+
+/// Marks an open file's descriptor close-on-exec. HDF5 opens files without `O_CLOEXEC`, so
+/// a child process started meanwhile (by another thread: a test, a plot converter) would
+/// inherit the descriptor and with it HDF5's `flock`, and hold it for its whole life: the
+/// next open of that file in this process then fails with "unable to lock file".
+private func closeOnExec(_ file: hid_t) {
+    var handle: UnsafeMutableRawPointer?
+    guard H5Fget_vfd_handle(file, ip_H5P_DEFAULT(), &handle) >= 0, let handle else {
+        _ = HDF5Library.drainErrorStack()
+        return
+    }
+    // The sec2 driver's handle is its file descriptor.
+    let descriptor = handle.load(as: Int32.self)
+    let flags = fcntl(descriptor, F_GETFD)
+    if flags >= 0 { _ = fcntl(descriptor, F_SETFD, flags | FD_CLOEXEC) }
 }
