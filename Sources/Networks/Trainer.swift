@@ -127,6 +127,9 @@ struct Evaluator {
     /// Per observer: for each evaluated row position, the position in the observer's
     /// list or -1.
     let observerPositions: [[Int]]
+    /// Per observer: whether it observes every evaluated row, in order (its layer outputs
+    /// are then the forward pass's own, without a copy, when one chunk holds all rows).
+    let observesAllInOrder: [Bool]
 
     init(examples: Examples, trainRows: [Int], testRows: [Int], model: Sequential, observers: [any TrainingObserver]) {
         self.examples = examples
@@ -149,6 +152,7 @@ struct Evaluator {
             for (index, row) in observer.observedRows.enumerated() { map[positionOfRow[row]] = index }
             return map
         }
+        self.observesAllInOrder = observerPositions.map { map in map.indices.allSatisfy { map[$0] == $0 } }
         self.roles = rows.map { role[$0] }
     }
 
@@ -166,8 +170,11 @@ struct Evaluator {
 
     func metrics(_ model: Sequential, observers: [any TrainingObserver], completedEpochs: Int = 0) -> (metrics: EpochMetrics, outputs: [[Tensor]?]) {
         let wanting = observers.map { $0.wantsLayerOutputs(completedEpochs: completedEpochs) }
+        let whole = chunk >= rows.count
+        var direct = [[Tensor]?](repeating: nil, count: observers.count)
         var outputs: [[[Float]]?] = observers.enumerated().map { index, observer in
-            wanting[index] ? model.outputShapes.map { [Float](repeating: 0, count: observer.observedRows.count * $0.reduce(1, *)) } : nil
+            wanting[index] && !(whole && observesAllInOrder[index])
+                ? model.outputShapes.map { [Float](repeating: 0, count: observer.observedRows.count * $0.reduce(1, *)) } : nil
         }
         let identity = rows.count == examples.count
         var trainLoss = 0.0, testLoss = 0.0, trainCorrect = 0, testCorrect = 0
@@ -189,10 +196,18 @@ struct Evaluator {
                 }
             }
             for o in observers.indices where wanting[o] {
+                if outputs[o] == nil {
+                    direct[o] = traces.map(\.output)
+                    continue
+                }
                 for (l, trace) in traces.enumerated() {
                     let width = trace.output.rowSize
                     trace.output.scalars.withUnsafeBufferPointer { source in
                         outputs[o]![l].withUnsafeMutableBufferPointer { destination in
+                            if observesAllInOrder[o] {
+                                (destination.baseAddress! + start * width).update(from: source.baseAddress!, count: (end - start) * width)
+                                return
+                            }
                             for i in 0..<(end - start) {
                                 let target = observerPositions[o][start + i]
                                 if target < 0 { continue }
@@ -210,7 +225,7 @@ struct Evaluator {
             testLoss: testCount > 0 ? testLoss / Double(testCount) : .nan,
             testAccuracy: testCount > 0 ? Double(testCorrect) / Double(testCount) : .nan)
         let tensors: [[Tensor]?] = observers.indices.map { o in
-            outputs[o].map { layers in
+            direct[o] ?? outputs[o].map { layers in
                 zip(layers, model.outputShapes).map { Tensor(shape: [observers[o].observedRows.count] + $1, scalars: $0) }
             }
         }

@@ -53,21 +53,30 @@ public struct Tensor: Equatable, Sendable, CustomStringConvertible {
     /// The rows at `indices` of axis 0, in that order (a minibatch gather).
     /// - Complexity: O(indices.count × rowSize).
     public func gatherRows(_ indices: some Collection<Int>) -> Tensor {
+        if let gathered = indices.withContiguousStorageIfAvailable({ gatherRows(contiguous: $0) }) { return gathered }
+        return Array(indices).withUnsafeBufferPointer { gatherRows(contiguous: $0) }
+    }
+
+    /// The gather over a buffer of row indices (concrete, so the loop is not generic); rows
+    /// of up to 16 scalars are copied in place of a `memmove` call per row.
+    private func gatherRows(contiguous indices: UnsafeBufferPointer<Int>) -> Tensor {
         let size = rowSize
         var newShape = shape
         newShape[0] = indices.count
-        var out = [Float](repeating: 0, count: indices.count * size)
-        scalars.withUnsafeBufferPointer { src in
-            out.withUnsafeMutableBufferPointer { dst in
-                var offset = 0
-                for index in indices {
-                    let from = src.baseAddress! + index * size
-                    (dst.baseAddress! + offset).update(from: from, count: size)
-                    offset += size
+        let out = Tensor.filled(shape: newShape) { dst in
+            scalars.withUnsafeBufferPointer { src in
+                guard let to = dst.baseAddress, let from = src.baseAddress else { return }
+                for (position, index) in indices.enumerated() {
+                    let target = to + position * size, source = from + index * size
+                    if size <= 16 {
+                        for c in 0..<size { target[c] = source[c] }
+                    } else {
+                        target.update(from: source, count: size)
+                    }
                 }
             }
         }
-        return Tensor(shape: newShape, scalars: out)
+        return out
     }
 
     public var description: String {
