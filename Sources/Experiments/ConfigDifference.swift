@@ -14,9 +14,19 @@ package enum ConfigDifference {
     /// The differing key paths that shape one run: all but `repeats` (how many runs, not
     /// what each does), `description` and `recording.compact` (how the finished file is
     /// stored, not what it holds). A complete run file is the same run when these
-    /// are empty, so adding repeats keeps the runs already trained.
+    /// are empty, so adding repeats keeps the runs already trained. `model.arithmetic`
+    /// written out as `blas` is the same as left out (the default).
     package static func runKeys(_ stored: String, _ current: String) -> [String] {
-        keys(stored, current).filter { $0 != "repeats" && $0 != "description" && $0 != "recording.compact" }
+        keys(stored, current).filter { key in
+            if key == "model.arithmetic" { return arithmetic(stored) != arithmetic(current) }
+            return key != "repeats" && key != "description" && key != "recording.compact"
+        }
+    }
+
+    /// `model.arithmetic` of a configuration text, `blas` when absent.
+    private static func arithmetic(_ text: String) -> String {
+        guard case .mapping(let root)? = try? Yams.compose(yaml: text), case .mapping(let model)? = root[Node("model")] else { return "blas" }
+        return model[Node("arithmetic")]?.string ?? "blas"
     }
 
     private static func collect(_ a: Node?, _ b: Node?, path: String, into keys: inout [String]) {

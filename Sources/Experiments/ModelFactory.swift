@@ -7,6 +7,10 @@ package enum ModelFactory {
     ///   example a Dense layer after a Conv2D without Flatten, or a kernel larger than
     ///   its input).
     package static func build(_ config: ModelConfig, sampleShape: [Int], classes: Int, seed: UInt64, file: String) throws(ConfigError) -> Sequential {
+        try layers(config, sampleShape: sampleShape, classes: classes, seed: seed, file: file).with(arithmetic: config.arithmetic)
+    }
+
+    private static func layers(_ config: ModelConfig, sampleShape: [Int], classes: Int, seed: UInt64, file: String) throws(ConfigError) -> Sequential {
         let rng = SeededRNG(seed: seed).fork("model")
         if let expected = config.inputShape, expected != sampleShape {
             throw ConfigError(file: file, keyPath: "model.input_shape",

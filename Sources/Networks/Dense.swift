@@ -10,6 +10,8 @@ public struct Dense: Layer {
     public let activation: Activation
     /// `[weights [in, out], bias [out]]`.
     public var parameters: [Tensor]
+    /// How the products are computed (``Arithmetic``); `blas` unless set.
+    public var arithmetic: Arithmetic = .blas
 
     public var inputSize: Int { parameters[0].shape[0] }
     public var outputSize: Int { parameters[0].shape[1] }
@@ -42,8 +44,10 @@ public struct Dense: Layer {
         return [outputSize]
     }
 
-    /// - Complexity: one `sgemm` of `[batch, in] · [in, out]` plus O(batch · out).
+    /// - Complexity: one `sgemm` of `[batch, in] · [in, out]` (or the fused kernel: see
+    ///   ``Arithmetic``) plus O(batch · out).
     public func forward(_ input: Tensor) -> LayerTrace {
+        if usesFusedKernels { return fusedForward(input) }
         let batch = input.rows
         let output = Tensor.filled(shape: [batch, outputSize]) { y in
             input.scalars.withUnsafeBufferPointer { x in
@@ -65,6 +69,7 @@ public struct Dense: Layer {
 
     /// ∂L/∂z = ∂L/∂y ⊙ f′; ∂L/∂W = xᵀ · ∂L/∂z; ∂L/∂b = Σ_batch ∂L/∂z; ∂L/∂x = ∂L/∂z · Wᵀ.
     public func backward(_ outputGradient: Tensor, trace: LayerTrace, needsInputGradient: Bool) -> (input: Tensor?, parameters: [Tensor]) {
+        if usesFusedKernels { return fusedBackward(outputGradient, trace: trace, needsInputGradient: needsInputGradient) }
         let batch = trace.input.rows
         var dz = outputGradient.scalars
         var dW = Tensor.zeros([0]), db = Tensor.zeros([0])

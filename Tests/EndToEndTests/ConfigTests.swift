@@ -104,11 +104,27 @@ struct ConfigTests {
                         "model", "expects [height, width, channels]")
         try expectError(Self.good.replacingOccurrences(of: "{widths: [4, 3]}", with: "{widths: [4, 0]}"), "model.widths", "out of range")
         try expectError(Self.good + "\nmodel2: 1\n", "unknown key", "model2")
+        try expectError(Self.good.replacingOccurrences(of: "{widths: [4, 3]}", with: "{widths: [4, 3], arithmetic: fast}"),
+                        "model.arithmetic", "blas", "fused")
         try expectError(Self.good.replacingOccurrences(of: "kind: adam", with: "kind: adma"), "did you mean \"adam\"")
         try expectError(Self.good, overrides: ["training.epochz=4"], "--set training.epochz", "did you mean \"epochs\"")
         try expectError(Self.good, overrides: ["training.epochs=[1]"], "--set training.epochs", "expected an integer")
         try expectError("name: [unclosed\n", "bad.yaml", "not valid YAML")
         try expectError(Self.good + "\nanalysis: {estimators: [{kind: kde, bins: 3}]}\n", "not a parameter of the kde estimator")
+    }
+
+    /// `model.arithmetic` reaches every dense layer of the built model; `blas` when absent.
+    @Test func theArithmeticReachesTheModel() throws {
+        let directory = TestSupport.temporaryDirectory("arithmetic")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let path = directory.appendingPathComponent("a.yaml").path
+        try Self.good.write(toFile: path, atomically: true, encoding: .utf8)
+        for (overrides, expected) in [([String](), Arithmetic.blas), (["model.arithmetic=fused"], .fused), (["model.arithmetic=blas"], .blas)] {
+            let config = try #require(try ExperimentLoader.load(path, overrides: overrides).first).config
+            #expect(config.model.arithmetic == expected)
+            let model = try ModelFactory.build(config.model, sampleShape: [12], classes: 2, seed: 1, file: path)
+            #expect(model.layers.allSatisfy { ($0 as? Dense)?.arithmetic == expected }, "\(overrides)")
+        }
     }
 
     @Test func overridesAndSweeps() throws {

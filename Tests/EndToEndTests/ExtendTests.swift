@@ -47,16 +47,19 @@ struct ExtendTests {
     print(count)
     """
 
-    @Test func anExtendedRunEqualsARunOfThatLengthFromTheStart() throws {
-        let directory = TestSupport.temporaryDirectory("extend")
+    /// In either arithmetic (the run's stored configuration keeps its own).
+    @Test(arguments: ["blas", "fused"])
+    func anExtendedRunEqualsARunOfThatLengthFromTheStart(arithmetic: String) throws {
+        let directory = TestSupport.temporaryDirectory("extend-\(arithmetic)")
         defer { try? FileManager.default.removeItem(at: directory) }
         let config = try config(directory, schedule: "{every: 1}")
         let extended = directory.appendingPathComponent("extended"), fresh = directory.appendingPathComponent("fresh")
-        #expect(try TestSupport.run(cli, ["train", config, "--results", extended.path, "-q"]).status == 0)
-        let extend = try TestSupport.run(cli, ["train", config, "--results", extended.path, "--extend-to", "60"])
+        let setting = ["--set", "model.arithmetic=\(arithmetic)"]
+        #expect(try TestSupport.run(cli, ["train", config, "--results", extended.path, "-q"] + setting).status == 0)
+        let extend = try TestSupport.run(cli, ["train", config, "--results", extended.path, "--extend-to", "60"] + setting)
         #expect(extend.status == 0, "\(extend.stderr)")
         #expect(extend.stderr.contains("extended from 30 to 60 epochs") && !extend.stderr.contains("differ"), "\(extend.stderr)")
-        #expect(try TestSupport.run(cli, ["train", config, "--results", fresh.path, "--set", "training.epochs=60", "-q"]).status == 0)
+        #expect(try TestSupport.run(cli, ["train", config, "--results", fresh.path, "--set", "training.epochs=60", "-q"] + setting).status == 0)
         let a = extended.appendingPathComponent("e/run-3.h5").path, b = fresh.appendingPathComponent("e/run-3.h5").path
         let same = try TestSupport.runPython(Self.compare, [a, b])
         #expect(same.status == 0, "\(same.stderr)")
@@ -91,6 +94,11 @@ struct ExtendTests {
         #expect(rate.status == 2 && rate.stderr.contains("training.optimizer.learning_rate"), "\(rate.stderr)")
         let longer = try TestSupport.run(cli, ["train", config, "--results", directory.path, "--resume", "--set", "training.epochs=40"])
         #expect(longer.status == 2 && longer.stderr.contains("--extend-to 40"), "\(longer.stderr)")
+        // Another arithmetic is another run; `blas` written out is the default left out.
+        let fused = try TestSupport.run(cli, ["train", config, "--results", directory.path, "--resume", "--set", "model.arithmetic=fused"])
+        #expect(fused.status == 2 && fused.stderr.contains("model.arithmetic"), "\(fused.stderr)")
+        let blas = try TestSupport.run(cli, ["train", config, "--results", directory.path, "--extend-to", "30", "--set", "model.arithmetic=blas"])
+        #expect(blas.status == 0 && blas.stdout.contains("skipped"), "\(blas.stderr)")
         let shorter = try TestSupport.run(cli, ["train", config, "--results", directory.path, "--resume", "--set", "training.epochs=20"])
         #expect(shorter.status == 2 && shorter.stderr.contains("never shortened"), "\(shorter.stderr)")
         let same = try TestSupport.run(cli, ["train", config, "--results", directory.path, "--extend-to", "30"])

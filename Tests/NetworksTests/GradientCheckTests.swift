@@ -47,6 +47,19 @@ struct GradientCheckTests {
         }
     }
 
+    /// The `fused` arithmetic's kernels: the same checks, widths up to 20 (three vectors).
+    @Test(arguments: [Activation.tanh, .relu, .linear])
+    func denseFused(_ activation: Activation) async {
+        await propertyCheck(count: 8, input: Gen.int(in: 0...1_000_000)) { seed in
+            var rng = SeededRNG(seed: UInt64(seed))
+            let (batch, n, m) = (1 + rng.int(below: 9), 1 + rng.int(below: 20), 1 + rng.int(below: 20))
+            var layer = Dense(name: "d", inputSize: n, outputSize: m, activation: activation, rng: &rng)
+            layer.arithmetic = .fused
+            layer.parameters[1] = GradientCheckTests.randomInput([m], rng: &rng)
+            do { try GradientCheckTests.check(layer, batch: batch, inShape: [n], rng: &rng) } catch { Issue.record(error) }
+        }
+    }
+
     @Test(arguments: Activation.allCases)
     func denseEveryActivation(_ activation: Activation) async {
         await propertyCheck(count: 8, input: Gen.int(in: 0...1_000_000)) { seed in

@@ -21,6 +21,16 @@ do {
     if arguments.isEmpty || arguments.contains("record") { summary += try recordingBenchmark() }
     if arguments.isEmpty || arguments.contains("information") { summary += try informationBenchmark() }
     if arguments.contains("scaling") { scalingBenchmark() }
+    if let profiled = Arithmetic.allCases.first(where: { arguments.contains("ibnet-profile-\($0)") }) {
+        // 2000 IBnet epochs in one arithmetic, nothing else: for `perf record`.
+        let data = try DatasetLoaders.mat("data/var_u.mat")
+        let split = Split.shuffled(count: 4096, trainFraction: 0.8, seed: 0)
+        let model = try Sequential.mlp(inputSize: 12, widths: [10, 7, 5, 4, 3], classes: 2, activation: .tanh,
+                                       initializer: .truncatedNormalFanIn, rng: SeededRNG(seed: 0)).with(arithmetic: profiled)
+        var trainer = Trainer(model: model, optimizer: Adam(learningRate: 4e-4))
+        try trainer.train(Examples(inputs: data.inputs, labels: data.labels), trainRows: split.train, testRows: split.test,
+                          schedule: TrainingSchedule(epochs: 2000, batchSize: 256, seed: 0), observers: [BenchObserver(rows: Array(0..<4096))])
+    }
     if arguments.contains("binning-profile") {
         var bits: [Float] = []
         var rng = SeededRNG(seed: 1)

@@ -2,3 +2,4 @@
 #include "conv_kernels.h"
 #include "binning_kernels.h"
 #include "activation_kernels.h"
+#include "dense_kernels.h"
