@@ -25,7 +25,7 @@ public struct EpochMetrics: Sendable, Equatable {
 }
 
 /// One minibatch's gradients, seen before the optimizer applies them.
-public struct MinibatchEvent {
+public struct MinibatchEvent: Sendable {
     /// The epoch being trained (0-based).
     public var epoch: Int
     /// The minibatch's index within the epoch.

@@ -58,8 +58,10 @@ struct DirectConvolutionTests {
             let (dx, parameters) = layer.backward(dy, trace: trace, needsInputGradient: true)
             func close(_ a: [Float], _ b: [Double], _ what: String) {
                 #expect(a.count == b.count, "\(what)")
+                // Sums of up to 5 × 5 × 64 float products: a few units of 1e-5 are float
+                // rounding (one random geometry in a run measured 1.3e-5), not a wrong tap.
                 let worst = zip(a, b).map { abs(Double($0) - $1) / max(1, abs($1)) }.max() ?? 0
-                #expect(worst < 1e-5, "\(what): \(worst) at k \(kh)×\(kw) p \(padding) cin \(cin) cout \(cout)")
+                #expect(worst < 5e-5, "\(what): \(worst) at k \(kh)×\(kw) p \(padding) cin \(cin) cout \(cout)")
             }
             close(trace.output.scalars, expected.y, "y")
             close(parameters[0].scalars, expected.dK, "dK")

@@ -3,3 +3,4 @@
 #include "binning_kernels.h"
 #include "activation_kernels.h"
 #include "dense_kernels.h"
+#include "mlp_kernels.h"
