@@ -20,7 +20,7 @@ int64_t ip_mlp_workspace_floats(int layers, const int32_t *widths, int64_t batch
 
 static void activate(int wide, int activation, float *y, int64_t count) {
     if (activation == ip_mlp_tanh) {
-        ip_tanh_variant(wide, y, count);
+        ip_tanh_fused_variant(wide, y, count);
     } else if (activation == ip_mlp_relu) {
         for (int64_t i = 0; i < count; i++) y[i] = y[i] > 0 ? y[i] : 0;
     }
@@ -39,8 +39,10 @@ static void backpropagate(int activation, float *g, const float *y, int64_t coun
     }
 }
 
-// SoftmaxCrossEntropy.lossAndGradient: the logits' gradient in place, the mean loss back.
-static double softmax_cross_entropy(float *z, int64_t batch, int classes, const int64_t *rows, const int32_t *labels) {
+// SoftmaxCrossEntropy.lossAndGradient: the logits' gradient in place, the mean loss back;
+// with `terms`, each sample's [sum, shifted label] there instead (the loss then NaN).
+static double softmax_cross_entropy(float *z, int64_t batch, int classes, const int64_t *rows, const int32_t *labels,
+                                    float *terms) {
     double total = 0;
     float inverse_batch = 1.0f / (float)batch;
     for (int64_t b = 0; b < batch; b++) {
@@ -55,17 +57,22 @@ static double softmax_cross_entropy(float *z, int64_t batch, int classes, const 
             row[k] = e;
             sum += e;
         }
-        total += log((double)sum) - (double)shifted_label;
+        if (terms) {
+            terms[2 * b] = sum;
+            terms[2 * b + 1] = shifted_label;
+        } else {
+            total += log((double)sum) - (double)shifted_label;
+        }
         float scale = inverse_batch / sum;
         for (int k = 0; k < classes; k++) row[k] *= scale;
         row[label] -= inverse_batch;
     }
-    return total / (double)(batch > 1 ? batch : 1);
+    return terms ? NAN : total / (double)(batch > 1 ? batch : 1);
 }
 
 double ip_mlp_gradients(int wide, int layers, const int32_t *widths, const int32_t *activations, const float *parameters,
                         const float *inputs, const int64_t *rows, int64_t batch, const int32_t *labels, float *workspace,
-                        float *gradients) {
+                        float *gradients, float *loss_terms) {
     enum { max_layers = 256 };
     if (layers < 1 || layers > max_layers || batch < 1) return NAN;
     float *values[max_layers + 1];      // values[l]: layer l's input rows [batch, widths[l]]
@@ -100,7 +107,7 @@ double ip_mlp_gradients(int wide, int layers, const int32_t *widths, const int32
     // The loss's gradient with respect to the logits, then every layer backward.
     int classes = widths[layers];
     memcpy(g, values[layers], sizeof(float) * batch * classes);
-    double loss = softmax_cross_entropy(g, batch, classes, rows, labels);
+    double loss = softmax_cross_entropy(g, batch, classes, rows, labels, loss_terms);
     for (int l = layers - 1; l >= 0; l--) {
         backpropagate(activations[l], g, values[l + 1], batch * widths[l + 1]);
         ip_dense_parameter_gradient(wide, values[l], g, batch, widths[l], widths[l + 1], weight_gradients[l], bias_gradients[l]);

@@ -10,7 +10,8 @@ extension Dense {
         arithmetic == .fused && ip_dense_supported(Int32(inputSize), Int32(outputSize)) != 0
     }
 
-    /// y = f(x · W + b), `[batch, out]`. - Complexity: O(batch · in · out).
+    /// y = f(x · W + b), `[batch, out]`, with tanh by `ip_tanh_fused`.
+    /// - Complexity: O(batch · in · out).
     func fusedForward(_ input: Tensor) -> LayerTrace {
         // No sgemm runs here, but the process set-up that comes with BLAS's first use is
         // wanted all the same: large buffers recycled in the heap, not mapped per epoch.
@@ -25,7 +26,12 @@ extension Dense {
                     }
                 }
             }
-            activation.apply(y)
+            // The fused arithmetic's own tanh (fused multiply-adds); other activations as ever.
+            if activation == .tanh, let base = y.baseAddress {
+                ip_tanh_fused(base, Int64(y.count))
+            } else {
+                activation.apply(y)
+            }
         }
         return LayerTrace(input: input, output: output)
     }

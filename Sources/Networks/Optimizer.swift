@@ -1,3 +1,4 @@
+import CKernels
 import RealModule
 import Tensor
 
@@ -129,19 +130,15 @@ public struct Adam: Optimizer {
                     firstMoments.append(Tensor.zeros(gradients[l][p].shape))
                     secondMoments.append(Tensor.zeros(gradients[l][p].shape))
                 }
-                var g = gradients[l][p].scalars
                 let decay = p == 0 ? weightDecay : 0
-                g.withUnsafeMutableBufferPointer { gBuffer in
+                // The loop of the formulas above, element by element (CKernels: the same
+                // operations eight lanes at a time; the Swift loop could not vectorise).
+                gradients[l][p].scalars.withUnsafeBufferPointer { g in
                     model.layers[l].parameters[p].scalars.withUnsafeMutableBufferPointer { theta in
-                        decayedGradient(gBuffer, UnsafeBufferPointer(theta), decay: decay)
                         firstMoments[slot].scalars.withUnsafeMutableBufferPointer { m in
                             secondMoments[slot].scalars.withUnsafeMutableBufferPointer { v in
-                                for i in theta.indices {
-                                    let gi = gBuffer[i]
-                                    m[i] = b1 * m[i] + (1 - b1) * gi
-                                    v[i] = b2 * v[i] + (1 - b2) * gi * gi
-                                    theta[i] -= correctedRate * m[i] / (v[i].squareRoot() + eps)
-                                }
+                                ip_adam_update(1, theta.baseAddress, g.baseAddress, m.baseAddress, v.baseAddress, Int64(theta.count),
+                                               b1, b2, eps, correctedRate, decay)
                             }
                         }
                     }

@@ -34,8 +34,9 @@ struct FusedSteps {
         self.activations = activations
     }
 
-    /// The minibatch `rows`' mean loss and gradients (`[layer][weights, bias]`) at `model`.
-    mutating func gradients(_ model: Sequential, examples: Examples, rows: ArraySlice<Int>) -> (loss: Double, gradients: [[Tensor]]) {
+    /// The minibatch `rows`' loss terms (their logarithms not yet taken) and gradients
+    /// (`[layer][weights, bias]`) at `model`.
+    mutating func gradients(_ model: Sequential, examples: Examples, rows: ArraySlice<Int>) -> (loss: LossTerms, gradients: [[Tensor]]) {
         parameters.removeAll(keepingCapacity: true)
         var shapes: [[Int]] = []
         shapes.reserveCapacity(2 * model.layers.count)
@@ -47,10 +48,12 @@ struct FusedSteps {
         }
         let count = Int(ip_mlp_workspace_floats(Int32(widths.count - 1), widths, Int64(rows.count)))
         if workspace.count < count { workspace = [Float](repeating: 0, count: count) }
-        var loss = Double.nan
+        var terms = [Float](repeating: 0, count: 2 * rows.count)
         let flat = [Float](unsafeUninitializedCapacity: parameters.count) { gradients, initialized in
-            loss = Self.run(widths: widths, activations: activations, parameters: parameters, examples: examples, rows: rows,
-                            workspace: &workspace, gradients: gradients)
+            terms.withUnsafeMutableBufferPointer { terms in
+                Self.run(widths: widths, activations: activations, parameters: parameters, examples: examples, rows: rows,
+                         workspace: &workspace, gradients: gradients, terms: terms)
+            }
             initialized = parameters.count
         }
         var offset = 0
@@ -61,24 +64,36 @@ struct FusedSteps {
                 return Tensor(shape: shapes[p], scalars: Array(flat[offset..<(offset + size)]))
             }
         }
-        return (loss, gradients)
+        return (LossTerms(pairs: terms), gradients)
     }
 
     /// The kernel call: every gradient written to `gradients`, the loss returned.
     private static func run(widths: [Int32], activations: [Int32], parameters: [Float], examples: Examples, rows: ArraySlice<Int>,
-                            workspace: inout [Float], gradients: UnsafeMutableBufferPointer<Float>) -> Double {
+                            workspace: inout [Float], gradients: UnsafeMutableBufferPointer<Float>,
+                            terms: UnsafeMutableBufferPointer<Float>) {
         rows.withUnsafeBufferPointer { indices in
             indices.withMemoryRebound(to: Int64.self) { indices in
                 examples.inputs.scalars.withUnsafeBufferPointer { inputs in
                     examples.labels.withUnsafeBufferPointer { labels in
                         workspace.withUnsafeMutableBufferPointer { space in
-                            ip_mlp_gradients(1, Int32(widths.count - 1), widths, activations, parameters, inputs.baseAddress,
-                                             indices.baseAddress, Int64(indices.count), labels.baseAddress, space.baseAddress,
-                                             gradients.baseAddress)
+                            _ = ip_mlp_gradients(1, Int32(widths.count - 1), widths, activations, parameters, inputs.baseAddress,
+                                                 indices.baseAddress, Int64(indices.count), labels.baseAddress, space.baseAddress,
+                                                 gradients.baseAddress, terms.baseAddress)
                         }
                     }
                 }
             }
         }
+    }
+}
+
+extension Trainer {
+    /// One minibatch's loss and gradients at `model`: by the fused steps when the model
+    /// takes them, else by the layers' own passes.
+    static func step(_ fused: inout FusedSteps?, model: Sequential, examples: Examples,
+                     rows: ArraySlice<Int>) -> (loss: MinibatchEvent.StoredLoss, gradients: [[Tensor]]) {
+        if let result = fused?.gradients(model, examples: examples, rows: rows) { return (.terms(result.loss), result.gradients) }
+        let (loss, gradients) = Self.gradients(model, examples: examples, rows: rows)
+        return (.value(loss), gradients)
     }
 }

@@ -30,9 +30,9 @@ extension Trainer {
         var events: [MinibatchEvent] = []
         var fused = FusedSteps(model, labels: examples.labels)
         for (step, rows) in minibatches(epoch: epoch, trainRows: trainRows, schedule: schedule).enumerated() {
-            let (loss, gradients) = fused?.gradients(model, examples: examples, rows: rows) ?? Self.gradients(model, examples: examples, rows: rows)
+            let (loss, gradients) = Self.step(&fused, model: model, examples: examples, rows: rows)
             if recordsEvents {
-                events.append(MinibatchEvent(epoch: epoch, step: step, batchSize: rows.count, loss: loss, gradients: gradients, model: model))
+                events.append(MinibatchEvent(epoch: epoch, step: step, batchSize: rows.count, storedLoss: loss, gradients: gradients, model: model))
             }
             optimizer.update(&model, gradients: gradients)
         }

@@ -88,10 +88,9 @@ public struct Trainer {
         while completedEpochs < schedule.epochs {
             let epoch = completedEpochs
             for (step, rows) in Self.minibatches(epoch: epoch, trainRows: trainRows, schedule: schedule).enumerated() {
-                let (batchLoss, gradients) = fused?.gradients(model, examples: examples, rows: rows)
-                    ?? Self.gradients(model, examples: examples, rows: rows)
+                let (batchLoss, gradients) = Self.step(&fused, model: model, examples: examples, rows: rows)
                 if !observers.isEmpty {
-                    let event = MinibatchEvent(epoch: epoch, step: step, batchSize: rows.count, loss: batchLoss,
+                    let event = MinibatchEvent(epoch: epoch, step: step, batchSize: rows.count, storedLoss: batchLoss,
                                                gradients: gradients, model: model)
                     for observer in observers { try observer.didComputeGradients(event) }
                 }

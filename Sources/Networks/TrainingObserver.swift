@@ -1,3 +1,4 @@
+import RealModule
 import Tensor
 
 /// Inputs with integer class labels, `inputs: [sample, ...]`, `labels: [sample]`.
@@ -32,12 +33,52 @@ public struct MinibatchEvent: Sendable {
     public var step: Int
     /// Number of samples in this minibatch.
     public var batchSize: Int
-    /// The minibatch's mean loss (nats).
-    public var loss: Double
+    /// The minibatch's mean loss (nats). The fused steps leave its logarithms to the
+    /// first read (off the training's critical path; no observer of the lab reads it),
+    /// summing the same terms in the same order, so the value is the same.
+    public var loss: Double {
+        get {
+            switch storedLoss {
+            case .value(let value): return value
+            case .terms(let terms): return terms.mean
+            }
+        }
+        set { storedLoss = .value(newValue) }
+    }
     /// ∂L/∂θ per layer and parameter (`[layer][parameter]`), at the pre-update weights.
     public var gradients: [[Tensor]]
     /// The model with its pre-update weights.
     public var model: Sequential
+    var storedLoss: StoredLoss
+
+    enum StoredLoss: Sendable {
+        case value(Double)
+        case terms(LossTerms)
+    }
+
+    public init(epoch: Int, step: Int, batchSize: Int, loss: Double, gradients: [[Tensor]], model: Sequential) {
+        (self.epoch, self.step, self.batchSize, self.gradients, self.model) = (epoch, step, batchSize, gradients, model)
+        storedLoss = .value(loss)
+    }
+
+    init(epoch: Int, step: Int, batchSize: Int, storedLoss: StoredLoss, gradients: [[Tensor]], model: Sequential) {
+        (self.epoch, self.step, self.batchSize, self.gradients, self.model) = (epoch, step, batchSize, gradients, model)
+        self.storedLoss = storedLoss
+    }
+}
+
+/// A minibatch's softmax cross-entropy before its logarithms: per sample, the sum of the
+/// shifted exponentials and the label's shifted logit (`[sum, shifted]` pairs).
+struct LossTerms: Sendable {
+    var pairs: [Float]
+
+    /// (1/B) Σ_b [log Σ_k exp(z_bk − max_b) − (z_b,y_b − max_b)], in double, in sample
+    /// order: ``SoftmaxCrossEntropy/lossAndGradient(logits:labels:)``'s arithmetic.
+    var mean: Double {
+        var total = 0.0
+        for b in 0..<(pairs.count / 2) { total += Double.log(Double(pairs[2 * b])) - Double(pairs[2 * b + 1]) }
+        return total / Double(max(pairs.count / 2, 1))
+    }
 }
 
 /// The model's state after `completedEpochs` epochs of updates (0: at initialisation).

@@ -1,3 +1,4 @@
+import CKernels
 import Foundation
 @testable import Networks
 import Tensor
@@ -9,6 +10,32 @@ struct OptimizerTests {
         try Sequential(inputShape: [w.count], layers: [
             Dense(name: "d", weights: Tensor(shape: [w.count, 1], scalars: w), bias: Tensor(shape: [1], scalars: [0.5])),
         ])
+    }
+
+    /// Adam's element loop in C gives the bits of the Swift loop it replaced (transcribed
+    /// here), on both paths, with and without weight decay, for every length mod 8.
+    @Test func adamKernelGivesTheSwiftLoopsBits() {
+        var rng = SeededRNG(seed: 21)
+        for count in [1, 7, 8, 9, 120, 263] {
+            for decay: Float in [0, 1e-3] {
+                let theta = (0..<count).map { _ in Float(rng.normal()) }, g = (0..<count).map { _ in Float(rng.normal()) * 0.1 }
+                let m0 = (0..<count).map { _ in Float(rng.normal()) * 0.01 }, v0 = (0..<count).map { _ in Float(rng.uniform(0, 1e-3)) }
+                let (b1, b2, eps, rate): (Float, Float, Float, Float) = (0.9, 0.999, 1e-8, 3.7e-4)
+                var expected = theta, m = m0, v = v0
+                for i in 0..<count {
+                    var gi = g[i]
+                    if decay != 0 { gi += decay * expected[i] }
+                    m[i] = b1 * m[i] + (1 - b1) * gi
+                    v[i] = b2 * v[i] + (1 - b2) * gi * gi
+                    expected[i] -= rate * m[i] / (v[i].squareRoot() + eps)
+                }
+                for wide: Int32 in [1, 0] {
+                    var t = theta, mc = m0, vc = v0
+                    ip_adam_update(wide, &t, g, &mc, &vc, Int64(count), b1, b2, eps, rate, decay)
+                    #expect(t.map(\.bitPattern) == expected.map(\.bitPattern) && mc == m && vc == v, "\(count), decay \(decay), path \(wide)")
+                }
+            }
+        }
     }
 
     /// Adam's TensorFlow-form update, two steps, against the formulas in Double.

@@ -4,3 +4,4 @@
 #include "activation_kernels.h"
 #include "dense_kernels.h"
 #include "mlp_kernels.h"
+#include "optimizer_kernels.h"
