@@ -9,8 +9,11 @@ public enum Arithmetic: String, Sendable, Codable, CaseIterable {
     /// infoplane's own kernels for dense layers of at most 64 units in and out
     /// (`CKernels/dense_kernels.c`), `sgemm` for wider ones: every output element is one
     /// chain of fused multiply-adds in index order, so its bits depend only on the
-    /// operands, the same on every x86-64 processor and for any batch size. About 2×
-    /// faster per epoch for the narrow networks of the information-plane studies,
-    /// whose products are too small for `sgemm`'s packing and dispatch to pay off.
+    /// operands, the same on every x86-64 processor and for any batch size; their tanh is
+    /// `ip_tanh_fused` (the same formula with fused multiply-adds). A model of such
+    /// layers alone (linear, tanh or ReLU) trains a whole minibatch step in one C call
+    /// (`Trainer+FusedSteps`). About 2× faster per epoch for the narrow networks of the
+    /// information-plane studies, whose products are too small for `sgemm`'s packing
+    /// and dispatch to pay off.
     case fused
 }
