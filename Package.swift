@@ -38,7 +38,7 @@ let package = Package(
         .target(name: "CKernels"),
         .target(name: "HDF5", dependencies: ["CHDF5", "CHDF5Guard"]),
         .target(name: "Tensor", dependencies: [
-            "CBLAS",
+            "CBLAS", "CKernels",
             .product(name: "RealModule", package: "swift-numerics"),
         ]),
         .target(name: "Datasets", dependencies: ["CZlib", "HDF5", "Tensor"]),

@@ -88,6 +88,9 @@ enum RunLayout {
         _ = try checkpoint.createDataset("completed_epochs", of: Int64.self, shape: [2], options: .preallocated(fill: -1))
         _ = try checkpoint.createDataset("optimizer_steps", of: Int64.self, shape: [2], options: .preallocated(fill: 0))
         try file.flush()
+        // Every dataset has its final size: take the disk blocks now, not page by page
+        // while training writes (and fail now if the disk is too small).
+        try file.reserveDiskSpace()
     }
 
 }

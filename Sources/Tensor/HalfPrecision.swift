@@ -1,3 +1,5 @@
+import CKernels
+
 /// Widening IEEE half-precision values to `Float` through a 65,536-entry table.
 ///
 /// On baseline x86-64 (no F16C instructions) each `Float(Float16)` is a library call
@@ -33,6 +35,23 @@ extension HalfPrecision {
     /// converted by `Float16(_:)` in a second pass (none occur in finite activations).
     /// - Complexity: O(n).
     public static func narrow(_ values: [Float]) -> [Float16] {
+        guard hardwareNarrowing else { return narrowPortable(values) }
+        // F16C's vcvtps2ph, eight at a time: the same bits (tested), 10× the loop below.
+        return [Float16](unsafeUninitializedCapacity: values.count) { output, initialized in
+            values.withUnsafeBufferPointer { input in
+                output.withMemoryRebound(to: UInt16.self) { halves in
+                    ip_half_narrow(input.baseAddress, halves.baseAddress, Int64(input.count))
+                }
+            }
+            initialized = values.count
+        }
+    }
+
+    private static let hardwareNarrowing = ip_half_narrow_available() != 0
+
+    /// ``narrow(_:)`` without F16C: the portable loop (what processors without the
+    /// instructions run; tested against `Float16(_:)` everywhere).
+    package static func narrowPortable(_ values: [Float]) -> [Float16] {
         let count = values.count
         var result = [Float16](unsafeUninitializedCapacity: count) { output, initialized in
             values.withUnsafeBufferPointer { input in

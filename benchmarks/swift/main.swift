@@ -31,6 +31,27 @@ do {
         try trainer.train(Examples(inputs: data.inputs, labels: data.labels), trainRows: split.train, testRows: split.test,
                           schedule: TrainingSchedule(epochs: 2000, batchSize: 256, seed: 0), observers: [BenchObserver(rows: Array(0..<4096))])
     }
+    if arguments.contains("record-profile") {
+        // 1000 IBnet epochs (blas) recorded every epoch with synchronous float32 writes,
+        // nothing else: for `perf record` of the writes.
+        let data = try DatasetLoaders.mat("data/var_u.mat")
+        let examples = Examples(inputs: data.inputs, labels: data.labels)
+        let split = Split.shuffled(count: 4096, trainFraction: 0.8, seed: 0)
+        let samples = RecordedSamples(rows: Array(0..<4096), examples: examples, trainRows: split.train, testRows: split.test,
+                                      datasetName: "var_u", classCount: 2)
+        let model = try Sequential.mlp(inputSize: 12, widths: [10, 7, 5, 4, 3], classes: 2, activation: .tanh,
+                                       initializer: .truncatedNormalFanIn, rng: SeededRNG(seed: 0))
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("infoplane-bench-profile.h5").path
+        let recorder = try RunRecorder(path: path, overwrite: true,
+                                       metadata: RunMetadata(experiment: "bench", config: "", seed: 0, tool: "infoplane-bench", totalEpochs: 1000),
+                                       model: model, samples: samples, optimizer: Adam(learningRate: 4e-4),
+                                       options: RecorderOptions(schedule: .everyEpoch, storage: .float32, writeQueueDepth: 0, compaction: nil))
+        var trainer = Trainer(model: model, optimizer: Adam(learningRate: 4e-4))
+        try trainer.train(examples, trainRows: split.train, testRows: split.test,
+                          schedule: TrainingSchedule(epochs: 1000, batchSize: 256, seed: 0), observers: [recorder])
+        try recorder.finish(completedEpochs: 1000)
+        try? FileManager.default.removeItem(atPath: path)
+    }
     if arguments.contains("binning-profile") {
         var bits: [Float] = []
         var rng = SeededRNG(seed: 1)

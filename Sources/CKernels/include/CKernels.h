@@ -5,3 +5,4 @@
 #include "dense_kernels.h"
 #include "mlp_kernels.h"
 #include "optimizer_kernels.h"
+#include "half_kernels.h"
