@@ -230,6 +230,12 @@ package struct RunExecutor: Sendable {
         return outcomes.values
     }
 
+    /// A finished run whose compaction failed is still a finished run: one warning line.
+    private func warnIfNotCompacted(_ recorder: RunRecorder, path: String) {
+        guard let failure = recorder.compactionFailure else { return }
+        logger.warning("\(path): finished, but not compacted (it stays contiguous; `infoplane compact` can try again): \(failure)")
+    }
+
     package func runOne(_ job: RunJob, data: PreparedData, options: RunOptions, progress: ProgressReporter) -> RunOutcome {
         let config = job.experiment.config
         let start = Date()
@@ -312,10 +318,12 @@ package struct RunExecutor: Sendable {
             } catch let diverged as TrainingDiverged {
                 // The diverged epoch is recorded (its metrics mark the file diverged); close it readable.
                 try recorder.finish(completedEpochs: trainer.completedEpochs)
+                warnIfNotCompacted(recorder, path: job.outputPath)
                 return RunOutcome(path: job.outputPath, status: .diverged, epochs: trainer.completedEpochs,
                                   seconds: Date().timeIntervalSince(start), finalMetrics: metrics.last, error: "\(diverged)")
             }
             try recorder.finish(completedEpochs: trainer.completedEpochs)
+            warnIfNotCompacted(recorder, path: job.outputPath)
             let seconds = Date().timeIntervalSince(start)
             logger.info("\(job.outputPath): done in \(String(format: "%.1f", seconds)) s")
             return RunOutcome(path: job.outputPath, status: status, epochs: trainer.completedEpochs, seconds: seconds,

@@ -137,6 +137,8 @@ public final class RunRecorder: TrainingObserver {
     public private(set) var finished = false
     /// The sizes before and after compaction, once a finished run was compacted.
     public private(set) var compacted: RunCompaction.Result?
+    /// Why a finished run could not be compacted (it stays contiguous), when it could not.
+    public private(set) var compactionFailure: String?
 
     deinit {
         // A recorder dropped without `finish` (its run failed) still lands its queued rows.
@@ -260,7 +262,9 @@ public final class RunRecorder: TrainingObserver {
 
     /// Waits for the queued writes and closes the file; throws the first write's error.
     /// A run that is over (complete, or diverged) is then compacted when the options say
-    /// so (``RunCompaction``); a run stopped early stays contiguous, to be resumed.
+    /// so (``RunCompaction``); a run stopped early stays contiguous, to be resumed. A
+    /// compaction that fails (a full disk, say) leaves the complete contiguous file as it
+    /// was and says why in ``compactionFailure``: the run is not lost for it.
     public func finish(completedEpochs: Int) throws {
         guard !finished, file != nil else { return }
         finished = true
@@ -272,7 +276,11 @@ public final class RunRecorder: TrainingObserver {
         if let level = options.compaction, RunCompaction.isAvailable {
             let status = try RunFile.open(path).status
             if status == .complete || status == .diverged {
-                compacted = try RunCompaction.compact(path, level: level)
+                do {
+                    compacted = try RunCompaction.compact(path, level: level)
+                } catch {
+                    compactionFailure = "\(error)"
+                }
             }
         }
     }

@@ -93,4 +93,35 @@ struct CompactCommandTests {
         #expect(compact.status == 0 && compact.stdout.contains("not finished (incomplete)"), "\(compact.stdout) \(compact.stderr)")
         #expect(try !RunFile.open(path).compacted)
     }
+
+    /// A compaction that fails leaves the finished run as it was, contiguous and complete,
+    /// and says why; the run is not reported failed for it. (Provoked by a file name
+    /// whose `.compacting` sibling is longer than a name may be: a full disk or a
+    /// read-only folder cannot be made here, where tests may run as root.)
+    @Test func aFailedCompactionLeavesTheFinishedRunContiguous() throws {
+        let directory = TestSupport.temporaryDirectory("compact-fails")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        // 247 bytes: the name and its ".partial" sibling fit in NAME_MAX (255), its
+        // ".compacting" sibling does not.
+        let path = directory.appendingPathComponent(String(repeating: "r", count: 244) + ".h5").path
+        var rng = SeededRNG(seed: 5)
+        let inputs = Tensor(shape: [64, 12], scalars: (0..<(64 * 12)).map { _ in rng.uniform(0, 1) })
+        let examples = Examples(inputs: inputs, labels: (0..<64).map { Int32($0 % 2) })
+        let model = try Sequential.mlp(inputSize: 12, widths: [5, 3], classes: 2, activation: .tanh,
+                                       initializer: .truncatedNormalFanIn, rng: SeededRNG(seed: 5))
+        let samples = RecordedSamples(rows: Array(0..<64), examples: examples, trainRows: Array(0..<48), testRows: Array(48..<64),
+                                      datasetName: "random", classCount: 2)
+        let recorder = try RunRecorder(path: path, overwrite: false,
+                                       metadata: RunMetadata(experiment: "f", config: "name: f\n", seed: 5, tool: "test", totalEpochs: 3),
+                                       model: model, samples: samples, optimizer: Adam(), options: RecorderOptions())
+        var trainer = Trainer(model: model, optimizer: Adam())
+        try trainer.train(examples, trainRows: Array(0..<48), testRows: Array(48..<64),
+                          schedule: TrainingSchedule(epochs: 3, batchSize: 16, seed: 5), observers: [recorder])
+        try recorder.finish(completedEpochs: trainer.completedEpochs)
+        #expect(recorder.compacted == nil)
+        #expect(recorder.compactionFailure?.contains("File name too long") == true, "\(recorder.compactionFailure ?? "no failure")")
+        let run = try RunFile.open(path)
+        #expect(run.status == .complete && !run.compacted && run.loggedEpochs == [0, 1, 2], "\(run.loggedEpochs)")
+        #expect(!FileManager.default.fileExists(atPath: path + ".compacting"))
+    }
 }
