@@ -13,9 +13,14 @@ struct FusedSteps {
     private var parameters: [Float] = []
     private var workspace: [Float] = []
 
-    /// nil when some layer is not such a dense layer, or a label is not a class.
-    init?(_ model: Sequential, labels: [Int32]) {
-        guard model.inputShape.count == 1, !model.layers.isEmpty, model.layers.count <= 256 else { return nil }
+    /// nil when some layer is not such a dense layer, or the examples do not fit the model
+    /// (rows of another width, a label that is not a class): the kernel reads them
+    /// unchecked.
+    init?(_ model: Sequential, examples: Examples) {
+        guard model.inputShape.count == 1, !model.layers.isEmpty, model.layers.count <= 256,
+              examples.inputs.rank == 2, examples.inputs.rowSize == model.inputShape[0],
+              examples.inputs.rows == examples.labels.count else { return nil }
+        let labels = examples.labels
         var widths = [Int32(model.inputShape[0])]
         var activations: [Int32] = []
         for layer in model.layers {
@@ -49,12 +54,12 @@ struct FusedSteps {
         let count = Int(ip_mlp_workspace_floats(Int32(widths.count - 1), widths, Int64(rows.count)))
         if workspace.count < count { workspace = [Float](repeating: 0, count: count) }
         var terms = [Float](repeating: 0, count: 2 * rows.count)
-        let flat = [Float](unsafeUninitializedCapacity: parameters.count) { gradients, initialized in
+        var flat = [Float](repeating: 0, count: parameters.count)
+        flat.withUnsafeMutableBufferPointer { gradients in
             terms.withUnsafeMutableBufferPointer { terms in
                 Self.run(widths: widths, activations: activations, parameters: parameters, examples: examples, rows: rows,
                          workspace: &workspace, gradients: gradients, terms: terms)
             }
-            initialized = parameters.count
         }
         var offset = 0
         let gradients: [[Tensor]] = stride(from: 0, to: shapes.count, by: 2).map { index in
@@ -67,7 +72,7 @@ struct FusedSteps {
         return (LossTerms(pairs: terms), gradients)
     }
 
-    /// The kernel call: every gradient written to `gradients`, the loss returned.
+    /// The kernel call: every gradient written to `gradients`, each sample's loss terms to `terms`.
     private static func run(widths: [Int32], activations: [Int32], parameters: [Float], examples: Examples, rows: ArraySlice<Int>,
                             workspace: inout [Float], gradients: UnsafeMutableBufferPointer<Float>,
                             terms: UnsafeMutableBufferPointer<Float>) {

@@ -28,7 +28,7 @@ extension Trainer {
                       schedule: TrainingSchedule, recordsEvents: Bool) -> EpochSteps {
         var model = model, optimizer = optimizer
         var events: [MinibatchEvent] = []
-        var fused = FusedSteps(model, labels: examples.labels)
+        var fused = FusedSteps(model, examples: examples)
         for (step, rows) in minibatches(epoch: epoch, trainRows: trainRows, schedule: schedule).enumerated() {
             let (loss, gradients) = Self.step(&fused, model: model, examples: examples, rows: rows)
             if recordsEvents {
@@ -85,12 +85,14 @@ extension Trainer {
                                              schedule: schedule)
                 }
             }
-            guard let stepped else { return }
-            for event in stepped.events {
+            // (Index 0 always runs; computing the steps here is only the fallback's form.)
+            let result = stepped ?? Self.steps(epoch: epoch, model: state, optimizer: stateOptimizer, examples: examples,
+                                               trainRows: trainRows, schedule: schedule, recordsEvents: recordsEvents)
+            for event in result.events {
                 for observer in observers { try observer.didComputeGradients(event) }
             }
-            model = stepped.model
-            optimizer = stepped.optimizer
+            model = result.model
+            optimizer = result.optimizer
             completedEpochs += 1
             evaluated = false
         }

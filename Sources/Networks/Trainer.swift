@@ -84,7 +84,7 @@ public struct Trainer {
             try trainOverlapped(evaluator, trainRows: trainRows, testRows: testRows, schedule: schedule, observers: observers)
             return
         }
-        var fused = FusedSteps(model, labels: examples.labels)
+        var fused = FusedSteps(model, examples: examples)
         while completedEpochs < schedule.epochs {
             let epoch = completedEpochs
             for (step, rows) in Self.minibatches(epoch: epoch, trainRows: trainRows, schedule: schedule).enumerated() {

@@ -135,7 +135,7 @@ struct OverlapTests {
             var order = Array(0..<500)
             rng.shuffle(&order)
             let rows = order.prefix(batch)
-            var fused = try #require(FusedSteps(model, labels: examples.labels))
+            var fused = try #require(FusedSteps(model, examples: examples))
             let whole = fused.gradients(model, examples: examples, rows: rows)
             let perLayer = Trainer.gradients(model, examples: examples, rows: rows)
             #expect(whole.loss.mean.bitPattern == perLayer.loss.bitPattern, "\(widths), batch \(batch)")
@@ -145,10 +145,12 @@ struct OverlapTests {
         }
         // Not for it: BLAS layers, other activations, labels beyond the classes.
         let blas = try Sequential.mlp(inputSize: 12, widths: [5], classes: 2, activation: .tanh, initializer: .glorotUniform, rng: rng)
-        #expect(FusedSteps(blas, labels: [0, 1]) == nil)
-        #expect(FusedSteps(blas.with(arithmetic: .fused), labels: [0, 1]) != nil)
-        #expect(FusedSteps(blas.with(arithmetic: .fused), labels: [0, 2]) == nil)
+        let two = Examples(inputs: Tensor(shape: [2, 12], scalars: [Float](repeating: 0.5, count: 24)), labels: [0, 1])
+        #expect(FusedSteps(blas, examples: two) == nil)
+        #expect(FusedSteps(blas.with(arithmetic: .fused), examples: two) != nil)
+        #expect(FusedSteps(blas.with(arithmetic: .fused), examples: Examples(inputs: two.inputs, labels: [0, 2])) == nil)
+        #expect(FusedSteps(blas.with(arithmetic: .fused), examples: Examples(inputs: Tensor(shape: [2, 11], scalars: [Float](repeating: 0, count: 22)), labels: [0, 1])) == nil)
         let sigmoid = try Sequential.mlp(inputSize: 12, widths: [5], classes: 2, activation: .sigmoid, initializer: .glorotUniform, rng: rng)
-        #expect(FusedSteps(sigmoid.with(arithmetic: .fused), labels: [0, 1]) == nil)
+        #expect(FusedSteps(sigmoid.with(arithmetic: .fused), examples: two) == nil)
     }
 }
