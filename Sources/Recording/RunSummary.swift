@@ -30,7 +30,7 @@ public struct RunSummary: Codable, Sendable, Equatable {
 
 extension RunFile {
     public func summary() throws -> RunSummary {
-        let (epochs, values) = try metrics()
+        let (_, values) = try metrics()
         var final: [String: Double] = [:]
         for (name, series) in values { if let last = series.last, last.isFinite { final[name] = last } }
         return RunSummary(
