@@ -69,6 +69,10 @@ public struct Trainer {
     ///
     /// Reports the state after initialisation (when starting from 0) and after every
     /// epoch to every observer, and every minibatch's gradients before its update.
+    /// With a second worker (``Parallel/workers``), each epoch's evaluation runs beside the
+    /// next epoch's steps (`Trainer+Overlap.swift`): the same numbers, the same calls in
+    /// the same order. A model of fused dense layers takes each step in one C call
+    /// (`Trainer+FusedSteps.swift`).
     ///
     /// - Throws: ``TrainingDiverged`` after the first epoch whose loss or parameters are
     ///   not finite (the observers have seen that epoch), unless
