@@ -1,5 +1,6 @@
 import Analysis
 import ArgumentParser
+import Experiments
 import Foundation
 import HDF5
 import Recording
@@ -64,7 +65,9 @@ struct InspectCommand: ParsableCommand {
         }
         let text = summaries.map { summary -> String in
             switch summary {
-            case .run(let s): return RunSummaryText.render(s, includeConfig: config)
+            case .run(let s):
+                let stored = try? ExperimentLoader.parse(s.config, file: s.path).first?.config.model.arithmetic
+                return RunSummaryText.render(s, includeConfig: config, arithmetic: stored.map(\.rawValue))
             case .analysis(let s): return AnalysisSummaryText.render(s)
             }
         }.joined(separator: "\n\n")

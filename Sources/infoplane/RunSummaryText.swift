@@ -8,7 +8,9 @@ enum RunSummaryText {
         count >= 1 << 20 ? String(format: "%.1f MiB", Double(count) / 1_048_576) : String(format: "%.0f KiB", Double(count) / 1024)
     }
 
-    static func render(_ s: RunSummary, includeConfig: Bool) -> String {
+    /// - Parameter arithmetic: the dense layers' arithmetic from the stored configuration
+    ///   (`model.arithmetic`), when it parses.
+    static func render(_ s: RunSummary, includeConfig: Bool, arithmetic: String? = nil) -> String {
         var lines: [String] = []
         lines.append("\(s.path)")
         let variant = s.sweep.split(separator: "\n").map { String($0) }.joined(separator: ", ")
@@ -21,7 +23,7 @@ enum RunSummaryText {
         let last = s.loggedEpochs.suffix(3).map(String.init).joined(separator: ", ")
         lines.append("  logged       \(s.loggedEpochCount) epochs (\(s.logTiming) updates): \(first)\(s.loggedEpochCount > 5 ? " … \(last)" : "")")
         lines.append("  samples      \(s.samples), activations as \(s.activationStorage)")
-        lines.append("  layers")
+        lines.append("  layers" + (arithmetic.map { "       (dense products: \($0) arithmetic)" } ?? ""))
         for layer in s.layers {
             let shape = "[" + layer.outputShape.map(String.init).joined(separator: ", ") + "]"
             let columns = "\(layer.index)".padding(toLength: 4, withPad: " ", startingAt: 0)
