@@ -56,6 +56,21 @@ static void parameter_gradient_baseline(const float *x, const float *dz, int64_t
 
 #define WIDE __attribute__((target("avx2,fma")))
 
+// Calls NAME_P(ARGS) for P = the vectors of eight columns that n columns take (1…8, as
+// ip_dense_supported bounds n), so that each P has its own function with its
+// accumulators in registers.
+#define FOR_EACH_VECTOR_COUNT(NAME, ARGS)                                                                     \
+    switch ((n + 7) / 8) {                                                                                    \
+    case 1: NAME##_1 ARGS; break;                                                                             \
+    case 2: NAME##_2 ARGS; break;                                                                             \
+    case 3: NAME##_3 ARGS; break;                                                                             \
+    case 4: NAME##_4 ARGS; break;                                                                             \
+    case 5: NAME##_5 ARGS; break;                                                                             \
+    case 6: NAME##_6 ARGS; break;                                                                             \
+    case 7: NAME##_7 ARGS; break;                                                                             \
+    default: NAME##_8 ARGS; break;                                                                            \
+    }
+
 // Lanes below `count` (1…8) set.
 WIDE static inline __m256i lanes_below(int count) {
     static const int32_t pattern[16] = {-1, -1, -1, -1, -1, -1, -1, -1, 0, 0, 0, 0, 0, 0, 0, 0};
@@ -119,16 +134,7 @@ PRODUCT_ROWS_SINGLY(8)
 
 // c [rows, n] = a [rows, k] · b (b padded [k, P·8]), + bias when given.
 WIDE static void product_rows(const float *a, int64_t rows, int k, const float *b, const float *bias, int n, float *c) {
-    switch ((n + 7) / 8) {
-    case 1: product_rows_1(a, rows, k, b, bias, n, c); break;
-    case 2: product_rows_2(a, rows, k, b, bias, n, c); break;
-    case 3: product_rows_3(a, rows, k, b, bias, n, c); break;
-    case 4: product_rows_4(a, rows, k, b, bias, n, c); break;
-    case 5: product_rows_5(a, rows, k, b, bias, n, c); break;
-    case 6: product_rows_6(a, rows, k, b, bias, n, c); break;
-    case 7: product_rows_7(a, rows, k, b, bias, n, c); break;
-    default: product_rows_8(a, rows, k, b, bias, n, c); break;
-    }
+    FOR_EACH_VECTOR_COUNT(product_rows, (a, rows, k, b, bias, n, c))
 }
 
 WIDE static void forward_wide(const float *x, int64_t rows, int k, const float *w, const float *bias, int n, float *y) {
@@ -232,16 +238,7 @@ GRADIENT_ROWS(8, 1, )
 
 WIDE static void parameter_gradient_wide(const float *x, const float *dz, int64_t rows, int k, int n, float *dw, float *db) {
     // db rides on the first block of rows of dw (the same loads of dz).
-    switch ((n + 7) / 8) {
-    case 1: gradient_rows_1(x, dz, rows, k, n, dw, db); break;
-    case 2: gradient_rows_2(x, dz, rows, k, n, dw, db); break;
-    case 3: gradient_rows_3(x, dz, rows, k, n, dw, db); break;
-    case 4: gradient_rows_4(x, dz, rows, k, n, dw, db); break;
-    case 5: gradient_rows_5(x, dz, rows, k, n, dw, db); break;
-    case 6: gradient_rows_6(x, dz, rows, k, n, dw, db); break;
-    case 7: gradient_rows_7(x, dz, rows, k, n, dw, db); break;
-    default: gradient_rows_8(x, dz, rows, k, n, dw, db); break;
-    }
+    FOR_EACH_VECTOR_COUNT(gradient_rows, (x, dz, rows, k, n, dw, db))
 }
 
 // ---- entry points ----

@@ -1,4 +1,3 @@
-import CHDF5
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -13,13 +12,7 @@ extension H5File {
     /// - Throws: ``HDF5Error`` (`callFailed`, call `posix_fallocate`) when the disk has no
     ///   room for the file. A file system that cannot reserve space is left as it is.
     public func reserveDiskSpace() throws(HDF5Error) {
-        var handle: UnsafeMutableRawPointer?
-        guard H5Fget_vfd_handle(self.handle.id, ip_H5P_DEFAULT(), &handle) >= 0, let handle else {
-            _ = HDF5Library.drainErrorStack()
-            return
-        }
-        // The sec2 driver's handle is its file descriptor.
-        let descriptor = handle.load(as: Int32.self)
+        guard let descriptor = fileDescriptor(handle.id) else { return }
         var status = stat()
         guard fstat(descriptor, &status) == 0, status.st_size > 0 else { return }
         let result = posix_fallocate(descriptor, 0, status.st_size)

@@ -129,13 +129,18 @@ public struct H5File: H5Container {
 /// inherit the descriptor and with it HDF5's `flock`, and hold it for its whole life: the
 /// next open of that file in this process then fails with "unable to lock file".
 private func closeOnExec(_ file: hid_t) {
+    guard let descriptor = fileDescriptor(file) else { return }
+    let flags = fcntl(descriptor, F_GETFD)
+    if flags >= 0 { _ = fcntl(descriptor, F_SETFD, flags | FD_CLOEXEC) }
+}
+
+/// The operating system's descriptor of an open file (the sec2 driver's handle), or nil
+/// when the driver gives none.
+func fileDescriptor(_ file: hid_t) -> Int32? {
     var handle: UnsafeMutableRawPointer?
     guard H5Fget_vfd_handle(file, ip_H5P_DEFAULT(), &handle) >= 0, let handle else {
         _ = HDF5Library.drainErrorStack()
-        return
+        return nil
     }
-    // The sec2 driver's handle is its file descriptor.
-    let descriptor = handle.load(as: Int32.self)
-    let flags = fcntl(descriptor, F_GETFD)
-    if flags >= 0 { _ = fcntl(descriptor, F_SETFD, flags | FD_CLOEXEC) }
+    return handle.load(as: Int32.self)
 }

@@ -137,6 +137,9 @@ public struct Adam: Optimizer {
                     model.layers[l].parameters[p].scalars.withUnsafeMutableBufferPointer { theta in
                         firstMoments[slot].scalars.withUnsafeMutableBufferPointer { m in
                             secondMoments[slot].scalars.withUnsafeMutableBufferPointer { v in
+                                // The kernel reads all four at theta's length.
+                                precondition(g.count == theta.count && m.count == theta.count && v.count == theta.count,
+                                             "Adam: gradient, moments and parameter \(l).\(p) differ in size")
                                 ip_adam_update(1, theta.baseAddress, g.baseAddress, m.baseAddress, v.baseAddress, Int64(theta.count),
                                                b1, b2, eps, correctedRate, decay)
                             }

@@ -23,12 +23,13 @@ extension Trainer {
     }
 
     /// One epoch's minibatch steps from a state: the state after them and the events the
-    /// observers are owed, in order. Calls no observer.
+    /// observers are owed, in order. Calls no observer. `fused`: the model's fused steps,
+    /// checked once per training (nil: the layers' own passes).
     static func steps(epoch: Int, model: Sequential, optimizer: any Optimizer, examples: Examples, trainRows: [Int],
-                      schedule: TrainingSchedule, recordsEvents: Bool) -> EpochSteps {
+                      schedule: TrainingSchedule, recordsEvents: Bool, fused: FusedSteps?) -> EpochSteps {
         var model = model, optimizer = optimizer
         var events: [MinibatchEvent] = []
-        var fused = FusedSteps(model, examples: examples)
+        var fused = fused
         for (step, rows) in minibatches(epoch: epoch, trainRows: trainRows, schedule: schedule).enumerated() {
             let (loss, gradients) = Self.step(&fused, model: model, examples: examples, rows: rows)
             if recordsEvents {
@@ -58,6 +59,7 @@ extension Trainer {
         let examples = evaluator.examples
         let recordsEvents = !observers.isEmpty
         let observedCounts = observers.map(\.observedRows.count)
+        let fused = FusedSteps(model, examples: examples)
         var evaluated = true
         while completedEpochs < schedule.epochs {
             let epoch = completedEpochs
@@ -67,7 +69,8 @@ extension Trainer {
             Parallel.perform(iterations: wanting == nil ? 1 : 2, workers: 2) { index in
                 if index == 0 {
                     halves.set(0, .steps(Self.steps(epoch: epoch, model: state, optimizer: stateOptimizer, examples: examples,
-                                                    trainRows: trainRows, schedule: schedule, recordsEvents: recordsEvents)))
+                                                    trainRows: trainRows, schedule: schedule, recordsEvents: recordsEvents,
+                                                    fused: fused)))
                 } else if let wanting {
                     let (metrics, outputs) = evaluator.metrics(state, wanting: wanting, observedCounts: observedCounts)
                     halves.set(1, .evaluation(metrics: metrics, outputs: outputs))
@@ -87,7 +90,7 @@ extension Trainer {
             }
             // (Index 0 always runs; computing the steps here is only the fallback's form.)
             let result = stepped ?? Self.steps(epoch: epoch, model: state, optimizer: stateOptimizer, examples: examples,
-                                               trainRows: trainRows, schedule: schedule, recordsEvents: recordsEvents)
+                                               trainRows: trainRows, schedule: schedule, recordsEvents: recordsEvents, fused: fused)
             for event in result.events {
                 for observer in observers { try observer.didComputeGradients(event) }
             }

@@ -39,6 +39,10 @@ extension RunRecorder {
         optimizer.steps = Int(slotSteps[best])
         if optimizer.steps > 0 && optimizer.stateSlotsPerParameter > 0 {
             let state = try file.dataset("checkpoint/optimizer_state").readRow(best, as: Float.self)
+            let needed = model.parameterCount * optimizer.stateSlotsPerParameter
+            guard state.count >= needed else {
+                throw RunFileError(file: path, "checkpoint/optimizer_state holds \(state.count) values; the model's optimizer needs \(needed)")
+            }
             var tensors: [Tensor] = []
             var position = 0
             for layer in model.layers {

@@ -74,21 +74,8 @@ struct CompactCommandTests {
         let directory = TestSupport.temporaryDirectory("compact-unfinished")
         defer { try? FileManager.default.removeItem(at: directory) }
         let path = directory.appendingPathComponent("run-1.h5").path
-        // 64 random inputs, a run of 10 epochs stopped after 3.
-        var rng = SeededRNG(seed: 4)
-        let inputs = Tensor(shape: [64, 12], scalars: (0..<(64 * 12)).map { _ in rng.uniform(0, 1) })
-        let examples = Examples(inputs: inputs, labels: (0..<64).map { Int32($0 % 2) })
-        let model = try Sequential.mlp(inputSize: 12, widths: [5, 3], classes: 2, activation: .tanh,
-                                       initializer: .truncatedNormalFanIn, rng: SeededRNG(seed: 4))
-        let samples = RecordedSamples(rows: Array(0..<64), examples: examples, trainRows: Array(0..<48), testRows: Array(48..<64),
-                                      datasetName: "random", classCount: 2)
-        let recorder = try RunRecorder(path: path, overwrite: false,
-                                       metadata: RunMetadata(experiment: "u", config: "name: u\n", seed: 4, tool: "test", totalEpochs: 10),
-                                       model: model, samples: samples, optimizer: Adam(), options: RecorderOptions())
-        var trainer = Trainer(model: model, optimizer: Adam())
-        try trainer.train(examples, trainRows: Array(0..<48), testRows: Array(48..<64),
-                          schedule: TrainingSchedule(epochs: 3, batchSize: 16, seed: 4), observers: [recorder])
-        try recorder.finish(completedEpochs: trainer.completedEpochs)
+        // A run of 10 epochs stopped after 3.
+        _ = try Self.recordedRun(path, experiment: "u", seed: 4, epochs: 3, of: 10)
         let compact = try TestSupport.run(cli, ["compact", path])
         #expect(compact.status == 0 && compact.stdout.contains("not finished (incomplete)"), "\(compact.stdout) \(compact.stderr)")
         #expect(try !RunFile.open(path).compacted)
@@ -104,24 +91,32 @@ struct CompactCommandTests {
         // 247 bytes: the name and its ".partial" sibling fit in NAME_MAX (255), its
         // ".compacting" sibling does not.
         let path = directory.appendingPathComponent(String(repeating: "r", count: 244) + ".h5").path
-        var rng = SeededRNG(seed: 5)
-        let inputs = Tensor(shape: [64, 12], scalars: (0..<(64 * 12)).map { _ in rng.uniform(0, 1) })
-        let examples = Examples(inputs: inputs, labels: (0..<64).map { Int32($0 % 2) })
-        let model = try Sequential.mlp(inputSize: 12, widths: [5, 3], classes: 2, activation: .tanh,
-                                       initializer: .truncatedNormalFanIn, rng: SeededRNG(seed: 5))
-        let samples = RecordedSamples(rows: Array(0..<64), examples: examples, trainRows: Array(0..<48), testRows: Array(48..<64),
-                                      datasetName: "random", classCount: 2)
-        let recorder = try RunRecorder(path: path, overwrite: false,
-                                       metadata: RunMetadata(experiment: "f", config: "name: f\n", seed: 5, tool: "test", totalEpochs: 3),
-                                       model: model, samples: samples, optimizer: Adam(), options: RecorderOptions())
-        var trainer = Trainer(model: model, optimizer: Adam())
-        try trainer.train(examples, trainRows: Array(0..<48), testRows: Array(48..<64),
-                          schedule: TrainingSchedule(epochs: 3, batchSize: 16, seed: 5), observers: [recorder])
-        try recorder.finish(completedEpochs: trainer.completedEpochs)
+        let recorder = try Self.recordedRun(path, experiment: "f", seed: 5, epochs: 3, of: 3)
         #expect(recorder.compacted == nil)
         #expect(recorder.compactionFailure?.contains("File name too long") == true, "\(recorder.compactionFailure ?? "no failure")")
         let run = try RunFile.open(path)
         #expect(run.status == .complete && !run.compacted && run.loggedEpochs == [0, 1, 2], "\(run.loggedEpochs)")
         #expect(!FileManager.default.fileExists(atPath: path + ".compacting"))
+    }
+
+    /// A run recorded to `path` (64 random inputs, a 12-5-3-2 network) for `epochs` of
+    /// its `total` epochs, finished; its recorder.
+    static func recordedRun(_ path: String, experiment: String, seed: UInt64, epochs: Int, of total: Int) throws -> RunRecorder {
+        var rng = SeededRNG(seed: seed)
+        let inputs = Tensor(shape: [64, 12], scalars: (0..<(64 * 12)).map { _ in rng.uniform(0, 1) })
+        let examples = Examples(inputs: inputs, labels: (0..<64).map { Int32($0 % 2) })
+        let model = try Sequential.mlp(inputSize: 12, widths: [5, 3], classes: 2, activation: .tanh,
+                                       initializer: .truncatedNormalFanIn, rng: SeededRNG(seed: seed))
+        let samples = RecordedSamples(rows: Array(0..<64), examples: examples, trainRows: Array(0..<48), testRows: Array(48..<64),
+                                      datasetName: "random", classCount: 2)
+        let recorder = try RunRecorder(path: path, overwrite: false,
+                                       metadata: RunMetadata(experiment: experiment, config: "name: \(experiment)\n", seed: seed, tool: "test",
+                                                             totalEpochs: total),
+                                       model: model, samples: samples, optimizer: Adam(), options: RecorderOptions())
+        var trainer = Trainer(model: model, optimizer: Adam())
+        try trainer.train(examples, trainRows: Array(0..<48), testRows: Array(48..<64),
+                          schedule: TrainingSchedule(epochs: epochs, batchSize: 16, seed: seed), observers: [recorder])
+        try recorder.finish(completedEpochs: trainer.completedEpochs)
+        return recorder
     }
 }

@@ -97,6 +97,30 @@ struct RunCompactionTests {
         }
     }
 
+    /// A checkpoint whose optimizer state is shorter than the model needs (a crafted or
+    /// damaged file) is an error naming the dataset when resuming, not a crash.
+    @Test func aShortOptimizerStateIsRefusedOnResuming() throws {
+        let folder = TestSupport.temporaryDirectory("resume-short-state")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let path = folder.appendingPathComponent("run.h5").path
+        try Self.record(path, epochs: 6, stopAfter: 3)
+        let edit = try TestSupport.runPython("""
+        import sys, h5py, numpy as np
+        with h5py.File(sys.argv[1], "r+") as f:
+            del f["checkpoint/optimizer_state"]
+            f["checkpoint/optimizer_state"] = np.zeros((2, 5), dtype="f4")
+        """, [path])
+        #expect(edit.status == 0, "\(edit.stderr)")
+        var model = try RecorderTests.setup(sampleRows: [0]).model
+        var optimizer: any Optimizer = Adam(learningRate: 4e-4)
+        do {
+            _ = try RunRecorder.resume(path: path, model: &model, optimizer: &optimizer)
+            Issue.record("a short optimizer state was resumed")
+        } catch {
+            #expect("\(error)".contains("checkpoint/optimizer_state holds 5 values"), "\(error)")
+        }
+    }
+
     /// A link back to the root (a damaged or crafted file) is an error naming the cycle,
     /// not an endless recursion; the file is left as it was.
     @Test func aLinkCycleIsRefused() throws {
