@@ -35,6 +35,7 @@ static inline unsigned ip_H5F_OBJ_ALL(void) { return H5F_OBJ_ALL; }
 
 // Dataspace constants.
 static inline hsize_t ip_H5S_UNLIMITED(void) { return H5S_UNLIMITED; }
+static inline haddr_t ip_HADDR_UNDEF(void) { return HADDR_UNDEF; }
 static inline size_t ip_H5T_VARIABLE(void) { return H5T_VARIABLE; }
 
 // Predefined datatypes (native memory types and little-endian file types).

@@ -126,7 +126,6 @@ public final class RunRecorder: TrainingObserver {
     let totalEpochs: Int
     /// Logged epoch → its row in the preallocated arrays.
     let loggedPositions: [Int: Int]
-    let storage: ActivationStorage
     var writer: RunWriter?
     let background: BackgroundWriter
     var gradientMoments: [Int: GradientMoments]
@@ -155,7 +154,6 @@ public final class RunRecorder: TrainingObserver {
         self.options = options
         self.totalEpochs = metadata.totalEpochs
         self.loggedPositions = RunRecorder.positions(options.schedule.epochs(total: metadata.totalEpochs))
-        self.storage = options.storage
         self.observedRows = samples.rows
         // The layout is made under a temporary name and renamed into place once complete
         // (an atomic rename): a run killed at any moment leaves either no run file or one
@@ -184,13 +182,16 @@ public final class RunRecorder: TrainingObserver {
         self.options = options
         self.totalEpochs = totalEpochs
         self.loggedPositions = RunRecorder.positions(options.schedule.epochs(total: totalEpochs))
-        self.storage = options.storage
         self.observedRows = rows
         self.writer = try RunWriter(file: file, model: model)
         self.background = BackgroundWriter(label: "infoplane.recorder", depth: options.writeQueueDepth)
         self.gradientMoments = RunRecorder.moments(for: model)
         self.checkpointSlotEpochs = slotEpochs
     }
+
+    /// Whether every row goes to the file with one `pwrite` at its offset (``H5RowWriter``),
+    /// as it should for a file this recorder made or resumed.
+    package var writesRowsDirectly: Bool { writer?.writesDirectly ?? false }
 
     static func positions(_ epochs: [Int]) -> [Int: Int] {
         Dictionary(uniqueKeysWithValues: epochs.enumerated().map { ($1, $0) })
@@ -241,9 +242,7 @@ public final class RunRecorder: TrainingObserver {
            let position = loggedPositions[k] {
             let values = outputs.map(\.scalars)
             let parameters = options.recordWeights ? event.model.layers.map { $0.parameters.map(\.scalars) } : nil
-            writes.append { [storage] in
-                try $0.writeLogged(position: position, epoch: k, outputs: values, parameters: parameters, storage: storage)
-            }
+            writes.append { try $0.writeLogged(position: position, epoch: k, outputs: values, parameters: parameters) }
             checkpoint = true
         }
         // A state already checkpointed (the start of an extended run, evaluated again) is

@@ -213,4 +213,27 @@ struct RecorderTests {
             #expect("\(error)".contains("version 99"))
         }
     }
+
+    /// A recorder writes every row with one `pwrite` at its offset (`H5RowWriter`), in
+    /// both storages, and so does one that resumes the file.
+    @Test(arguments: [ActivationStorage.float32, .float16])
+    func recordersWriteEveryRowDirectly(_ storage: ActivationStorage) throws {
+        let folder = TestSupport.temporaryDirectory("recorder-direct")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let path = folder.appendingPathComponent("run.h5").path
+        let s = try Self.setup(sampleRows: [0, 5, 9])
+        let recorder = try RunRecorder(path: path, overwrite: false, metadata: Self.metadata(epochs: 4), model: s.model,
+                                       samples: s.samples, optimizer: Adam(learningRate: 4e-4),
+                                       options: RecorderOptions(schedule: .everyEpoch, storage: storage, compaction: nil))
+        #expect(recorder.writesRowsDirectly)
+        var trainer = Trainer(model: s.model, optimizer: Adam(learningRate: 4e-4))
+        try trainer.train(s.examples, trainRows: s.split.train, testRows: s.split.test,
+                          schedule: TrainingSchedule(epochs: 2, batchSize: 256, seed: 2), observers: [recorder])
+        try recorder.finish(completedEpochs: 2)
+        var model = s.model
+        var optimizer: any Optimizer = Adam(learningRate: 4e-4)
+        let (resumed, completed) = try RunRecorder.resume(path: path, model: &model, optimizer: &optimizer)
+        #expect(completed == 2 && resumed.writesRowsDirectly)
+        try resumed.finish(completedEpochs: completed)
+    }
 }
