@@ -11,4 +11,9 @@ static inline void ip_keep_large_buffers_in_heap(int mmap_threshold, int trim_th
     mallopt(M_MMAP_THRESHOLD, mmap_threshold);
     mallopt(M_TRIM_THRESHOLD, trim_threshold);
 }
+/// OpenBLAS's own (exported, undeclared in cblas.h): stops and joins its worker
+/// threads, which are started when the library loads and then spin in `sched_yield`
+/// for about 0.1 s (measured here: 0.09 s of a second core taken from every process).
+/// A later product with more than one thread starts them again.
+int blas_thread_shutdown_(void);
 #endif

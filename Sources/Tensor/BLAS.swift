@@ -7,9 +7,10 @@ import Glibc
 ///
 /// Small networks are faster with one BLAS thread (measured here: thread start-up costs
 /// more than a 4096×12→10 product), and one thread makes every product bit-identical run
-/// to run. The first use of any product sets the thread count to
-/// `INFOPLANE_BLAS_THREADS` from the environment, or 1 when unset; ``setThreads(_:)``
-/// overrides it. The kernel OpenBLAS picks follows `OPENBLAS_CORETYPE` (never changed
+/// to run. The first use of any product (or ``ensureConfigured()``, which the CLI calls
+/// first thing) sets the thread count to `INFOPLANE_BLAS_THREADS` from the environment,
+/// or 1 when unset, and with one thread stops the workers OpenBLAS started when it
+/// loaded; ``setThreads(_:)`` overrides it. The kernel OpenBLAS picks follows `OPENBLAS_CORETYPE` (never changed
 /// by this project). The same first use raises glibc's mmap and trim thresholds so that
 /// the per-step tensors of training are recycled by `malloc` instead of being mapped
 /// and unmapped (and page-faulted) every time.
@@ -24,6 +25,9 @@ public enum BLAS {
             threads = value
         }
         openblas_set_num_threads(threads)
+        // With one thread, OpenBLAS's workers are never used: stop them, or they spin on
+        // the second core for the first 0.1 s of every process.
+        if threads == 1 { _ = blas_thread_shutdown_() }
         return true
     }()
 

@@ -1,5 +1,6 @@
 import ArgumentParser
 import HDF5
+import Tensor
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -8,6 +9,9 @@ import Glibc
 /// codes (see ``ExitStatus``; the argument parser's own default for usage errors is 64,
 /// ours is 2). Every error is one line on stderr.
 func runInfoplane() -> Int32 {
+    // OpenBLAS's thread count first: its idle workers would otherwise spin on the second
+    // core for the first 0.1 s, which is all of a short command's time.
+    BLAS.ensureConfigured()
     do {
         var command = try Infoplane.parseAsRoot()
         try command.run()
