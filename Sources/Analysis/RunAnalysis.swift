@@ -30,13 +30,15 @@ public struct RunAnalysis: Sendable {
                                epochDone: (() -> Void)? = nil) throws -> RunAnalysis {
         let labels = try run.labels()
         let layers = run.layers
+        let groups = layerGroups(run, samples: labels.count)
         var globalRange = (0.0, 1.0)
         if estimators.contains(where: { if case .binning(_, .global) = $0 { return true } else { return false } }) {
             var low = Float.infinity, high = -Float.infinity
             for position in run.loggedEpochs.indices {
-                for layer in layers.indices {
-                    let t = try activations(run, layer: layer, position: position, isOutput: layer == layers.count - 1)
-                    for v in t.scalars where v.isFinite { low = min(low, v); high = max(high, v) }
+                for group in groups {
+                    for t in try activations(run, layers: group, position: position) {
+                        for v in t.scalars where v.isFinite { low = min(low, v); high = max(high, v) }
+                    }
                 }
             }
             globalRange = low < high ? (Double(low), Double(high)) : (Double(low), Double(low) + 1)
@@ -47,14 +49,15 @@ public struct RunAnalysis: Sendable {
         for position in run.loggedEpochs.indices where !estimators.isEmpty {
             var rowX = Dictionary(uniqueKeysWithValues: allLabels.map { ($0, [Double]()) })
             var rowY = rowX
-            for layer in layers.indices {
-                let t = try activations(run, layer: layer, position: position, isOutput: layer == layers.count - 1)
+            for group in groups {
+              for t in try activations(run, layers: group, position: position) {
                 for estimator in estimators {
                     for (label, value) in zip(estimator.labels, estimator.estimate(t, labels: labels, globalRange: globalRange)) {
                         rowX[label, default: []].append(value.ixt)
                         rowY[label, default: []].append(value.ity)
                     }
                 }
+              }
             }
             for label in allLabels {
                 ixt[label, default: []].append(rowX[label] ?? [])
@@ -67,6 +70,43 @@ public struct RunAnalysis: Sendable {
         let transitions = snr.map { $0.flatMap { SNRPhases.transition(epochs: snrEpochs, snr: $0) } }
         return RunAnalysis(path: run.path, seed: run.seed, epochs: run.loggedEpochs, layerNames: layers.map(\.name), ixt: ixt, ity: ity,
                            snrEpochs: snrEpochs, snr: snr, snrTransition: transitions)
+    }
+
+    /// The layers of one logged epoch read together (``activations(_:layers:position:)``):
+    /// consecutive layers whose activations take at most 64 MiB together as floats (a
+    /// larger layer alone), so that memory stays within that or the largest layer.
+    static func layerGroups(_ run: RunFile, samples: Int) -> [Range<Int>] {
+        let budget = 64 << 20
+        var groups: [Range<Int>] = []
+        var start = 0, bytes = 0
+        for (index, layer) in run.layers.enumerated() {
+            let size = layer.outputShape.reduce(samples * 4) { $0.multipliedReportingOverflow(by: $1).overflow ? Int.max : $0 * $1 }
+            if index > start && (size > budget - bytes || bytes > budget) {
+                groups.append(start..<index)
+                (start, bytes) = (index, 0)
+            }
+            bytes = size > Int.max - bytes ? Int.max : bytes + size
+        }
+        if start < run.layers.count { groups.append(start..<run.layers.count) }
+        return groups
+    }
+
+    /// The layers `layers` at one logged epoch (``activations(_:layer:position:isOutput:)``),
+    /// read on every worker at once when the file is compacted: its rows then inflate on
+    /// every core (``RunCompaction/storedRow(_:_:as:)``). The same tensors for any worker count; the
+    /// first error in layer order is thrown.
+    static func activations(_ run: RunFile, layers: Range<Int>, position: Int) throws -> [Tensor] {
+        let last = run.layers.count - 1
+        guard run.compacted else {
+            // Contiguous rows are memory copies under HDF5's lock: nothing to share out.
+            return try layers.map { try activations(run, layer: $0, position: position, isOutput: $0 == last) }
+        }
+        let slots = ConcurrentSlots<Result<Tensor, any Error>>(count: layers.count)
+        Parallel.perform(iterations: layers.count) { offset in
+            let layer = layers.lowerBound + offset
+            slots.set(offset, Result { try activations(run, layer: layer, position: position, isOutput: layer == last) })
+        }
+        return try slots.values.map { try $0.get() }
     }
 
     /// One layer at one logged epoch, checked: every value finite (a diverged run or a

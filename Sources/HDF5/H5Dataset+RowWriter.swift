@@ -48,11 +48,7 @@ public struct H5RowWriter<Element: H5Element>: Sendable {
         let layout = H5Pget_layout(dcpl)
         H5Pclose(dcpl)
         guard layout == H5D_CONTIGUOUS else { return nil }
-        let fileType = H5Dget_type(id)
-        guard fileType >= 0 else { return nil }
-        defer { H5Tclose(fileType) }
-        guard let memoryType = try? Element.memoryType(), H5Tequal(fileType, memoryType.id) > 0,
-              H5Tget_size(fileType) == MemoryLayout<Element>.size else { return nil }
+        guard dataset.stores(Element.self) else { return nil }
         let address = H5Dget_offset(id)
         guard address != ip_HADDR_UNDEF(), address <= haddr_t(Int.max),
               hsize_t(bytes) == H5Dget_storage_size(id) else { return nil }

@@ -7,7 +7,7 @@ import Tensor
 /// Opens files that are complete, still being written, or left by a killed run. Only
 /// committed rows are shown: those whose commit record (`/epochs`, `metrics/epoch`,
 /// `gradients/epochs`) has been written; the others still hold −1 there.
-public struct RunFile {
+public struct RunFile: Sendable {
     public struct Layer: Sendable, Equatable, Codable {
         public var index: Int
         public var name: String
@@ -176,10 +176,11 @@ public struct RunFile {
         let info = layers[layer]
         let dataset = try file.dataset(RunFileFormat.layerGroup(info.index, info.name) + "/activations")
         // Half precision is read raw and widened here: HDF5's own (soft) conversion of a
-        // custom float type costs about 50 ns a value, 20× the rest of an analysis.
+        // custom float type costs about 50 ns a value, 20× the rest of an analysis. A
+        // compacted row is inflated here too, outside HDF5's lock (``RunCompaction/storedRow(_:_:as:)``).
         let values = storage == .float16
-            ? HalfPrecision.widen(try dataset.readRow(position, as: Float16.self))
-            : try dataset.readRow(position, as: Float.self)
+            ? HalfPrecision.widen(try RunCompaction.storedRow(dataset, position, as: Float16.self) ?? dataset.readRow(position, as: Float16.self))
+            : try RunCompaction.storedRow(dataset, position, as: Float.self) ?? dataset.readRow(position, as: Float.self)
         return Tensor(shape: [values.count / max(info.outputShape.reduce(1, *), 1)] + info.outputShape, scalars: values)
     }
 

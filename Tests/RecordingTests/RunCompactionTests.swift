@@ -74,6 +74,13 @@ struct RunCompactionTests {
         }
         #expect(try a.metrics().values == b.metrics().values)
         #expect(try b.summary().compaction == "shuffle+deflate(4)")
+        // Those rows came inflated outside HDF5 (``RunCompaction/storedRow``), the
+        // contiguous ones through HDF5.
+        let rows = (try H5File.open(path).dataset("layers/0_hidden1/activations"), try H5File.open(copy).dataset("layers/0_hidden1/activations"))
+        switch storage {
+        case .float16: #expect(try RunCompaction.storedRow(rows.0, 0, as: Float16.self) == nil && RunCompaction.storedRow(rows.1, 0, as: Float16.self) != nil)
+        case .float32: #expect(try RunCompaction.storedRow(rows.0, 0, as: Float.self) == nil && RunCompaction.storedRow(rows.1, 0, as: Float.self) != nil)
+        }
     }
 
     /// A compacted file is not compacted twice, nor resumed; a failure leaves it whole.
