@@ -36,6 +36,8 @@ let package = Package(
         .target(name: "CHDF5Guard"),
         // C kernels where the processor's wider vectors pay (chosen at run time).
         .target(name: "CKernels"),
+        // libdeflate's inflater when the system has it (opened at run time; zlib otherwise).
+        .target(name: "CDeflate"),
         .target(name: "HDF5", dependencies: ["CHDF5", "CHDF5Guard"]),
         .target(name: "Tensor", dependencies: [
             "CBLAS", "CKernels",
@@ -52,7 +54,7 @@ let package = Package(
             .product(name: "SwiftProtobuf", package: "swift-protobuf"),
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
-        .target(name: "Recording", dependencies: ["CZlib", "HDF5", "Networks", "Tensor", .product(name: "Crypto", package: "swift-crypto")]),
+        .target(name: "Recording", dependencies: ["CDeflate", "CZlib", "HDF5", "Networks", "Tensor", .product(name: "Crypto", package: "swift-crypto")]),
         // The pure estimators: no files, no run format.
         .target(name: "Information", dependencies: [
             "CKernels", "Tensor",
@@ -91,7 +93,7 @@ let package = Package(
         ]),
         // `make bench`: timings of the engine next to the PyTorch reference (benchmarks/).
         .executableTarget(name: "infoplane-bench", dependencies: [
-            "Attribution", "Datasets", "Embedding", "Experiments", "Information", "Networks", "Recording", "Tensor",
+            "Analysis", "Attribution", "Datasets", "Embedding", "Experiments", "Information", "Networks", "Recording", "Tensor",
         ], path: "benchmarks/swift"),
         .executableTarget(name: "infoplane", dependencies: [
             "Analysis", "Attribution", "Datasets", "Embedding", "Experiments", "FeatureVisualization", "HDF5", "ModelImport",

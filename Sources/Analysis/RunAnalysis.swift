@@ -18,7 +18,9 @@ public struct RunAnalysis: Sendable {
     public var snr: [[Double]?]
     public var snrTransition: [Int?]
 
-    /// Analyses a run file, reading one logged epoch of one layer at a time.
+    /// Analyses a run file, one logged epoch at a time: the layers of the epoch are read
+    /// and estimated on every worker at once (``eachLayer(_:layers:position:_:)``), the
+    /// same numbers for any worker count.
     ///
     /// The last layer's activations are logits; like the 2017 code (which bins the
     /// softmax output), the analysis uses their softmax probabilities.
@@ -36,8 +38,10 @@ public struct RunAnalysis: Sendable {
             var low = Float.infinity, high = -Float.infinity
             for position in run.loggedEpochs.indices {
                 for group in groups {
-                    for t in try activations(run, layers: group, position: position) {
-                        for v in t.scalars where v.isFinite { low = min(low, v); high = max(high, v) }
+                    for extremes in try eachLayer(run, layers: group, position: position, { t in
+                        t.scalars.reduce((Float.infinity, -Float.infinity)) { $1.isFinite ? (min($0.0, $1), max($0.1, $1)) : $0 }
+                    }) {
+                        (low, high) = (min(low, extremes.0), max(high, extremes.1))
                     }
                 }
             }
@@ -46,18 +50,20 @@ public struct RunAnalysis: Sendable {
         let allLabels = estimators.flatMap(\.labels)
         var ixt = Dictionary(uniqueKeysWithValues: allLabels.map { ($0, [[Double]]()) })
         var ity = ixt
+        let range = globalRange
         for position in run.loggedEpochs.indices where !estimators.isEmpty {
             var rowX = Dictionary(uniqueKeysWithValues: allLabels.map { ($0, [Double]()) })
             var rowY = rowX
             for group in groups {
-              for t in try activations(run, layers: group, position: position) {
-                for estimator in estimators {
-                    for (label, value) in zip(estimator.labels, estimator.estimate(t, labels: labels, globalRange: globalRange)) {
-                        rowX[label, default: []].append(value.ixt)
-                        rowY[label, default: []].append(value.ity)
+                let estimates = try eachLayer(run, layers: group, position: position) { t in
+                    estimators.flatMap { estimator in
+                        zip(estimator.labels, estimator.estimate(t, labels: labels, globalRange: range)).map { ($0, $1.ixt, $1.ity) }
                     }
                 }
-              }
+                for (label, x, y) in estimates.joined() {
+                    rowX[label, default: []].append(x)
+                    rowY[label, default: []].append(y)
+                }
             }
             for label in allLabels {
                 ixt[label, default: []].append(rowX[label] ?? [])
@@ -72,7 +78,7 @@ public struct RunAnalysis: Sendable {
                            snrEpochs: snrEpochs, snr: snr, snrTransition: transitions)
     }
 
-    /// The layers of one logged epoch read together (``activations(_:layers:position:)``):
+    /// The layers of one logged epoch read together (``eachLayer(_:layers:position:_:)``):
     /// consecutive layers whose activations take at most 64 MiB together as floats (a
     /// larger layer alone), so that memory stays within that or the largest layer.
     static func layerGroups(_ run: RunFile, samples: Int) -> [Range<Int>] {
@@ -91,20 +97,18 @@ public struct RunAnalysis: Sendable {
         return groups
     }
 
-    /// The layers `layers` at one logged epoch (``activations(_:layer:position:isOutput:)``),
-    /// read on every worker at once when the file is compacted: its rows then inflate on
-    /// every core (``RunCompaction/storedRow(_:_:as:)``). The same tensors for any worker count; the
-    /// first error in layer order is thrown.
-    static func activations(_ run: RunFile, layers: Range<Int>, position: Int) throws -> [Tensor] {
+    /// `body` of each of the layers `layers` at one logged epoch
+    /// (``activations(_:layer:position:isOutput:)``), in layer order, read and computed on
+    /// every worker at once: a compacted file's rows then inflate on every core
+    /// (``RunCompaction/storedRow(_:_:as:)``) and the layers' estimates run side by side.
+    /// The same results for any worker count; the first error in layer order is thrown.
+    static func eachLayer<T: Sendable>(_ run: RunFile, layers: Range<Int>, position: Int,
+                                       _ body: @Sendable (Tensor) throws -> T) throws -> [T] {
         let last = run.layers.count - 1
-        guard run.compacted else {
-            // Contiguous rows are memory copies under HDF5's lock: nothing to share out.
-            return try layers.map { try activations(run, layer: $0, position: position, isOutput: $0 == last) }
-        }
-        let slots = ConcurrentSlots<Result<Tensor, any Error>>(count: layers.count)
+        let slots = ConcurrentSlots<Result<T, any Error>>(count: layers.count)
         Parallel.perform(iterations: layers.count) { offset in
             let layer = layers.lowerBound + offset
-            slots.set(offset, Result { try activations(run, layer: layer, position: position, isOutput: layer == last) })
+            slots.set(offset, Result { try body(activations(run, layer: layer, position: position, isOutput: layer == last)) })
         }
         return try slots.values.map { try $0.get() }
     }

@@ -28,9 +28,11 @@ struct StoredRowTests {
         let values = Self.values(seed: 4)
         try dataset.write(values)
         for row in 0..<Self.shape[0] {
-            let stored = try RunCompaction.storedRow(dataset, row, as: Float16.self)
-            #expect(stored == (try dataset.readRow(row, as: Float16.self)))
-            #expect(stored.map { Array($0) } == Array(values[(row * 900)..<((row + 1) * 900)]))
+            for inflater in [RunCompaction.Inflater.fastest, .zlib] {
+                let stored = try RunCompaction.storedRow(dataset, row, as: Float16.self, inflater: inflater)
+                #expect(stored == (try dataset.readRow(row, as: Float16.self)))
+                #expect(stored.map { Array($0) } == Array(values[(row * 900)..<((row + 1) * 900)]))
+            }
         }
         // Another element type than the stored one is HDF5's to convert.
         #expect(try RunCompaction.storedRow(dataset, 0, as: Float.self) == nil)
@@ -50,7 +52,8 @@ struct StoredRowTests {
         #expect(try RunCompaction.storedRow(cut, 4, as: Float16.self) == nil)
     }
 
-    /// A chunk that is no zlib stream, or inflates to another length, is an error.
+    /// A chunk that is no zlib stream, inflates to another length, or fails its checksum
+    /// is an error, with either inflater.
     @Test func damagedChunksAreErrors() throws {
         let folder = TestSupport.temporaryDirectory("stored-row-damaged")
         defer { try? FileManager.default.removeItem(at: folder) }
@@ -62,14 +65,21 @@ struct StoredRowTests {
         let short = try #require(RunCompaction.shuffleAndDeflate([UInt8](repeating: 1, count: 900), elementSize: 2, level: 4))
         try dataset.writeRawChunk(at: [1, 0, 0], garbage)
         try dataset.writeRawChunk(at: [2, 0, 0], short)
-        for row in [1, 2] {
-            do {
-                _ = try RunCompaction.storedRow(dataset, row, as: Float16.self)
-                Issue.record("a damaged chunk at row \(row) was read")
-            } catch let error as RunFileError {
-                #expect("\(error)".contains("/a at row \(row)"), "\(error)")
+        // A stream whose checksum no longer matches: one byte of its Adler-32 changed.
+        var tampered = try #require(RunCompaction.shuffleAndDeflate(Array(Self.values(seed: 7).withUnsafeBytes { Array($0) }[0..<1800]),
+                                                                   elementSize: 2, level: 4))
+        tampered[tampered.count - 1] ^= 1
+        try dataset.writeRawChunk(at: [3, 0, 0], tampered)
+        for row in [1, 2, 3] {
+            for inflater in [RunCompaction.Inflater.fastest, .zlib] {
+                do {
+                    _ = try RunCompaction.storedRow(dataset, row, as: Float16.self, inflater: inflater)
+                    Issue.record("a damaged chunk at row \(row) was read (\(inflater))")
+                } catch let error as RunFileError {
+                    #expect("\(error)".contains("/a at row \(row)"), "\(error)")
+                }
             }
         }
-        #expect(try RunCompaction.storedRow(dataset, 3, as: Float16.self) != nil)
+        #expect(try RunCompaction.storedRow(dataset, 0, as: Float16.self) != nil)
     }
 }
