@@ -119,7 +119,9 @@ extension LRPRule {
         LRPRule(name: "flat", groups: [Group([Term(input: .ones, parameters: .ones, bias: .none)])], stabilizer: stabilizer)
     }
 
+    /// `value` as a rule's name shows it: integers without a decimal point (`zbox(0,1)`);
+    /// anything else, including non-finite and huge bounds, as Swift prints it.
     package static func format(_ value: Float) -> String {
-        value == value.rounded() ? String(Int(value)) : String(value)
+        value.isFinite && abs(value) < 1e15 && value == value.rounded() ? String(Int(value)) : String(value)
     }
 }

@@ -124,7 +124,7 @@ public struct ColorBar {
             let py = scale(value + offset)
             guard py.isFinite else { continue }
             svg.line(left + 14, py, left + 18, py, stroke: "#333")
-            let text = tickValues != nil && value == value.rounded() ? String(Int(value)) : scale.label(value + offset)
+            let text = tickValues != nil && value == value.rounded() && abs(value) < 1e15 ? String(Int(value)) : scale.label(value + offset)
             svg.text(text, x: left + 21, y: py + 4, size: 10, extra: " class=\"colorbar-tick\"")
         }
         // The title along the bar, beside its tick labels.

@@ -6,7 +6,13 @@ extension RunFile {
     /// The recorded inputs `/dataset/x`, `[sample, features...]`.
     public func inputs() throws -> Tensor {
         let dataset = try file.dataset("dataset/x")
-        return Tensor(shape: try dataset.shape(), scalars: try dataset.read(as: Float.self))
+        let values = try dataset.read(as: Float.self)
+        // Inputs the lab recorded are finite (the loaders refuse others): a NaN or an
+        // infinity here is a damaged file, reported rather than explained.
+        if let bad = values.firstIndex(where: { !$0.isFinite }) {
+            throw RunFileError(file: path, "recorded input value \(bad) (dataset/x) is \(values[bad]), not a finite number")
+        }
+        return Tensor(shape: try dataset.shape(), scalars: values)
     }
 
     /// Each recorded sample's row in the data set (`/dataset/index`).

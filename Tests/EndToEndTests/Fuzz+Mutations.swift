@@ -60,7 +60,8 @@ enum ByteMutation: CaseIterable {
 /// but hostile to the lab (sizes, labels, non-finite numbers, paths in attributes).
 enum RunFileEdit: CaseIterable {
     case nanActivations, infiniteActivations, hugeWeight, negativeLabels, hugeLabels, badOutputShape, hugeOutputShape,
-         escapingExperiment, futureVersion, hugeTotalEpochs, scrambledCommitRecord, garbageConfig, negativeTotalEpochs
+         escapingExperiment, futureVersion, hugeTotalEpochs, scrambledCommitRecord, garbageConfig, negativeTotalEpochs,
+         nanInput, hugeInput
 
     func apply(to path: String, escape: String, _ random: inout FuzzRandom) throws -> String {
         let file = try H5File.open(path, mode: .readWrite)
@@ -113,6 +114,13 @@ enum RunFileEdit: CaseIterable {
             values[random.below(values.count)] = random.pick([Int64.max, 1 << 40, -7, 3])
             try epochs.write(values)
             return "commit record edited"
+        case .nanInput, .hugeInput:
+            // The recorded inputs give `explain` its bounds (deep Taylor's z^B rule names them).
+            let x = try file.dataset("dataset/x")
+            var values = try x.read(as: Float.self)
+            values[random.below(values.count)] = self == .nanInput ? .nan : 3e38
+            try x.write(values)
+            return self == .nanInput ? "NaN recorded input" : "recorded input 3e38"
         case .garbageConfig:
             try file.setAttribute("config", random.pick(["{", "name: [", "\u{0}\u{1}", "data: {source: mat, path: /dev/zero}"]))
             return "config attribute edited"

@@ -259,7 +259,8 @@ struct FuzzTests {
         #expect(trained.status == 0, "\(trained.stderr)")
         let runBytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: "\(results)/fuzz/run-1.h5")))
         // The same run kept contiguous: byte mutations alternate between the two storages
-        // (compacted chunks go through HDF5's inflate; contiguous rows do not).
+        // (compacted chunks are read raw and inflated by infoplane, RunCompaction.storedRow;
+        // contiguous rows are read by HDF5).
         let contiguous = sandbox.appendingPathComponent("results-contiguous").path
         let trainedContiguous = try TestSupport.run(binary, ["train", config, "-q", "--results", contiguous, "--set", "recording.compact=false"])
         #expect(trainedContiguous.status == 0, "\(trainedContiguous.stderr)")
