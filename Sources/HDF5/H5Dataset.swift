@@ -63,9 +63,10 @@ public struct H5Dataset: H5Object {
         return Int(H5Tget_size(type.id))
     }
 
-    /// Bytes this dataset occupies in the file (after compression).
+    /// Bytes this dataset occupies in the file (after compression); clamped to `Int.max`,
+    /// since a damaged file may state any 64-bit size.
     public func storageSize() -> Int {
-        Int(H5Dget_storage_size(handle.id))
+        Int(clamping: H5Dget_storage_size(handle.id))
     }
 
     private func dims() throws(HDF5Error) -> (current: [hsize_t], maximum: [hsize_t]) {
