@@ -54,6 +54,7 @@ public enum TestSupport {
         // Read both pipes concurrently so a chatty child cannot block on a full pipe.
         let errData = draining(err)
         let outData = out.fileHandleForReading.readDataToEndOfFile()
+        try? out.fileHandleForReading.close()
         process.waitUntilExit()
         return ProcessResult(status: process.terminationStatus,
                              stdout: String(decoding: outData, as: UTF8.self),
@@ -107,6 +108,10 @@ public enum TestSupport {
         group.enter()
         DispatchQueue.global().async {
             let bytes = pipe.fileHandleForReading.readDataToEndOfFile()
+            // Closed here: otherwise the handle stayed open, one per child, and `make fuzz`
+            // passed descriptor 1024, where Foundation's fd_set overflows (a crash in
+            // Process.run, measured: 60 more open pipes a second).
+            try? pipe.fileHandleForReading.close()
             data.withLock { $0 = bytes }
             group.leave()
         }
