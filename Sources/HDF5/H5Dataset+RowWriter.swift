@@ -34,9 +34,20 @@ public struct H5RowWriter<Element: H5Element>: Sendable {
         guard let first = shape.first else {
             throw HDF5Error(.mismatch, call: "rowWriter", file: dataset.filePath, object: dataset.path, detail: "a scalar dataset has no rows")
         }
+        // Extents come from the file (a resumed one may be damaged): products are checked.
+        var elements = 1
+        for extent in shape.dropFirst() {
+            let product = elements.multipliedReportingOverflow(by: extent)
+            guard !product.overflow else {
+                throw HDF5Error(.mismatch, call: "rowWriter", file: dataset.filePath, object: dataset.path, detail: "rows of \(shape.dropFirst()) elements overflow")
+            }
+            elements = product.partialValue
+        }
+        let total = first.multipliedReportingOverflow(by: elements)
+        let bytes = total.partialValue.multipliedReportingOverflow(by: MemoryLayout<Element>.size)
         rows = first
-        rowElements = shape.dropFirst().reduce(1, *)
-        direct = H5RowWriter.directTarget(dataset, bytes: rows * rowElements * MemoryLayout<Element>.size)
+        rowElements = elements
+        direct = total.overflow || bytes.overflow ? nil : H5RowWriter.directTarget(dataset, bytes: bytes.partialValue)
     }
 
     /// The descriptor and offset when every condition for direct writes holds; nil otherwise.
