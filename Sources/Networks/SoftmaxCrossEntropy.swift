@@ -36,10 +36,19 @@ public struct SoftmaxCrossEntropy: Sendable {
 
     /// The mean loss and its gradient with respect to the logits.
     public func lossAndGradient(logits: Tensor, labels: ArraySlice<Int32>) -> (loss: Double, gradient: Tensor) {
+        let (terms, gradient) = gradientAndLossTerms(logits: logits, labels: labels)
+        return (terms.mean, gradient)
+    }
+
+    /// The gradient with respect to the logits, and the loss before its logarithms
+    /// (``LossTerms``: per sample, the sum of the shifted exponentials and the label's
+    /// shifted logit), which the trainer keeps until an observer reads the loss; its
+    /// ``LossTerms/mean`` is ``lossAndGradient(logits:labels:)``'s loss, bit for bit.
+    func gradientAndLossTerms(logits: Tensor, labels: ArraySlice<Int32>) -> (terms: LossTerms, gradient: Tensor) {
         let batch = logits.rows
         let classes = logits.rowSize
         var gradient = logits.scalars
-        var total: Double = 0
+        var pairs = [Float](repeating: 0, count: 2 * batch)
         gradient.withUnsafeMutableBufferPointer { g in
             let inverseBatch = 1 / Float(batch)
             for b in 0..<batch {
@@ -54,12 +63,12 @@ public struct SoftmaxCrossEntropy: Sendable {
                     row[k] = e
                     sum += e
                 }
-                total += Double.log(Double(sum)) - Double(shiftedLabel)
+                (pairs[2 * b], pairs[2 * b + 1]) = (sum, shiftedLabel)
                 let scale = inverseBatch / sum
                 for k in row.indices { row[k] *= scale }
                 row[label] -= inverseBatch
             }
         }
-        return (total / Double(max(batch, 1)), Tensor(shape: logits.shape, scalars: gradient))
+        return (LossTerms(pairs: pairs), Tensor(shape: logits.shape, scalars: gradient))
     }
 }

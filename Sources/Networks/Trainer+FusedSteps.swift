@@ -99,6 +99,6 @@ extension Trainer {
                      rows: ArraySlice<Int>) -> (loss: MinibatchEvent.StoredLoss, gradients: [[Tensor]]) {
         if let result = fused?.gradients(model, examples: examples, rows: rows) { return (.terms(result.loss), result.gradients) }
         let (loss, gradients) = Self.gradients(model, examples: examples, rows: rows)
-        return (.value(loss), gradients)
+        return (.terms(loss), gradients)
     }
 }

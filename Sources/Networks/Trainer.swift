@@ -106,13 +106,14 @@ public struct Trainer {
         }
     }
 
-    /// One minibatch's mean loss and its gradients (`[layer][parameter]`) at `model`.
-    static func gradients(_ model: Sequential, examples: Examples, rows: ArraySlice<Int>) -> (loss: Double, gradients: [[Tensor]]) {
+    /// One minibatch's loss (before its logarithms, ``LossTerms``) and its gradients
+    /// (`[layer][parameter]`) at `model`.
+    static func gradients(_ model: Sequential, examples: Examples, rows: ArraySlice<Int>) -> (loss: LossTerms, gradients: [[Tensor]]) {
         let x = examples.inputs.gatherRows(rows)
         let labels = rows.map { examples.labels[$0] }
         let traces = model.forward(x)
-        let (batchLoss, logitGradient) = SoftmaxCrossEntropy().lossAndGradient(logits: traces[traces.count - 1].output, labels: labels[...])
-        return (batchLoss, model.backward(logitGradient, traces: traces).parameters)
+        let (terms, logitGradient) = SoftmaxCrossEntropy().gradientAndLossTerms(logits: traces[traces.count - 1].output, labels: labels[...])
+        return (terms, model.backward(logitGradient, traces: traces).parameters)
     }
 
     /// Throws ``TrainingDiverged`` when the schedule stops on divergence and the state

@@ -138,7 +138,7 @@ struct OverlapTests {
             var fused = try #require(FusedSteps(model, examples: examples))
             let whole = fused.gradients(model, examples: examples, rows: rows)
             let perLayer = Trainer.gradients(model, examples: examples, rows: rows)
-            #expect(whole.loss.mean.bitPattern == perLayer.loss.bitPattern, "\(widths), batch \(batch)")
+            #expect(whole.loss.mean.bitPattern == perLayer.loss.mean.bitPattern, "\(widths), batch \(batch)")
             #expect(whole.gradients.map { $0.map { $0.scalars.map(\.bitPattern) } } == perLayer.gradients.map { $0.map { $0.scalars.map(\.bitPattern) } },
                     "\(widths), batch \(batch)")
             #expect(whole.gradients.map { $0.map(\.shape) } == perLayer.gradients.map { $0.map(\.shape) })
