@@ -10,8 +10,8 @@ import Glibc
 /// to run. The first use of any product (or ``ensureConfigured()``, which the CLI calls
 /// first thing) sets the thread count to `INFOPLANE_BLAS_THREADS` from the environment,
 /// or 1 when unset, and with one thread stops the workers OpenBLAS started when it
-/// loaded; ``setThreads(_:)`` overrides it. The kernel OpenBLAS picks follows `OPENBLAS_CORETYPE` (never changed
-/// by this project). The same first use raises glibc's mmap and trim thresholds so that
+/// loaded; ``setThreads(_:)`` overrides it. The kernel OpenBLAS picks follows
+/// `OPENBLAS_CORETYPE` (never changed by this project). The same first use raises glibc's mmap and trim thresholds so that
 /// the per-step tensors of training are recycled by `malloc` instead of being mapped
 /// and unmapped (and page-faulted) every time.
 public enum BLAS {
