@@ -86,6 +86,12 @@ public enum RunCompaction {
                 guard !overflow else { throw RunFileError(file: source.filePath, "\(from.path) declares \(shape) elements") }
                 bytes = product
             }
+            // … and so is one that declares far more than it stores: compaction would walk
+            // chunks of data that is not there (no filter inflates beyond 1032:1).
+            let stored = from.storageSize()
+            if try from.chunkShape() == nil ? stored < bytes : bytes / 1032 > stored {
+                throw RunFileError(file: source.filePath, "\(from.path) declares \(shape) elements (\(bytes) bytes) but stores \(stored) bytes")
+            }
             guard shape.count >= 2, bytes >= minimumBytes, let first = shape.first, first > 0, shape[1] > 0 else {
                 try source.copyObject(name, to: target)
                 continue
