@@ -94,14 +94,7 @@ struct RunCompactionTests {
         #expect(throws: RunFileError.self) { try RunCompaction.compact(path) }
         #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == bytes)
         #expect(!FileManager.default.fileExists(atPath: path + ".compacting"))
-        var model = try RecorderTests.setup(sampleRows: [0]).model
-        var optimizer: any Optimizer = Adam(learningRate: 4e-4)
-        do {
-            _ = try RunRecorder.resume(path: path, model: &model, optimizer: &optimizer)
-            Issue.record("a compacted run was resumed")
-        } catch {
-            #expect("\(error)".contains("compacted"))
-        }
+        try Self.expectResumeRefused(path, saying: "compacted")
     }
 
     /// A checkpoint whose optimizer state is shorter than the model needs (a crafted or
@@ -118,13 +111,18 @@ struct RunCompactionTests {
             f["checkpoint/optimizer_state"] = np.zeros((2, 5), dtype="f4")
         """, [path])
         #expect(edit.status == 0, "\(edit.stderr)")
+        try Self.expectResumeRefused(path, saying: "checkpoint/optimizer_state holds 5 values")
+    }
+
+    /// Resuming the run at `path` fails with an error that contains `text`.
+    static func expectResumeRefused(_ path: String, saying text: String) throws {
         var model = try RecorderTests.setup(sampleRows: [0]).model
         var optimizer: any Optimizer = Adam(learningRate: 4e-4)
         do {
             _ = try RunRecorder.resume(path: path, model: &model, optimizer: &optimizer)
-            Issue.record("a short optimizer state was resumed")
+            Issue.record("\(path) was resumed")
         } catch {
-            #expect("\(error)".contains("checkpoint/optimizer_state holds 5 values"), "\(error)")
+            #expect("\(error)".contains(text), "\(error)")
         }
     }
 
