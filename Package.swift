@@ -128,7 +128,7 @@ let package = Package(
             .product(name: "Yams", package: "Yams"),
         ]),
         .testTarget(name: "RecordingTests", dependencies: [
-            "Recording", "Networks", "Datasets", "Tensor", "HDF5", "TestSupport",
+            "Recording", "Networks", "Datasets", "Tensor", "HDF5", "CZlib", "TestSupport",
         ]),
     ]
 )

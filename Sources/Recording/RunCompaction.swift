@@ -39,7 +39,7 @@ public enum RunCompaction {
     /// it was, when it is compacted already or does not open.
     /// - Parameter directChunks: compress chunks here, on every core, and write them raw
     ///   (the default); false passes them through HDF5's filter pipeline, one core (the
-    ///   tests compare the two: the same bytes).
+    ///   tests compare the two: the same values, in no more bytes).
     @discardableResult
     public static func compact(_ path: String, level: Int = defaultLevel, directChunks: Bool = true) throws -> Result {
         let before = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
