@@ -206,9 +206,8 @@ struct RunCompactionTests {
     }
 
     /// Each byte plane of a chunk is deflated in blocks of its own: a plane of noise (the
-    /// low mantissa bytes) in stored blocks, which inflating copies, where one `compress2`
-    /// stream codes it with Huffman codes together with the exponents; zlib and HDF5 read
-    /// both.
+    /// low mantissa bytes) in stored blocks, which inflating copies, in no more bytes than
+    /// one `compress2` stream of the chunk; zlib reads the values back.
     @Test func bytePlanesDeflateInBlocksOfTheirOwn() throws {
         var rng = SeededRNG(seed: 5)
         let values = (0..<8192).map { _ in Float16(rng.uniform(-1, 1)) }
@@ -220,7 +219,6 @@ struct RunCompactionTests {
         var length = compressBound(uLong(shuffled.count))
         var single = [UInt8](repeating: 0, count: Int(length))
         #expect(compress2(&single, &length, shuffled, uLong(shuffled.count), 4) == Z_OK)
-        #expect((single[2] >> 1) & 3 == 2)
         #expect(stream.count <= Int(length))
         var inflated = [UInt8](repeating: 0, count: bytes.count)
         var inflatedLength = uLong(inflated.count)
