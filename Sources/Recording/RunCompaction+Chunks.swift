@@ -94,6 +94,8 @@ extension RunCompaction {
         } else {
             shuffled = values
         }
+        // zlib counts a call's bytes in 32 bits (chunks are 1 MiB or a sample's bytes).
+        guard shuffled.count < Int(uInt.max) / 2 else { return nil }
         var stream = z_stream()
         guard ip_deflateInit(&stream, Int32(level)) == Z_OK else { return nil }
         defer { deflateEnd(&stream) }
@@ -106,10 +108,10 @@ extension RunCompaction {
                 for plane in 0..<planes {
                     // A trailing partial element (never in a chunk) stays in the last plane, as
                     // HDF5's shuffle leaves it.
-                    let start = plane * count, end = plane == planes - 1 ? input.count : start + count
+                    let last = plane == planes - 1
+                    let start = plane * count, end = last ? input.count : start + count
                     stream.next_in = input.baseAddress.map { $0 + start }
                     stream.avail_in = uInt(end - start)
-                    let last = plane == planes - 1
                     let status = deflate(&stream, last ? Z_FINISH : Z_BLOCK)
                     guard last ? status == Z_STREAM_END : status == Z_OK && stream.avail_in == 0 else { return false }
                 }
