@@ -38,6 +38,8 @@ let package = Package(
         .target(name: "CKernels"),
         // libdeflate's inflater when the system has it (opened at run time; zlib otherwise).
         .target(name: "CDeflate"),
+        // Files written whole or not at all, opened without following links; errno in words.
+        .target(name: "SafeFiles"),
         .target(name: "HDF5", dependencies: ["CHDF5", "CHDF5Guard"]),
         .target(name: "Tensor", dependencies: [
             "CBLAS", "CKernels",
@@ -54,7 +56,7 @@ let package = Package(
             .product(name: "SwiftProtobuf", package: "swift-protobuf"),
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
-        .target(name: "Recording", dependencies: ["CDeflate", "CZlib", "HDF5", "Networks", "Tensor", .product(name: "Crypto", package: "swift-crypto")]),
+        .target(name: "Recording", dependencies: ["CDeflate", "CZlib", "HDF5", "Networks", "SafeFiles", "Tensor", .product(name: "Crypto", package: "swift-crypto")]),
         // The pure estimators: no files, no run format.
         .target(name: "Information", dependencies: [
             "CKernels", "Tensor",
@@ -72,19 +74,19 @@ let package = Package(
             "Tensor",
             .product(name: "RealModule", package: "swift-numerics"),
         ]),
-        .target(name: "Plotting", dependencies: ["CZlib"]),
+        .target(name: "Plotting", dependencies: ["CZlib", "SafeFiles"]),
         .target(name: "Experiments", dependencies: [
-            "Attribution", "Datasets", "ModelImport", "Information", "Networks", "Recording", "Tensor",
+            "Attribution", "Datasets", "ModelImport", "Information", "Networks", "Recording", "SafeFiles", "Tensor",
             .product(name: "Yams", package: "Yams"),
             .product(name: "Logging", package: "swift-log"),
         ]),
         .target(name: "Analysis", dependencies: [
-            "Experiments", "HDF5", "Information", "Recording", "Tensor",
+            "Experiments", "HDF5", "Information", "Recording", "SafeFiles", "Tensor",
             .product(name: "Logging", package: "swift-log"),
         ]),
         .target(name: "Reports", dependencies: [
             "Analysis", "Attribution", "Embedding", "Experiments", "FeatureVisualization", "HDF5",
-            "Information", "Networks", "Plotting", "Recording", "Tensor",
+            "Information", "Networks", "Plotting", "Recording", "SafeFiles", "Tensor",
             .product(name: "Mustache", package: "swift-mustache"),
         ]),
         .target(name: "Reproduction", dependencies: [
@@ -97,7 +99,7 @@ let package = Package(
         ], path: "benchmarks/swift"),
         .executableTarget(name: "infoplane", dependencies: [
             "Analysis", "Attribution", "Datasets", "Embedding", "Experiments", "FeatureVisualization", "HDF5", "ModelImport",
-            "Information", "Networks", "Plotting", "Recording", "Reports", "Reproduction", "Tensor",
+            "Information", "Networks", "Plotting", "Recording", "Reports", "Reproduction", "SafeFiles", "Tensor",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Yams", package: "Yams"),
@@ -122,10 +124,12 @@ let package = Package(
             "Attribution", "Embedding", "FeatureVisualization", "Datasets", "Networks", "Tensor", "TestSupport",
         ]),
         .testTarget(name: "PlottingTests", dependencies: ["Plotting", "TestSupport"]),
+        .testTarget(name: "SafeFilesTests", dependencies: ["SafeFiles", "TestSupport"]),
         .testTarget(name: "EndToEndTests", dependencies: [
             "Analysis", "Attribution", "Embedding", "Experiments", "HDF5", "Information", "ModelImport", "Networks", "Recording", "Reproduction",
             "Tensor", "TestSupport", "infoplane",  // built first: the tests run the command
             .product(name: "Yams", package: "Yams"),
+            .product(name: "SwiftProtobuf", package: "swift-protobuf"),  // crafted ONNX models
         ]),
         .testTarget(name: "RecordingTests", dependencies: [
             "Recording", "Networks", "Datasets", "Tensor", "HDF5", "CZlib", "TestSupport",

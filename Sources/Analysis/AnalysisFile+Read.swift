@@ -32,8 +32,18 @@ extension AnalysisFile {
         /// The runs as recorded (paths relative to the analysis file; version 1: as given,
         /// no digests).
         public var analysedRuns: [AnalysedRun]
-        /// The run files' paths, usable from the current directory.
+        /// The run files' paths, usable from the current directory (as stored when a
+        /// path leaves the analysis file's folder: see ``runFiles()``).
         public var runs: [String]
+        /// Why a stored run path is not opened (it leads outside the analysis file's folder).
+        public var runRefusal: AnalysisError?
+
+        /// The run files to open: ``runs``, or the refusal of a path that leaves the
+        /// analysis file's folder. Everything that opens an analysis's runs goes through here.
+        public func runFiles() throws(AnalysisError) -> [String] {
+            if let runRefusal { throw runRefusal }
+            return runs
+        }
         /// The median SNR transition epoch per layer (nil: none).
         public var transitions: [Int?]
         /// Version 2: the gradient SNR per run as stored, `[run][snr epoch][layer]` (NaN
@@ -62,6 +72,8 @@ extension AnalysisFile {
         switch version {
         case 1: return try readVersion1(file, path: path)
         case 2: return try readVersion2(file, path: path)
+        case ...0:
+            throw AnalysisError(file: path, "analysis format version \(version) is not a version infoplane ever wrote (1 to \(self.version)); the file is damaged")
         default:
             throw AnalysisError(file: path, "analysis format version \(version) is newer than this infoplane reads (≤ \(self.version)); update infoplane")
         }
@@ -82,8 +94,9 @@ extension AnalysisFile {
                                 sweep: file.hasAttribute("sweep") ? try file.stringAttribute("sweep") : "",
                                 epochs: epochs, layers: layers, labels: [], descriptions: [:], ixtMean: [:], ityMean: [:],
                                 ixtRuns: [:], ityRuns: [:], dpi: [:], analysedRuns: runs,
-                                runs: paths.map { $0.hasPrefix("/") || folder.isEmpty ? $0 : (folder as NSString).appendingPathComponent($0) },
+                                runs: [],
                                 transitions: [])
+        (contents.runs, contents.runRefusal) = confinedRunPaths(paths, folder: folder, file: path, version: 2)
         if file.isGroup("estimators") {
             let estimators = try file.group("estimators")
             for label in try estimators.childNames() where estimators.isGroup(label) {

@@ -1,5 +1,6 @@
 import Foundation
 import HDF5
+import Recording
 
 extension AnalysisFile {
     /// Reads a version-1 analysis file (infoplane before the cumulative format): one
@@ -15,7 +16,9 @@ extension AnalysisFile {
         let runs = paths.enumerated().map { AnalysedRun(path: $1, seed: seeds.indices.contains($0) ? seeds[$0] : 0, digest: "") }
         var contents = Contents(path: path, formatVersion: 1, experiment: try file.stringAttribute("experiment"), sweep: "",
                                 epochs: epochs, layers: layers, labels: [], descriptions: [:], ixtMean: [:], ityMean: [:],
-                                ixtRuns: [:], ityRuns: [:], dpi: [:], analysedRuns: runs, runs: paths, transitions: [])
+                                ixtRuns: [:], ityRuns: [:], dpi: [:], analysedRuns: runs,
+                                runs: [], transitions: [])
+        (contents.runs, contents.runRefusal) = confinedRunPaths(paths, folder: PathComponent.folder(of: path), file: path, version: 1)
         for name in try group.childNames() where name != "snr" && group.isGroup(name) {
             let series = try group.group(name)
             guard series.isDataset("ixt_mean") else { continue }

@@ -1,6 +1,7 @@
 import Foundation
 import HDF5
 import Recording
+import SafeFiles
 
 /// Arrays of a run file written for other tools: NumPy's `.npy` (format 1.0,
 /// little-endian `<f4`, C order, any rank), CSV, HDF5 (netCDF-4 compatible, with
@@ -122,7 +123,7 @@ package enum ArrayExport {
                 if path == "-" {
                     try FileHandle.standardOutput.write(contentsOf: data)
                 } else {
-                    try data.write(to: URL(fileURLWithPath: path), options: .atomic)
+                    try AtomicFile.write(data, to: path)
                 }
             }
         }

@@ -1,7 +1,9 @@
+import Experiments
 import Foundation
 import HDF5
 import Information
 import Recording
+import SafeFiles
 
 /// Analysis on a cluster: `analyze --shard i/n` analyses every n-th run into a shard file;
 /// `analyze --merge` joins the shards into the analysis one node would have written (every
@@ -18,14 +20,18 @@ extension ExperimentAnalysis {
         runs.sorted().enumerated().filter { $0.offset % count == index }.map(\.element)
     }
 
-    /// The shard files of a folder, grouped by their shard count.
+    /// The shard files of a folder, grouped by their shard count; names with counts out
+    /// of range (more than `RunPlan.maximumShards`, an index not below the count) are not shards.
     package static func shardFiles(in folder: String) -> [Int: [String]] {
         var groups: [Int: [String]] = [:]
         for name in (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? [] {
             let parts = name.split(separator: ".")
             guard parts.count == 3, parts[0] == "analysis", parts[2] == "h5", parts[1].hasPrefix("shard-") else { continue }
             let numbers = parts[1].dropFirst("shard-".count).split(separator: "-")
-            guard numbers.count == 3, numbers[1] == "of", let count = Int(numbers[2]) else { continue }
+            // Bounded counts: a name like shard-0-of-9223372036854775807 is not a shard of ours.
+            guard numbers.count == 3, numbers[1] == "of", let count = Int(numbers[2]), let index = Int(numbers[0]),
+                  (1...RunPlan.maximumShards).contains(count), (0..<count).contains(index),
+                  name == "analysis.shard-\(index)-of-\(count).h5" else { continue }
             groups[count, default: []].append((folder as NSString).appendingPathComponent(name))
         }
         return groups.mapValues { $0.sorted() }
@@ -40,6 +46,7 @@ extension ExperimentAnalysis {
         let lock = try WriterLock(for: output)
         defer { withExtendedLifetime(lock) {} }
         let parts = try shards.map { try AnalysisFile.read($0) }
+        for part in parts { _ = try part.runFiles() }
         let first = parts[0]
         for (path, part) in zip(shards, parts) {
             guard part.formatVersion >= 2 else { throw AnalysisError(file: path, "a format-1 analysis cannot be merged (no run digests)") }
@@ -59,7 +66,7 @@ extension ExperimentAnalysis {
         for (p, part) in parts.enumerated() {
             for (r, run) in part.analysedRuns.enumerated() {
                 var rebased = run
-                rebased.path = Self.relativePath(part.runs[r], from: folder)
+                rebased.path = try Self.confinedRelativePath(part.runs[r], from: folder)
                 runs.append((rebased, p, r))
             }
         }
@@ -98,7 +105,7 @@ extension ExperimentAnalysis {
             try file.flush()
         }
         let contents = try AnalysisFile.read(output)
-        if let csv { try AnalysisFile.csv(contents).write(toFile: csv, atomically: true, encoding: .utf8) }
+        if let csv { try AtomicFile.write(AnalysisFile.csv(contents), to: csv) }
         var outcome = Self.outcome(contents, primary: nil, computed: [], kept: [], replaced: nil, note: nil,
                                    seconds: Date().timeIntervalSince(start))
         outcome.mergedShards = shards.count

@@ -5,6 +5,7 @@ import Information
 import Logging
 import Recording
 import Tensor
+import SafeFiles
 
 /// `infoplane analyze`: the information-plane analysis of run files into a named,
 /// cumulative analysis file (``AnalysisFile``), one per folder of runs by default.
@@ -59,9 +60,14 @@ package struct ExperimentAnalysis {
         package var csv: String?
         package var tool: String
         package var showProgress = false
+        /// Analyse runs that are incomplete (killed, or still being written) up to their
+        /// last committed epoch; without it they are refused, naming each.
+        package var includeIncomplete = false
 
         package init(runs: [String], output: String, estimators: [EstimatorSpec]? = nil, force: Bool = false,
-                     replaceStale: Bool = false, csv: String? = nil, tool: String, showProgress: Bool = false) {
+                     replaceStale: Bool = false, csv: String? = nil, tool: String, showProgress: Bool = false,
+                     includeIncomplete: Bool = false) {
+            self.includeIncomplete = includeIncomplete
             self.runs = runs
             self.output = output
             self.estimators = estimators
@@ -103,6 +109,7 @@ package struct ExperimentAnalysis {
 
         let files = try request.runs.map { try RunFile.open($0) }
         try Self.checkConsistent(files)
+        if !request.includeIncomplete { try Self.refuseIncomplete(files) }
         let first = files[0]
         let estimators: [EstimatorSpec]
         if let given = request.estimators {
@@ -171,7 +178,7 @@ package struct ExperimentAnalysis {
         }
         let contents = try AnalysisFile.read(request.output)
         if let csv = request.csv {
-            try AnalysisFile.csv(contents).write(toFile: csv, atomically: true, encoding: .utf8)
+            try AtomicFile.write(AnalysisFile.csv(contents), to: csv)
         }
         let primary = estimators.flatMap(\.labels).first { contents.labels.contains($0) }
         return Self.outcome(contents, primary: primary, computed: specs.flatMap(\.labels).filter { !kept.contains($0) }, kept: kept,
@@ -206,8 +213,37 @@ package struct ExperimentAnalysis {
             digests.set(index, Result { try FileDigest.sha256(of: paths[index]) })
         }
         return try files.indices.map { index in
-            AnalysedRun(path: relativePath(files[index].path, from: folder), seed: files[index].seed, digest: try digests.values[index].get())
+            AnalysedRun(path: try confinedRelativePath(files[index].path, from: folder), seed: files[index].seed, digest: try digests.values[index].get())
         }
+    }
+
+    /// Incomplete runs, refused by name: each one still being written (its writer holds
+    /// the lock) or interrupted, with the epochs it committed.
+    static func refuseIncomplete(_ files: [RunFile]) throws {
+        let unfinished = files.filter { $0.status == .incomplete }
+        guard let first = unfinished.first else { return }
+        let described = unfinished.prefix(3).map { file -> String in
+            let writing: Bool
+            do {
+                let lock = try WriterLock(for: file.path)
+                withExtendedLifetime(lock) {}
+                writing = false
+            } catch is WriterLock.Held { writing = true } catch { writing = false }
+            return "\(file.path) (\(writing ? "still being written" : "interrupted"), \(file.completedEpochs) of \(file.totalEpochs) epochs)"
+        }
+        let more = unfinished.count > 3 ? " and \(unfinished.count - 3) more" : ""
+        throw AnalysisError(file: first.path, "incomplete runs: \(described.joined(separator: ", "))\(more); finish them (train --resume) or pass --include-incomplete to analyse their committed epochs")
+    }
+
+    /// `path` relative to the analysis file's `folder`, which must hold it (directly or
+    /// below): an analysis file reads runs only inside its own folder tree
+    /// (``AnalysisFile/confinedRunPath(_:folder:file:version:)``).
+    static func confinedRelativePath(_ path: String, from folder: String) throws -> String {
+        let relative = relativePath(path, from: folder)
+        guard AnalysisFile.isConfined(relative) else {
+            throw AnalysisError(file: path, "is not in the analysis file's folder (\(folder.isEmpty ? "." : folder)) or below it; write the analysis (-o) beside or above its runs")
+        }
+        return relative
     }
 
     /// `path` relative to `folder` (both resolved against the current directory).

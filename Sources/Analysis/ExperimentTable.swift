@@ -52,7 +52,7 @@ package enum ExperimentTable {
             let values = Dictionary(sweepValues(analysis.sweep), uniquingKeysWith: { a, _ in a })
             // Per run: the metrics of the state each logged epoch records.
             var runMetrics: [[String: [Double]]] = []
-            for path in analysis.runs {
+            for path in try analysis.runFiles() {
                 var perEpoch = Dictionary(uniqueKeysWithValues: metricNames.map { ($0, [Double](repeating: .nan, count: analysis.epochs.count)) })
                 if let file = try? RunFile.open(path), let (epochs, series) = try? file.metrics() as (epochs: [Int], values: [String: [Double]]) {
                     let row = Dictionary(epochs.enumerated().map { ($1, $0) }, uniquingKeysWith: { a, _ in a })

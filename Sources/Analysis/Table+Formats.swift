@@ -1,6 +1,7 @@
 import Foundation
 import HDF5
 import Recording
+import SafeFiles
 
 /// The file formats `infoplane export` writes, chosen by extension or `--format`.
 package enum ExportFormat: String, Sendable, CaseIterable {
@@ -92,7 +93,7 @@ extension Table {
             if path == "-" {
                 try FileHandle.standardOutput.write(contentsOf: Data(csv().utf8))
             } else {
-                try csv().write(toFile: path, atomically: true, encoding: .utf8)
+                try AtomicFile.write(csv(), to: path)
             }
         case .hdf5: try writeHDF5(to: path)
         case .mat: try writeMAT(to: path)

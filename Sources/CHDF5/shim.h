@@ -74,4 +74,22 @@ static inline int ip_object_type(hid_t loc, const char *name) {
     return (int)info.type;
 }
 
+/// Whether the link `name` below `loc` is a hard link (1), another kind of link (0: a
+/// soft, external or user-defined one, which could lead outside the file) or missing (-1).
+static inline int ip_link_is_hard(hid_t loc, const char *name) {
+    H5L_info_t info;
+    if (H5Lget_info(loc, name, &info, H5P_DEFAULT) < 0) return -1;
+    return info.type == H5L_TYPE_HARD ? 1 : 0;
+}
+
+/// Whether an open dataset keeps its values in other files: external raw-data storage
+/// (`H5Pset_external`) or a virtual dataset's sources. 1 yes, 0 no, -1 unknown.
+static inline int ip_dataset_reads_elsewhere(hid_t dataset) {
+    hid_t dcpl = H5Dget_create_plist(dataset);
+    if (dcpl < 0) return -1;
+    int elsewhere = H5Pget_external_count(dcpl) > 0 || H5Pget_layout(dcpl) == H5D_VIRTUAL;
+    H5Pclose(dcpl);
+    return elsewhere;
+}
+
 #endif

@@ -23,6 +23,8 @@ public struct TSNE: Sendable {
     public var earlyIterations = 250
     public var earlyExaggeration: Double = 12
     public var iterations = 500
+    /// The most iterations a caller may ask for (the default is 500).
+    public static let maximumIterations = 10_000
     public var learningRate: Double?
     public var theta: Double = 0.5
     public var exactLimit = 2500

@@ -49,8 +49,8 @@ package struct ExplainConfig: Sendable {
             }
         }
         var faithfulness = ExplanationOptions.defaultFaithfulness
-        if let region = e["region"] { faithfulness.region = try region.int(in: 1...1000) }
-        if let steps = e["steps"] { faithfulness.steps = try steps.int(in: 1...10_000) }
+        if let region = e["region"] { faithfulness.region = try region.int(in: ExplanationOptions.regionRange) }
+        if let steps = e["steps"] { faithfulness.steps = try steps.int(in: ExplanationOptions.stepRange) }
         if let replacement = e["replacement"] { faithfulness.replacement = try replacement.choice(Faithfulness.Replacement.self) }
         options.faithfulness = try e["faithfulness"]?.bool() ?? true ? faithfulness : nil
         if let sanity = e["sanity"] { options.sanity = try sanity.bool() }
@@ -84,5 +84,9 @@ package struct ExplanationOptions: Sendable {
     /// The faithfulness settings of a report: 2×2 regions of an image (single features of
     /// a flat input) set to the baseline, 20 steps (Samek et al. 2017's AOPC with the
     /// baseline replacement; `noise` is their alternative).
+    /// The faithfulness region sides and perturbation steps accepted, in configs and on
+    /// the command line alike (each step is a forward pass over every explained sample).
+    package static let regionRange = 1...1000
+    package static let stepRange = 1...10_000
     package static let defaultFaithfulness = Faithfulness(region: 2, steps: 20, replacement: .baseline)
 }

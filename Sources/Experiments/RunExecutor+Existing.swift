@@ -1,5 +1,9 @@
 import Foundation
 import Recording
+import SafeFiles
+#if canImport(Glibc)
+import Glibc
+#endif
 
 extension RunExecutor {
     /// Training again into a folder of finished runs does nothing to a run file that is
@@ -34,6 +38,25 @@ extension RunExecutor {
             } catch {}
             throw ConfigError(file: job.outputPath, keyPath: "",
                               "run file exists, interrupted after \(completed) of \(total) epochs; pass --resume to continue it or --force to replace it")
+        }
+    }
+
+    /// A complete run that a kill caught during its end-of-run compaction (or an
+    /// extension) is finished here, under its writer lock, and said: the leftover
+    /// `<run>.compacting` / `<run>.extending` file is removed, and the run is compacted now
+    /// when its configuration asks for it. A compaction that fails again is a warning.
+    func finishInterruptedCompaction(_ job: RunJob) {
+        let path = job.outputPath
+        for suffix in [".compacting", ".extending"] where FileManager.default.fileExists(atPath: path + suffix) || SafeOpen.isSymbolicLink(path + suffix) {
+            if unlink(path + suffix) == 0 { logger.notice("\(path + suffix): removed (left by an interrupted \(suffix == ".compacting" ? "compaction" : "extension"); the run file is complete)") }
+        }
+        guard job.experiment.config.recording.compact, RunCompaction.isAvailable,
+              let compacted = (try? RunFile.open(path)).map(\.compacted), !compacted else { return }
+        do {
+            let result = try RunCompaction.compact(path)
+            logger.notice("\(path): compacted now (\(RunResources.format(bytes: result.before)) → \(RunResources.format(bytes: result.after))): its end-of-run compaction had not finished")
+        } catch {
+            logger.warning("\(path): complete, but not compacted (it stays contiguous; `infoplane compact` can try again): \(error)")
         }
     }
 }

@@ -99,7 +99,12 @@ package struct RunExecutor: Sendable {
             if !exists || options.force || options.extend { diskNeeded += resources.fileBytes }
             logger.info("\(job.outputPath): plan \(RunResources.format(bytes: resources.fileBytes)) run file, \(RunResources.format(bytes: resources.memoryBytes)) of buffers, \(String(format: "%.2g", resources.flopsPerEpoch)) multiply-adds per epoch")
         }
-        if let free = RunResources.freeBytes(near: jobs.first.map { PathComponent.folder(of: $0.outputPath) } ?? "."),
+        let resultsFolder = jobs.first.map { PathComponent.folder(of: $0.outputPath) } ?? "."
+        if diskNeeded > 0, RunResources.isReadOnly(near: resultsFolder) {
+            throw ConfigError(file: jobs.first?.experiment.file ?? "", keyPath: "",
+                              "\(resultsFolder): the file system is read-only (EROFS); choose a results folder you can write (--results)")
+        }
+        if let free = RunResources.freeBytes(near: resultsFolder),
            diskNeeded > free {
             throw ConfigError(file: jobs.first?.experiment.file ?? "", keyPath: "",
                               "the run files need \(RunResources.format(bytes: diskNeeded)) but the disk has \(RunResources.format(bytes: free)) free")
@@ -120,6 +125,7 @@ package struct RunExecutor: Sendable {
                 throw ConfigError(file: job.outputPath, keyPath: "",
                                   "run file exists (written meanwhile); pass --resume to continue it or --force to replace it")
             }
+            if complete.contains(job.outputPath) { finishInterruptedCompaction(job) }
         }
         return Prepared(jobs: jobs, data: data, locks: locks, complete: complete)
     }
@@ -280,6 +286,7 @@ package struct RunExecutor: Sendable {
                     return RunOutcome(path: job.outputPath, status: .diverged, epochs: total, seconds: 0, finalMetrics: nil, error: message)
                 }
                 if fileStatus == .complete {
+                    finishInterruptedCompaction(job)
                     logger.info("\(job.outputPath): complete, skipped")
                     return RunOutcome(path: job.outputPath, status: .skipped, epochs: total,
                                       seconds: 0, finalMetrics: nil, error: nil)

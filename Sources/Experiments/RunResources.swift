@@ -1,6 +1,7 @@
 import Foundation
 import Networks
 import Recording
+import SafeFiles
 
 /// What one run will cost, computed from the model and the recording settings before it
 /// starts: the run file's size, the memory its largest buffers take, and the arithmetic
@@ -62,19 +63,17 @@ package struct RunResources: Sendable, Equatable {
     }
 
     /// Bytes free for an unprivileged writer on the file system that holds `path` (or
-    /// its nearest existing ancestor), if the system says.
+    /// its nearest existing ancestor), if the system says; 0 on a read-only file system.
     package static func freeBytes(near path: String) -> Int? {
-        // Absolute first: (NSString).deletingLastPathComponent traps on some one-letter
-        // relative paths ("a") in swift-corelibs-foundation.
-        var folder = URL(fileURLWithPath: path.isEmpty ? "." : path).standardizedFileURL
-        while !FileManager.default.fileExists(atPath: folder.path), folder.path != "/" {
-            folder = folder.deletingLastPathComponent()
+        switch FreeSpace.room(near: path) {
+        case .free(let bytes)?: bytes
+        case .readOnly?: 0
+        case nil: nil
         }
-        var info = statvfs()
-        guard statvfs(folder.path, &info) == 0 else { return nil }
-        let (free, overflow) = Int(info.f_bavail).multipliedReportingOverflow(by: Int(info.f_frsize))
-        return overflow ? Int.max : free
     }
+
+    /// Whether the file system that holds `path` is mounted read-only.
+    package static func isReadOnly(near path: String) -> Bool { FreeSpace.room(near: path) == .readOnly }
 
     /// The machine's physical memory in bytes.
     package static var physicalMemory: Int { Int(clamping: ProcessInfo.processInfo.physicalMemory) }

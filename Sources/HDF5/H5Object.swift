@@ -14,6 +14,9 @@ public protocol H5Object: Sendable {
 /// An object that holds named children: the file's root group and every group.
 public protocol H5Container: H5Object {}
 
+/// What a path inside a file leads through.
+private enum LinkState { case hard, notHard, missing }
+
 extension H5Container {
     func childPath(_ name: String) -> String {
         name.hasPrefix("/") ? name : (path == "/" ? "/" + name : path + "/" + name)
@@ -21,7 +24,20 @@ extension H5Container {
 
     /// Whether a link exists at `name` (a relative or absolute path; every
     /// intermediate group is checked, so `a/b/c` with no `a` is simply `false`).
+    /// Only hard links count: a soft or external link (which could lead into another
+    /// file, `../secret.h5` or `/etc/…`) is as good as missing, so nothing outside the
+    /// file is ever read through it (``linkLeavesFile(_:)`` tells the two apart).
     public func contains(_ name: String) -> Bool {
+        linkState(name) == .hard
+    }
+
+    /// Whether `name` (or a group on the way to it) is a soft, external or user-defined
+    /// link, which the lab does not follow.
+    public func linkLeavesFile(_ name: String) -> Bool {
+        linkState(name) == .notHard
+    }
+
+    private func linkState(_ name: String) -> LinkState {
         HDF5Library.ensureInitialised()
         let absolute = name.hasPrefix("/")
         var prefix = ""
@@ -29,10 +45,17 @@ extension H5Container {
             prefix = prefix.isEmpty ? (absolute ? "/" : "") + component : prefix + "/" + component
             if H5Lexists(handle.id, prefix, ip_H5P_DEFAULT()) <= 0 {
                 _ = HDF5Library.drainErrorStack()
-                return false
+                return .missing
+            }
+            switch ip_link_is_hard(handle.id, prefix) {
+            case 1: continue
+            case 0: return .notHard
+            default:
+                _ = HDF5Library.drainErrorStack()
+                return .missing
             }
         }
-        return true
+        return .hard
     }
 
     /// The names of the direct children, in creation-independent (name) order.
@@ -78,7 +101,7 @@ extension H5Container {
     public func group(_ name: String) throws(HDF5Error) -> H5Group {
         guard contains(name) else {
             throw HDF5Error(.objectNotFound, call: "H5Gopen2", file: filePath, object: childPath(name),
-                            detail: "no such group")
+                            detail: linkLeavesFile(name) ? Self.linkRefusal : "no such group")
         }
         let id = try check(H5Gopen2(handle.id, name, ip_H5P_DEFAULT()), "H5Gopen2", file: filePath, object: childPath(name))
         return H5Group(handle: .group(id), filePath: filePath, path: childPath(name))
@@ -89,14 +112,26 @@ extension H5Container {
         contains(name) ? try group(name) : try createGroup(name)
     }
 
-    /// Opens an existing dataset.
+    /// Opens an existing dataset. A dataset reached through a soft or external link, or
+    /// one that keeps its values in other files (external storage, a virtual dataset),
+    /// is refused: the lab reads nothing outside the file it was given.
     public func dataset(_ name: String) throws(HDF5Error) -> H5Dataset {
         guard contains(name) else {
             throw HDF5Error(.objectNotFound, call: "H5Dopen2", file: filePath, object: childPath(name),
-                            detail: "no such dataset")
+                            detail: linkLeavesFile(name) ? Self.linkRefusal : "no such dataset")
         }
         let id = try check(H5Dopen2(handle.id, name, ip_H5P_DEFAULT()), "H5Dopen2", file: filePath, object: childPath(name))
-        return H5Dataset(handle: .dataset(id), filePath: filePath, path: childPath(name))
+        let dataset = H5Dataset(handle: .dataset(id), filePath: filePath, path: childPath(name))
+        guard ip_dataset_reads_elsewhere(id) == 0 else {
+            _ = HDF5Library.drainErrorStack()
+            throw HDF5Error(.mismatch, call: "H5Dopen2", file: filePath, object: childPath(name),
+                            detail: "keeps its values in other files (external storage or a virtual dataset), which infoplane does not read")
+        }
+        return dataset
+    }
+
+    static var linkRefusal: String {
+        "is a soft or external link, which infoplane does not follow (it reads nothing outside the file)"
     }
 
     /// Removes the link `name` (the object's space is reclaimed only by repacking).

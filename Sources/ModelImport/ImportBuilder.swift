@@ -26,12 +26,37 @@ struct ImportBuilder {
 
     /// The most layers an imported model may have (the lab's limit for any model).
     static let maximumLayers = 256
+    /// The sizes every model is held to (``ModelBudget``): weights counted before each
+    /// layer's are converted, every layer's sample shape checked with overflow-safe products.
+    private var budget = ModelBudget()
+    static let maximumValuesPerSample = ModelBudget.maximumValuesPerSample
+    static let maximumWeights = ModelBudget.maximumParameters
 
-    init(file: String, inputShape: [Int], sourceIsNCHW: Bool) {
+    init(file: String, inputShape: [Int], sourceIsNCHW: Bool) throws(ModelImportError) {
         self.file = file
         self.shape = inputShape
         self.inputShape = inputShape
         self.sourceIsNCHW = sourceIsNCHW
+        try Self.checkSize(inputShape, file: file, place: "the input")
+    }
+
+    /// The number of values of one sample of `shape` (``ModelBudget/values(_:layer:)``).
+    @discardableResult
+    static func checkSize(_ shape: [Int], file: String, place: String) throws(ModelImportError) -> Int {
+        do { return try ModelBudget.values(shape, layer: place) } catch { throw ModelImportError(file: file, "\(place): \(error.reason)") }
+    }
+
+    /// Counts a layer's weights before they are built (``ModelBudget/add(layer:weightShape:biases:)``).
+    private mutating func countWeights(_ shape: [Int], biases: Int, _ place: String) throws(ModelImportError) {
+        do { try budget.add(layer: place, weightShape: shape, biases: biases) } catch { throw self.error(place, error.reason) }
+    }
+
+    /// Refuses a non-finite value among `values` (a weight of 1e300 stored as double
+    /// becomes infinite as float; a NaN scale multiplies into every weight).
+    private func checkFinite(_ values: [Float], _ what: String, _ place: String) throws(ModelImportError) {
+        if let bad = values.firstIndex(where: { !$0.isFinite }) {
+            throw error(place, "\(what) holds a non-finite value (\(values[bad]) at element \(bad)); the lab imports finite weights only")
+        }
     }
 
     private func error(_ place: String, _ reason: String) -> ModelImportError {
@@ -42,6 +67,7 @@ struct ImportBuilder {
         guard layers.count < Self.maximumLayers else {
             throw ModelImportError(file: file, "more than \(Self.maximumLayers) layers")
         }
+        try Self.checkSize(output, file: file, place: "layer \(layers.count + 1)")
         layers.append(layer)
         shape = output
         canFold = foldable
@@ -55,7 +81,12 @@ struct ImportBuilder {
     mutating func dense(weights: [Float], inputs: Int, outputs: Int, bias: [Float]?, place: String) throws(ModelImportError) {
         guard shape.count == 1 else { throw error(place, "a fully connected layer needs flat inputs, but gets \(shape) (flatten first)") }
         guard inputs == shape[0] else { throw error(place, "has \(inputs) inputs, but the layer before gives \(shape[0])") }
-        guard inputs > 0, outputs > 0, weights.count == inputs * outputs else { throw error(place, "has weights of the wrong size") }
+        guard inputs > 0, outputs > 0, inputs.multipliedReportingOverflow(by: outputs) == (weights.count, false) else {
+            throw error(place, "has weights of the wrong size")
+        }
+        try countWeights([inputs, outputs], biases: outputs, place)
+        try checkFinite(weights, "the weights", place)
+        if let bias { try checkFinite(bias, "the bias", place) }
         var w = weights
         if let order = rowOrder, order.count == inputs {
             for row in 0..<inputs {
@@ -71,6 +102,7 @@ struct ImportBuilder {
 
     /// Adds `bias` to the Dense or Conv2D just added (ONNX MatMul then Add).
     mutating func addBias(_ bias: [Float], place: String) throws(ModelImportError) {
+        try checkFinite(bias, "the added bias", place)
         switch layers.last {
         case .dense(let w, var b, .linear)? where canFold && b.count == bias.count:
             for i in 0..<bias.count { b.scalars[i] += bias[i] }
@@ -89,10 +121,15 @@ struct ImportBuilder {
     mutating func batchNormalization(scale: [Float], shift: [Float], mean: [Float], variance: [Float], epsilon: Float,
                                      place: String) throws(ModelImportError) {
         let n = scale.count
-        guard shift.count == n, mean.count == n, variance.count == n, variance.allSatisfy({ $0 + epsilon > 0 }) else {
-            throw error(place, "batch normalisation parameters of different sizes or a non-positive variance")
+        guard n > 0, shift.count == n, mean.count == n, variance.count == n, epsilon.isFinite, epsilon >= 0,
+              variance.allSatisfy({ $0 + epsilon > 0 }) else {
+            throw error(place, "batch normalisation parameters of different or zero sizes, a non-positive variance or an epsilon of \(epsilon)")
+        }
+        for (values, what) in [(scale, "the scale"), (shift, "the shift"), (mean, "the mean"), (variance, "the variance")] {
+            try checkFinite(values, what, place)
         }
         let s = (0..<n).map { scale[$0] / (variance[$0] + epsilon).squareRoot() }
+        try checkFinite(s, "the scale over the standard deviation", place)
         func folded(_ w: Tensor, _ b: Tensor) -> (Tensor, Tensor) {
             var w = w, b = b
             for i in 0..<(w.count / n) { for j in 0..<n { w.scalars[i * n + j] *= s[j] } }
@@ -102,9 +139,11 @@ struct ImportBuilder {
         switch layers.last {
         case .dense(let w, let b, .linear)? where canFold && b.count == n:
             let (fw, fb) = folded(w, b)
+            try checkFinite(fw.scalars + fb.scalars, "the weights with batch normalisation folded in", place)
             layers[layers.count - 1] = .dense(weights: fw, bias: fb, activation: .linear)
         case .conv2d(let k, let b, let stride, let padding, .linear)? where canFold && b.count == n:
             let (fk, fb) = folded(k, b)
+            try checkFinite(fk.scalars + fb.scalars, "the kernel with batch normalisation folded in", place)
             layers[layers.count - 1] = .conv2d(kernel: fk, bias: fb, stride: stride, padding: padding, activation: .linear)
         default:
             throw error(place, "batch normalisation is supported directly after a fully connected or convolution layer (it is folded into it)")
@@ -114,8 +153,16 @@ struct ImportBuilder {
 
     /// A convolution; `kernel` is `[kh, kw, cin, cout]`.
     mutating func conv(kernel: Tensor, bias: [Float]?, stride: Int, padding: Int, place: String) throws(ModelImportError) {
-        let b = Tensor(shape: [kernel.shape[3]], scalars: bias ?? [Float](repeating: 0, count: kernel.shape[3]))
-        guard b.count == kernel.shape[3] else { throw error(place, "has \(b.count) biases for \(kernel.shape[3]) filters") }
+        guard kernel.rank == 4, kernel.shape.allSatisfy({ $0 > 0 }) else {
+            throw error(place, "a kernel of shape \(kernel.shape); [kh, kw, cin, cout] with every size at least 1 is needed")
+        }
+        let filters = kernel.shape[3]
+        if let bias, bias.count != filters { throw error(place, "has \(bias.count) biases for \(filters) filters") }
+        guard stride >= 1, padding >= 0 else { throw error(place, "stride \(stride) and padding \(padding); stride ≥ 1 and padding ≥ 0 are needed") }
+        try countWeights(kernel.shape, biases: filters, place)
+        try checkFinite(kernel.scalars, "the kernel", place)
+        if let bias { try checkFinite(bias, "the bias", place) }
+        let b = Tensor(shape: [filters], scalars: bias ?? [Float](repeating: 0, count: filters))
         let layer = Conv2D(name: place, kernel: kernel, bias: b, stride: stride, padding: padding)
         let output = try checked(layer, place)
         try append(.conv2d(kernel: kernel, bias: b, stride: stride, padding: padding, activation: .linear), output: output, foldable: true)
@@ -136,7 +183,8 @@ struct ImportBuilder {
             for y in 0..<h { for x in 0..<w { for ch in 0..<c { order[(y * w + x) * c + ch] = (ch * h + y) * w + x } } }
             rowOrder = order
         }
-        try append(.flatten, output: [h * w * c], foldable: false)
+        let count = try Self.checkSize(shape, file: file, place: place)
+        try append(.flatten, output: [count], foldable: false)
     }
 
     /// An element-wise activation: folded into the layer before when that has none.

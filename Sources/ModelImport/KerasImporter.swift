@@ -17,6 +17,9 @@ enum KerasImporter {
                                "GlobalAveragePooling2D", "GlobalMaxPooling2D", "Flatten",
                                "Activation", "ReLU", "LeakyReLU", "Softmax", "Dropout"]
 
+    /// The most layers a model's configuration may list (Dropout and InputLayer included).
+    static let maximumConfigLayers = 10_000
+
     static func read(_ path: String, sha256: String) throws(ModelImportError) -> ImportedModel {
         do {
             return try readChecked(path, sha256: sha256)
@@ -40,6 +43,9 @@ enum KerasImporter {
         guard let config = json["config"] as? [String: Any], let layers = (config["layers"] ?? json["config"]) as? [[String: Any]] else {
             throw ModelImportError(file: path, "`model_config` lists no layers")
         }
+        guard layers.count <= maximumConfigLayers else {
+            throw ModelImportError(file: path, "`model_config` lists \(layers.count) layers; at most \(maximumConfigLayers) are read")
+        }
         switch className {
         case "Sequential": break
         case "Functional", "Model": try checkChain(layers, file: path)
@@ -61,9 +67,11 @@ enum KerasImporter {
                 guard let shape = inputShape, shape.count == 2 || shape.count == 4, shape.dropFirst().allSatisfy({ $0 > 0 && $0 <= 1 << 24 }) else {
                     throw ModelImportError(file: path, "no fixed input shape ([batch, features] or [batch, h, w, c]) in `model_config`")
                 }
-                builder = ImportBuilder(file: path, inputShape: Array(shape.dropFirst()), sourceIsNCHW: false)
+                builder = try ImportBuilder(file: path, inputShape: Array(shape.dropFirst()), sourceIsNCHW: false)
             }
-            guard var b = builder else { continue }
+            // Taken out while it changes, so that its arrays are not copied for every layer
+            // (which made 100,000 Dropout layers take quadratic time).
+            guard var b = builder.take() else { continue }
             if let format = settings["data_format"] as? String, format != "channels_last" {
                 throw fail("data_format \(format); channels_last is supported")
             }

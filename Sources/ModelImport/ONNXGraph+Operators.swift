@@ -12,6 +12,12 @@ struct ONNXAttributes {
     func ints(_ name: String) -> [Int]? { byName[name].map { $0.ints.map { Int(clamping: $0) } } }
     func int(_ name: String) -> Int? { byName[name].map { Int(clamping: $0.i) } }
     func float(_ name: String) -> Float? { byName[name].map(\.f) }
+    /// A float attribute that must be finite (a scale, a slope, an epsilon).
+    func finite(_ name: String, default value: Float, _ fail: (String) -> ModelImportError) throws(ModelImportError) -> Float {
+        let v = float(name) ?? value
+        guard v.isFinite else { throw fail("attribute '\(name)' = \(v); a finite value is needed") }
+        return v
+    }
     func string(_ name: String) -> String? { byName[name].map { String(decoding: $0.s, as: UTF8.self) } }
     var names: Set<String> { Set(byName.keys) }
 }
@@ -35,13 +41,13 @@ extension ONNXGraph {
         case "Softplus": try builder.activation(.softplus, place: place)
         case "Softsign": try builder.activation(.softsign, place: place)
         case "LeakyRelu":
-            let alpha = a.float("alpha") ?? 0.01
+            let alpha = try a.finite("alpha", default: 0.01, fail)
             guard abs(alpha - Activation.leakySlope) < 1e-7 else {
                 throw fail("attribute 'alpha' = \(alpha); LeakyRelu with slope 0.01 (PyTorch's default) is supported")
             }
             try builder.activation(.leakyRelu, place: place)
         case "Elu":
-            guard (a.float("alpha") ?? 1) == 1 else { throw fail("attribute 'alpha' = \(a.float("alpha") ?? 1); ELU with α = 1 is supported") }
+            guard try a.finite("alpha", default: 1, fail) == 1 else { throw fail("attribute 'alpha' = \(a.float("alpha") ?? 1); ELU with α = 1 is supported") }
             try builder.activation(.elu, place: place)
         case "Softmax", "LogSoftmax":
             guard isLast else { throw fail("\(node.opType) is supported only as the last node (the lab works on logits)") }
@@ -59,8 +65,13 @@ extension ONNXGraph {
             try builder.flatten(place: place)
         case "Reshape":
             guard node.input.count == 2 else { throw fail("Reshape without a shape input (opset ≥ 5 is supported)") }
-            let target = try tensor(node.input[1], place).values.map { Int($0) }
-            let features = builder.shape.reduce(1, *)
+            let target = try tensor(node.input[1], place).values.map { (value: Double) throws(ModelImportError) -> Int in
+                guard let size = Int(exactly: value), size >= -1, size <= ImportBuilder.maximumValuesPerSample else {
+                    throw fail("Reshape to a size of \(value); sizes are whole numbers from -1 to \(ImportBuilder.maximumValuesPerSample)")
+                }
+                return size
+            }
+            let features = try ImportBuilder.checkSize(builder.shape, file: file, place: place)
             guard target.count == 2, target[1] == -1 || target[1] == features else {
                 throw fail("Reshape to \(target); only a flatten to [batch, \(features)] is supported")
             }
@@ -73,7 +84,7 @@ extension ONNXGraph {
             guard b.dims.count == 2 else { throw fail("weights of shape \(b.dims); a matrix is needed") }
             let transposed = (a.int("transB") ?? 0) == 1
             let (inputs, outputs) = transposed ? (b.dims[1], b.dims[0]) : (b.dims[0], b.dims[1])
-            let alpha = a.float("alpha") ?? 1, beta = a.float("beta") ?? 1
+            let alpha = try a.finite("alpha", default: 1, fail), beta = try a.finite("beta", default: 1, fail)
             var w = [Float](repeating: 0, count: inputs * outputs)
             let values = b.floats
             for i in 0..<inputs { for o in 0..<outputs { w[i * outputs + o] = alpha * (transposed ? values[o * inputs + i] : values[i * outputs + o]) } }
@@ -100,7 +111,7 @@ extension ONNXGraph {
             guard node.input.count == 5 else { throw fail("BatchNormalization needs scale, bias, mean and variance") }
             let values = try node.input.dropFirst().map { (name: String) throws(ModelImportError) -> [Float] in try tensor(name, place).floats }
             try builder.batchNormalization(scale: values[0], shift: values[1], mean: values[2], variance: values[3],
-                                           epsilon: a.float("epsilon") ?? 1e-5, place: place)
+                                           epsilon: try a.finite("epsilon", default: 1e-5, fail), place: place)
         case "Conv":
             try allowOnly(["auto_pad", "dilations", "group", "kernel_shape", "pads", "strides"])
             guard (a.int("group") ?? 1) == 1 else { throw fail("grouped convolution (group \(a.int("group") ?? 1)) is not supported") }

@@ -19,9 +19,23 @@ import Tensor
 /// `[cout, cin, kh, kw]` become `[kh, kw, cin, cout]`, and the Dense layer after a
 /// flatten of NCHW maps gets its weight rows reordered from `(c, y, x)` to `(y, x, c)`.
 enum ONNXImporter {
+    /// The supported operators and how many inputs each takes (ONNX's own arity, optional
+    /// inputs included): the one table every node is checked against before its inputs
+    /// are read.
+    static let inputCounts: [String: ClosedRange<Int>] = [
+        "Gemm": 2...3, "MatMul": 2...2, "BatchNormalization": 5...5, "Add": 2...2, "Conv": 2...3,
+        "MaxPool": 1...1, "AveragePool": 1...1, "GlobalAveragePool": 1...1, "GlobalMaxPool": 1...1,
+        "Flatten": 1...1, "Reshape": 2...2, "Transpose": 1...1,
+        "Relu": 1...1, "LeakyRelu": 1...1, "Tanh": 1...1, "Sigmoid": 1...1, "Softplus": 1...1, "Softsign": 1...1, "Elu": 1...1,
+        "Softmax": 1...1, "LogSoftmax": 1...1, "Identity": 1...1, "Dropout": 1...3,
+    ]
+    /// The supported operators in the order the docs list them.
     static let operators = ["Gemm", "MatMul", "BatchNormalization", "Add", "Conv", "MaxPool", "AveragePool", "GlobalAveragePool", "GlobalMaxPool", "Flatten", "Reshape", "Transpose",
                             "Relu", "LeakyRelu", "Tanh", "Sigmoid", "Softplus", "Softsign", "Elu", "Softmax", "LogSoftmax", "Identity", "Dropout"]
     static let opsets = 9...23
+    /// The most nodes and initializers a graph may have: far above any chain the lab
+    /// imports, low enough that walking a crafted graph stays fast.
+    static let maximumNodes = 100_000
 
     static func read(_ bytes: [UInt8], file: String, sha256: String) throws(ModelImportError) -> ImportedModel {
         let model: Onnx_ModelProto
@@ -33,6 +47,9 @@ enum ONNXImporter {
             throw ModelImportError(file: file, "not an ONNX model (the protobuf does not decode: \(error))")
         }
         guard model.hasGraph, !model.graph.node.isEmpty else { throw ModelImportError(file: file, "not an ONNX model (no graph with nodes)") }
+        guard model.graph.node.count <= maximumNodes, model.graph.initializer.count <= maximumNodes else {
+            throw ModelImportError(file: file, "a graph of \(model.graph.node.count) nodes and \(model.graph.initializer.count) initializers; at most \(maximumNodes) of each are read")
+        }
         if let opset = model.opsetImport.first(where: { $0.domain.isEmpty || $0.domain == "ai.onnx" })?.version,
            !opsets.contains(Int(opset)) {
             throw ModelImportError(file: file, "opset \(opset); opsets \(opsets.lowerBound)–\(opsets.upperBound) are supported (re-export with torch.onnx.export(..., opset_version=18))")
@@ -78,7 +95,7 @@ struct ONNXGraph {
         case .nchw: [dims[2], dims[3], dims[1]]
         case .nhwc: [dims[1], dims[2], dims[3]]
         }
-        var builder = ImportBuilder(file: file, inputShape: sampleShape, sourceIsNCHW: layout == .nchw)
+        var builder = try ImportBuilder(file: file, inputShape: sampleShape, sourceIsNCHW: layout == .nchw)
         var current = input.name
         let outputs = Set(graph.output.map(\.name))
         for (index, node) in graph.node.enumerated() {
@@ -97,6 +114,14 @@ struct ONNXGraph {
             }
             guard node.domain.isEmpty || node.domain == "ai.onnx" else {
                 throw ModelImportError(file: file, "\(place): operator domain '\(node.domain)' is not supported")
+            }
+            guard let arity = ONNXImporter.inputCounts[node.opType] else {
+                throw ModelImportError(file: file, "\(place): operator \(node.opType) is not supported (supported: \(ONNXImporter.operators.joined(separator: ", ")))")
+            }
+            // Optional inputs left out are empty names at the end.
+            let given = node.input.count - (node.input.reversed().prefix { $0.isEmpty }.count)
+            guard arity.contains(given), node.input.count <= arity.upperBound else {
+                throw ModelImportError(file: file, "\(place) has \(node.input.count) inputs; \(node.opType) takes \(arity.lowerBound == arity.upperBound ? "\(arity.lowerBound)" : "\(arity.lowerBound) to \(arity.upperBound)")")
             }
             guard node.input.first == current else {
                 throw ModelImportError(file: file, "\(place) does not take the previous node's output; only chains of layers (nn.Sequential) are supported")

@@ -7,9 +7,9 @@ struct ONNXTensor {
     var dims: [Int]
     var values: [Double]
 
-    /// Element counts above this are refused before anything is allocated (2^31 floats:
-    /// 8 GiB, more than any network the lab trains).
-    static let maximumCount = 1 << 31
+    /// Element counts above this are refused before anything is allocated (2^28 values,
+    /// the most weights an imported model may hold: ``ImportBuilder/maximumWeights``).
+    static let maximumCount = ImportBuilder.maximumWeights
 
     init(_ proto: Onnx_TensorProto, file: String, what: String) throws(ModelImportError) {
         var count = 1
@@ -64,6 +64,10 @@ struct ONNXTensor {
         }
         if let bad = values.firstIndex(where: { !$0.isFinite }) {
             throw ModelImportError(file: file, "\(what) holds a non-finite value (\(values[bad]) at element \(bad))")
+        }
+        // Every floating-point tensor becomes 32-bit floats: a double beyond their range would be infinite.
+        if [1, 10, 11].contains(proto.dataType), let bad = values.firstIndex(where: { abs($0) > Double(Float.greatestFiniteMagnitude) }) {
+            throw ModelImportError(file: file, "\(what) holds \(values[bad]) at element \(bad), beyond the range of 32-bit floats")
         }
         self.dims = shape
         self.values = values

@@ -15,11 +15,14 @@ extension Sequential {
                            initializer: Initializer, outputInitializer: Initializer? = nil, rng: SeededRNG) throws(NetworkError) -> Sequential {
         var layers: [any Layer] = []
         var previous = inputSize
+        var budget = ModelBudget()
         for (index, width) in (widths + [classes]).enumerated() {
             let isOutput = index == widths.count
             guard width > 0 else {
                 throw NetworkError(layer: isOutput ? "output" : "hidden\(index + 1)", "width must be positive, got \(width)")
             }
+            // Counted before the weights are allocated.
+            try budget.add(layer: isOutput ? "output" : "hidden\(index + 1)", weightShape: [previous, width], biases: width)
             var stream = rng.fork("layer-\(index)")
             layers.append(Dense(name: isOutput ? "output" : "hidden\(index + 1)", inputSize: previous, outputSize: width,
                                 activation: isOutput ? .linear : activation,

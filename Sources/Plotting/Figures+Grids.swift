@@ -161,14 +161,14 @@ extension Figures {
                     let color: String
                     switch image.style {
                     case .grey:
-                        let g = Int(((v - low) / max(high - low, 1e-12) * 255).rounded())
+                        let g = Self.byte((v - low) / max(high - low, 1e-12))
                         color = String(format: "#%02x%02x%02x", g, g, g)
                     case .sequential: color = ColorMap.viridis.color((v - low) / max(high - low, 1e-12))
                     case .relevance: color = ColorMap.diverging.color(0.5 + v / (2 * extreme))
                     case .relevanceWithin(let m): color = ColorMap.diverging.color(0.5 + v / (2 * max(m, 1e-12)))
                     case .rgb:
                         let base = (y * image.width + x) * 3
-                        let channel = { (k: Int) in Int(((Double(image.pixels[base + k]) - low) / max(high - low, 1e-12) * 255).rounded()) }
+                        let channel = { (k: Int) in Self.byte((Double(image.pixels[base + k]) - low) / max(high - low, 1e-12)) }
                         color = String(format: "#%02x%02x%02x", channel(0), channel(1), channel(2))
                     }
                     svg.rect(x: left + Double(x) * size, y: top + Double(y) * size, width: size + 0.3, height: size + 0.3, fill: color)
@@ -181,5 +181,14 @@ extension Figures {
             svg.text(image.caption, x: left + cell / 2, y: top + rowHeight + 16, size: 10, anchor: .middle, extra: " class=\"caption\"")
         }
         return svg
+    }
+}
+
+extension Figures {
+    /// A fraction 0…1 as a colour byte 0…255; a NaN or a value outside (a non-finite
+    /// pixel) is clamped, never converted to Int as it is.
+    static func byte(_ fraction: Double) -> Int {
+        guard fraction.isFinite else { return fraction == .infinity ? 255 : 0 }
+        return Int((min(max(fraction, 0), 1) * 255).rounded())
     }
 }

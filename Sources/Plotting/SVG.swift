@@ -1,4 +1,5 @@
 import Foundation
+import SafeFiles
 
 /// A small SVG writer: elements appended as text, numbers with at most two decimals so
 /// files stay small, text escaped. Fonts: DejaVu Sans (installed with librsvg), then
@@ -93,22 +94,28 @@ public struct SVG {
 
     /// Writes `name.svg` in `folder` and, when `rsvg-convert` is installed, `name.png`
     /// at twice the size. Returns the files written and a note when PNG was skipped.
+    /// Both are written beside and renamed into place (``AtomicFile``): a failed or killed
+    /// conversion, or a full disk, leaves the previous figure whole, never a truncated one.
     @discardableResult
     public func write(to folder: String, name: String) throws -> (files: [String], note: String?) {
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         let svgPath = (folder as NSString).appendingPathComponent(name + ".svg")
-        try text.write(toFile: svgPath, atomically: true, encoding: .utf8)
+        try AtomicFile.write(text, to: svgPath)
         guard let converter = Self.rsvgConvert else {
             return ([svgPath], "PNG skipped: rsvg-convert is not installed (Debian: librsvg2-bin)")
         }
         let pngPath = (folder as NSString).appendingPathComponent(name + ".png")
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: converter)
-        process.arguments = ["--zoom=2", "--format=png", "--output=\(pngPath)", svgPath]
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else { return ([svgPath], "PNG conversion failed for \(svgPath)") }
+        try AtomicFile.replace(pngPath) { temporary in
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: converter)
+            process.arguments = ["--zoom=2", "--format=png", "--output=\(temporary)", svgPath]
+            process.standardError = FileHandle.nullDevice
+            try process.run()
+            process.waitUntilExit()
+            guard process.terminationStatus == 0, FileManager.default.fileExists(atPath: temporary) else {
+                throw FileSystemError("convert to PNG", path: svgPath, reason: "rsvg-convert exited with status \(process.terminationStatus)")
+            }
+        }
         return ([svgPath, pngPath], nil)
     }
 

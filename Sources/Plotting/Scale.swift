@@ -15,7 +15,13 @@ public struct Scale: Sendable {
             low = max(low, 1e-300)
             high = max(high, low * 10)
         }
-        if !(low < high) { high = low + (kind == .log ? low * 9 : 1) }
+        // Finite ends only (an analysis may hold ±1e308 or worse), then a non-empty span
+        // that survives rounding (1e308 + 1 is 1e308).
+        let largest = Double.greatestFiniteMagnitude / 4
+        low = low.isNaN ? 0 : min(max(low, -largest), largest)
+        high = high.isNaN ? low : min(max(high, -largest), largest)
+        if !(low < high) { high = low + (kind == .log ? low * 9 : max(1, abs(low) * 1e-6)) }
+        if !(low < high) { low = high - max(1, abs(high) * 1e-6) }
         self.domain = (low, high)
         self.range = range
     }
@@ -48,7 +54,12 @@ public struct Scale: Sendable {
         let magnitude = pow(10, floor(log10(raw)))
         // The 1-2-5 step nearest to the raw step (in ratio).
         let step = [1.0, 2, 5, 10].map { $0 * magnitude }.min { abs(log($0 / raw)) < abs(log($1 / raw)) }!
-        let first = Int(ceil(domain.0 / step - 1e-9)), last = Int(floor(domain.1 / step + 1e-9))
+        let lowStep = ceil(domain.0 / step - 1e-9), highStep = floor(domain.1 / step + 1e-9)
+        // Steps that do not convert to Int (a span at the edge of Double's range): the ends only.
+        guard step.isFinite, step > 0, lowStep.isFinite, highStep.isFinite, abs(lowStep) < 1e15, abs(highStep) < 1e15 else {
+            return [domain.0, domain.1]
+        }
+        let first = Int(lowStep), last = Int(highStep)
         guard first <= last else { return [] }
         // k·step printed to 12 significant digits, so 0.6 is 0.6 and not 0.6000000000000001.
         return (first...last).map { Double(String(format: "%.12g", Double($0) * step)) ?? Double($0) * step }

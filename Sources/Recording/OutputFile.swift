@@ -1,4 +1,5 @@
 import Foundation
+import SafeFiles
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -38,21 +39,11 @@ public enum OutputFile {
 
 extension OutputFile {
     /// Writes `path` whole or not at all: `build` makes the new file under
-    /// `<path><suffix>` (removed first if a crash left one), which is then renamed over
-    /// `path` (an atomic rename). A failure or a crash leaves the old file, or none,
-    /// never a half-written one; the temporary file is removed on failure.
+    /// `<path><suffix>` (a leftover of a crash there is unlinked first, never followed),
+    /// which is flushed and then renamed over `path` (``AtomicFile/replace(_:suffix:_:)``).
+    /// A failure or a crash leaves the old file, or none, never a half-written one; the
+    /// temporary file is removed on failure.
     public static func replaceAtomically(_ path: String, suffix: String = ".tmp-\(getpid())", _ build: (String) throws -> Void) throws {
-        let temporary = path + suffix
-        try? FileManager.default.removeItem(atPath: temporary)
-        do {
-            try build(temporary)
-            guard rename(temporary, path) == 0 else {
-                throw Refusal(path: path, reason: "cannot move the new file into place from \(temporary): \(String(cString: strerror(errno)))")
-            }
-        } catch {
-            try? FileManager.default.removeItem(atPath: temporary)
-            throw error
-        }
+        try AtomicFile.replace(path, suffix: suffix, build)
     }
 }
-

@@ -1,5 +1,6 @@
 import Foundation
 import HDF5
+import SafeFiles
 
 /// Rewrites a finished run file with its large arrays chunked, byte-shuffled and
 /// deflated: filters every HDF5 reader applies by itself (h5py, h5dump, xarray through
@@ -43,6 +44,10 @@ public enum RunCompaction {
     @discardableResult
     public static func compact(_ path: String, level: Int = defaultLevel, directChunks: Bool = true) throws -> Result {
         let before = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
+        // The compacted copy is written beside the run before it replaces it: at most the
+        // run's size again. Refused up front on a full or read-only disk, where HDF5 would
+        // otherwise fail (or abort) halfway through its writes.
+        try FreeSpace.require(before, near: path, for: "compact")
         try OutputFile.replaceAtomically(path, suffix: ".compacting") { temporary in
             let source = try H5File.open(path)
             try RunFile.checkFormat(source)

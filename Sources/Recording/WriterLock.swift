@@ -1,4 +1,5 @@
 import Foundation
+import SafeFiles
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -7,6 +8,10 @@ import Glibc
 /// writes (a run file, an analysis file), held until the lock is released or the process
 /// ends. The lock file holds the holder's pid for the message a second writer gets. The
 /// kernel drops the lock of a process that dies, so a crashed holder never blocks anyone.
+///
+/// The lock file is opened through ``SafeOpen/lockFile(_:)``: never through a symbolic
+/// link, never a FIFO, only a regular file of this user with one link, so a planted link
+/// cannot make the lab overwrite (or create) another file with its pid.
 public final class WriterLock: Sendable {
     /// Another process holds the lock.
     public struct Held: Error, CustomStringConvertible, Sendable {
@@ -21,13 +26,11 @@ public final class WriterLock: Sendable {
     private let descriptor: Int32
 
     /// Takes the lock for `target` without waiting.
-    /// - Throws: ``Held`` naming the holder's pid when another process has it.
+    /// - Throws: ``Held`` naming the holder's pid when another process has it;
+    ///   ``FileSystemError`` when the lock file cannot be opened or is not the lab's own.
     public init(for target: String) throws {
         path = target + ".lock"
-        let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
-        guard fd >= 0 else {
-            throw CocoaError(.fileWriteNoPermission, userInfo: [NSFilePathErrorKey: path])
-        }
+        let fd = try SafeOpen.lockFile(path)
         guard flock(fd, LOCK_EX | LOCK_NB) == 0 else {
             // The holder writes its pid right after locking: give it a moment.
             var holder = ""

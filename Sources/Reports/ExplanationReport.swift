@@ -4,6 +4,7 @@ import HDF5
 import Mustache
 import Plotting
 import Tensor
+import SafeFiles
 
 /// Writes an ``ExplanationStudy`` as a self-contained HTML page (maps inlined as PNG data
 /// URIs, no scripts, no external files) and the maps as HDF5 for h5py, MATLAB or Julia.
@@ -12,7 +13,7 @@ package enum ExplanationReport {
     package static func write(_ study: ExplanationStudy, to folder: String) throws -> [String] {
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         let html = (folder as NSString).appendingPathComponent("index.html")
-        try render(study).write(toFile: html, atomically: true, encoding: .utf8)
+        try AtomicFile.write(render(study), to: html)
         let h5 = (folder as NSString).appendingPathComponent("explanations.h5")
         try writeHDF5(study, to: h5)
         let (figures, _) = try overview(study).write(to: folder, name: "maps")

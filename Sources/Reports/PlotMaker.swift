@@ -3,6 +3,7 @@ import Experiments
 import Foundation
 import Plotting
 import Recording
+import SafeFiles
 
 /// Draws an analysed folder's figures into `plots/<experiment>[/<variant>]/`:
 /// information planes, the estimator comparison, gradient SNR, training curves,
@@ -28,7 +29,8 @@ package struct PlotMaker {
         let analysis = try AnalysisFile.read(path)
         let relative = Self.relativeFolder(resultsFolder, resultsRoot: resultsRoot, experiment: analysis.experiment)
         let folder = (plotsRoot as NSString).appendingPathComponent(relative)
-        guard let first = analysis.runs.first else { throw AnalysisError(file: path, "the analysis names no run files") }
+        let runs = try analysis.runFiles()
+        guard let first = runs.first else { throw AnalysisError(file: path, "the analysis names no run files") }
         guard FileManager.default.fileExists(atPath: first) else {
             throw AnalysisError(file: path, "its run file \(first) is missing (moved without the analysis?)")
         }
@@ -42,7 +44,7 @@ package struct PlotMaker {
         defer { withExtendedLifetime(lock) {} }
         // The other runs, for the means over runs; a run that is gone is said, not fatal.
         var others: [RunFile] = []
-        for path in analysis.runs.dropFirst() {
+        for path in runs.dropFirst() {
             do { others.append(try RunFile.open(path)) } catch { notes.append("\(path): left out of the means over runs (\(error))") }
         }
         var figures = try AnalysisFigures(analysis: analysis, run: run, others: others)
@@ -57,7 +59,7 @@ package struct PlotMaker {
                 if kind == .informationPlane {
                     // The interactive page beside the PNG (hover, layer toggles, epoch slider).
                     let page = (folder as NSString).appendingPathComponent("information_plane.html")
-                    try InteractivePlane.html(figures).write(toFile: page, atomically: true, encoding: .utf8)
+                    try AtomicFile.write(InteractivePlane.html(figures), to: page)
                     files.append(page)
                 }
             case .skipped(let why):

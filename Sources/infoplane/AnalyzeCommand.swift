@@ -54,6 +54,9 @@ struct AnalyzeCommand: ParsableCommand {
     @Flag(help: "Join each folder's analysis.shard-*-of-n.h5 files into analysis.h5 (the file one node would write, dataset for dataset).")
     var merge = false
 
+    @Flag(help: "Analyse incomplete runs (interrupted, or still being written) up to their last committed epoch instead of refusing them.")
+    var includeIncomplete = false
+
     @Option(help: "Runs analysed in parallel (default: the processors this process may use: its affinity mask, or SLURM_CPUS_PER_TASK).")
     var jobs: Int?
 
@@ -66,7 +69,7 @@ struct AnalyzeCommand: ParsableCommand {
     @OptionGroup var log: OutputOptions
 
     func validate() throws {
-        if let shard, RunPlan.parseShard(shard) == nil { throw ValidationError("--shard expects i/n with 0 ≤ i < n, got \"\(shard)\"") }
+        if let shard, RunPlan.parseShard(shard) == nil { throw ValidationError("--shard expects i/n with 0 ≤ i < n ≤ 10000, got \"\(shard)\"") }
         if shard != nil && merge { throw ValidationError("--shard and --merge exclude each other: analyse the shards, then merge them") }
         if let jobs, jobs < 1 { throw ValidationError("--jobs must be at least 1") }
     }
@@ -84,7 +87,7 @@ struct AnalyzeCommand: ParsableCommand {
             given = try AnalysisConfig.estimators(sets: overrides, short: estimators)
             groups = try ExperimentAnalysis.collect(paths)
         } catch {
-            throw InputError("\(error)")
+            throw InputError(wrapping: error)
         }
         guard !groups.isEmpty else { throw InputError("no run files (run-*.h5) under \(paths.joined(separator: ", "))") }
         if let output, groups.count > 1 {
@@ -104,7 +107,7 @@ struct AnalyzeCommand: ParsableCommand {
             let request = ExperimentAnalysis.Request(
                 runs: runs, output: target, estimators: given, force: force,
                 csv: csv ? ((target as NSString).deletingPathExtension + ".csv") : nil,
-                tool: "infoplane \(Infoplane.version)", showProgress: !log.quiet)
+                tool: "infoplane \(Infoplane.version)", showProgress: !log.quiet, includeIncomplete: includeIncomplete)
             do {
                 let outcome = try ExperimentAnalysis(logger: logger).analyze(request)
                 AnalysisReport.log(outcome, quiet: log.quiet || json, logger: logger)

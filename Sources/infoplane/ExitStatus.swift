@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import Analysis
 import Attribution
 import Datasets
@@ -8,6 +9,7 @@ import Experiments
 import HDF5
 import Networks
 import Recording
+import SafeFiles
 
 /// The one mapping from errors to exit codes and stderr lines, used by every command.
 ///
@@ -26,18 +28,34 @@ enum ExitStatus {
     /// The exit code for an error thrown by a command.
     static func code(for error: any Error) -> Int32 {
         switch error {
-        case is InputError, is ConfigError, is DatasetError, is RunFileError, is NetworkError, is ValidationError,
+        case let error as InputError:
+            return error.cause.map(isMachineFailure) == true ? failure : badInput
+        case is ConfigError, is DatasetError, is RunFileError, is NetworkError, is ValidationError,
              is ExplanationError, is FeatureVisualizationError, is EmbeddingError, is OutputFile.Refusal, is AnalysisError,
              is WriterLock.Held:
             return badInput
         case let error as HDF5Error:
             return isWriteCall(error.call) ? failure : badInput
+        case let error as FileSystemError:
+            return error.isEnvironmental ? failure : badInput
         case is TrainingDiverged:
             return failure
         case let error as ExitCode:
             return error.rawValue
         default:
             return failure
+        }
+    }
+
+    /// Whether `error` is the machine's failure (a full or read-only disk, a missing
+    /// permission, a failed write), whatever command it was met in.
+    static func isMachineFailure(_ error: any Error) -> Bool {
+        switch error {
+        case let error as FileSystemError: error.isEnvironmental
+        case let error as HDF5Error: isWriteCall(error.call)
+        case let error as CocoaError: error.code.rawValue >= CocoaError.fileWriteUnknown.rawValue && error.code.rawValue <= CocoaError.fileWriteVolumeReadOnly.rawValue
+        case let error as InputError: error.cause.map(isMachineFailure) ?? false
+        default: false
         }
     }
 
@@ -48,10 +66,30 @@ enum ExitStatus {
             .contains(call)
     }
 
-    /// One line for stderr: the message with its newlines folded.
+    /// One line for stderr: the message with its newlines folded. Foundation's errors
+    /// (`NSCocoaErrorDomain …`) are said in words: the path and the system's reason.
     static func line(for error: any Error) -> String {
-        let text = "\(error)".split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }
+        let text = describe(error).split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }
             .filter { !$0.isEmpty }.joined(separator: " ")
         return "infoplane: " + text
+    }
+
+    /// The error's own description, or for Foundation's errors the path and the reason
+    /// (the underlying `errno` in words when there is one).
+    static func describe(_ error: any Error) -> String {
+        guard let cocoa = error as? CocoaError else { return "\(error)" }
+        let path = (cocoa.userInfo[NSFilePathErrorKey] as? String) ?? cocoa.filePath ?? cocoa.url?.path ?? "a file"
+        if let posix = cocoa.userInfo[NSUnderlyingErrorKey] as? NSError, posix.domain == NSPOSIXErrorDomain {
+            return "\(path): \(FileSystemError.explain(Int32(posix.code)))"
+        }
+        let reason: String = switch cocoa.code {
+        case .fileNoSuchFile, .fileReadNoSuchFile: "no such file or folder"
+        case .fileReadNoPermission, .fileWriteNoPermission: "permission denied"
+        case .fileWriteOutOfSpace: FileSystemError.explain(ENOSPC)
+        case .fileWriteVolumeReadOnly: FileSystemError.explain(EROFS)
+        case .fileWriteFileExists: "already exists"
+        default: "the file operation failed (Foundation error \(cocoa.code.rawValue))"
+        }
+        return "\(path): \(reason)"
     }
 }

@@ -47,7 +47,7 @@ struct ExperimentOptions: ParsableArguments {
         if extendTo != nil && force { throw ValidationError("--extend-to and --force exclude each other") }
         if let extendTo, !(1...100_000_000).contains(extendTo) { throw ValidationError("--extend-to must be a number of epochs, 1…100000000") }
         if let shard, RunPlan.parseShard(shard) == nil {
-            throw ValidationError("--shard expects i/n with 0 ≤ i < n, got \"\(shard)\"")
+            throw ValidationError("--shard expects i/n with 0 ≤ i < n ≤ 10000, got \"\(shard)\"")
         }
         if let jobs, jobs < 1 { throw ValidationError("--jobs must be at least 1") }
         if !(maxFileSize > 0 && maxFileSize < 1e9) { throw ValidationError("--max-file-size must be a positive number of GiB") }

@@ -105,6 +105,12 @@ struct ExplainCommand: ParsableCommand {
         guard let replacementKind = Faithfulness.Replacement(rawValue: replacement) else {
             throw InputError("--replacement \(replacement): expected baseline or noise")
         }
+        guard ExplanationOptions.regionRange.contains(region) else {
+            throw InputError("--region \(region): expected \(ExplanationOptions.regionRange.lowerBound) to \(ExplanationOptions.regionRange.upperBound)")
+        }
+        guard ExplanationOptions.stepRange.contains(steps) else {
+            throw InputError("--steps \(steps): expected \(ExplanationOptions.stepRange.lowerBound) to \(ExplanationOptions.stepRange.upperBound) (each step is a forward pass over every explained sample)")
+        }
         var faithfulness = ExplanationOptions.defaultFaithfulness
         faithfulness.region = region
         faithfulness.steps = steps

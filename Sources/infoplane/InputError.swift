@@ -5,7 +5,17 @@ import Glibc
 /// A problem with what the user gave (a file, a key, an argument): exit code 2.
 struct InputError: Error, CustomStringConvertible {
     var description: String
+    /// The error this one reports, kept with its type: a full disk or a read-only folder
+    /// met while loading or planning is still the machine's failure (exit 1), and its
+    /// words are said without Foundation's domain text (``ExitStatus/describe(_:)``).
+    var cause: (any Error)?
+
     init(_ description: String) { self.description = description }
+
+    init(wrapping error: any Error) {
+        description = ExitStatus.describe(error)
+        cause = error
+    }
 }
 
 /// Writes one line to standard error.

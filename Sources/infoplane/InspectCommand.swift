@@ -86,7 +86,7 @@ struct InspectCommand: ParsableCommand {
         } catch let error as InputError {
             throw error
         } catch {
-            throw InputError("\(error)")
+            throw InputError(wrapping: error)
         }
     }
 }

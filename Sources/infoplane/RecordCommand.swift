@@ -110,7 +110,7 @@ struct RecordCommand: ParsableCommand {
             let text = try Yams.serialize(node: root)
             experiments = try ExperimentLoader.parse(text, file: "record \(model)", importingModels: true)
         } catch let error as ConfigError {
-            throw InputError("\(error)")
+            throw InputError(wrapping: error)
         }
         var settings = TrainSettings(output: output)
         settings.force = force

@@ -40,7 +40,7 @@ extension ReproduceCommand {
     /// 2017, Fig. 6: the converged layers against the IB curve (``BottleneckBound``).
     func bound(_ setting: ExperimentAnalysis.Outcome) throws -> JSON.Bound {
         let analysis = try AnalysisFile.read(setting.output)
-        guard let run = analysis.runs.first else { throw InputError("\(setting.output): no runs") }
+        guard let run = try analysis.runFiles().first else { throw InputError("\(setting.output): no runs") }
         // The recorded samples: all 4096 patterns of var_u, each once (x uniform).
         let labels = try RunFile.open(run).labels()
         let archived = FileManager.default.fileExists(atPath: archive) ? try ArchivedRun.read(archive) : nil
@@ -62,7 +62,7 @@ extension ReproduceCommand {
                                               overrides: ["model.widths=[\(widths)]", "data.train_fraction=0.8"],
                                               results: (resultsFolder as NSString).appendingPathComponent("depth-\(depth)"))
             let analysis = try AnalysisFile.read(outcome.output)
-            let accuracies = try analysis.runs.map { try RunFile.open($0).summary().finalMetrics["test_accuracy"] ?? .nan }
+            let accuracies = try analysis.runFiles().map { try RunFile.open($0).summary().finalMetrics["test_accuracy"] ?? .nan }
             studies.append((depth, analysis, accuracies.reduce(0, +) / Double(max(accuracies.count, 1))))
             paths.append(outcome.output)
         }

@@ -36,7 +36,7 @@ struct RunCommand: ParsableCommand {
             return
         }
         let experiments: [Experiment]
-        do { experiments = try ExperimentLoader.load(options.config, overrides: options.effectiveOverrides) } catch { throw InputError("\(error)") }
+        do { experiments = try ExperimentLoader.load(options.config, overrides: options.effectiveOverrides) } catch { throw InputError(wrapping: error) }
         defer { explain(folders, experiments: experiments, logger: logger) }
         if let first = experiments.first, first.config.analysis.estimators.isEmpty {
             // A model to explain rather than an information plane to estimate (fashion-cnn.yaml):
@@ -49,7 +49,7 @@ struct RunCommand: ParsableCommand {
                 try PlotCommand.plot(folder, results: options.results, plots: plots,
                                      wanted: experiments.first?.config.analysis.plots ?? [], output: options.output)
             } catch let error as ConfigError {
-                throw InputError("\(error)")
+                throw InputError(wrapping: error)
             }
         }
     }

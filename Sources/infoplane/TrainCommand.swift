@@ -39,7 +39,7 @@ struct TrainCommand: ParsableCommand {
         do {
             experiments = try ExperimentLoader.load(options.config, overrides: options.effectiveOverrides, modelFrom: options.from)
         } catch {
-            throw InputError("\(error)")
+            throw InputError(wrapping: error)
         }
         return try train(experiments, settings: TrainSettings(options))
     }
@@ -64,7 +64,7 @@ struct TrainCommand: ParsableCommand {
             }
             prepared = try executor.prepare(jobs, options: runOptions)
         } catch {
-            throw InputError("\(error)")
+            throw InputError(wrapping: error)
         }
         if prepared.jobs.isEmpty {
             logger.notice("no runs in this shard")

@@ -26,13 +26,23 @@ extension VisualizeCommand {
         func run() throws {
             let run = try RunFile.open(path)
             guard every >= 1 else { throw InputError("--every \(every): expected at least 1") }
+            let recorded = try run.sampleCount()
+            if let samples, !(1...recorded).contains(samples) {
+                throw InputError("--samples \(samples): the run recorded \(recorded) samples; expected 1 to \(recorded)")
+            }
+            guard (1...TSNE.maximumIterations).contains(iterations) else {
+                throw InputError("--iterations \(iterations): expected 1 to \(TSNE.maximumIterations)")
+            }
+            guard perplexity.isFinite else { throw InputError("--perplexity \(perplexity): expected a finite number") }
             let chosen = epochs == "all" ? stride(from: 0, to: run.loggedEpochs.count, by: every).map { run.loggedEpochs[$0] }
                 : try parseList(epochs, "--epochs")
             let folder = OutputPlace.folder(plots: plots, runPath: path, experiment: run.experiment, epoch: nil, tool: "visualize")
-            let dataFile = (folder as NSString).appendingPathComponent("tsne_\(layer).h5")
+            // The layer's name as the run file spells it: made safe before it names a file.
+            let name = "tsne_" + PathComponent.sanitized(layer)
+            let dataFile = (folder as NSString).appendingPathComponent(name + ".h5")
             let (svg, lines) = try FeatureFigures.tsne(run, layer: layer, epochs: chosen, samples: samples, tsne: TSNE(perplexity: perplexity, iterations: iterations),
                                                        dataFile: dataFile)
-            try VisualizeOptions.write(svg, to: folder, name: "tsne_\(layer)", lines: lines, output: output)
+            try VisualizeOptions.write(svg, to: folder, name: name, lines: lines, output: output)
         }
     }
 }

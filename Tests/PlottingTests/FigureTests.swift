@@ -21,6 +21,17 @@ struct FigureTests {
         #expect(s(5) == 100)
     }
 
+    /// Axes over values at the edge of Double's range (an analysis holding ±1e308, a
+    /// span that rounds to nothing) give ticks instead of trapping on a conversion to Int.
+    @Test(arguments: [(-1e308, 1e308), (1e308, 1e308), (-Double.infinity, Double.infinity), (Double.nan, 1), (0, 1e300), (1e-320, 2e-320)] as [(Double, Double)])
+    func ticksAtTheEdgesOfDouble(_ low: Double, _ high: Double) {
+        let scale = Scale(.linear, domain: (low, high), range: (0, 100))
+        let ticks = scale.ticks()
+        #expect(!ticks.isEmpty && ticks.allSatisfy(\.isFinite), "\(low)…\(high): \(ticks)")
+        #expect(scale.domain.0 < scale.domain.1)
+        _ = ticks.map(scale.label)
+    }
+
     @Test func colourMaps() {
         #expect(ColorMap.viridis.color(0) == "#440154")
         #expect(ColorMap.viridis.color(1) == "#fde725")

@@ -130,7 +130,7 @@ struct RunCompactionTests {
     /// A damaged or crafted file is an error, not an endless recursion or walk; the file
     /// is left as it was: a link back to the root, and a dataset that declares 4 TiB and
     /// stores nothing (`make fuzz` with seed 7 found `compact` walking such a one).
-    @Test(arguments: [("f[\"loop\"] = h5py.SoftLink(\"/\")", "deeper than"),
+    @Test(arguments: [("f[\"loop\"] = f[\"/\"]", "deeper than"), ("f[\"soft\"] = h5py.SoftLink(\"/\")", "soft or external link"),
                       ("f.create_dataset(\"layers/0_hidden1/huge\", shape=(2**30, 1024), dtype=\"f4\")", "declares [1073741824, 1024]")])
     func damagedFilesAreRefused(edit: String, expected: String) throws {
         let folder = TestSupport.temporaryDirectory("compaction-damaged")
