@@ -35,7 +35,7 @@ package struct ExplainConfig: Sendable {
             }
             options.methods = names
         }
-        if let count = e["count"] { options.count = try count.int(in: 1...10_000) }
+        if let count = e["count"] { options.count = try count.int(in: ExplanationOptions.countRange) }
         if let inputs = e["inputs"] { options.rows = try inputs.ints(in: 0...Int(Int32.max)) }
         if let labels = e["labels"] { options.explainLabels = try labels.bool() }
         if let bias = e["bias"] { options.bias = try bias.choice(BiasConvention.self) }
@@ -87,6 +87,8 @@ package struct ExplanationOptions: Sendable {
     /// The faithfulness region sides and perturbation steps accepted, in configs and on
     /// the command line alike (each step is a forward pass over every explained sample).
     package static let regionRange = 1...1000
+    /// How many samples may be explained at once.
+    package static let countRange = 1...10_000
     package static let stepRange = 1...10_000
     package static let defaultFaithfulness = Faithfulness(region: 2, steps: 20, replacement: .baseline)
 }

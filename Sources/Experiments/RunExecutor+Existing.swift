@@ -43,14 +43,19 @@ extension RunExecutor {
 
     /// A complete run that a kill caught during its end-of-run compaction (or an
     /// extension) is finished here, under its writer lock, and said: the leftover
-    /// `<run>.compacting` / `<run>.extending` file is removed, and the run is compacted now
-    /// when its configuration asks for it. A compaction that fails again is a warning.
+    /// `<run>.compacting` / `<run>.extending` file is removed, and after an interrupted
+    /// compaction the run is compacted now when its configuration asks for it. A run
+    /// without such a leftover is not rewritten (nothing is, when training again skips
+    /// it). A compaction that fails again is a warning.
     func finishInterruptedCompaction(_ job: RunJob) {
         let path = job.outputPath
+        var interrupted = false
         for suffix in [".compacting", ".extending"] where FileManager.default.fileExists(atPath: path + suffix) || SafeOpen.isSymbolicLink(path + suffix) {
-            if unlink(path + suffix) == 0 { logger.notice("\(path + suffix): removed (left by an interrupted \(suffix == ".compacting" ? "compaction" : "extension"); the run file is complete)") }
+            guard unlink(path + suffix) == 0 else { continue }
+            logger.notice("\(path + suffix): removed (left by an interrupted \(suffix == ".compacting" ? "compaction" : "extension"); the run file is complete)")
+            interrupted = interrupted || suffix == ".compacting"
         }
-        guard job.experiment.config.recording.compact, RunCompaction.isAvailable,
+        guard interrupted, job.experiment.config.recording.compact, RunCompaction.isAvailable,
               let compacted = (try? RunFile.open(path)).map(\.compacted), !compacted else { return }
         do {
             let result = try RunCompaction.compact(path)

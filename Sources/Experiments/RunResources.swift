@@ -2,6 +2,7 @@ import Foundation
 import Networks
 import Recording
 import SafeFiles
+import Tensor
 
 /// What one run will cost, computed from the model and the recording settings before it
 /// starts: the run file's size, the memory its largest buffers take, and the arithmetic
@@ -84,10 +85,15 @@ package struct ResourceLimits: Sendable {
     /// The largest run file allowed (default 16 GiB).
     package var maximumFileBytes: Int
     /// The most memory one run's buffers may take (default: half the physical memory,
-    /// divided among the runs that go at once).
+    /// or what an address-space limit leaves, divided among the runs that go at once).
     package var maximumMemoryBytes: Int
 
-    package init(maximumFileBytes: Int = 16 << 30, maximumMemoryBytes: Int = RunResources.physicalMemory / 2) {
+    /// Half the physical memory, or less under `ulimit -v` (``AddressSpace``).
+    package static var defaultMemoryBytes: Int {
+        min(RunResources.physicalMemory / 2, AddressSpace.available ?? Int.max)
+    }
+
+    package init(maximumFileBytes: Int = 16 << 30, maximumMemoryBytes: Int = ResourceLimits.defaultMemoryBytes) {
         self.maximumFileBytes = maximumFileBytes
         self.maximumMemoryBytes = maximumMemoryBytes
     }

@@ -105,6 +105,9 @@ struct ExplainCommand: ParsableCommand {
         guard let replacementKind = Faithfulness.Replacement(rawValue: replacement) else {
             throw InputError("--replacement \(replacement): expected baseline or noise")
         }
+        guard ExplanationOptions.countRange.contains(count) else {
+            throw InputError("--count \(count): expected \(ExplanationOptions.countRange.lowerBound) to \(ExplanationOptions.countRange.upperBound)")
+        }
         guard ExplanationOptions.regionRange.contains(region) else {
             throw InputError("--region \(region): expected \(ExplanationOptions.regionRange.lowerBound) to \(ExplanationOptions.regionRange.upperBound)")
         }

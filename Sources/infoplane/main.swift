@@ -9,6 +9,13 @@ import Glibc
 /// codes (see ``ExitStatus``; the argument parser's own default for usage errors is 64,
 /// ours is 2). Every error is one line on stderr.
 func runInfoplane() -> Int32 {
+    // Under an address-space limit too small for OpenBLAS's buffers, its allocation would
+    // be retried forever: refuse at once, without running exit handlers that wait for its
+    // threads.
+    if let shortfall = AddressSpace.shortfall() {
+        writeError("infoplane: \(shortfall)")
+        _exit(ExitStatus.failure)
+    }
     // OpenBLAS's thread count first: its idle workers would otherwise spin on the second
     // core for the first 0.1 s, which is all of a short command's time.
     BLAS.ensureConfigured()
