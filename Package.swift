@@ -38,6 +38,8 @@ let package = Package(
         .target(name: "CKernels"),
         // libdeflate's inflater when the system has it (opened at run time; zlib otherwise).
         .target(name: "CDeflate"),
+        // stdout's buffering and the SIGINT/SIGTERM flag of training (C globals).
+        .target(name: "CProcess"),
         // Files written whole or not at all, opened without following links; errno in words.
         .target(name: "SafeFiles"),
         .target(name: "HDF5", dependencies: ["CHDF5", "CHDF5Guard"]),
@@ -76,7 +78,7 @@ let package = Package(
         ]),
         .target(name: "Plotting", dependencies: ["CZlib", "SafeFiles"]),
         .target(name: "Experiments", dependencies: [
-            "Attribution", "Datasets", "ModelImport", "Information", "Networks", "Recording", "SafeFiles", "Tensor",
+            "Attribution", "CProcess", "Datasets", "ModelImport", "Information", "Networks", "Recording", "SafeFiles", "Tensor",
             .product(name: "Yams", package: "Yams"),
             .product(name: "Logging", package: "swift-log"),
         ]),
@@ -98,7 +100,7 @@ let package = Package(
             "Analysis", "Attribution", "Datasets", "Embedding", "Experiments", "Information", "Networks", "Recording", "Tensor",
         ], path: "benchmarks/swift"),
         .executableTarget(name: "infoplane", dependencies: [
-            "Analysis", "Attribution", "Datasets", "Embedding", "Experiments", "FeatureVisualization", "HDF5", "ModelImport",
+            "Analysis", "Attribution", "CProcess", "Datasets", "Embedding", "Experiments", "FeatureVisualization", "HDF5", "ModelImport",
             "Information", "Networks", "Plotting", "Recording", "Reports", "Reproduction", "SafeFiles", "Tensor",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ArgumentParser", package: "swift-argument-parser"),

@@ -1,5 +1,6 @@
 import Foundation
 import HDF5
+import Information
 import Recording
 
 extension AnalysisFile {
@@ -45,7 +46,7 @@ extension AnalysisFile {
             return runs
         }
         /// The median SNR transition epoch per layer (nil: none).
-        public var transitions: [Int?]
+        public var transitions: [Double?]
         /// Version 2: the gradient SNR per run as stored, `[run][snr epoch][layer]` (NaN
         /// without weights), its epochs, and each run's transition epochs (nil: none).
         public var snrEpochs: [Int] = []
@@ -165,13 +166,13 @@ extension AnalysisFile {
     }
 
     /// The median over runs of `transition_epoch` `[run, layer]` (−1: none).
-    static func medianTransitions(_ dataset: H5Dataset?, layers: Int) throws -> [Int?] {
-        var transitions: [Int?] = Array(repeating: nil, count: layers)
+    static func medianTransitions(_ dataset: H5Dataset?, layers: Int) throws -> [Double?] {
+        var transitions: [Double?] = Array(repeating: nil, count: layers)
         guard let dataset, layers > 0 else { return transitions }
         let values = try dataset.read(as: Int64.self)
         for l in 0..<layers {
-            let column = stride(from: l, to: values.count, by: layers).map { Int(values[$0]) }.filter { $0 >= 0 }.sorted()
-            transitions[l] = column.isEmpty ? nil : column[column.count / 2]
+            let column = stride(from: l, to: values.count, by: layers).map { values[$0] }.filter { $0 >= 0 }.map(Double.init)
+            transitions[l] = RepeatStatistics.median(column)
         }
         return transitions
     }

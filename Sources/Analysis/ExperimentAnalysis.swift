@@ -96,7 +96,7 @@ package struct ExperimentAnalysis {
         package var dpi: [(label: String, count: Int, largest: Double)]
         /// Per layer: the median SNR transition epoch over the runs, and the median epoch of
         /// the I(X;T) peak under the first estimator asked for (or configured).
-        package var phases: [(layer: String, transition: Int?, peak: Int?)]
+        package var phases: [(layer: String, transition: Double?, peak: Double?)]
     }
 
     /// Analyses `request.runs` into `request.output`.
@@ -316,13 +316,12 @@ package struct ExperimentAnalysis {
             let violations = DPICheck.violations(ixt: contents.ixtRuns[label] ?? [], ity: contents.ityRuns[label] ?? [], epochs: contents.epochs)
             return (label, violations.count, violations.map(\.size).max() ?? 0)
         }
-        func median(_ values: [Int]) -> Int? { values.isEmpty ? nil : values.sorted()[values.count / 2] }
         let main = primary ?? contents.labels.first
-        let phases = contents.layers.indices.map { l -> (layer: String, transition: Int?, peak: Int?) in
-            let peaks = (main.flatMap { contents.ixtRuns[$0] } ?? []).compactMap { run -> Int? in
-                run.isEmpty ? nil : contents.epochs[RepeatStatistics.peaks(run)[l].peakIndex]
+        let phases = contents.layers.indices.map { l -> (layer: String, transition: Double?, peak: Double?) in
+            let peaks = (main.flatMap { contents.ixtRuns[$0] } ?? []).compactMap { run -> Double? in
+                run.isEmpty ? nil : Double(contents.epochs[RepeatStatistics.peaks(run)[l].peakIndex])
             }
-            return (contents.layers[l], contents.transitions.indices.contains(l) ? contents.transitions[l] : nil, median(peaks))
+            return (contents.layers[l], contents.transitions.indices.contains(l) ? contents.transitions[l] : nil, RepeatStatistics.median(peaks))
         }
         return Outcome(output: contents.path, runs: contents.analysedRuns.count, epochs: contents.epochs.count, computed: computed, kept: kept,
                        replaced: replaced, seconds: seconds, note: note, dpi: dpi, phases: phases)

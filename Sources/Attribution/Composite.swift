@@ -25,7 +25,9 @@ public struct LayerPosition: Sendable, Hashable {
 /// pooling sends it to the winner, average pooling redistributes it in proportion to the
 /// inputs (zennit's `Norm`), flatten reshapes.
 ///
-/// Presets (zennit 0.5's names and defaults: ε = 1e-6, stabiliser 1e-6, γ = 0.25):
+/// Presets (zennit 0.5's names and defaults: ε = 1e-6, stabiliser 1e-6, γ = 0.25; average
+/// pooling's stabiliser follows the bias convention: 1e-9 with `captum`, Captum's
+/// `STABILITY_FACTOR`, as its rules use):
 ///
 /// | composite | first affine layer | Conv2D | Dense |
 /// |---|---|---|---|
@@ -66,29 +68,29 @@ public struct Composite: Sendable {
     }
 
     public static func epsilonPlus(epsilon: Float = 1e-6, bias: BiasConvention = .zennit) -> Composite {
-        Composite(name: "epsilon_plus") { $0.kind == .conv2d ? .zPlus(bias: bias) : .epsilon(epsilon, bias: bias) }
+        Composite(name: "epsilon_plus", poolStabilizer: bias.defaultStabilizer) { $0.kind == .conv2d ? .zPlus(bias: bias) : .epsilon(epsilon, bias: bias) }
     }
 
     public static func epsilonPlusFlat(epsilon: Float = 1e-6, bias: BiasConvention = .zennit) -> Composite {
-        Composite(name: "epsilon_plus_flat") {
+        Composite(name: "epsilon_plus_flat", poolStabilizer: bias.defaultStabilizer) {
             $0.isFirst ? .flat() : $0.kind == .conv2d ? .zPlus(bias: bias) : .epsilon(epsilon, bias: bias)
         }
     }
 
     /// - Parameters: low, high: the input bounds (pixels: 0 and 1).
     public static func epsilonGammaBox(low: Float, high: Float, epsilon: Float = 1e-6, gamma: Float = 0.25, bias: BiasConvention = .zennit) -> Composite {
-        Composite(name: "epsilon_gamma_box") {
+        Composite(name: "epsilon_gamma_box", poolStabilizer: bias.defaultStabilizer) {
             if $0.kind == .conv2d { return $0.isFirst ? .zBox(low: low, high: high, bias: bias) : .gamma(gamma, bias: bias) }
             return .epsilon(epsilon, bias: bias)
         }
     }
 
     public static func epsilonAlpha2Beta1(epsilon: Float = 1e-6, bias: BiasConvention = .zennit) -> Composite {
-        Composite(name: "epsilon_alpha2_beta1") { $0.kind == .conv2d ? .alphaBeta(bias: bias) : .epsilon(epsilon, bias: bias) }
+        Composite(name: "epsilon_alpha2_beta1", poolStabilizer: bias.defaultStabilizer) { $0.kind == .conv2d ? .alphaBeta(bias: bias) : .epsilon(epsilon, bias: bias) }
     }
 
     public static func epsilonAlpha2Beta1Flat(epsilon: Float = 1e-6, bias: BiasConvention = .zennit) -> Composite {
-        Composite(name: "epsilon_alpha2_beta1_flat") {
+        Composite(name: "epsilon_alpha2_beta1_flat", poolStabilizer: bias.defaultStabilizer) {
             $0.isFirst ? .flat() : $0.kind == .conv2d ? .alphaBeta(bias: bias) : .epsilon(epsilon, bias: bias)
         }
     }
@@ -96,7 +98,7 @@ public struct Composite: Sendable {
     /// Deep Taylor decomposition (Montavon et al. 2017): z^B at the first layer when the
     /// inputs are bounded (`bounds`), w² when they are not, z⁺ in every layer above.
     public static func deepTaylor(bounds: (low: Float, high: Float)?, bias: BiasConvention = .zennit) -> Composite {
-        Composite(name: bounds == nil ? "deep_taylor_wsquare" : "deep_taylor_zbox") {
+        Composite(name: bounds == nil ? "deep_taylor_wsquare" : "deep_taylor_zbox", poolStabilizer: bias.defaultStabilizer) {
             guard $0.isFirst else { return .zPlus(bias: bias) }
             if let bounds { return .zBox(low: bounds.low, high: bounds.high, bias: bias) }
             return .wSquare(bias: bias)

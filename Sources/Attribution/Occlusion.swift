@@ -8,7 +8,8 @@ import Tensor
 /// Windows cover all channels of an image `[h, w, c]` (or a run of a flat input `[n]`).
 /// Along each axis there are ⌈(size − window)/stride⌉ + 1 windows starting at k·stride,
 /// the last one cut off at the edge, so every element is covered. With disjoint windows
-/// (stride = window) each element's value is its window's drop alone.
+/// (stride = window) each element's value is its window's drop alone. A window whose
+/// values already equal the baseline has a drop of exactly 0.
 public struct Occlusion: AttributionMethod {
     /// What "score" means.
     public enum Score: String, Sendable, Hashable { case logit, probability }
@@ -52,15 +53,24 @@ public struct Occlusion: AttributionMethod {
         for b in 0..<inputs.rows {
             let sample = Array(inputs.scalars[(b * size)..<((b + 1) * size)])
             var batch = [Float](); batch.reserveCapacity(positions * size)
+            // A window already at the baseline changes nothing: its drop is exactly 0, not
+            // the rounding difference of a forward pass in another batch (±3e-8).
+            var unchanged = [Bool](); unchanged.reserveCapacity(positions)
             for top in rows {
                 for left in columns {
                     var occluded = sample
+                    var same = true
                     for y in top..<min(top + window.0, height) {
                         for x in left..<min(left + window.1, width) {
-                            for c in 0..<channels { occluded[(y * width + x) * channels + c] = baseline }
+                            for c in 0..<channels {
+                                let i = (y * width + x) * channels + c
+                                same = same && occluded[i] == baseline
+                                occluded[i] = baseline
+                            }
                         }
                     }
                     batch += occluded
+                    unchanged.append(same)
                 }
             }
             let occludedScores = scores(model(Tensor(shape: [positions] + shape, scalars: batch)), Array(repeating: targets[b], count: positions))
@@ -68,7 +78,7 @@ public struct Occlusion: AttributionMethod {
             var p = 0
             for top in rows {
                 for left in columns {
-                    let drop = reference[b] - occludedScores[p]
+                    let drop = unchanged[p] ? 0 : reference[b] - occludedScores[p]
                     p += 1
                     for y in top..<min(top + window.0, height) {
                         for x in left..<min(left + window.1, width) {

@@ -70,17 +70,27 @@ package final class ProgressReporter: Sendable {
         let rate = Double(done) / max(elapsed, 1e-9)
         let left = Double(totalEpochs - done) / max(rate, 1e-9)
         guard terminal else {
-            let line = String(format: "infoplane: progress: runs %d/%d, %@ %d/%d, %.0f/s, ETA %@\n",
-                              runs, totalRuns, unit, done, totalEpochs, rate, Self.clock(left))
+            let line = String(format: "infoplane: progress: runs %d/%d, %@ %d/%d, %@, ETA %@\n",
+                              runs, totalRuns, unit, done, totalEpochs, Self.rate(rate, unit: unit), Self.clock(left))
             FileHandle.standardError.write(Data(line.utf8))
             return
         }
         let width = 24
         let filled = Int(Double(width) * Double(done) / Double(totalEpochs))
         let bar = String(repeating: "█", count: filled) + String(repeating: "·", count: max(0, width - filled))
-        let line = String(format: "\r\u{1B}[K%@ runs %d/%d  %@ %d/%d  %.0f/s  ETA %@",
-                          bar, runs, totalRuns, unit, done, totalEpochs, rate, Self.clock(left))
+        let line = String(format: "\r\u{1B}[K%@ runs %d/%d  %@ %d/%d  %@  ETA %@",
+                          bar, runs, totalRuns, unit, done, totalEpochs, Self.rate(rate, unit: unit), Self.clock(left))
         FileHandle.standardError.write(Data(line.utf8))
+    }
+
+    /// A rate that stays readable when slow: `12/s`, `1.5/s`, or seconds per unit
+    /// (`19 s/epoch`) below one per second, where `0/s` said nothing.
+    package static func rate(_ perSecond: Double, unit: String) -> String {
+        guard perSecond.isFinite, perSecond > 0 else { return "–/s" }
+        if perSecond >= 10 { return String(format: "%.0f/s", perSecond) }
+        if perSecond >= 1 { return String(format: "%.1f/s", perSecond) }
+        let singular = unit.hasSuffix("s") ? String(unit.dropLast()) : unit
+        return String(format: "%.2g s/%@", 1 / perSecond, singular)
     }
 
     package static func clock(_ seconds: Double) -> String {

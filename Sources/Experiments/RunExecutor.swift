@@ -38,7 +38,7 @@ package struct RunOptions: Sendable {
 
 /// What happened to one run.
 package struct RunOutcome: Sendable {
-    package enum Status: String, Sendable { case trained, resumed, skipped, diverged, failed }
+    package enum Status: String, Sendable { case trained, resumed, skipped, diverged, failed, interrupted }
     package var path: String
     package var status: Status
     package var epochs: Int
@@ -202,8 +202,9 @@ package struct RunExecutor: Sendable {
 
     package static func dataKey(_ job: RunJob) -> String { "\(job.experiment.variant ?? "")" }
 
-    /// Runs every prepared job, `options.jobs` at a time.
-    package func execute(_ prepared: Prepared, options: RunOptions) -> [RunOutcome] {
+    /// Runs every prepared job, `options.jobs` at a time; `finished` hears of each run as
+    /// it ends (on the worker that ran it), so its line reaches a log at once.
+    package func execute(_ prepared: Prepared, options: RunOptions, finished: @Sendable (RunOutcome) -> Void = { _ in }) -> [RunOutcome] {
         let jobs = prepared.jobs
         let progress = ProgressReporter(totalEpochs: jobs.reduce(0) { $0 + (prepared.complete.contains($1.outputPath) ? 0 : $1.experiment.config.training.epochs) },
                                         totalRuns: jobs.count, enabled: options.showProgress)
@@ -228,6 +229,8 @@ package struct RunExecutor: Sendable {
                                              error: "its data was not prepared")
                     }
                     outcomes.set(index, outcome)
+                    progress.finish()
+                    finished(outcome)
                     progress.runCompleted()
                 }
             }
@@ -245,6 +248,11 @@ package struct RunExecutor: Sendable {
     package func runOne(_ job: RunJob, data: PreparedData, options: RunOptions, progress: ProgressReporter) -> RunOutcome {
         let config = job.experiment.config
         let start = Date()
+        // After SIGINT/SIGTERM no run starts: the ones under way finish their epoch.
+        if let signal = Interruption.signal {
+            return RunOutcome(path: job.outputPath, status: .interrupted, epochs: 0, seconds: 0, finalMetrics: nil,
+                              error: "not started (\(Interruption.name(signal)))")
+        }
         do {
             try FileManager.default.createDirectory(atPath: PathComponent.folder(of: job.outputPath),
                                                     withIntermediateDirectories: true)
@@ -321,7 +329,13 @@ package struct RunExecutor: Sendable {
                                             stopOnDivergence: options.stopOnDivergence)
             do {
                 try trainer.train(data.examples, trainRows: data.split.train, testRows: data.split.test, schedule: schedule,
-                                  observers: [recorder, ProgressObserver(progress), metrics])
+                                  observers: [recorder, ProgressObserver(progress), metrics, InterruptionObserver()])
+            } catch let interrupted as Interrupted {
+                // The epoch in progress is committed; the file closes readable and resumable.
+                try recorder.finish(completedEpochs: trainer.completedEpochs)
+                let done = (try? RunFile.open(job.outputPath).completedEpochs) ?? trainer.completedEpochs
+                return RunOutcome(path: job.outputPath, status: .interrupted, epochs: done,
+                                  seconds: Date().timeIntervalSince(start), finalMetrics: metrics.last, error: "\(interrupted) after epoch \(done)")
             } catch let diverged as TrainingDiverged {
                 // The diverged epoch is recorded (its metrics mark the file diverged); close it readable.
                 try recorder.finish(completedEpochs: trainer.completedEpochs)

@@ -45,6 +45,21 @@ public struct RepeatStatistics: Sendable {
         }
     }
 
+    /// The median of `values`: the middle value, or the mean of the two middle values
+    /// for an even count (two runs at 9.1% and 46.7% have the median 27.9%, not 46.7%);
+    /// nil for none. NaN values are left out.
+    public static func median(_ values: [Double]) -> Double? {
+        let sorted = values.filter { !$0.isNaN }.sorted()
+        guard !sorted.isEmpty else { return nil }
+        let middle = sorted.count / 2
+        return sorted.count % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2
+    }
+
+    /// An epoch statistic as text: whole epochs as integers, a median between two as `150.5`.
+    public static func epochText(_ epoch: Double) -> String {
+        epoch == epoch.rounded() && abs(epoch) < 1e15 ? String(Int(epoch)) : String((epoch * 10).rounded() / 10)
+    }
+
     /// Per layer: the index of the epoch where `series` (`[epoch][layer]`) peaks, the
     /// drop from the peak to the last epoch in bits, and that drop as a fraction of the peak.
     public static func peaks(_ series: [[Double]]) -> [(peakIndex: Int, compressionBits: Double, compressionFraction: Double)] {

@@ -195,7 +195,7 @@ package struct AnalysisFigures {
             let mean = Self.spread(scaled("mean_norm")), std = Self.spread(scaled("std_norm"))
             guard std.mean.contains(where: { $0 > 0 }) else { continue }
             let transition = analysis.transitions.indices.contains(l) ? analysis.transitions[l] : nil
-            let markers = transition.map { [(Double(max($0, 1)), "transition")] } ?? []
+            let markers = transition.map { [(max($0, 1), "transition")] } ?? []
             func band(_ s: (mean: [Double], low: [Double], high: [Double])) -> [(Double, Double, Double)] {
                 runs.count > 1 ? (0..<min(x.count, s.mean.count)).map { (x[$0], s.low[$0], s.high[$0]) } : []
             }

@@ -18,10 +18,7 @@ package struct SaxeClaims: Sendable {
     package static func compression(_ analysis: AnalysisFile.Contents, _ label: String) -> [Double] {
         guard let runs = analysis.ixtRuns[label], !runs.isEmpty else { return [] }
         let perRun = runs.map { RepeatStatistics.peaks($0).map(\.compressionFraction) }
-        return analysis.layers.indices.map { l in
-            let values = perRun.map { $0[l] }.sorted()
-            return values[values.count / 2]
-        }
+        return analysis.layers.indices.map { l in RepeatStatistics.median(perRun.map { $0[l] }) ?? .nan }
     }
 
     /// - Parameters: the analyses of the tanh and the ReLU experiments.
@@ -58,7 +55,7 @@ package struct SaxeClaims: Sendable {
                                 holds: hidden.allSatisfy { c[$0] < 0.10 }, evidence: "\(k): " + percent(c, relu.layers)))
         }
         func transitions(_ a: AnalysisFile.Contents) -> String {
-            zip(a.layers, a.transitions).map { "\($0) \($1.map(String.init) ?? "none")" }.joined(separator: ", ")
+            zip(a.layers, a.transitions).map { "\($0) \($1.map(RepeatStatistics.epochText) ?? "none")" }.joined(separator: ", ")
         }
         let tanhFound = tanh.transitions.dropLast().filter { $0 != nil }.count
         let reluFound = relu.transitions.dropLast().filter { $0 != nil }.count

@@ -1,5 +1,6 @@
 import Analysis
 import Foundation
+import Information
 import Logging
 
 /// The lines `analyze`, `run` and `reproduce` print for one analysis file.
@@ -27,8 +28,8 @@ enum AnalysisReport {
         let peaks = outcome.phases.contains { $0.peak != nil }
         let phases = outcome.phases.compactMap { phase -> String? in
             guard phase.transition != nil || phase.peak != nil else { return nil }
-            let snr = "\(phase.layer) SNR drop at \(phase.transition.map(String.init) ?? "–")"
-            return peaks ? snr + ", I(X;T) peak at \(phase.peak.map(String.init) ?? "–")" : snr
+            let snr = "\(phase.layer) SNR drop at \(phase.transition.map(RepeatStatistics.epochText) ?? "–")"
+            return peaks ? snr + ", I(X;T) peak at \(phase.peak.map(RepeatStatistics.epochText) ?? "–")" : snr
         }
         // One logged epoch (a recorded model): no peaks or drops over epochs to report.
         if !phases.isEmpty && outcome.epochs > 1 { lines.append("  epochs (median over runs): " + phases.joined(separator: "; ")) }
@@ -47,7 +48,7 @@ extension AnalysisReport {
     /// `analyze --json`: one outcome as a JSON object (snake_case keys).
     struct JSON: Encodable {
         struct DPI: Encodable { var estimator: String; var violations: Int; var largestBits: Double }
-        struct Phase: Encodable { var layer: String; var snrTransitionEpoch: Int?; var ixtPeakEpoch: Int? }
+        struct Phase: Encodable { var layer: String; var snrTransitionEpoch: Double?; var ixtPeakEpoch: Double? }
         var output: String
         var runs: Int
         var epochs: Int

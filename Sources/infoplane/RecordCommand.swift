@@ -113,6 +113,7 @@ struct RecordCommand: ParsableCommand {
             throw InputError(wrapping: error)
         }
         var settings = TrainSettings(output: output)
+        settings.completeHint = "--force records it again"
         settings.force = force
         settings.results = results
         settings.jobs = 1

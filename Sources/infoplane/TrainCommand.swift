@@ -71,7 +71,7 @@ struct TrainCommand: ParsableCommand {
             return []
         }
         if prepared.complete.count == prepared.jobs.count {
-            logger.notice("all \(prepared.jobs.count) run(s) of \(experiments[0].config.name) are complete: nothing to train (--extend-to N trains them on, --force again)")
+            logger.notice("all \(prepared.jobs.count) run(s) of \(experiments[0].config.name) are complete: nothing to train (\(settings.completeHint))")
         } else if experiments.allSatisfy({ $0.config.training.epochs == 0 }) {
             if let source = experiments.first?.config.model.source {
                 logger.notice("imported \(source.path) (\(source.format), \(experiments[0].config.model.layers?.count ?? 0) layers + output)")
@@ -79,24 +79,24 @@ struct TrainCommand: ParsableCommand {
         } else {
             logger.notice("\(prepared.jobs.count - prepared.complete.count) run(s) of \(experiments[0].config.name) to train, \(min(runOptions.jobs, prepared.jobs.count)) at a time\(prepared.complete.isEmpty ? "" : "; \(prepared.complete.count) complete, skipped")")
         }
-        let outcomes = executor.execute(prepared, options: runOptions)
-        for outcome in outcomes {
-            var line = "\(outcome.status.rawValue.padding(toLength: 8, withPad: " ", startingAt: 0)) \(outcome.path)"
-            if let m = outcome.finalMetrics, outcome.status == .trained, outcome.epochs == 0 {
-                // `record`: a model evaluated as it is, not trained.
-                line = "recorded \(outcome.path)  " + [("train", m.trainAccuracy), ("test", m.testAccuracy)]
-                    .filter { $0.1.isFinite }.map { String(format: "%@ accuracy %.4f", $0.0, $0.1) }.joined(separator: ", ")
-            } else if let m = outcome.finalMetrics {
-                // A run on all the data has no test split: say so rather than print nan.
-                let test = m.testAccuracy.isFinite ? String(format: "test accuracy %.4f", m.testAccuracy) : "no test split"
-                line += String(format: "  %d epochs in %.1f s, train accuracy %.4f, ", outcome.epochs, outcome.seconds, m.trainAccuracy) + test
-            }
-            if let error = outcome.error, outcome.status != .failed && outcome.status != .diverged { line += "  \(error)" }
+        // SIGINT/SIGTERM from here on: every run finishes its epoch, commits it and stops.
+        Interruption.install()
+        let quiet = settings.output.quiet
+        let outcomes = executor.execute(prepared, options: runOptions) { outcome in
+            // Each run's line as it ends: a log file sees finished runs even if a later one is killed.
             if outcome.status == .failed || outcome.status == .diverged {
                 writeError("infoplane: \(outcome.path): \(outcome.error ?? outcome.status.rawValue)")
-            } else if !settings.output.quiet {
-                print(line)
+            } else if !quiet {
+                print(Self.line(for: outcome))
             }
+        }
+        if let signal = Interruption.signal {
+            let interrupted = outcomes.filter { $0.status == .interrupted }
+            let notStarted = interrupted.filter { $0.seconds == 0 && $0.finalMetrics == nil }.count
+            let stopped = "\(interrupted.count - notStarted) run(s) stopped after their epoch in progress (its row committed)"
+                + (notStarted > 0 ? ", \(notStarted) not started" : "")
+            writeError("infoplane: \(Interruption.name(signal)): \(stopped)" + (settings.resumeCommand.map { "; continue with: \($0)" } ?? ""))
+            throw ExitCode(Interruption.exitCode(signal))
         }
         if outcomes.contains(where: { $0.status == .failed || $0.status == .diverged }) {
             throw ExitCode(1)
@@ -116,6 +116,11 @@ struct TrainSettings {
     var maxFileSize = 16.0
     var results = "results"
     var output: OutputOptions
+    /// What to say when every run is complete already: how this command trains them on
+    /// or replaces them (`record` has no `--extend-to`).
+    var completeHint = "--extend-to N trains them on, --force again"
+    /// The command that continues runs stopped by SIGINT or SIGTERM (nil: none, `record`).
+    var resumeCommand: String?
 
     init(output: OutputOptions) { self.output = output }
 
@@ -129,5 +134,42 @@ struct TrainSettings {
         stopOnDivergence = !options.continueOnDivergence
         maxFileSize = options.maxFileSize
         results = options.results
+        var words: [String] = ["infoplane", "train", options.config]
+        for override in options.overrides { words += ["--set", override] }
+        if let extendTo = options.extendTo { words += ["--extend-to", String(extendTo)] } else { words.append("--resume") }
+        words += ["--results", options.results]
+        if let from = options.from { words += ["--from", from] }
+        if let shard = options.shard { words += ["--shard", shard] }
+        resumeCommand = words.map(shellQuoted).joined(separator: " ")
     }
+}
+
+extension TrainCommand {
+    /// A finished run's line: status, path, epochs, time and accuracies (or, for `record`,
+    /// the accuracies of the model as it is).
+    static func line(for outcome: RunOutcome) -> String {
+        var line = "\(outcome.status.rawValue.padding(toLength: outcome.status == .interrupted ? 11 : 8, withPad: " ", startingAt: 0)) \(outcome.path)"
+        if let m = outcome.finalMetrics, outcome.status == .trained, outcome.epochs == 0 {
+            // `record`: a model evaluated as it is, not trained.
+            line = "recorded \(outcome.path)  " + [("train", m.trainAccuracy), ("test", m.testAccuracy)]
+                .filter { $0.1.isFinite }.map { String(format: "%@ accuracy %.4f", $0.0, $0.1) }.joined(separator: ", ")
+        } else if let m = outcome.finalMetrics {
+            // A run on all the data has no test split: say so rather than print nan.
+            let test = m.testAccuracy.isFinite ? String(format: "test accuracy %.4f", m.testAccuracy) : "no test split"
+            line += String(format: "  %d epochs in %.1f s, train accuracy %.4f, ", outcome.epochs, outcome.seconds, m.trainAccuracy) + test
+        }
+        if let error = outcome.error { line += "  \(error)" }
+        return line
+    }
+}
+
+/// `word` as a POSIX shell reads it back: bare when it is safe, single-quoted otherwise.
+func shellQuoted(_ word: String) -> String {
+    let punctuation = Set("-_./=:,@%+".unicodeScalars)
+    func plain(_ c: Unicode.Scalar) -> Bool {
+        ("a"..."z").contains(c) || ("A"..."Z").contains(c) || ("0"..."9").contains(c) || punctuation.contains(c)
+    }
+    if !word.isEmpty && word.unicodeScalars.allSatisfy(plain) { return word }
+    let escaped = word.replacingOccurrences(of: "'", with: "'\\''")
+    return "'" + escaped + "'"
 }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import CProcess
 import HDF5
 import Tensor
 #if canImport(Glibc)
@@ -16,6 +17,9 @@ func runInfoplane() -> Int32 {
         writeError("infoplane: \(shortfall)")
         _exit(ExitStatus.failure)
     }
+    // Lines reach a log file (stdout redirected, as under a cluster scheduler) as they are
+    // printed, in order with stderr's, not in 4 KiB blocks lost to a SIGTERM.
+    if isatty(STDOUT_FILENO) == 0 { ip_line_buffer_stdout() }
     // OpenBLAS's thread count first: its idle workers would otherwise spin on the second
     // core for the first 0.1 s, which is all of a short command's time.
     BLAS.ensureConfigured()
