@@ -55,9 +55,14 @@ package struct AnalysisFigures {
         }
     }
 
-    /// The experiment, its sweep variant (from the files, never from folder names) and the runs.
+    /// The experiment, its sweep variant (from the files, never from folder names) and the
+    /// runs, for the figures that draw ±1 s.d. bars at the last epoch (the planes).
     var title: String {
-        analysis.runs.count == 1 ? "\(name): 1 run" : "\(name): mean of \(analysis.runs.count) runs (bars: ±1 s.d. at the last epoch)"
+        analysis.runs.count == 1 ? runsTitle : runsTitle + " (bars: ±1 s.d. at the last epoch)"
+    }
+    /// The same without the bars, for figures that draw bands or nothing.
+    var runsTitle: String {
+        analysis.runs.count == 1 ? "\(name): 1 run" : "\(name): mean of \(analysis.runs.count) runs"
     }
     /// The experiment and its sweep variant, e.g. "tishby2017 (data.train_fraction=0.05)".
     var name: String { analysis.experiment + (analysis.variant.map { " (\($0))" } ?? "") }
@@ -159,7 +164,7 @@ package struct AnalysisFigures {
         let spread = analysis.runs.count > 1 ? ", band: ±1 s.d. over runs" : ""
         return .figure(Figures.lines([("I(X;T), \(displayTitle(label))", "bits", series(ixt, analysis.ixtRuns[label]), []),
                                       ("I(T;Y), \(displayTitle(label))", "bits", series(ity, analysis.ityRuns[label]), [])],
-                                     xLabel: "epoch", logX: true, title: title + spread))
+                                     xLabel: "epoch", logX: true, title: runsTitle + spread))
     }
 
     package func trainingCurves() throws -> Result {

@@ -92,5 +92,10 @@ struct RunCommandEndToEndTests {
             #expect(FileManager.default.fileExists(atPath: plots.appendingPathComponent("r/\(figure).svg").path), "\(figure)")
         }
         #expect(run.stdout.contains("plotted"))
+        // Each title promises what its figure draws: bars on the plane, bands over epochs.
+        let overEpochs = try String(contentsOf: plots.appendingPathComponent("r/information_vs_epoch.svg"), encoding: .utf8)
+        #expect(!overEpochs.contains("bars:") && overEpochs.contains("band: ±1 s.d. over runs"))
+        let plane = try String(contentsOf: plots.appendingPathComponent("r/information_plane.svg"), encoding: .utf8)
+        #expect(plane.contains("bars: ±1 s.d. at the last epoch"))
     }
 }
