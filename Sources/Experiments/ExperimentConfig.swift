@@ -216,17 +216,18 @@ package struct ModelConfig: Sendable {
             guard text == "flatten" else { throw item.error("\"\(text)\" is not a layer (flatten, or a mapping like {dense: {units: 64}})") }
             return .flatten
         }
-        let kinds = ["dense", "conv2d", "maxpool2d", "avgpool2d", "flatten", "activation"]
-        let entry = try item.mapping(allowed: kinds)
-        guard entry.count == 1, let (kind, body) = entry.first else { throw item.error("one layer per list item") }
+        // The kinds are Networks' `LayerKind`: one list, and the switch below names each.
+        let entry = try item.mapping(allowed: LayerKind.allCases.map(\.rawValue))
+        guard entry.count == 1, let (name, body) = entry.first else { throw item.error("one layer per list item") }
+        guard let kind = LayerKind(rawValue: name) else { throw item.error("\"\(name)\" is not a layer kind (\(LayerKind.allCases.map(\.rawValue).joined(separator: ", ")))") }
         func activation(_ e: [String: ConfigReader]) throws(ConfigError) -> Activation {
             try e["activation"]?.choice(Activation.self) ?? defaultActivation
         }
         switch kind {
-        case "dense":
+        case .dense:
             let e = try body.mapping(allowed: ["units", "activation"])
             return .dense(units: try e.required("units", in: body).int(in: 1...1_000_000), activation: try activation(e))
-        case "conv2d":
+        case .conv2d:
             let e = try body.mapping(allowed: ["filters", "kernel", "stride", "padding", "activation"])
             let kernelNode = try e.required("kernel", in: body)
             let kernel = kernelNode.scalarText != nil ? [try kernelNode.int(in: 1...64)] : try kernelNode.ints(in: 1...64)
@@ -235,14 +236,14 @@ package struct ModelConfig: Sendable {
                            kernel: kernel.count == 1 ? [kernel[0], kernel[0]] : kernel,
                            stride: try e["stride"]?.int(in: 1...64) ?? 1, padding: try e["padding"]?.int(in: 0...64) ?? 0,
                            activation: try activation(e))
-        case "maxpool2d", "avgpool2d":
+        case .maxpool2d, .avgpool2d:
             let e = try body.mapping(allowed: ["size", "stride"])
             let size = try e["size"]?.int(in: 1...64) ?? 2
             let stride = try e["stride"]?.int(in: 1...64)
-            return kind == "maxpool2d" ? .maxpool2d(size: size, stride: stride) : .avgpool2d(size: size, stride: stride)
-        case "activation":
+            return kind == .maxpool2d ? .maxpool2d(size: size, stride: stride) : .avgpool2d(size: size, stride: stride)
+        case .activation:
             return .activation(try body.choice(Activation.self))
-        default:
+        case .flatten:
             return .flatten
         }
     }

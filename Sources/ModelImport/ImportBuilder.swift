@@ -29,8 +29,6 @@ struct ImportBuilder {
     /// The sizes every model is held to (``ModelBudget``): weights counted before each
     /// layer's are converted, every layer's sample shape checked with overflow-safe products.
     private var budget = ModelBudget()
-    static let maximumValuesPerSample = ModelBudget.maximumValuesPerSample
-    static let maximumWeights = ModelBudget.maximumParameters
 
     init(file: String, inputShape: [Int], sourceIsNCHW: Bool) throws(ModelImportError) {
         self.file = file

@@ -66,8 +66,8 @@ extension ONNXGraph {
         case "Reshape":
             guard node.input.count == 2 else { throw fail("Reshape without a shape input (opset ≥ 5 is supported)") }
             let target = try tensor(node.input[1], place).values.map { (value: Double) throws(ModelImportError) -> Int in
-                guard let size = Int(exactly: value), size >= -1, size <= ImportBuilder.maximumValuesPerSample else {
-                    throw fail("Reshape to a size of \(value); sizes are whole numbers from -1 to \(ImportBuilder.maximumValuesPerSample)")
+                guard let size = Int(exactly: value), size >= -1, size <= ModelBudget.maximumValuesPerSample else {
+                    throw fail("Reshape to a size of \(value); sizes are whole numbers from -1 to \(ModelBudget.maximumValuesPerSample)")
                 }
                 return size
             }

@@ -1,4 +1,5 @@
 import Foundation
+import Networks
 
 /// The values of an ONNX `TensorProto` (an initializer or a `Constant`), checked: the
 /// declared dims must be sizes whose product is the number of values present, in
@@ -8,8 +9,8 @@ struct ONNXTensor {
     var values: [Double]
 
     /// Element counts above this are refused before anything is allocated (2^28 values,
-    /// the most weights an imported model may hold: ``ImportBuilder/maximumWeights``).
-    static let maximumCount = ImportBuilder.maximumWeights
+    /// the most weights a model may hold: `ModelBudget.maximumParameters`).
+    static let maximumCount = ModelBudget.maximumParameters
 
     init(_ proto: Onnx_TensorProto, file: String, what: String) throws(ModelImportError) {
         var count = 1

@@ -11,12 +11,18 @@ import Glibc
 struct SafeFilesTests {
     func text(_ path: String) -> String? { try? String(contentsOfFile: path, encoding: .utf8) }
 
+    /// A file holding "secret" in `folder`, which no write may change.
+    func makeVictim(in folder: URL) throws -> String {
+        let path = folder.appendingPathComponent("victim").path
+        try "secret".write(toFile: path, atomically: false, encoding: .utf8)
+        return path
+    }
+
     @Test func anAtomicWriteReplacesALinkNotItsTarget() throws {
         let folder = TestSupport.temporaryDirectory("atomic-link")
         defer { try? FileManager.default.removeItem(at: folder) }
-        let victim = folder.appendingPathComponent("victim").path
+        let victim = try makeVictim(in: folder)
         let target = folder.appendingPathComponent("figure.png").path
-        try "secret".write(toFile: victim, atomically: false, encoding: .utf8)
         #expect(symlink(victim, target) == 0)
         try AtomicFile.write("new", to: target)
         #expect(text(victim) == "secret")
@@ -26,9 +32,8 @@ struct SafeFilesTests {
     @Test func aLinkPlantedAtTheTemporaryNameIsRemovedNotFollowed() throws {
         let folder = TestSupport.temporaryDirectory("atomic-temporary")
         defer { try? FileManager.default.removeItem(at: folder) }
-        let victim = folder.appendingPathComponent("victim").path
+        let victim = try makeVictim(in: folder)
         let target = folder.appendingPathComponent("table.csv").path
-        try "secret".write(toFile: victim, atomically: false, encoding: .utf8)
         #expect(symlink(victim, AtomicFile.temporaryPath(for: target)) == 0)
         try AtomicFile.write("a,b\n", to: target)
         #expect(text(victim) == "secret" && text(target) == "a,b\n")
@@ -55,8 +60,7 @@ struct SafeFilesTests {
     @Test func lockFilesAreNeverFollowedOrShared() throws {
         let folder = TestSupport.temporaryDirectory("lock-files")
         defer { try? FileManager.default.removeItem(at: folder) }
-        let victim = folder.appendingPathComponent("victim").path
-        try "secret".write(toFile: victim, atomically: false, encoding: .utf8)
+        let victim = try makeVictim(in: folder)
         // A link, a dangling link, a hard link, a FIFO: refused, nothing created or changed.
         let link = folder.appendingPathComponent("a.lock").path
         #expect(symlink(victim, link) == 0)
