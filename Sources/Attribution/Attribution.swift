@@ -70,9 +70,15 @@ public enum Target: Sendable, Hashable {
 
 /// What cannot be explained: a target outside the classes, inputs of the wrong shape.
 public struct ExplanationError: Error, CustomStringConvertible, Sendable, Equatable {
+    /// The model's node (layer) the problem is at, when it is at one.
+    public var node: String?
     public var reason: String
     public init(_ reason: String) { self.reason = reason }
-    public var description: String { reason }
+    public init(node: String, _ reason: String) {
+        self.node = node
+        self.reason = reason
+    }
+    public var description: String { node.map { "layer \($0): \(reason)" } ?? reason }
 }
 
 extension Sequential {

@@ -52,10 +52,10 @@ public struct Composite: Sendable {
 
     /// The rule of each layer of `model` (nil for layers that are not affine).
     public func rules(for model: Sequential) -> [LRPRule?] {
-        let affineCount = model.layers.count { $0 is any AffineLayer }
+        let affineCount = model.layers.count { $0.kind.isAffine }
         var affineIndex = 0
         return model.layers.enumerated().map { index, layer in
-            guard layer is any AffineLayer else { return nil }
+            guard layer.kind.isAffine else { return nil }
             defer { affineIndex += 1 }
             return rule(LayerPosition(index: index, affineIndex: affineIndex, affineCount: affineCount, kind: layer.kind))
         }

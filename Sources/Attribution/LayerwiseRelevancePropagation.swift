@@ -28,6 +28,8 @@ public struct LayerwiseRelevancePropagation: Sendable {
     ///   - inputs: `[batch, inputShape...]`.
     ///   - target: the explained class per sample.
     /// - Complexity: a forward pass plus, per affine layer, two GEMMs per rule term.
+    /// - Throws: ``ExplanationError`` naming the node when a layer has no rule (never the
+    ///   gradient in its place).
     public func explain(_ model: Sequential, inputs: Tensor, target: Target = .predicted) throws(ExplanationError) -> Attribution {
         let (traces, targets, logits) = try model.resolvedForward(inputs, target)
         let explained = Sequential.pick(logits, targets)
@@ -36,15 +38,25 @@ public struct LayerwiseRelevancePropagation: Sendable {
         var totals: [[Double]] = [Attribution.rowTotals(relevance)]
         for index in model.layers.indices.reversed() {
             let layer = model.layers[index], trace = traces[index]
-            if let affine = layer as? any AffineLayer, let rule = rules[index] {
+            // One decision per kind, exhaustive: a new kind must be given its rule here,
+            // and no layer's gradient is ever passed off as relevance.
+            switch layer.spec {
+            case .dense, .conv2d:
+                guard let affine = layer as? any AffineLayer, let rule = rules[index] else {
+                    throw ExplanationError(node: layer.name, "a \(layer.kind.rawValue) layer without an LRP rule in the composite \(composite.name)")
+                }
                 relevance = rule.propagate(relevance, through: affine, input: trace.input)
-            } else if let pool = layer as? AvgPool2D {
-                relevance = Self.proportional(relevance, through: pool, trace: trace, stabilizer: composite.poolStabilizer)
-            } else if layer is ActivationLayer {
+            case .avgpool2d:
+                relevance = Self.proportional(relevance, through: layer, trace: trace, stabilizer: composite.poolStabilizer)
+            case .maxpool2d:
+                // Winner takes all: max pooling's backward pass routes each output's
+                // relevance to its window's maximum, which is the rule.
+                relevance = try Self.passed(relevance, through: layer, trace: trace)
+            case .flatten:
+                relevance = relevance.reshaped(trace.input.shape)
+            case .activation:
                 // Relevance passes element-wise activations unchanged.
-            } else {
-                // Max pooling (winner takes all) and flatten: the layer's own backward pass.
-                relevance = layer.backward(relevance, trace: trace, needsInputGradient: true).input ?? relevance
+                break
             }
             totals.insert(Attribution.rowTotals(relevance), at: 0)
         }
@@ -52,9 +64,17 @@ public struct LayerwiseRelevancePropagation: Sendable {
     }
 
     /// z-rule through average pooling: R_in = x ⊙ poolᵀ(R / stab(pool(x))).
-    package static func proportional(_ relevance: Tensor, through pool: AvgPool2D, trace: LayerTrace, stabilizer: Stabilizer) -> Tensor {
+    package static func proportional(_ relevance: Tensor, through pool: any Layer, trace: LayerTrace, stabilizer: Stabilizer) -> Tensor {
         let s = Tensor(shape: relevance.shape, scalars: zip(relevance.scalars, trace.output.scalars).map { $0 / stabilizer($1) })
         guard let c = pool.backward(s, trace: trace, needsInputGradient: true).input else { return relevance }
         return Tensor(shape: trace.input.shape, scalars: zip(trace.input.scalars, c.scalars).map(*))
+    }
+
+    /// Relevance routed by the layer's own backward pass (max pooling: winner takes all).
+    private static func passed(_ relevance: Tensor, through layer: any Layer, trace: LayerTrace) throws(ExplanationError) -> Tensor {
+        guard let routed = layer.backward(relevance, trace: trace, needsInputGradient: true).input else {
+            throw ExplanationError(node: layer.name, "the layer gave no relevance at its input")
+        }
+        return routed
     }
 }

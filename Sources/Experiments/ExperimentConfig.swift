@@ -127,18 +127,6 @@ package struct DataConfig: Sendable {
 /// (any stack, e.g. a CNN); the output layer (dense, linear, one unit per class) is
 /// added automatically.
 package struct ModelConfig: Sendable {
-    package enum LayerSpec: Sendable, Equatable {
-        case dense(units: Int, activation: Activation)
-        /// `kernel` is `[height, width]` (the YAML's `kernel: 3` is `[3, 3]`).
-        case conv2d(filters: Int, kernel: [Int], stride: Int, padding: Int, activation: Activation)
-        case maxpool2d(size: Int, stride: Int?)
-        case avgpool2d(size: Int, stride: Int?)
-        case flatten
-        /// An activation on its own (`{activation: relu}`), where it does not follow a
-        /// dense or conv2d layer (an imported model's ReLU after pooling).
-        case activation(Activation)
-    }
-
     /// `widths`: hidden layer widths of an MLP, e.g. [10, 7, 5, 4, 3].
     package var widths: [Int]?
     /// `layers`: a list of `{dense: {units, activation}}`, `{conv2d: {filters, kernel,
@@ -225,10 +213,10 @@ package struct ModelConfig: Sendable {
         }
         switch kind {
         case .dense:
-            let e = try body.mapping(allowed: ["units", "activation"])
+            let e = try body.mapping(allowed: LayerSpec.keys(of: kind))
             return .dense(units: try e.required("units", in: body).int(in: 1...1_000_000), activation: try activation(e))
         case .conv2d:
-            let e = try body.mapping(allowed: ["filters", "kernel", "stride", "padding", "activation"])
+            let e = try body.mapping(allowed: LayerSpec.keys(of: kind))
             let kernelNode = try e.required("kernel", in: body)
             let kernel = kernelNode.scalarText != nil ? [try kernelNode.int(in: 1...64)] : try kernelNode.ints(in: 1...64)
             guard kernel.count == 1 || kernel.count == 2 else { throw kernelNode.error("a size or [height, width]") }
@@ -237,9 +225,9 @@ package struct ModelConfig: Sendable {
                            stride: try e["stride"]?.int(in: 1...64) ?? 1, padding: try e["padding"]?.int(in: 0...64) ?? 0,
                            activation: try activation(e))
         case .maxpool2d, .avgpool2d:
-            let e = try body.mapping(allowed: ["size", "stride"])
+            let e = try body.mapping(allowed: LayerSpec.keys(of: kind))
             let size = try e["size"]?.int(in: 1...64) ?? 2
-            let stride = try e["stride"]?.int(in: 1...64)
+            let stride = try e["stride"]?.int(in: 1...64) ?? size
             return kind == .maxpool2d ? .maxpool2d(size: size, stride: stride) : .avgpool2d(size: size, stride: stride)
         case .activation:
             return .activation(try body.choice(Activation.self))

@@ -39,7 +39,9 @@ extension ExperimentLoader {
         model["from_sha256"] = Node(imported.sha256)
         model["input_shape"] = flowList(imported.inputShape)
         if let layout = imported.inputLayout { model["input_layout"] = Node(layout.rawValue) }
-        model["layers"] = .sequence(Node.Sequence(imported.layers.dropLast().map(layerNode)))
+        var layers: [Node] = []
+        for layer in imported.layers.dropLast() { layers.append(try layerNode(layer, file: file)) }
+        model["layers"] = .sequence(Node.Sequence(layers))
         top["model"] = .mapping(model)
         if case .mapping(var data)? = top["data"] {
             if let given = data["classes"]?.int, given != imported.outputUnits {
@@ -55,28 +57,15 @@ extension ExperimentLoader {
         .sequence(Node.Sequence(values.map { Node(String($0)) }, .implicit, .flow))
     }
 
-    private static func mapping(_ pairs: [(String, Node)]) -> Node {
-        .mapping(Node.Mapping(pairs.map { (Node($0.0), $0.1) }))
-    }
-
-    /// One layer as the configuration spells it.
-    static func layerNode(_ layer: ImportedModel.Layer) -> Node {
-        switch layer {
-        case .dense(let weights, _, let activation):
-            return mapping([("dense", mapping([("units", Node(String(weights.shape[1]))), ("activation", Node(activation.rawValue))]))])
-        case .conv2d(let kernel, _, let stride, let padding, let activation):
-            let size = kernel.shape[0] == kernel.shape[1] ? Node(String(kernel.shape[0])) : flowList([kernel.shape[0], kernel.shape[1]])
-            return mapping([("conv2d", mapping([("filters", Node(String(kernel.shape[3]))), ("kernel", size),
-                                                ("stride", Node(String(stride))), ("padding", Node(String(padding))),
-                                                ("activation", Node(activation.rawValue))]))])
-        case .maxpool2d(let size, let stride):
-            return mapping([("maxpool2d", mapping([("size", Node(String(size))), ("stride", Node(String(stride)))]))])
-        case .avgpool2d(let size, let stride):
-            return mapping([("avgpool2d", mapping([("size", Node(String(size))), ("stride", Node(String(stride)))]))])
-        case .flatten:
-            return Node("flatten")
-        case .activation(let activation):
-            return mapping([("activation", Node(activation.rawValue))])
+    /// One layer as the configuration spells it: ``LayerSpec``'s `Codable` form.
+    static func layerNode(_ layer: LayerSpec, file: String) throws(ConfigError) -> Node {
+        do {
+            guard let node = try Yams.compose(yaml: try YAMLEncoder().encode(layer)) else { throw ConfigError(file: file, keyPath: "model.layers", "empty layer") }
+            return node
+        } catch let error as ConfigError {
+            throw error
+        } catch {
+            throw ConfigError(file: file, keyPath: "model.layers", "a \(layer.kind.rawValue) layer could not be written out: \(error)")
         }
     }
 }

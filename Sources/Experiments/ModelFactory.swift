@@ -25,54 +25,14 @@ package enum ModelFactory {
                                           activation: config.activation, initializer: config.initializer,
                                           outputInitializer: config.outputInitializer, rng: rng)
             }
-            var layers: [any Layer] = []
-            var shape = sampleShape
-            var budget = ModelBudget()
-            try ModelBudget.values(shape, layer: "input")
-            var counts: [String: Int] = [:]
-            func name(_ kind: String) -> String {
-                counts[kind, default: 0] += 1
-                return "\(kind)\(counts[kind, default: 0])"
+            // The configured layers and the output layer (dense, linear, one unit per class):
+            // one description, built by Networks (each layer's weights drawn from its own stream).
+            let description = ModelDescription.chain(inputShape: sampleShape, specs: (config.layers ?? []) + [.dense(units: classes, activation: .linear)])
+            let last = description.nodes.count - 1
+            return try description.build { index in
+                index == last ? .drawn(config.outputInitializer ?? config.initializer, rng.fork("layer-output"))
+                              : .drawn(config.initializer, rng.fork("layer-\(index)"))
             }
-            for (index, spec) in (config.layers ?? []).enumerated() {
-                var stream = rng.fork("layer-\(index)")
-                let layer: any Layer
-                switch spec {
-                case .dense(let units, let activation):
-                    guard shape.count == 1 else {
-                        throw NetworkError(layer: "layers[\(index)] dense", "expects flat inputs but gets \(shape); put flatten before it")
-                    }
-                    try budget.add(layer: "layers[\(index)] dense", weightShape: [shape[0], units], biases: units)
-                    layer = Dense(name: name("dense"), inputSize: shape[0], outputSize: units, activation: activation,
-                                  initializer: config.initializer, rng: &stream)
-                case .conv2d(let filters, let kernel, let stride, let padding, let activation):
-                    guard shape.count == 3 else {
-                        throw NetworkError(layer: "layers[\(index)] conv2d", "expects [height, width, channels] inputs but gets \(shape)")
-                    }
-                    try budget.add(layer: "layers[\(index)] conv2d", weightShape: [kernel[0], kernel[1], shape[2], filters], biases: filters)
-                    layer = Conv2D(name: name("conv"), kernelSize: (kernel[0], kernel[1]), inputChannels: shape[2], outputChannels: filters,
-                                   stride: stride, padding: padding, activation: activation, initializer: config.initializer, rng: &stream)
-                case .maxpool2d(let size, let stride):
-                    layer = MaxPool2D(name: name("maxpool"), size: size, stride: stride)
-                case .avgpool2d(let size, let stride):
-                    layer = AvgPool2D(name: name("avgpool"), size: size, stride: stride)
-                case .flatten:
-                    layer = Flatten(name: name("flatten"))
-                case .activation(let activation):
-                    layer = ActivationLayer(name: name("activation"), activation)
-                }
-                shape = try layer.outputShape(for: shape)
-                try ModelBudget.values(shape, layer: "layers[\(index)]")
-                layers.append(layer)
-            }
-            guard shape.count == 1 else {
-                throw NetworkError(layer: "output", "the last layer's output has shape \(shape); end `layers` with flatten or dense")
-            }
-            var stream = rng.fork("layer-output")
-            try budget.add(layer: "output", weightShape: [shape[0], classes], biases: classes)
-            layers.append(Dense(name: "output", inputSize: shape[0], outputSize: classes, activation: .linear,
-                                initializer: config.outputInitializer ?? config.initializer, rng: &stream))
-            return try Sequential(inputShape: sampleShape, layers: layers)
         } catch let error as ConfigError {
             throw error
         } catch {

@@ -49,13 +49,13 @@ public struct ReceptiveField: Sendable, Equatable {
     public static func steps(_ model: Sequential, through layer: Int) -> [Step]? {
         var steps: [Step] = []
         for l in model.layers[...layer] {
-            switch l {
-            case let conv as Conv2D:
-                steps.append(Step(kernelHeight: conv.kernelHeight, kernelWidth: conv.kernelWidth, stride: conv.stride, padding: conv.padding))
-            case let pool as MaxPool2D: steps.append(Step(kernel: pool.size, stride: pool.stride))
-            case let pool as AvgPool2D: steps.append(Step(kernel: pool.size, stride: pool.stride))
-            case is Dense: return nil
-            default: continue
+            switch l.spec {
+            case .conv2d(_, let kernel, let stride, let padding, _):
+                steps.append(Step(kernelHeight: kernel[0], kernelWidth: kernel[1], stride: stride, padding: padding))
+            case .maxpool2d(let size, let stride), .avgpool2d(let size, let stride):
+                steps.append(Step(kernel: size, stride: stride))
+            case .dense: return nil
+            case .flatten, .activation: continue
             }
         }
         return steps

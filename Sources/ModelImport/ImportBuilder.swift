@@ -10,7 +10,9 @@ import Tensor
 /// flattens NHWC `(y, x, c)`, so the next Dense layer's weight rows are reordered.
 struct ImportBuilder {
     let file: String
-    private(set) var layers: [ImportedModel.Layer] = []
+    /// The layers so far, in the lab's one description, and each one's parameters.
+    private(set) var layers: [LayerSpec] = []
+    private(set) var parameters: [[Tensor]] = []
     /// One sample's shape as the lab holds it.
     private(set) var shape: [Int]
     /// One sample's shape at the input.
@@ -61,12 +63,13 @@ struct ImportBuilder {
         ModelImportError(file: file, "\(place): \(reason)")
     }
 
-    private mutating func append(_ layer: ImportedModel.Layer, output: [Int], foldable: Bool) throws(ModelImportError) {
+    private mutating func append(_ layer: LayerSpec, _ weights: [Tensor] = [], output: [Int], foldable: Bool) throws(ModelImportError) {
         guard layers.count < Self.maximumLayers else {
             throw ModelImportError(file: file, "more than \(Self.maximumLayers) layers")
         }
         try Self.checkSize(output, file: file, place: "layer \(layers.count + 1)")
         layers.append(layer)
+        parameters.append(weights)
         shape = output
         canFold = foldable
     }
@@ -94,22 +97,29 @@ struct ImportBuilder {
         }
         let b = bias ?? [Float](repeating: 0, count: outputs)
         guard b.count == outputs else { throw error(place, "has \(b.count) biases for \(outputs) outputs") }
-        try append(.dense(weights: Tensor(shape: [inputs, outputs], scalars: w), bias: Tensor(shape: [outputs], scalars: b), activation: .linear),
+        try append(.dense(units: outputs, activation: .linear), [Tensor(shape: [inputs, outputs], scalars: w), Tensor(shape: [outputs], scalars: b)],
                    output: [outputs], foldable: true)
     }
 
     /// Adds `bias` to the Dense or Conv2D just added (ONNX MatMul then Add).
     mutating func addBias(_ bias: [Float], place: String) throws(ModelImportError) {
         try checkFinite(bias, "the added bias", place)
-        switch layers.last {
-        case .dense(let w, var b, .linear)? where canFold && b.count == bias.count:
-            for i in 0..<bias.count { b.scalars[i] += bias[i] }
-            layers[layers.count - 1] = .dense(weights: w, bias: b, activation: .linear)
-        case .conv2d(let k, var b, let s, let p, .linear)? where canFold && b.count == bias.count:
-            for i in 0..<bias.count { b.scalars[i] += bias[i] }
-            layers[layers.count - 1] = .conv2d(kernel: k, bias: b, stride: s, padding: p, activation: .linear)
-        default:
+        guard let last = foldTarget(outputs: bias.count) else {
             throw error(place, "adds a tensor of \(bias.count) values that is not the bias of the layer before (only a bias after MatMul or Conv is supported)")
+        }
+        for i in 0..<bias.count { parameters[last][1].scalars[i] += bias[i] }
+    }
+
+    /// The index of the last layer when a bias, batch normalisation or activation can be
+    /// folded into it: a Dense or Conv2D without an activation yet, with `outputs`
+    /// outputs (any number when nil).
+    private func foldTarget(outputs: Int? = nil) -> Int? {
+        guard canFold, let last = layers.indices.last, layers[last].activation == .linear else { return nil }
+        switch layers[last] {
+        case .dense(let units, _), .conv2d(let units, _, _, _, _):
+            return outputs == nil || outputs == units ? last : nil
+        case .maxpool2d, .avgpool2d, .flatten, .activation:
+            return nil
         }
     }
 
@@ -134,18 +144,12 @@ struct ImportBuilder {
             for j in 0..<n { b.scalars[j] = s[j] * (b.scalars[j] - mean[j]) + shift[j] }
             return (w, b)
         }
-        switch layers.last {
-        case .dense(let w, let b, .linear)? where canFold && b.count == n:
-            let (fw, fb) = folded(w, b)
-            try checkFinite(fw.scalars + fb.scalars, "the weights with batch normalisation folded in", place)
-            layers[layers.count - 1] = .dense(weights: fw, bias: fb, activation: .linear)
-        case .conv2d(let k, let b, let stride, let padding, .linear)? where canFold && b.count == n:
-            let (fk, fb) = folded(k, b)
-            try checkFinite(fk.scalars + fb.scalars, "the kernel with batch normalisation folded in", place)
-            layers[layers.count - 1] = .conv2d(kernel: fk, bias: fb, stride: stride, padding: padding, activation: .linear)
-        default:
+        guard let last = foldTarget(outputs: n) else {
             throw error(place, "batch normalisation is supported directly after a fully connected or convolution layer (it is folded into it)")
         }
+        let (fw, fb) = folded(parameters[last][0], parameters[last][1])
+        try checkFinite(fw.scalars + fb.scalars, "the \(layers[last].kind == .conv2d ? "kernel" : "weights") with batch normalisation folded in", place)
+        parameters[last] = [fw, fb]
         notes.append("\(place) folded into the layer before (inference statistics)")
     }
 
@@ -163,7 +167,8 @@ struct ImportBuilder {
         let b = Tensor(shape: [filters], scalars: bias ?? [Float](repeating: 0, count: filters))
         let layer = Conv2D(name: place, kernel: kernel, bias: b, stride: stride, padding: padding)
         let output = try checked(layer, place)
-        try append(.conv2d(kernel: kernel, bias: b, stride: stride, padding: padding, activation: .linear), output: output, foldable: true)
+        try append(.conv2d(filters: filters, kernel: [kernel.shape[0], kernel.shape[1]], stride: stride, padding: padding, activation: .linear),
+                   [kernel, b], output: output, foldable: true)
     }
 
     mutating func pool(maximum: Bool, size: Int, stride: Int, place: String) throws(ModelImportError) {
@@ -187,33 +192,30 @@ struct ImportBuilder {
 
     /// An element-wise activation: folded into the layer before when that has none.
     mutating func activation(_ activation: Activation, place: String) throws(ModelImportError) {
-        if canFold {
-            switch layers.last {
-            case .dense(let w, let b, .linear)?:
-                layers[layers.count - 1] = .dense(weights: w, bias: b, activation: activation)
-                canFold = false
-                return
-            case .conv2d(let k, let b, let s, let p, .linear)?:
-                layers[layers.count - 1] = .conv2d(kernel: k, bias: b, stride: s, padding: p, activation: activation)
-                canFold = false
-                return
-            default: break
+        if let last = foldTarget() {
+            switch layers[last] {
+            case .dense(let units, _): layers[last] = .dense(units: units, activation: activation)
+            case .conv2d(let filters, let kernel, let stride, let padding, _):
+                layers[last] = .conv2d(filters: filters, kernel: kernel, stride: stride, padding: padding, activation: activation)
+            case .maxpool2d, .avgpool2d, .flatten, .activation: break
             }
+            canFold = false
+            return
         }
         try append(.activation(activation), output: shape, foldable: false)
     }
 
     /// The model; its last layer must give the logits.
     func finish(format: ImportedModel.Format, inputShape: [Int], inputLayout: ImageLayoutHint, sha256: String) throws(ModelImportError) -> ImportedModel {
-        guard case .dense(_, _, let activation)? = layers.last else {
-            throw ModelImportError(file: file, "the model must end in a fully connected layer giving the logits (optionally followed by softmax); it ends in \(layers.last.map { "\($0.kindName)" } ?? "nothing")")
+        guard case .dense(_, let activation)? = layers.last else {
+            throw ModelImportError(file: file, "the model must end in a fully connected layer giving the logits (optionally followed by softmax); it ends in \(layers.last?.kind.rawValue ?? "nothing")")
         }
         guard activation == .linear else {
             throw ModelImportError(file: file, "the last layer applies \(activation.rawValue); the lab explains and analyses logits, so the last layer must be linear (a final softmax is dropped)")
         }
         guard rowOrder == nil else { throw ModelImportError(file: file, "flattened feature maps reach the output without a fully connected layer") }
-        return ImportedModel(format: format, layers: layers, inputShape: inputShape, inputLayout: inputLayout.layout,
-                             notes: notes, sha256: sha256)
+        return ImportedModel(format: format, architecture: .chain(inputShape: inputShape, specs: layers), parameters: parameters,
+                             inputLayout: inputLayout.layout, notes: notes, sha256: sha256)
     }
 }
 
@@ -226,20 +228,6 @@ enum ImageLayoutHint {
         case .flat: nil
         case .nchw: .nchw
         case .nhwc: .nhwc
-        }
-    }
-}
-
-extension ImportedModel.Layer {
-    /// The kind's name, as the configuration spells it.
-    public var kindName: String {
-        switch self {
-        case .dense: "dense"
-        case .conv2d: "conv2d"
-        case .maxpool2d: "maxpool2d"
-        case .avgpool2d: "avgpool2d"
-        case .flatten: "flatten"
-        case .activation: "activation"
         }
     }
 }

@@ -17,23 +17,16 @@ public struct ImportedModel: Sendable {
         case keras
     }
 
-    public enum Layer: Sendable {
-        /// weights `[in, out]`, bias `[out]`.
-        case dense(weights: Tensor, bias: Tensor, activation: Activation)
-        /// kernel `[kh, kw, cin, cout]`, bias `[cout]`; zero padding on all four sides.
-        case conv2d(kernel: Tensor, bias: Tensor, stride: Int, padding: Int, activation: Activation)
-        case maxpool2d(size: Int, stride: Int)
-        case avgpool2d(size: Int, stride: Int)
-        case flatten
-        /// An activation that could not be folded into the layer before it.
-        case activation(Activation)
-    }
-
     public var format: Format
-    /// The layers in order; the last is the output Dense (linear).
-    public var layers: [Layer]
+    /// The architecture, in the lab's one description (``ModelDescription``): layers
+    /// named by kind and order (`conv1`, `maxpool1`, `dense1`, …), the last the output
+    /// Dense (linear) giving the logits.
+    public var architecture: ModelDescription
+    /// Each layer's parameters in the lab's shapes (weights, then bias; empty for a layer
+    /// without), in the order of `architecture.nodes`.
+    public var parameters: [[Tensor]]
     /// One sample's shape as the lab holds it: `[features]` or `[height, width, channels]`.
-    public var inputShape: [Int]
+    public var inputShape: [Int] { architecture.inputShape }
     /// For image inputs: the order of axes the source model expects (ONNX from PyTorch:
     /// NCHW; Keras: NHWC). Data in that order is transposed when read.
     public var inputLayout: ImageLayout?
@@ -42,39 +35,18 @@ public struct ImportedModel: Sendable {
     /// SHA-256 of the file's bytes, hexadecimal.
     public var sha256: String
 
+    /// The layers' descriptions in order.
+    public var layers: [LayerSpec] { architecture.nodes.map(\.spec) }
+
     /// The number of logits (the output layer's units).
     public var outputUnits: Int {
-        if case .dense(let weights, _, _)? = layers.last { return weights.shape[1] }
+        if case .dense(let units, _)? = architecture.nodes.last?.spec { return units }
         return 0
     }
 
-    /// The runnable network: layers named `convN`, `denseN`, `maxpoolN`, `avgpoolN`,
-    /// `flattenN`, `activationN` by kind and order, the last `output`.
+    /// The runnable network, built from the description with the file's weights.
     public func sequential() throws(NetworkError) -> Sequential {
-        var counts: [String: Int] = [:]
-        func name(_ kind: String) -> String {
-            counts[kind, default: 0] += 1
-            return "\(kind)\(counts[kind, default: 0])"
-        }
-        var built: [any Networks.Layer] = []
-        for (index, layer) in layers.enumerated() {
-            let last = index == layers.count - 1
-            switch layer {
-            case .dense(let weights, let bias, let activation):
-                built.append(Dense(name: last ? "output" : name("dense"), weights: weights, bias: bias, activation: activation))
-            case .conv2d(let kernel, let bias, let stride, let padding, let activation):
-                built.append(Conv2D(name: name("conv"), kernel: kernel, bias: bias, stride: stride, padding: padding, activation: activation))
-            case .maxpool2d(let size, let stride):
-                built.append(MaxPool2D(name: name("maxpool"), size: size, stride: stride))
-            case .avgpool2d(let size, let stride):
-                built.append(AvgPool2D(name: name("avgpool"), size: size, stride: stride))
-            case .flatten:
-                built.append(Flatten(name: name("flatten")))
-            case .activation(let activation):
-                built.append(ActivationLayer(name: name("activation"), activation))
-            }
-        }
-        return try Sequential(inputShape: inputShape, layers: built)
+        try architecture.build { .given(parameters[$0]) }
     }
 }
 

@@ -4,7 +4,7 @@ import Tensor
 /// nonlinearity in separate layers (each then observed separately).
 public struct ActivationLayer: Layer {
     public let name: String
-    public var kind: LayerKind { .activation }
+    public var spec: LayerSpec { .activation(activation) }
     public let activation: Activation
     public var parameters: [Tensor] = []
 

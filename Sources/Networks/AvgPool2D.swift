@@ -5,7 +5,7 @@ import Tensor
 /// window; backward spreads each gradient equally over the window.
 public struct AvgPool2D: Layer {
     public let name: String
-    public var kind: LayerKind { .avgpool2d }
+    public var spec: LayerSpec { .avgpool2d(size: size, stride: stride) }
     public let size: Int
     public let stride: Int
     public var parameters: [Tensor] = []

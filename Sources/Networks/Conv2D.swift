@@ -12,7 +12,9 @@ import Tensor
 /// and one `sgemm` for the whole batch; the backward pass reuses the columns.
 public struct Conv2D: Layer {
     public let name: String
-    public var kind: LayerKind { .conv2d }
+    public var spec: LayerSpec {
+        .conv2d(filters: outputChannels, kernel: [kernelHeight, kernelWidth], stride: stride, padding: padding, activation: activation)
+    }
     public let activation: Activation
     public let stride: Int
     public let padding: Int

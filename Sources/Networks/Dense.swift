@@ -6,7 +6,7 @@ import Tensor
 /// PyTorch's `nn.Linear.weight` is the transpose), bias `[out]`, output `[batch, out]`.
 public struct Dense: Layer {
     public let name: String
-    public var kind: LayerKind { .dense }
+    public var spec: LayerSpec { .dense(units: outputSize, activation: activation) }
     public let activation: Activation
     /// `[weights [in, out], bias [out]]`.
     public var parameters: [Tensor]

@@ -4,7 +4,7 @@ import Tensor
 /// (PyTorch flattens NCHW tensors in channel-major order: permute to compare weights.)
 public struct Flatten: Layer {
     public let name: String
-    public var kind: LayerKind { .flatten }
+    public var spec: LayerSpec { .flatten }
     public var parameters: [Tensor] = []
 
     public init(name: String) { self.name = name }

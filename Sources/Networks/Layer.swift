@@ -27,8 +27,9 @@ public struct LayerTrace: Sendable {
 public protocol Layer: Sendable {
     /// A stable name, unique in its model (e.g. `dense1`); used in run files.
     var name: String { get }
-    /// The kind of layer, e.g. `dense`, `conv2d`, `maxpool2d`.
-    var kind: LayerKind { get }
+    /// The layer's description: its kind and hyperparameters (``LayerSpec``); with
+    /// ``parameters`` it rebuilds the layer (``LayerSpec/build(name:inputShape:weights:)``).
+    var spec: LayerSpec { get }
     /// The activation applied to the layer's output (`linear` when none).
     var activation: Activation { get }
     /// Trainable tensors, weights first (`[in, out]` for Dense, `[kh, kw, cin, cout]`
@@ -50,8 +51,10 @@ public protocol Layer: Sendable {
 }
 
 extension Layer {
+    /// The kind of layer, e.g. `dense`, `conv2d`, `maxpool2d`.
+    public var kind: LayerKind { spec.kind }
     public var parameterNames: [String] { parameters.isEmpty ? [] : ["weights", "bias"] }
-    public var activation: Activation { .linear }
+    public var activation: Activation { spec.activation }
 
     /// The forward output alone.
     public func callAsFunction(_ input: Tensor) -> Tensor { forward(input).output }

@@ -4,5 +4,10 @@ public enum LayerKind: String, Sendable, Codable, CaseIterable {
     case dense, conv2d, maxpool2d, avgpool2d, flatten, activation
 
     /// Affine layers (their output is `W·x + b`): the ones LRP rules apply to.
-    public var isAffine: Bool { self == .dense || self == .conv2d }
+    public var isAffine: Bool {
+        switch self {
+        case .dense, .conv2d: true
+        case .maxpool2d, .avgpool2d, .flatten, .activation: false
+        }
+    }
 }

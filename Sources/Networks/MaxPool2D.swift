@@ -6,7 +6,7 @@ import Tensor
 /// (`ky`, then `kx`), as PyTorch does. Backward routes each gradient to that index.
 public struct MaxPool2D: Layer {
     public let name: String
-    public var kind: LayerKind { .maxpool2d }
+    public var spec: LayerSpec { .maxpool2d(size: size, stride: stride) }
     public let size: Int
     public let stride: Int
     public var parameters: [Tensor] = []

@@ -13,22 +13,16 @@ extension Sequential {
     ///   with `glorot_uniform` whatever the hidden layers use); nil: `initializer`.
     public static func mlp(inputSize: Int, widths: [Int], classes: Int, activation: Activation,
                            initializer: Initializer, outputInitializer: Initializer? = nil, rng: SeededRNG) throws(NetworkError) -> Sequential {
-        var layers: [any Layer] = []
-        var previous = inputSize
-        var budget = ModelBudget()
+        var nodes: [ModelDescription.Node] = []
         for (index, width) in (widths + [classes]).enumerated() {
             let isOutput = index == widths.count
-            guard width > 0 else {
-                throw NetworkError(layer: isOutput ? "output" : "hidden\(index + 1)", "width must be positive, got \(width)")
-            }
-            // Counted before the weights are allocated.
-            try budget.add(layer: isOutput ? "output" : "hidden\(index + 1)", weightShape: [previous, width], biases: width)
-            var stream = rng.fork("layer-\(index)")
-            layers.append(Dense(name: isOutput ? "output" : "hidden\(index + 1)", inputSize: previous, outputSize: width,
-                                activation: isOutput ? .linear : activation,
-                                initializer: isOutput ? outputInitializer ?? initializer : initializer, rng: &stream))
-            previous = width
+            let name = isOutput ? "output" : "hidden\(index + 1)"
+            guard width > 0 else { throw NetworkError(layer: name, "width must be positive, got \(width)") }
+            nodes.append(.init(name: name, spec: .dense(units: width, activation: isOutput ? .linear : activation)))
         }
-        return try Sequential(inputShape: [inputSize], layers: layers)
+        // Built by the one description; each layer's weights from its own stream.
+        return try ModelDescription(inputShape: [inputSize], nodes: nodes).build { index in
+            .drawn(index == widths.count ? outputInitializer ?? initializer : initializer, rng.fork("layer-\(index)"))
+        }
     }
 }

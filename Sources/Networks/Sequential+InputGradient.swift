@@ -29,12 +29,20 @@ extension Sequential {
         for index in layers.indices.reversed() where index <= (start ?? layers.count - 1) {
             if index == layer { return g }
             let current = layers[index], trace = traces[index]
-            if let affine = current as? any AffineLayer {
+            switch current.spec {
+            case .dense, .conv2d:
+                // The activation's derivative, then the transposed affine map, without the
+                // weight gradients the full backward pass computes (Dense and Conv2D are
+                // affine layers; another type of these kinds takes its exact backward pass).
+                guard let affine = current as? any AffineLayer else {
+                    g = current.backward(g, trace: trace, needsInputGradient: true).input ?? g
+                    continue
+                }
                 g = Self.activationBackward(g, activation: current.activation, output: trace.output, relu: relu)
                 g = affine.transposed(g, weights: affine.parameters[0], inputShape: Array(trace.input.shape.dropFirst()))
-            } else if current is ActivationLayer {
+            case .activation:
                 g = Self.activationBackward(g, activation: current.activation, output: trace.output, relu: relu)
-            } else {
+            case .maxpool2d, .avgpool2d, .flatten:
                 g = current.backward(g, trace: trace, needsInputGradient: true).input ?? g
             }
         }

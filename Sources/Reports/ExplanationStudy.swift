@@ -101,7 +101,7 @@ package struct ExplanationStudy: Sendable {
         var features: [(title: String, figure: ImageGridFigure, note: String)] = []
         if options.features {
             let range = bounds ?? ((all.scalars.min() ?? 0), (all.scalars.max() ?? 1))
-            if model.layers.contains(where: { $0 is Conv2D }) {
+            if model.layers.contains(where: { $0.kind == .conv2d }) {
                 let (svg, lines) = try FeatureFigures.filters(model, layer: nil)
                 features.append(("First-layer filters", svg, lines.joined(separator: "; ")))
             }

@@ -53,7 +53,7 @@ extension VisualizeCommand {
             let (loaded, data, _) = try options.load()
             let model = loaded.model
             let names = layers.map { $0.split(separator: ",").map(String.init) }
-                ?? model.layers.dropLast().filter { $0 is any AffineLayer }.map(\.name)
+                ?? model.layers.dropLast().filter { $0.kind.isAffine }.map(\.name)
             let rows = try parseList(inputs, "--inputs") ?? [0]
             if let bad = rows.first(where: { !(0..<data.rows).contains($0) }) { throw InputError("--inputs: row \(bad) is outside the \(data.rows) recorded samples") }
             let (svg, lines) = try FeatureFigures.invert(model, inputs: data, rows: rows, layers: names, starts: starts, steps: steps,

@@ -4,6 +4,7 @@ import Networks
 import Recording
 import Testing
 import TestSupport
+import Yams
 
 @Suite("Experiment configs")
 struct ConfigTests {
@@ -101,7 +102,7 @@ struct ConfigTests {
                         "training.optimizer.momentum", "SGD's")
         try expectError(Self.good.replacingOccurrences(of: "var_u.mat", with: "missing.mat"), "data.path", "no such file")
         try expectError(Self.good.replacingOccurrences(of: "model: {widths: [4, 3]}", with: "model: {layers: [{conv2d: {filters: 2, kernel: 3}}]}"),
-                        "model", "expects [height, width, channels]")
+                        "model", "needs [height, width, channels]")
         try expectError(Self.good.replacingOccurrences(of: "{widths: [4, 3]}", with: "{widths: [4, 0]}"), "model.widths", "out of range")
         try expectError(Self.good + "\nmodel2: 1\n", "unknown key", "model2")
         try expectError(Self.good.replacingOccurrences(of: "{widths: [4, 3]}", with: "{widths: [4, 3], arithmetic: fast}"),
@@ -150,5 +151,21 @@ struct ConfigTests {
         #expect(shards.map(\.count) == [4, 4, 4])
         #expect(RunPlan.parseShard("2/3")! == (2, 3))
         #expect(RunPlan.parseShard("3/3") == nil)
+    }
+
+    /// The configuration's parser and ``LayerSpec``'s `Codable` form are one spelling: what
+    /// one writes (an imported model written out), the other reads back unchanged.
+    @Test func layerSpecsRoundTripThroughTheConfigParser() throws {
+        let specs: [LayerSpec] = [
+            .conv2d(filters: 3, kernel: [3, 2], stride: 2, padding: 1, activation: .relu), .maxpool2d(size: 2, stride: 1),
+            .avgpool2d(size: 3, stride: 3), .activation(.softplus), .flatten, .dense(units: 5, activation: .linear),
+        ]
+        #expect(Set(specs.map(\.kind)) == Set(LayerKind.allCases))
+        for spec in specs {
+            let node = try #require(try Yams.compose(yaml: try YAMLEncoder().encode(spec)))
+            #expect(try ModelConfig.layer(ConfigReader(node: node, file: "t.yaml", path: "model.layers[0]"), defaultActivation: .tanh) == spec)
+        }
+        let unknown = try #require(try Yams.compose(yaml: "{residual: {units: 3}}"))
+        #expect(throws: ConfigError.self) { _ = try ModelConfig.layer(ConfigReader(node: unknown, file: "t.yaml"), defaultActivation: .tanh) }
     }
 }

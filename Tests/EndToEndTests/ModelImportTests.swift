@@ -82,14 +82,14 @@ struct ModelImportParityTests {
         #expect(torch.notes.contains { $0.contains("Softmax is dropped") })
         let cnn = try ModelImporter.load(TestSupport.root.appendingPathComponent("examples/byom/fashion_cnn.onnx").path)
         #expect(cnn.inputShape == [28, 28, 1] && cnn.inputLayout == .nchw)
-        #expect(cnn.layers.map(\.kindName) == ["conv2d", "maxpool2d", "conv2d", "maxpool2d", "flatten", "dense", "dense"])
+        #expect(cnn.layers.map(\.kind.rawValue) == ["conv2d", "maxpool2d", "conv2d", "maxpool2d", "flatten", "dense", "dense"])
         let keras = try ModelImporter.load(TestSupport.root.appendingPathComponent("Tests/EndToEndTests/Fixtures/byom/keras_cnn.h5").path)
         #expect(keras.inputLayout == .nhwc && keras.notes.contains { $0.contains("Dropout") })
-        #expect(keras.layers.map(\.kindName) == ["conv2d", "maxpool2d", "conv2d", "avgpool2d", "flatten", "dense", "dense"])
+        #expect(keras.layers.map(\.kind.rawValue) == ["conv2d", "maxpool2d", "conv2d", "avgpool2d", "flatten", "dense", "dense"])
         // Batch normalisation disappears into the layer before; a functional chain reads as a Sequential.
         let bn = try ModelImporter.load(TestSupport.root.appendingPathComponent("Tests/EndToEndTests/Fixtures/byom/batchnorm_legacy.onnx").path)
-        #expect(bn.layers.map(\.kindName) == ["conv2d", "maxpool2d", "flatten", "dense", "dense"] && bn.notes.contains { $0.contains("folded") })
+        #expect(bn.layers.map(\.kind.rawValue) == ["conv2d", "maxpool2d", "flatten", "dense", "dense"] && bn.notes.contains { $0.contains("folded") })
         let functional = try ModelImporter.load(TestSupport.root.appendingPathComponent("Tests/EndToEndTests/Fixtures/byom/keras_functional.h5").path)
-        #expect(functional.layers.map(\.kindName) == ["dense", "dense", "dense"])
+        #expect(functional.layers.map(\.kind.rawValue) == ["dense", "dense", "dense"])
     }
 }

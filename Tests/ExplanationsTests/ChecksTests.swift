@@ -61,3 +61,41 @@ struct ChecksTests {
         #expect(meanAbsolute < 0.5, "\(last.spearman)")
     }
 }
+
+/// LRP never presents a gradient as relevance: a layer it has no rule for is a typed
+/// error naming the layer.
+@Suite("LRP: no rule, no relevance")
+struct LRPWithoutRuleTests {
+    /// A dense-kind layer that is not an affine layer the rules can modify (what a new
+    /// layer type looks like before it is given its rule).
+    struct OpaqueDense: Layer {
+        var inner: Dense
+        var name: String { inner.name }
+        var spec: LayerSpec { inner.spec }
+        var parameters: [Tensor] {
+            get { inner.parameters }
+            set { inner.parameters = newValue }
+        }
+        func outputShape(for inputShape: [Int]) throws(NetworkError) -> [Int] { try inner.outputShape(for: inputShape) }
+        func forward(_ input: Tensor) -> LayerTrace { inner.forward(input) }
+        func backward(_ outputGradient: Tensor, trace: LayerTrace, needsInputGradient: Bool) -> (input: Tensor?, parameters: [Tensor]) {
+            inner.backward(outputGradient, trace: trace, needsInputGradient: needsInputGradient)
+        }
+    }
+
+    @Test("a layer without a rule is an error naming it, for every composite")
+    func missingRuleIsNamed() throws {
+        let mlp = try Models.mlp(seed: 3)
+        var layers = mlp.layers
+        layers[1] = OpaqueDense(inner: layers[1] as! Dense)
+        let model = try Sequential(inputShape: mlp.inputShape, layers: layers)
+        let inputs = Tensor(shape: [2, 10], scalars: (0..<20).map { Float($0) / 10 - 1 })
+        for composite in [Composite.epsilonPlus(), .uniform(.epsilon(0.25))] {
+            #expect(throws: ExplanationError(node: "dense2", "a dense layer without an LRP rule in the composite \(composite.name)")) {
+                _ = try LayerwiseRelevancePropagation(composite: composite).explain(model, inputs: inputs)
+            }
+        }
+        // The same model explains by gradient methods, whose exact backward pass it has.
+        #expect(try Gradient().attribute(model, inputs: inputs, target: .predicted).map.scalars == Gradient().attribute(mlp, inputs: inputs, target: .predicted).map.scalars)
+    }
+}
