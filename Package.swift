@@ -77,22 +77,29 @@ let package = Package(
             .product(name: "RealModule", package: "swift-numerics"),
         ]),
         .target(name: "Plotting", dependencies: ["CZlib", "SafeFiles"]),
+        // Progress of long jobs on standard error (a bar on a terminal, plain lines in a log).
+        .target(name: "Console"),
+        // The configuration schema, its reader and errors: below Experiments and Analysis.
+        .target(name: "Configuration", dependencies: [
+            "Attribution", "Datasets", "Information", "ModelImport", "Networks", "Recording",
+            .product(name: "Yams", package: "Yams"),
+        ]),
         .target(name: "Experiments", dependencies: [
-            "Attribution", "CProcess", "Datasets", "ModelImport", "Information", "Networks", "Recording", "SafeFiles", "Tensor",
+            "Configuration", "Console", "CProcess", "Datasets", "ModelImport", "Networks", "Recording", "SafeFiles", "Tensor",
             .product(name: "Yams", package: "Yams"),
             .product(name: "Logging", package: "swift-log"),
         ]),
         .target(name: "Analysis", dependencies: [
-            "Experiments", "HDF5", "Information", "Recording", "SafeFiles", "Tensor",
+            "Configuration", "Console", "HDF5", "Information", "Recording", "SafeFiles", "Tensor",
             .product(name: "Logging", package: "swift-log"),
         ]),
         .target(name: "Reports", dependencies: [
-            "Analysis", "Attribution", "Embedding", "Experiments", "FeatureVisualization", "HDF5",
+            "Analysis", "Attribution", "Configuration", "Embedding", "Experiments", "FeatureVisualization", "HDF5",
             "Information", "Networks", "Plotting", "Recording", "SafeFiles", "Tensor",
             .product(name: "Mustache", package: "swift-mustache"),
         ]),
         .target(name: "Reproduction", dependencies: [
-            "Analysis", "Attribution", "Experiments", "HDF5", "Information", "Plotting", "Tensor",
+            "Analysis", "Attribution", "Configuration", "HDF5", "Information", "Plotting", "Tensor",
             .product(name: "RealModule", package: "swift-numerics"),
         ]),
         // `make bench`: timings of the engine next to the PyTorch reference (benchmarks/).
@@ -100,7 +107,7 @@ let package = Package(
             "Analysis", "Attribution", "Datasets", "Embedding", "Experiments", "Information", "Networks", "Recording", "Tensor",
         ], path: "benchmarks/swift"),
         .executableTarget(name: "infoplane", dependencies: [
-            "Analysis", "Attribution", "CProcess", "Datasets", "Embedding", "Experiments", "FeatureVisualization", "HDF5", "ModelImport",
+            "Analysis", "Attribution", "Configuration", "CProcess", "Datasets", "Embedding", "Experiments", "FeatureVisualization", "HDF5", "ModelImport",
             "Information", "Networks", "Plotting", "Recording", "Reports", "Reproduction", "SafeFiles", "Tensor",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -128,7 +135,7 @@ let package = Package(
         .testTarget(name: "PlottingTests", dependencies: ["Plotting", "TestSupport"]),
         .testTarget(name: "SafeFilesTests", dependencies: ["SafeFiles", "TestSupport"]),
         .testTarget(name: "EndToEndTests", dependencies: [
-            "Analysis", "Attribution", "Embedding", "Experiments", "HDF5", "Information", "ModelImport", "Networks", "Recording", "Reproduction",
+            "Analysis", "Attribution", "Configuration", "Console", "Embedding", "Experiments", "HDF5", "Information", "ModelImport", "Networks", "Recording", "Reproduction",
             "Tensor", "TestSupport", "infoplane",  // built first: the tests run the command
             .product(name: "Yams", package: "Yams"),
             .product(name: "SwiftProtobuf", package: "swift-protobuf"),  // crafted ONNX models

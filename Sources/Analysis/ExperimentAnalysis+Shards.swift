@@ -1,4 +1,4 @@
-import Experiments
+import Configuration
 import Foundation
 import HDF5
 import Information
@@ -21,7 +21,7 @@ extension ExperimentAnalysis {
     }
 
     /// The shard files of a folder, grouped by their shard count; names with counts out
-    /// of range (more than `RunPlan.maximumShards`, an index not below the count) are not shards.
+    /// of range (more than `Shard.maximumCount`, an index not below the count) are not shards.
     package static func shardFiles(in folder: String) -> [Int: [String]] {
         var groups: [Int: [String]] = [:]
         for name in (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? [] {
@@ -30,7 +30,7 @@ extension ExperimentAnalysis {
             let numbers = parts[1].dropFirst("shard-".count).split(separator: "-")
             // Bounded counts: a name like shard-0-of-9223372036854775807 is not a shard of ours.
             guard numbers.count == 3, numbers[1] == "of", let count = Int(numbers[2]), let index = Int(numbers[0]),
-                  (1...RunPlan.maximumShards).contains(count), (0..<count).contains(index),
+                  Shard(index: index, count: count) != nil,
                   name == "analysis.shard-\(index)-of-\(count).h5" else { continue }
             groups[count, default: []].append((folder as NSString).appendingPathComponent(name))
         }

@@ -1,11 +1,12 @@
-import Experiments
+import Configuration
+import Console
 import Foundation
 import HDF5
 import Information
 import Logging
 import Recording
-import Tensor
 import SafeFiles
+import Tensor
 
 /// `infoplane analyze`: the information-plane analysis of run files into a named,
 /// cumulative analysis file (``AnalysisFile``), one per folder of runs by default.
@@ -115,8 +116,7 @@ package struct ExperimentAnalysis {
         if let given = request.estimators {
             estimators = given
         } else {
-            let experiments = try ExperimentLoader.parse(first.config, file: "\(first.path) (config attribute)")
-            estimators = experiments[0].config.analysis.estimators
+            estimators = try ExperimentConfig.stored(first.config, file: "\(first.path) (config attribute)").analysis.estimators
         }
         let identities = try Self.identify(files, relativeTo: PathComponent.folder(of: request.output))
 

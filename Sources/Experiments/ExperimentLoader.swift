@@ -1,5 +1,6 @@
-import Recording
+import Configuration
 import Foundation
+import Recording
 import Yams
 
 /// One runnable variant of an experiment: its configuration and the YAML text that
@@ -71,19 +72,7 @@ package enum ExperimentLoader {
     package static func parse(_ text: String, file path: String, overrides: [String] = [],
                              relativeTo folder: String? = nil, importingModels: Bool = false,
                              modelFrom: String? = nil) throws(ConfigError) -> [Experiment] {
-        var root: Node
-        do {
-            guard let node = try Yams.compose(yaml: text) else {
-                throw ConfigError(file: path, keyPath: "", "the file is empty")
-            }
-            root = node
-        } catch let error as ConfigError {
-            throw error
-        } catch let error as YamlError {
-            throw yamlError(error, file: path)
-        } catch {
-            throw ConfigError(file: path, keyPath: "", "not valid YAML: \(error)")
-        }
+        var root = try ConfigReader.compose(text, file: path)
         var overridden: [String] = []
         if let modelFrom, case .mapping(var top) = root {
             top["model"] = .mapping(Node.Mapping([(Node("from"), Node(modelFrom))]))
@@ -145,16 +134,6 @@ package enum ExperimentLoader {
             error.message += " (a value of sweep \(key))"
         }
         return error
-    }
-
-    package static func yamlError(_ error: YamlError, file: String) -> ConfigError {
-        let text = "\(error)"
-        // Yams reports "<line>:<column>: error: …" for scanner and parser errors.
-        let parts = text.split(separator: ":", maxSplits: 3).map { String($0).trimmingCharacters(in: .whitespaces) }
-        if parts.count >= 3, let line = Int(parts[0]), let column = Int(parts[1]) {
-            return ConfigError(file: file, line: line, column: column, keyPath: "", "not valid YAML: \(parts.dropFirst(2).joined(separator: ":"))")
-        }
-        return ConfigError(file: file, keyPath: "", "not valid YAML: \(text)")
     }
 }
 

@@ -1,3 +1,4 @@
+import Configuration
 import Datasets
 import Foundation
 import Networks

@@ -1,8 +1,9 @@
+import Configuration
 import Foundation
-import Recording
-import SafeFiles
-#if canImport(Glibc)
 import Glibc
+import Recording
+#if canImport(Glibc)
+import SafeFiles
 #endif
 
 extension RunExecutor {

@@ -1,8 +1,10 @@
+import Configuration
+import Console
 import Foundation
-import Synchronization
 import Logging
 import Networks
 import Recording
+import Synchronization
 import Tensor
 
 /// How `infoplane run` treats existing run files and how many runs go at once.

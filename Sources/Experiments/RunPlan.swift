@@ -29,15 +29,4 @@ package enum RunPlan {
     package static func shard(_ jobs: [RunJob], index: Int, count: Int) -> [RunJob] {
         jobs.enumerated().filter { $0.offset % count == index }.map(\.element)
     }
-
-    /// Parses `i/n` (0 ≤ i < n), as `--shard $SLURM_ARRAY_TASK_ID/$SLURM_ARRAY_TASK_COUNT`.
-    /// The most shards a plan or an analysis is split into (a cluster array of 10,000
-    /// tasks; names beyond it are not read as shards).
-    package static let maximumShards = 10_000
-
-    package static func parseShard(_ text: String) -> (index: Int, count: Int)? {
-        let parts = text.split(separator: "/")
-        guard parts.count == 2, let i = Int(parts[0]), let n = Int(parts[1]), n > 0, n <= maximumShards, i >= 0, i < n else { return nil }
-        return (i, n)
-    }
 }

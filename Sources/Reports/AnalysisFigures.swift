@@ -1,5 +1,5 @@
 import Analysis
-import Experiments
+import Configuration
 import Foundation
 import Information
 import Plotting
@@ -28,7 +28,7 @@ package struct AnalysisFigures {
         let labels = try run.labels()
         hx = log2(Double(max(labels.count, 1)))
         hy = Self.entropy(labels)
-        let configured = (try? ExperimentLoader.parse(run.config, file: run.path))?.first?.config.analysis.estimators.flatMap(\.labels) ?? []
+        let configured = (try? ExperimentConfig.stored(run.config, file: run.path))?.analysis.estimators.flatMap(\.labels) ?? []
         mainLabel = configured.first(where: analysis.labels.contains)
             ?? analysis.labels.first(where: { $0.hasPrefix("binning") }) ?? analysis.labels.first
     }

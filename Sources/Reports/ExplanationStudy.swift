@@ -1,4 +1,5 @@
 import Attribution
+import Configuration
 import Experiments
 import Foundation
 import Networks

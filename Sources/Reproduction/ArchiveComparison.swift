@@ -1,5 +1,5 @@
 import Analysis
-import Experiments
+import Configuration
 import Foundation
 import Information
 

@@ -1,5 +1,6 @@
 import Analysis
 import ArgumentParser
+import Configuration
 import Experiments
 import Foundation
 import Information
@@ -69,7 +70,7 @@ struct AnalyzeCommand: ParsableCommand {
     @OptionGroup var log: OutputOptions
 
     func validate() throws {
-        if let shard, RunPlan.parseShard(shard) == nil { throw ValidationError("--shard expects i/n with 0 ≤ i < n ≤ 10000, got \"\(shard)\"") }
+        if let shard, Shard(shard) == nil { throw ValidationError("--shard expects i/n with 0 ≤ i < n ≤ 10000, got \"\(shard)\"") }
         if shard != nil && merge { throw ValidationError("--shard and --merge exclude each other: analyse the shards, then merge them") }
         if let jobs, jobs < 1 { throw ValidationError("--jobs must be at least 1") }
     }
@@ -99,7 +100,7 @@ struct AnalyzeCommand: ParsableCommand {
         for folder in groups.keys.sorted() {
             var runs = groups[folder] ?? []
             var target = output ?? (folder as NSString).appendingPathComponent("analysis.h5")
-            if let (index, count) = shard.flatMap(RunPlan.parseShard) {
+            if let (index, count) = shard.flatMap(Shard.init).map({ ($0.index, $0.count) }) {
                 runs = ExperimentAnalysis.shard(runs, index: index, count: count)
                 target = output ?? ExperimentAnalysis.shardFile(folder: folder, index: index, count: count)
                 if runs.isEmpty { logger.notice("\(folder): no runs in shard \(index)/\(count)"); continue }

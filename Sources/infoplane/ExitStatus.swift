@@ -1,11 +1,12 @@
-import ArgumentParser
-import Foundation
 import Analysis
+import ArgumentParser
 import Attribution
+import Configuration
 import Datasets
 import Embedding
-import FeatureVisualization
 import Experiments
+import FeatureVisualization
+import Foundation
 import HDF5
 import Networks
 import Recording

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Configuration
 import Experiments
 import Logging
 
@@ -46,7 +47,7 @@ struct ExperimentOptions: ParsableArguments {
         if resume && force { throw ValidationError("--resume and --force exclude each other") }
         if extendTo != nil && force { throw ValidationError("--extend-to and --force exclude each other") }
         if let extendTo, !(1...100_000_000).contains(extendTo) { throw ValidationError("--extend-to must be a number of epochs, 1…100000000") }
-        if let shard, RunPlan.parseShard(shard) == nil {
+        if let shard, Shard(shard) == nil {
             throw ValidationError("--shard expects i/n with 0 ≤ i < n ≤ 10000, got \"\(shard)\"")
         }
         if let jobs, jobs < 1 { throw ValidationError("--jobs must be at least 1") }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Attribution
+import Configuration
 import Experiments
 import Foundation
 import Networks

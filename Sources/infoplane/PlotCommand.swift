@@ -1,9 +1,10 @@
 import ArgumentParser
+import Configuration
 import Experiments
 import Foundation
-import Recording
 import Networks
 import Plotting
+import Recording
 import Reports
 
 /// `infoplane plot RESULTS…`: figures of analysed folders.

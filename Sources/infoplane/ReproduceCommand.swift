@@ -1,10 +1,11 @@
 import Analysis
 import ArgumentParser
+import Configuration
 import Experiments
 import Foundation
-import Recording
 import Networks
 import Plotting
+import Recording
 import Reproduction
 
 /// `infoplane reproduce`: the literature's results rerun and checked.

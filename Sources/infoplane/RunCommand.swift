@@ -1,5 +1,6 @@
 import Analysis
 import ArgumentParser
+import Configuration
 import Experiments
 import Foundation
 import Logging

@@ -1,9 +1,10 @@
 import ArgumentParser
+import Configuration
 import Experiments
 import Foundation
-import Recording
 import Logging
 import Networks
+import Recording
 import Tensor
 
 /// `infoplane train CONFIG`: train and record every run of an experiment.
@@ -59,7 +60,7 @@ struct TrainCommand: ParsableCommand {
         runOptions.extend = settings.extend
         do {
             var jobs = RunPlan.jobs(for: experiments, resultsRoot: settings.results)
-            if let shard = settings.shard.flatMap(RunPlan.parseShard) {
+            if let shard = settings.shard.flatMap(Shard.init) {
                 jobs = RunPlan.shard(jobs, index: shard.index, count: shard.count)
             }
             prepared = try executor.prepare(jobs, options: runOptions)

@@ -1,9 +1,10 @@
-import Foundation
+import Configuration
 import Experiments
+import Foundation
 import Networks
 import Recording
-import Testing
 import TestSupport
+import Testing
 import Yams
 
 @Suite("Experiment configs")
@@ -149,8 +150,8 @@ struct ConfigTests {
         let shards = (0..<3).map { RunPlan.shard(jobs, index: $0, count: 3) }
         #expect(Set(shards.flatMap { $0.map(\.outputPath) }) == Set(jobs.map(\.outputPath)))
         #expect(shards.map(\.count) == [4, 4, 4])
-        #expect(RunPlan.parseShard("2/3")! == (2, 3))
-        #expect(RunPlan.parseShard("3/3") == nil)
+        #expect(Shard("2/3") == Shard(index: 2, count: 3) && Shard("2/3") != nil)
+        #expect(Shard("3/3") == nil && Shard("0/10001") == nil && Shard("1/") == nil && Shard("/2") == nil)
     }
 
     /// The configuration's parser and ``LayerSpec``'s `Codable` form are one spelling: what

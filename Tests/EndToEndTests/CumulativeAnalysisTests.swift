@@ -1,11 +1,12 @@
 import Analysis
+import Configuration
 import Experiments
 import Foundation
 import HDF5
 @testable import Information
 import Recording
-import Testing
 import TestSupport
+import Testing
 
 /// Analyses as named, cumulative artifacts: estimators added later are added, not
 /// recomputed; other runs are refused; the file names its runs with digests; xarray

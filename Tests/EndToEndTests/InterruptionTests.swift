@@ -1,7 +1,8 @@
+import Console
 import Experiments
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 /// SIGTERM (a scheduler's time limit) and SIGINT with output going to a log file: lines
 /// arrive as they are printed, the runs under way finish their epoch and stop readable,

@@ -248,6 +248,9 @@ package struct TrainingConfig: Sendable {
 
     package static let keys = ["epochs", "batch_size", "batching", "optimizer"]
 
+    /// `batching`'s spelling in a configuration.
+    package enum BatchingName: String, CaseIterable { case shuffled, fixedContiguous = "fixed_contiguous" }
+
     package init(_ reader: ConfigReader) throws(ConfigError) {
         let e = try reader.mapping(allowed: Self.keys)
         // 0: the model is recorded as it is, untrained (`infoplane record` of an imported model).
@@ -257,8 +260,10 @@ package struct TrainingConfig: Sendable {
         } else {
             batchSize = nil
         }
-        let batchingName = try e["batching"]?.choice(["shuffled", "fixed_contiguous"]) ?? "shuffled"
-        batching = batchingName == "shuffled" ? .shuffled : .fixedContiguous
+        switch try e["batching"]?.choice(BatchingName.self) ?? .shuffled {
+        case .shuffled: batching = .shuffled
+        case .fixedContiguous: batching = .fixedContiguous
+        }
         optimizer = try OptimizerConfig(e.required("optimizer", in: reader))
     }
 }
@@ -278,7 +283,7 @@ package struct OptimizerConfig: Sendable {
 
     package init(_ reader: ConfigReader) throws(ConfigError) {
         let e = try reader.mapping(allowed: ["kind", "learning_rate", "beta1", "beta2", "epsilon", "momentum", "weight_decay"])
-        kind = Kind(rawValue: try e.required("kind", in: reader).choice(Kind.allCases.map(\.rawValue))) ?? .adam
+        kind = try e.required("kind", in: reader).choice(Kind.self)
         learningRate = try e.required("learning_rate", in: reader).double(in: 1e-12...100)
         beta1 = try e["beta1"]?.double(in: 0...0.999_999) ?? 0.9
         beta2 = try e["beta2"]?.double(in: 0...0.999_999_999) ?? 0.999
@@ -326,16 +331,19 @@ package struct RecordingConfig: Sendable {
         compact = true
     }
 
+    /// The schedules and sample sets a configuration names by a word.
+    package enum NamedSchedule: String, CaseIterable { case everyEpoch = "every_epoch", ibsgd }
+    package enum NamedSamples: String, CaseIterable { case all, train, test }
+
     package init(_ reader: ConfigReader) throws(ConfigError) {
         self.init()
         let e = try reader.mapping(allowed: ["schedule", "timing", "samples", "storage", "weights", "checkpoint_interval", "compact"])
         if let s = e["schedule"] {
-            if let text = s.scalarText {
-                switch try s.choice(["every_epoch", "ibsgd"]) {
-                case "ibsgd": schedule = .ibsgd
-                default: schedule = .everyEpoch
+            if s.scalarText != nil {
+                switch try s.choice(NamedSchedule.self) {
+                case .ibsgd: schedule = .ibsgd
+                case .everyEpoch: schedule = .everyEpoch
                 }
-                _ = text
             } else {
                 let m = try s.mapping(allowed: ["log_spaced", "every", "explicit"])
                 guard m.count == 1 else { throw s.error("one of log_spaced, every, explicit") }
@@ -347,10 +355,10 @@ package struct RecordingConfig: Sendable {
         timing = try e["timing"]?.choice(LogTiming.self) ?? .before
         if let s = e["samples"] {
             if s.scalarText != nil {
-                switch try s.choice(["all", "train", "test"]) {
-                case "train": samples = .train
-                case "test": samples = .test
-                default: samples = .all
+                switch try s.choice(NamedSamples.self) {
+                case .train: samples = .train
+                case .test: samples = .test
+                case .all: samples = .all
                 }
             } else {
                 samples = .subset(try s.mapping(allowed: ["subset"]).required("subset", in: s).int(in: 1...100_000_000))
@@ -370,12 +378,23 @@ package struct AnalysisConfig: Sendable {
     package var estimators: [EstimatorSpec] = []
     package var plots: [FigureKind] = []
 
-    package static let estimatorParameters: [String: [String]] = [
-        "binning": ["bins", "edges", "width", "range", "convention"],
-        "adaptive": ["bins"],
-        "kde": ["noise_variance", "bound"],
-        "knn": ["k"],
-    ]
+    /// The estimators a configuration names (`kind`), and the parameters each takes: the
+    /// one table the parser checks keys against and switches over.
+    package enum EstimatorKind: String, CaseIterable {
+        case binning, adaptive, kde, knn
+
+        package var parameters: [String] {
+            switch self {
+            case .binning: ["bins", "edges", "width", "range", "convention"]
+            case .adaptive: ["bins"]
+            case .kde: ["noise_variance", "bound"]
+            case .knn: ["k"]
+            }
+        }
+    }
+    package enum BinConvention: String, CaseIterable { case intervals, edges }
+    package enum KDEBound: String, CaseIterable { case upper, lower, both }
+    package enum NamedRange: String, CaseIterable { case layer, global }
 
     package init() {}
 
@@ -385,35 +404,40 @@ package struct AnalysisConfig: Sendable {
             estimators.append(try Self.estimator(item))
         }
         for item in try e["plots"]?.sequence() ?? [] {
-            plots.append(FigureKind(rawValue: try item.choice(FigureKind.allCases.map(\.rawValue))) ?? .informationPlane)
+            plots.append(try item.choice(FigureKind.self))
         }
     }
 
     /// One `{kind: …, …}` item as the estimator it configures; errors point at the key.
     package static func estimator(_ item: ConfigReader) throws(ConfigError) -> EstimatorSpec {
-        let fields = try item.mapping(allowed: ["kind"] + Array(Set(Self.estimatorParameters.values.flatMap { $0 })).sorted())
-        let kind = try fields.required("kind", in: item).choice(Self.estimatorParameters.keys.sorted())
-        let allowed = Self.estimatorParameters[kind] ?? []
+        let fields = try item.mapping(allowed: ["kind"] + Array(Set(EstimatorKind.allCases.flatMap(\.parameters))).sorted())
+        let kind = try fields.required("kind", in: item).choice(EstimatorKind.self)
+        let allowed = kind.parameters
         for (key, value) in fields where key != "kind" && !allowed.contains(key) {
             throw value.error("not a parameter of the \(kind) estimator (it takes \(allowed.joined(separator: ", ")))")
         }
         switch kind {
-        case "binning":
+        case .binning:
             let binning: BinnedEstimator.Binning
             if let width = fields["width"] {
                 binning = .width(try width.double(in: 1e-12...1e12))
             } else if let edges = fields["edges"] {
                 binning = .edges(try edges.int(in: 2...100_000))
             } else if let bins = fields["bins"] {
-                let convention = try fields["convention"]?.choice(["intervals", "edges"]) ?? "intervals"
-                binning = convention == "edges" ? .edges(try bins.int(in: 2...100_000)) : .intervals(try bins.int(in: 1...100_000))
+                switch try fields["convention"]?.choice(BinConvention.self) ?? .intervals {
+                case .edges: binning = .edges(try bins.int(in: 2...100_000))
+                case .intervals: binning = .intervals(try bins.int(in: 1...100_000))
+                }
             } else {
                 throw item.error("binning needs bins, edges or width")
             }
             let range: EstimatorSpec.RangeSpec
             if let value = fields["range"] {
                 if value.scalarText != nil {
-                    range = try value.choice(["layer", "global"]) == "layer" ? .layer : .global
+                    switch try value.choice(NamedRange.self) {
+                    case .layer: range = .layer
+                    case .global: range = .global
+                    }
                 } else {
                     let bounds = try value.doubles(in: -1e12...1e12)
                     guard bounds.count == 2, bounds[0] < bounds[1] else { throw value.error("a range is [low, high] with low < high") }
@@ -423,13 +447,13 @@ package struct AnalysisConfig: Sendable {
                 range = .fixed(-1, 1)
             }
             return .binning(binning, range)
-        case "kde":
+        case .kde:
             let variance = try fields.required("noise_variance", in: item).double(in: 1e-12...1e12)
-            let bound = try fields["bound"]?.choice(["upper", "lower", "both"]) ?? "both"
-            return .kde(variance: variance, upper: bound != "lower", lower: bound != "upper")
-        case "adaptive":
+            let bound = try fields["bound"]?.choice(KDEBound.self) ?? .both
+            return .kde(variance: variance, upper: bound != .lower, lower: bound != .upper)
+        case .adaptive:
             return .adaptive(bins: try fields["bins"]?.int(in: 1...100_000) ?? 30)
-        default:
+        case .knn:
             return .knn(k: try fields["k"]?.int(in: 1...100_000) ?? 3)
         }
     }

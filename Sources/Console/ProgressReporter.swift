@@ -1,5 +1,4 @@
 import Foundation
-import Networks
 import Synchronization
 
 /// Progress on standard error: on a terminal, a bar redrawn at most ten times a second
@@ -97,14 +96,5 @@ package final class ProgressReporter: Sendable {
         guard seconds.isFinite else { return "--:--" }
         let s = Int(seconds.rounded())
         return s >= 3600 ? String(format: "%d:%02d:%02d", s / 3600, s / 60 % 60, s % 60) : String(format: "%d:%02d", s / 60, s % 60)
-    }
-}
-
-/// Counts epochs for a ``ProgressReporter``.
-package final class ProgressObserver: TrainingObserver {
-    package let reporter: ProgressReporter
-    package init(_ reporter: ProgressReporter) { self.reporter = reporter }
-    package func didEvaluate(_ event: EvaluationEvent) throws {
-        if event.completedEpochs > 0 { reporter.epochCompleted() }
     }
 }
