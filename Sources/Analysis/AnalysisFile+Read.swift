@@ -30,6 +30,9 @@ extension AnalysisFile {
         public var ityRuns: [String: [[[Double]]]]
         /// label → `[epoch][layer pair]`, DPI violations summed over runs.
         public var dpi: [String: [[Double]]]
+        /// The layer pairs the DPI tables compare (`layer_pair`); a chain's (k, k+1) in
+        /// files without the coordinate.
+        public var pairs: [DPICheck.Pair] = []
         /// The runs as recorded (paths relative to the analysis file; version 1: as given,
         /// no digests).
         public var analysedRuns: [AnalysedRun]
@@ -97,6 +100,7 @@ extension AnalysisFile {
                                 ixtRuns: [:], ityRuns: [:], dpi: [:], analysedRuns: runs,
                                 runs: [],
                                 transitions: [])
+        contents.pairs = DPICheck.chainPairs(contents.layers.count)
         (contents.runs, contents.runRefusal) = confinedRunPaths(paths, folder: folder, file: path, version: 2)
         if file.isGroup("estimators") {
             let estimators = try file.group("estimators")
@@ -146,12 +150,29 @@ extension AnalysisFile {
         contents.ityMean[label] = table(try values("ity_mean", shape: [epochs, layers]), layers)
         contents.ixtRuns[label] = perRun(try values("ixt", shape: [runCount, epochs, layers]), epochs: epochs, layers: layers)
         contents.ityRuns[label] = perRun(try values("ity", shape: [runCount, epochs, layers]), epochs: epochs, layers: layers)
-        if layers > 1, series.isDataset("dpi_ixt_violation") {
-            let violations = try values("dpi_ixt_violation", shape: [runCount, epochs, layers - 1])
-            let cells = epochs * (layers - 1)
+        contents.pairs = try pairs(series, layers: contents.layers, path: path)
+        let pairCount = contents.pairs.count
+        if pairCount > 0, series.isDataset("dpi_ixt_violation") {
+            let violations = try values("dpi_ixt_violation", shape: [runCount, epochs, pairCount])
+            let cells = epochs * pairCount
             var summed = [Double](repeating: 0, count: cells)
             for (i, v) in violations.enumerated() { summed[i % cells] += v }
-            contents.dpi[label] = table(summed, layers - 1)
+            contents.dpi[label] = table(summed, pairCount)
+        }
+    }
+
+    /// The pairs of a group's `layer_pair` coordinate (`earlier->later` by layer name), or
+    /// a chain's when it has none; a name that is not a layer, or a later layer that does
+    /// not come after the earlier, is an error.
+    static func pairs(_ series: H5Group, layers: [String], path: String) throws -> [DPICheck.Pair] {
+        guard series.isDataset("layer_pair") else { return DPICheck.chainPairs(layers.count) }
+        let index = Dictionary(layers.enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first })
+        return try series.dataset("layer_pair").readStrings().map { name in
+            let parts = name.components(separatedBy: "->")
+            guard parts.count == 2, let earlier = index[parts[0]], let later = index[parts[1]], earlier < later else {
+                throw AnalysisError(file: path, "\(series.path)/layer_pair: \"\(name)\" is not a pair of layers earlier->later")
+            }
+            return DPICheck.Pair(earlier: earlier, later: later)
         }
     }
 

@@ -36,7 +36,7 @@ extension AnalysisFile {
         let estimators = contents.labels.map { label in
             AnalysisSummary.Estimator(label: label, description: contents.descriptions[label] ?? "",
                                       dpiViolations: DPICheck.violations(ixt: contents.ixtRuns[label] ?? [], ity: contents.ityRuns[label] ?? [],
-                                                                         epochs: contents.epochs).count)
+                                                                         epochs: contents.epochs, pairs: contents.pairs).count)
         }
         let size = (try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? Int ?? 0
         return AnalysisSummary(path: path, formatVersion: Int(contents.formatVersion), experiment: contents.experiment,

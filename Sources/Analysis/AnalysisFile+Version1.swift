@@ -1,3 +1,4 @@
+import Information
 import Foundation
 import HDF5
 import Recording
@@ -18,6 +19,7 @@ extension AnalysisFile {
                                 epochs: epochs, layers: layers, labels: [], descriptions: [:], ixtMean: [:], ityMean: [:],
                                 ixtRuns: [:], ityRuns: [:], dpi: [:], analysedRuns: runs,
                                 runs: [], transitions: [])
+        contents.pairs = DPICheck.chainPairs(contents.layers.count)
         (contents.runs, contents.runRefusal) = confinedRunPaths(paths, folder: PathComponent.folder(of: path), file: path, version: 1)
         for name in try group.childNames() where name != "snr" && group.isGroup(name) {
             let series = try group.group(name)

@@ -15,18 +15,22 @@ extension AnalysisFile {
         public var epochs: [Int]
         /// `[layer]`
         public var layers: [String]
+        /// The layer pairs the DPI compares (``DPICheck/dominatorPairs(inputs:)``;
+        /// consecutive layers in a chain).
+        public var pairs: [DPICheck.Pair]
 
-        public init(experiment: String, sweep: String, tool: String, runs: [AnalysedRun], epochs: [Int], layers: [String]) {
+        public init(experiment: String, sweep: String, tool: String, runs: [AnalysedRun], epochs: [Int], layers: [String], pairs: [DPICheck.Pair]) {
             self.experiment = experiment
             self.sweep = sweep
             self.tool = tool
             self.runs = runs
             self.epochs = epochs
             self.layers = layers
+            self.pairs = pairs
         }
 
-        /// `[layer_pair]`: consecutive layers, as the DPI compares them.
-        var layerPairs: [String] { zip(layers, layers.dropFirst()).map { "\($0)->\($1)" } }
+        /// `[layer_pair]`: `earlier->later`, as the DPI compares them.
+        var layerPairs: [String] { pairs.map { "\(layers[$0.earlier])->\(layers[$0.later])" } }
     }
 
     /// Creates the analysis file at `path` (which must not exist): attributes, the run
@@ -115,15 +119,15 @@ extension AnalysisFile {
             }
         }
         // Data-processing inequality along the layers.
-        if layers > 1, let pair = axes.pair {
+        if !header.pairs.isEmpty, let pair = axes.pair {
             for (quantity, table) in [("ixt", ixt), ("ity", ity)] {
-                let sizes = table.map { DPICheck.sizes($0) }
-                let dataset = try series.writeDataset("dpi_\(quantity)_violation", sizes.flatMap { $0.flatMap { $0 } }, shape: [runs, count, layers - 1])
+                let sizes = table.map { DPICheck.sizes($0, pairs: header.pairs) }
+                let dataset = try series.writeDataset("dpi_\(quantity)_violation", sizes.flatMap { $0.flatMap { $0 } }, shape: [runs, count, header.pairs.count])
                 try dataset.attach([axes.seed, axes.epoch, pair])
-                try describe(dataset, "excess of \(symbol[quantity] ?? quantity) of layer k+1 over layer k (0 where the DPI holds)", units: "bit")
+                try describe(dataset, "excess of \(symbol[quantity] ?? quantity) of the later layer of each pair over the earlier (0 where the DPI holds)", units: "bit")
             }
         }
-        let violations = DPICheck.violations(ixt: ixt, ity: ity, epochs: header.epochs)
+        let violations = DPICheck.violations(ixt: ixt, ity: ity, epochs: header.epochs, pairs: header.pairs)
         try series.setAttribute("dpi_violations", Int64(violations.count))
         try series.setAttribute("dpi_largest_violation_bits", violations.map(\.size).max() ?? 0)
         let peaks = ixt.map { RepeatStatistics.peaks($0) }
@@ -154,10 +158,10 @@ extension AnalysisFile {
         try layer.makeDimensionScale(named: "layer")
         try layer.setAttribute("long_name", "layer, from the input")
         var pair: H5Dataset?
-        if pairs {
+        if pairs && !header.pairs.isEmpty {
             let names = try group.writeStrings("layer_pair", header.layerPairs)
             try names.makeDimensionScale(named: "layer_pair")
-            try names.setAttribute("long_name", "consecutive layers k -> k+1")
+            try names.setAttribute("long_name", "layers the DPI compares, earlier -> later (a function of the earlier; consecutive layers in a chain)")
             pair = names
         }
         return (seed, epoch, layer, pair)

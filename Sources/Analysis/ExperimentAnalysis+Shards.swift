@@ -94,7 +94,7 @@ extension ExperimentAnalysis {
                                snrTransition: part.transitionRuns.indices.contains(r) ? part.transitionRuns[r] : Array(repeating: nil, count: part.layers.count))
         }
         let header = AnalysisFile.Header(experiment: first.experiment, sweep: first.sweep, tool: tool, runs: identities,
-                                         epochs: first.epochs, layers: first.layers)
+                                         epochs: first.epochs, layers: first.layers, pairs: first.pairs)
         try OutputFile.replaceAtomically(output) { temporary in
             try AnalysisFile.create(temporary, header: header, runs: analyses)
             let file = try H5File.open(temporary, mode: .readWrite)

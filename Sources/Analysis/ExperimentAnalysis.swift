@@ -307,13 +307,15 @@ package struct ExperimentAnalysis {
             note = "runs have \(count)…\(counts.max() ?? count) logged epochs; all cut to the first \(count)"
         }
         return AnalysisFile.Header(experiment: files[0].experiment, sweep: files[0].sweep, tool: tool, runs: identities,
-                                   epochs: Array(files[0].loggedEpochs.prefix(count)), layers: files[0].layers.map(\.name))
+                                   epochs: Array(files[0].loggedEpochs.prefix(count)), layers: files[0].layers.map(\.name),
+                                   pairs: files[0].dominatorPairs)
     }
 
     static func outcome(_ contents: AnalysisFile.Contents, primary: String?, computed: [String], kept: [String], replaced: String?, note: String?,
                         seconds: Double) -> Outcome {
         let dpi = contents.labels.map { label -> (label: String, count: Int, largest: Double) in
-            let violations = DPICheck.violations(ixt: contents.ixtRuns[label] ?? [], ity: contents.ityRuns[label] ?? [], epochs: contents.epochs)
+            let violations = DPICheck.violations(ixt: contents.ixtRuns[label] ?? [], ity: contents.ityRuns[label] ?? [], epochs: contents.epochs,
+                                                 pairs: contents.pairs)
             return (label, violations.count, violations.map(\.size).max() ?? 0)
         }
         let main = primary ?? contents.labels.first

@@ -14,6 +14,11 @@ import Tensor
 /// | max pooling | all to the window's maximum (winner takes all; ties to the first) |
 /// | average pooling | R_i = x_i Σ_j (1/k) R_j / stab(z_j), z_j the window mean (zennit's `Norm`) |
 /// | flatten | reshaped |
+/// | add (residual sum) | R_k = x_k R / stab(Σ x) (zennit's `Norm` on its canonizer's `Sum`) |
+/// | concat | each input keeps its channels' relevance |
+///
+/// On a graph, relevance is carried back through every branch and summed where an
+/// output feeds several layers (``Sequential/propagateBack(from:seed:stoppingAt:_:)``).
 ///
 /// Every layer's total is kept (``Attribution/layerTotals``), so conservation can be
 /// checked per layer.
@@ -33,11 +38,13 @@ public struct LayerwiseRelevancePropagation: Sendable {
     public func explain(_ model: Sequential, inputs: Tensor, target: Target = .predicted) throws(ExplanationError) -> Attribution {
         let (traces, targets, logits) = try model.resolvedForward(inputs, target)
         let explained = Sequential.pick(logits, targets)
-        var relevance = Sequential.oneHot(targets, classes: model.outputSize, values: explained)
+        let seed = Sequential.oneHot(targets, classes: model.outputSize, values: explained)
         let rules = composite.rules(for: model)
-        var totals: [[Double]] = [Attribution.rowTotals(relevance)]
-        for index in model.layers.indices.reversed() {
+        // totals[0]: at the input; totals[k + 1]: at layer k's output (all it received).
+        var totals = [[Double]](repeating: [Double](repeating: 0, count: inputs.rows), count: model.layers.count + 1)
+        let relevance = try model.propagateBack(from: model.layers.count - 1, seed: seed) { (index, relevance) throws(ExplanationError) -> [Tensor] in
             let layer = model.layers[index], trace = traces[index]
+            totals[index + 1] = Attribution.rowTotals(relevance)
             // One decision per kind, exhaustive: a new kind must be given its rule here,
             // and no layer's gradient is ever passed off as relevance.
             switch layer.spec {
@@ -45,22 +52,38 @@ public struct LayerwiseRelevancePropagation: Sendable {
                 guard let affine = layer as? any AffineLayer, let rule = rules[index] else {
                     throw ExplanationError(node: layer.name, "a \(layer.kind.rawValue) layer without an LRP rule in the composite \(composite.name)")
                 }
-                relevance = rule.propagate(relevance, through: affine, input: trace.input)
+                return [rule.propagate(relevance, through: affine, input: trace.input)]
             case .avgpool2d:
-                relevance = Self.proportional(relevance, through: layer, trace: trace, stabilizer: composite.poolStabilizer)
+                return [Self.proportional(relevance, through: layer, trace: trace, stabilizer: composite.poolStabilizer)]
             case .maxpool2d:
                 // Winner takes all: max pooling's backward pass routes each output's
                 // relevance to its window's maximum, which is the rule.
-                relevance = try Self.passed(relevance, through: layer, trace: trace)
+                return [try Self.passed(relevance, through: layer, trace: trace)]
             case .flatten:
-                relevance = relevance.reshaped(trace.input.shape)
+                return [relevance.reshaped(trace.input.shape)]
             case .activation:
                 // Relevance passes element-wise activations unchanged.
-                break
+                return [relevance]
+            case .add:
+                return Self.sumRule(relevance, trace: trace, stabilizer: composite.poolStabilizer)
+            case .concat:
+                // Each input keeps the relevance of its own channels.
+                return layer.backward(toInputs: relevance, trace: trace)
             }
-            totals.insert(Attribution.rowTotals(relevance), at: 0)
         }
+        totals[0] = Attribution.rowTotals(relevance)
         return Attribution(method: "lrp:\(composite.name)", map: relevance, targets: targets, explained: explained, layerTotals: totals)
+    }
+
+    /// A residual sum y = Σ_k x_k: each input gets relevance in proportion to its share,
+    /// R_k = x_k ⊙ R / stab(y) — zennit's `Norm` rule on the `Sum` module its ResNet
+    /// canonizer puts in place of a residual `+` (Anders et al. 2021, "Software for
+    /// dataset-wide XAI: from local explanations to global insights with Zennit, CoRelAy,
+    /// and ViRelAy"), with the composite's stabiliser (zennit: y + 1e-6·sign(y)).
+    /// Conservative up to the stabiliser: Σ_k R_k = R ⊙ y / stab(y).
+    package static func sumRule(_ relevance: Tensor, trace: LayerTrace, stabilizer: Stabilizer) -> [Tensor] {
+        let s = zip(relevance.scalars, trace.output.scalars).map { $0 / stabilizer($1) }
+        return trace.inputs.map { x in Tensor(shape: x.shape, scalars: zip(x.scalars, s).map(*)) }
     }
 
     /// z-rule through average pooling: R_in = x ⊙ poolᵀ(R / stab(pool(x))).

@@ -131,7 +131,7 @@ package struct ModelConfig: Sendable {
     package var widths: [Int]?
     /// `layers`: a list of `{dense: {units, activation}}`, `{conv2d: {filters, kernel,
     /// stride, padding, activation}}`, `{maxpool2d: {size, stride}}`, `{avgpool2d: …}`, `flatten`.
-    package var layers: [LayerSpec]?
+    package var layers: [ModelDescription.Entry]?
     /// `activation`: of the hidden layers of `widths` (and the default of `layers`).
     package var activation: Activation
     /// `initializer`: truncated_normal_fan_in (IDNNs), truncated_normal_fan_out (ibsgd),
@@ -174,7 +174,7 @@ package struct ModelConfig: Sendable {
         outputInitializer = try e["output_initializer"].map { (r) throws(ConfigError) in Self.initializers[try r.choice(Self.initializers.keys.sorted())]! }
         widths = try e["widths"]?.ints(in: 1...1_000_000)
         if let list = e["layers"] {
-            var specs: [LayerSpec] = []
+            var specs: [ModelDescription.Entry] = []
             for item in try list.sequence() { specs.append(try Self.layer(item, defaultActivation: activation)) }
             layers = specs
         }
@@ -199,28 +199,41 @@ package struct ModelConfig: Sendable {
     /// The most layers a model may have.
     package static let maximumDepth = 256
 
-    package static func layer(_ item: ConfigReader, defaultActivation: Activation) throws(ConfigError) -> LayerSpec {
+    /// One item of `layers`: a layer kind with its hyperparameters (`{dense: {units: 64}}`,
+    /// `flatten`), and for graphs its `name` and `inputs` (the node before when left out).
+    /// Merges name their inputs as their value: `{add: [dense1, dense3]}`, `{concat: [a, b]}`.
+    package static func layer(_ item: ConfigReader, defaultActivation: Activation) throws(ConfigError) -> ModelDescription.Entry {
+        let kinds = LayerKind.allCases.map(\.rawValue)
         if let text = item.scalarText {
-            guard text == "flatten" else { throw item.error("\"\(text)\" is not a layer (flatten, or a mapping like {dense: {units: 64}})") }
-            return .flatten
+            guard text == LayerKind.flatten.rawValue else {
+                throw item.error("\"\(text)\" is not a layer (flatten, a mapping like {dense: {units: 64}}, or a merge naming its inputs like {add: [dense1, dense3]})")
+            }
+            return ModelDescription.Entry(.flatten)
         }
         // The kinds are Networks' `LayerKind`: one list, and the switch below names each.
-        let entry = try item.mapping(allowed: LayerKind.allCases.map(\.rawValue))
-        guard entry.count == 1, let (name, body) = entry.first else { throw item.error("one layer per list item") }
-        guard let kind = LayerKind(rawValue: name) else { throw item.error("\"\(name)\" is not a layer kind (\(LayerKind.allCases.map(\.rawValue).joined(separator: ", ")))") }
+        let fields = try item.mapping(allowed: kinds + ["name", "inputs"])
+        let given = fields.filter { kinds.contains($0.key) }
+        guard given.count == 1, let (kindName, body) = given.first, let kind = LayerKind(rawValue: kindName) else {
+            throw item.error(given.isEmpty ? "no layer kind (\(kinds.joined(separator: ", ")))" : "one layer per list item, got \(given.keys.sorted().joined(separator: " and "))")
+        }
+        let name = try fields["name"].map { (r) throws(ConfigError) in try nodeName(r) }
+        var inputs = try fields["inputs"].map { (r) throws(ConfigError) in
+            r.scalarText != nil ? [try nodeName(r, input: true)] : try r.sequence().map { (i) throws(ConfigError) in try nodeName(i, input: true) }
+        }
         func activation(_ e: [String: ConfigReader]) throws(ConfigError) -> Activation {
             try e["activation"]?.choice(Activation.self) ?? defaultActivation
         }
+        let spec: LayerSpec
         switch kind {
         case .dense:
             let e = try body.mapping(allowed: LayerSpec.keys(of: kind))
-            return .dense(units: try e.required("units", in: body).int(in: 1...1_000_000), activation: try activation(e))
+            spec = .dense(units: try e.required("units", in: body).int(in: 1...1_000_000), activation: try activation(e))
         case .conv2d:
             let e = try body.mapping(allowed: LayerSpec.keys(of: kind))
             let kernelNode = try e.required("kernel", in: body)
             let kernel = kernelNode.scalarText != nil ? [try kernelNode.int(in: 1...64)] : try kernelNode.ints(in: 1...64)
             guard kernel.count == 1 || kernel.count == 2 else { throw kernelNode.error("a size or [height, width]") }
-            return .conv2d(filters: try e.required("filters", in: body).int(in: 1...100_000),
+            spec = .conv2d(filters: try e.required("filters", in: body).int(in: 1...100_000),
                            kernel: kernel.count == 1 ? [kernel[0], kernel[0]] : kernel,
                            stride: try e["stride"]?.int(in: 1...64) ?? 1, padding: try e["padding"]?.int(in: 0...64) ?? 0,
                            activation: try activation(e))
@@ -228,12 +241,36 @@ package struct ModelConfig: Sendable {
             let e = try body.mapping(allowed: LayerSpec.keys(of: kind))
             let size = try e["size"]?.int(in: 1...64) ?? 2
             let stride = try e["stride"]?.int(in: 1...64) ?? size
-            return kind == .maxpool2d ? .maxpool2d(size: size, stride: stride) : .avgpool2d(size: size, stride: stride)
+            spec = kind == .maxpool2d ? .maxpool2d(size: size, stride: stride) : .avgpool2d(size: size, stride: stride)
         case .activation:
-            return .activation(try body.choice(Activation.self))
+            spec = .activation(try body.choice(Activation.self))
         case .flatten:
-            return .flatten
+            spec = .flatten
+        case .add, .concat:
+            guard inputs == nil else { throw fields["inputs"]!.error("\(kind.rawValue) names its inputs as its value: {\(kind.rawValue): [a, b]}") }
+            let merged = try body.sequence().map { (i) throws(ConfigError) in try nodeName(i, input: true) }
+            guard merged.count >= 2 else { throw body.error("\(kind.rawValue) merges two or more inputs, got \(merged.count)") }
+            inputs = merged
+            spec = kind == .add ? .add : .concat
         }
+        if let inputs, !kind.isMerge, inputs.count != 1 {
+            throw fields["inputs"]!.error("a \(kind.rawValue) layer takes one input, got \(inputs.count)")
+        }
+        return ModelDescription.Entry(spec, name: name, inputs: inputs)
+    }
+
+    /// A node's name: a letter first, then letters, digits and underscores, at most 64
+    /// (it names the layer's group in run files and its figures' labels); `input` names
+    /// the model's input and is allowed only among a node's inputs.
+    private static func nodeName(_ reader: ConfigReader, input: Bool = false) throws(ConfigError) -> String {
+        let text = try reader.string()
+        func letter(_ c: Unicode.Scalar) -> Bool { ("a"..."z").contains(c) || ("A"..."Z").contains(c) }
+        guard let first = text.unicodeScalars.first, letter(first), text.unicodeScalars.count <= 64,
+              text.unicodeScalars.allSatisfy({ letter($0) || ("0"..."9").contains($0) || $0 == "_" }) else {
+            throw reader.error("\"\(text)\" is not a node name (a letter first, then letters, digits or _, at most 64)")
+        }
+        if !input && text == ModelDescription.modelInput { throw reader.error("\"input\" names the model's input; choose another name") }
+        return text
     }
 }
 

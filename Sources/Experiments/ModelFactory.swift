@@ -28,7 +28,8 @@ package enum ModelFactory {
             }
             // The configured layers and the output layer (dense, linear, one unit per class):
             // one description, built by Networks (each layer's weights drawn from its own stream).
-            let description = ModelDescription.chain(inputShape: sampleShape, specs: (config.layers ?? []) + [.dense(units: classes, activation: .linear)])
+            let description = try ModelDescription.resolve(inputShape: sampleShape,
+                                                           entries: (config.layers ?? []) + [ModelDescription.Entry(.dense(units: classes, activation: .linear))])
             let last = description.nodes.count - 1
             return try description.build { index in
                 index == last ? .drawn(config.outputInitializer ?? config.initializer, rng.fork("layer-output"))

@@ -43,18 +43,26 @@ public struct ReceptiveField: Sendable, Equatable {
         (max(rows.lowerBound, 0)..<min(rows.upperBound, height), max(columns.lowerBound, 0)..<min(columns.upperBound, width))
     }
 
-    /// The spatial steps of a model's layers up to and including `layer`: Conv2D and
+    /// The spatial steps of the layers from the input to `layer` (included): Conv2D and
     /// pooling layers; activations and flatten do not move the field. Nil when a Dense
-    /// layer comes first (its units see the whole input).
+    /// layer comes first (its units see the whole input), and when a merge does (the
+    /// field is then the union of its branches' fields, not one window: the whole input
+    /// is shown).
     public static func steps(_ model: Sequential, through layer: Int) -> [Step]? {
+        var path: [Int] = []
+        var index = layer
+        while index >= 0 {
+            path.append(index)
+            index = model.inputs[index][0]
+        }
         var steps: [Step] = []
-        for l in model.layers[...layer] {
-            switch l.spec {
+        for l in path.reversed() {
+            switch model.layers[l].spec {
             case .conv2d(_, let kernel, let stride, let padding, _):
                 steps.append(Step(kernelHeight: kernel[0], kernelWidth: kernel[1], stride: stride, padding: padding))
             case .maxpool2d(let size, let stride), .avgpool2d(let size, let stride):
                 steps.append(Step(kernel: size, stride: stride))
-            case .dense: return nil
+            case .dense, .add, .concat: return nil
             case .flatten, .activation: continue
             }
         }

@@ -118,7 +118,7 @@ struct ImportBuilder {
         switch layers[last] {
         case .dense(let units, _), .conv2d(let units, _, _, _, _):
             return outputs == nil || outputs == units ? last : nil
-        case .maxpool2d, .avgpool2d, .flatten, .activation:
+        case .maxpool2d, .avgpool2d, .flatten, .activation, .add, .concat:
             return nil
         }
     }
@@ -197,7 +197,7 @@ struct ImportBuilder {
             case .dense(let units, _): layers[last] = .dense(units: units, activation: activation)
             case .conv2d(let filters, let kernel, let stride, let padding, _):
                 layers[last] = .conv2d(filters: filters, kernel: kernel, stride: stride, padding: padding, activation: activation)
-            case .maxpool2d, .avgpool2d, .flatten, .activation: break
+            case .maxpool2d, .avgpool2d, .flatten, .activation, .add, .concat: break
             }
             canFold = false
             return

@@ -10,13 +10,19 @@ public struct LayerTrace: Sendable {
     /// of each output's maximum for `MaxPool2D`.
     public var saved: Tensor?
     public var argmax: [Int32]
+    /// A merge's inputs after the first (``input``), in the order of its node's inputs.
+    public var otherInputs: [Tensor]
 
-    public init(input: Tensor, output: Tensor, saved: Tensor? = nil, argmax: [Int32] = []) {
+    public init(input: Tensor, output: Tensor, saved: Tensor? = nil, argmax: [Int32] = [], otherInputs: [Tensor] = []) {
         self.input = input
         self.output = output
         self.saved = saved
         self.argmax = argmax
+        self.otherInputs = otherInputs
     }
+
+    /// Every input of the layer, first to last.
+    public var inputs: [Tensor] { [input] + otherInputs }
 }
 
 /// One layer of a ``Sequential`` model: a forward map on a batch and its exact backward
@@ -48,9 +54,35 @@ public protocol Layer: Sendable {
     /// Backward pass: given ∂L/∂output, returns ∂L/∂input (when asked) and ∂L/∂θ for
     /// each parameter, in the order of ``parameters``.
     func backward(_ outputGradient: Tensor, trace: LayerTrace, needsInputGradient: Bool) -> (input: Tensor?, parameters: [Tensor])
+
+    /// How many inputs the layer takes: 1, or at least 2 for a merge (``Add``, ``Concat``).
+    var takesSeveralInputs: Bool { get }
+
+    /// A merge's output shape for its inputs' shapes (the others: their one input's).
+    func outputShape(forInputs shapes: [[Int]]) throws(NetworkError) -> [Int]
+
+    /// A merge's forward pass on its inputs (the others: on their one input).
+    func forward(inputs: [Tensor]) -> LayerTrace
+
+    /// A merge's backward pass: ∂L/∂(each input) from ∂L/∂output (merges have no
+    /// parameters). The others: their one input's gradient.
+    func backward(toInputs outputGradient: Tensor, trace: LayerTrace) -> [Tensor]
 }
 
 extension Layer {
+    public var takesSeveralInputs: Bool { false }
+
+    public func outputShape(forInputs shapes: [[Int]]) throws(NetworkError) -> [Int] {
+        guard shapes.count == 1 else { throw NetworkError(layer: name, "takes one input, got \(shapes.count)") }
+        return try outputShape(for: shapes[0])
+    }
+
+    public func forward(inputs: [Tensor]) -> LayerTrace { forward(inputs[0]) }
+
+    public func backward(toInputs outputGradient: Tensor, trace: LayerTrace) -> [Tensor] {
+        [backward(outputGradient, trace: trace, needsInputGradient: true).input ?? outputGradient]
+    }
+
     /// The kind of layer, e.g. `dense`, `conv2d`, `maxpool2d`.
     public var kind: LayerKind { spec.kind }
     public var parameterNames: [String] { parameters.isEmpty ? [] : ["weights", "bias"] }

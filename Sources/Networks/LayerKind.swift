@@ -2,12 +2,22 @@
 /// assignments name it.
 public enum LayerKind: String, Sendable, Codable, CaseIterable {
     case dense, conv2d, maxpool2d, avgpool2d, flatten, activation
+    /// Merges of two or more inputs (``Add``, ``Concat``).
+    case add, concat
 
     /// Affine layers (their output is `W·x + b`): the ones LRP rules apply to.
     public var isAffine: Bool {
         switch self {
         case .dense, .conv2d: true
-        case .maxpool2d, .avgpool2d, .flatten, .activation: false
+        case .maxpool2d, .avgpool2d, .flatten, .activation, .add, .concat: false
+        }
+    }
+
+    /// Merges take two or more inputs; every other kind one.
+    public var isMerge: Bool {
+        switch self {
+        case .add, .concat: true
+        case .dense, .conv2d, .maxpool2d, .avgpool2d, .flatten, .activation: false
         }
     }
 }

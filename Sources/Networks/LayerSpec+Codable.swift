@@ -20,14 +20,15 @@ extension LayerSpec: Codable {
         case .dense: ["units", "activation"]
         case .conv2d: ["filters", "kernel", "stride", "padding", "activation"]
         case .maxpool2d, .avgpool2d: ["size", "stride"]
-        case .flatten, .activation: []
+        case .flatten, .activation, .add, .concat: []
         }
     }
 
     public func encode(to encoder: any Encoder) throws {
-        if case .flatten = self {
+        // Kinds without hyperparameters are their name.
+        if Self.keys(of: kind).isEmpty, kind != .activation {
             var single = encoder.singleValueContainer()
-            try single.encode(LayerKind.flatten.rawValue)
+            try single.encode(kind.rawValue)
             return
         }
         var outer = encoder.container(keyedBy: Key.self)
@@ -50,17 +51,20 @@ extension LayerSpec: Codable {
             try body.encode(stride, forKey: Key("stride"))
         case .activation(let activation):
             try outer.encode(activation, forKey: kindKey)
-        case .flatten:
+        case .flatten, .add, .concat:
             break
         }
     }
 
     public init(from decoder: any Decoder) throws {
         if let single = try? decoder.singleValueContainer(), let text = try? single.decode(String.self) {
-            guard text == LayerKind.flatten.rawValue else {
-                throw DecodingError.dataCorruptedError(in: single, debugDescription: "\"\(text)\" is not a layer (flatten, or a mapping like {dense: {units: 64}})")
+            switch LayerKind(rawValue: text) {
+            case .flatten?: self = .flatten
+            case .add?: self = .add
+            case .concat?: self = .concat
+            case .dense?, .conv2d?, .maxpool2d?, .avgpool2d?, .activation?, nil:
+                throw DecodingError.dataCorruptedError(in: single, debugDescription: "\"\(text)\" is not a layer (flatten, add, concat, or a mapping like {dense: {units: 64}})")
             }
-            self = .flatten
             return
         }
         let outer = try decoder.container(keyedBy: Key.self)
@@ -83,6 +87,10 @@ extension LayerSpec: Codable {
         switch kind {
         case .flatten:
             self = .flatten
+        case .add:
+            self = .add
+        case .concat:
+            self = .concat
         case .activation:
             self = .activation(try outer.decode(Activation.self, forKey: key))
         case .dense:

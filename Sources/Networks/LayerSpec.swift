@@ -24,6 +24,10 @@ public enum LayerSpec: Sendable, Hashable {
     case flatten
     /// An activation on its own, where it does not follow a dense or conv2d layer.
     case activation(Activation)
+    /// The element-wise sum of two or more inputs of one shape (a residual connection).
+    case add
+    /// Two or more inputs joined along their last axis (channels, or features).
+    case concat
 
     public var kind: LayerKind {
         switch self {
@@ -33,6 +37,8 @@ public enum LayerSpec: Sendable, Hashable {
         case .avgpool2d: .avgpool2d
         case .flatten: .flatten
         case .activation: .activation
+        case .add: .add
+        case .concat: .concat
         }
     }
 
@@ -40,7 +46,7 @@ public enum LayerSpec: Sendable, Hashable {
     public var activation: Activation {
         switch self {
         case .dense(_, let activation), .conv2d(_, _, _, _, let activation), .activation(let activation): activation
-        case .maxpool2d, .avgpool2d, .flatten: .linear
+        case .maxpool2d, .avgpool2d, .flatten, .add, .concat: .linear
         }
     }
 
@@ -54,6 +60,8 @@ public enum LayerSpec: Sendable, Hashable {
         case .avgpool2d: "avgpool"
         case .flatten: "flatten"
         case .activation: "activation"
+        case .add: "add"
+        case .concat: "concat"
         }
     }
 
@@ -72,7 +80,7 @@ public enum LayerSpec: Sendable, Hashable {
             }
             guard kernel.count == 2 else { throw NetworkError(layer: layer, "a kernel of \(kernel.count) sizes; [height, width] is needed") }
             return [[kernel[0], kernel[1], inputShape[2], filters], [filters]]
-        case .maxpool2d, .avgpool2d, .flatten, .activation:
+        case .maxpool2d, .avgpool2d, .flatten, .activation, .add, .concat:
             return []
         }
     }
@@ -86,10 +94,15 @@ public enum LayerSpec: Sendable, Hashable {
         case given([Tensor])
     }
 
-    /// The runnable layer of this description for a per-sample input shape: the one
-    /// place a description becomes a ``Layer``. Checks the input shape and the given
-    /// parameters' shapes; the caller counts the parameters against ``ModelBudget`` first.
-    public func build(name: String, inputShape: [Int], weights: Weights) throws(NetworkError) -> any Layer {
+    /// The runnable layer of this description for its inputs' per-sample shapes (one,
+    /// or two and more for a merge): the one place a description becomes a ``Layer``.
+    /// Checks the input shapes and the given parameters' shapes; the caller counts the
+    /// parameters against ``ModelBudget`` first.
+    public func build(name: String, inputShapes: [[Int]], weights: Weights) throws(NetworkError) -> any Layer {
+        guard kind.isMerge ? inputShapes.count >= 2 : inputShapes.count == 1 else {
+            throw NetworkError(layer: name, "a \(kind.rawValue) layer takes \(kind.isMerge ? "two or more inputs" : "one input"), it is given \(inputShapes.count)")
+        }
+        let inputShape = inputShapes[0]
         let shapes = try parameterShapes(for: inputShape, layer: name)
         var given: [Tensor] = []
         var stream = SeededRNG(seed: 0)
@@ -123,8 +136,12 @@ public enum LayerSpec: Sendable, Hashable {
             layer = Flatten(name: name)
         case .activation(let activation):
             layer = ActivationLayer(name: name, activation)
+        case .add:
+            layer = Add(name: name)
+        case .concat:
+            layer = Concat(name: name)
         }
-        _ = try layer.outputShape(for: inputShape)
+        _ = try layer.outputShape(forInputs: inputShapes)
         return layer
     }
 }

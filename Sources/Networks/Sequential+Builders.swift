@@ -18,7 +18,7 @@ extension Sequential {
             let isOutput = index == widths.count
             let name = isOutput ? "output" : "hidden\(index + 1)"
             guard width > 0 else { throw NetworkError(layer: name, "width must be positive, got \(width)") }
-            nodes.append(.init(name: name, spec: .dense(units: width, activation: isOutput ? .linear : activation)))
+            nodes.append(.init(name: name, spec: .dense(units: width, activation: isOutput ? .linear : activation), inputs: [nodes.last?.name ?? ModelDescription.modelInput]))
         }
         // Built by the one description; each layer's weights from its own stream.
         return try ModelDescription(inputShape: [inputSize], nodes: nodes).build { index in

@@ -25,9 +25,7 @@ extension Sequential {
     /// - Returns: `[batch, inputShape...]`, or the layer's output shape.
     /// - Complexity: one transposed map per affine layer (no parameter gradients).
     public func gradient(traces: [LayerTrace], seed: Tensor, relu: ReLUBackward = .gradient, layer: Int? = nil, from start: Int? = nil) -> Tensor {
-        var g = seed
-        for index in layers.indices.reversed() where index <= (start ?? layers.count - 1) {
-            if index == layer { return g }
+        propagateBack(from: start ?? layers.count - 1, seed: seed, stoppingAt: layer) { index, g in
             let current = layers[index], trace = traces[index]
             switch current.spec {
             case .dense, .conv2d:
@@ -35,18 +33,16 @@ extension Sequential {
                 // weight gradients the full backward pass computes (Dense and Conv2D are
                 // affine layers; another type of these kinds takes its exact backward pass).
                 guard let affine = current as? any AffineLayer else {
-                    g = current.backward(g, trace: trace, needsInputGradient: true).input ?? g
-                    continue
+                    return current.backward(toInputs: g, trace: trace)
                 }
-                g = Self.activationBackward(g, activation: current.activation, output: trace.output, relu: relu)
-                g = affine.transposed(g, weights: affine.parameters[0], inputShape: Array(trace.input.shape.dropFirst()))
+                let dz = Self.activationBackward(g, activation: current.activation, output: trace.output, relu: relu)
+                return [affine.transposed(dz, weights: affine.parameters[0], inputShape: Array(trace.input.shape.dropFirst()))]
             case .activation:
-                g = Self.activationBackward(g, activation: current.activation, output: trace.output, relu: relu)
-            case .maxpool2d, .avgpool2d, .flatten:
-                g = current.backward(g, trace: trace, needsInputGradient: true).input ?? g
+                return [Self.activationBackward(g, activation: current.activation, output: trace.output, relu: relu)]
+            case .maxpool2d, .avgpool2d, .flatten, .add, .concat:
+                return current.backward(toInputs: g, trace: trace)
             }
         }
-        return g
     }
 
     package static func activationBackward(_ g: Tensor, activation: Activation, output: Tensor, relu: ReLUBackward) -> Tensor {

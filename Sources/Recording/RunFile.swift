@@ -16,6 +16,9 @@ public struct RunFile: Sendable {
         /// Per-sample output shape, e.g. `[10]` or `[14, 14, 8]`.
         public var outputShape: [Int]
         public var hasWeights: Bool
+        /// The layers whose outputs it consumes, by name (`input` for the model's input);
+        /// in version-1 files (chains), the layer before.
+        public var inputs: [String]
     }
 
     public let path: String
@@ -102,9 +105,15 @@ public struct RunFile: Sendable {
             layers.append(Layer(index: index, name: try group.stringAttribute("name"), kind: kind,
                                 activation: try group.stringAttribute("activation"),
                                 outputShape: try group.arrayAttribute("output_shape", as: Int64.self).map { Int($0) },
-                                hasWeights: group.isDataset("weights")))
+                                hasWeights: group.isDataset("weights"),
+                                inputs: group.hasAttribute("inputs") ? try group.stringAttribute("inputs").split(separator: ",").map(String.init) : []))
         }
-        self.layers = layers.sorted { $0.index < $1.index }
+        layers.sort { $0.index < $1.index }
+        // Version 1 holds chains: each layer consumes the one before.
+        for index in layers.indices where layers[index].inputs.isEmpty {
+            layers[index].inputs = [index == 0 ? ModelDescription.modelInput : layers[index - 1].name]
+        }
+        self.layers = layers
         loggedEpochs = try RunFile.committed(file.dataset("epochs"))
         compaction = file.hasAttribute(RunCompaction.attribute) ? try file.stringAttribute(RunCompaction.attribute) : nil
         try validate()
@@ -120,6 +129,13 @@ public struct RunFile: Sendable {
         }
         guard layers.map(\.index) == Array(layers.indices) else {
             throw RunFileError(file: path, "layer indices \(layers.map(\.index)) are not 0…\(layers.count - 1)")
+        }
+        var earlier: Set<String> = [ModelDescription.modelInput]
+        for layer in layers {
+            guard !layer.inputs.isEmpty, layer.inputs.allSatisfy(earlier.contains) else {
+                throw RunFileError(file: path, "layer \(layer.name): inputs \(layer.inputs) are not earlier layers")
+            }
+            earlier.insert(layer.name)
         }
         let samples = try sampleCount()
         let epochRows = try file.dataset("epochs").shape().first ?? 0

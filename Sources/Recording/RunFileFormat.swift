@@ -4,9 +4,11 @@ public enum RunFileFormat {
     public static let name = "infoplane-run"
     /// The root `format_version` attribute. Bump it, and docs/run-file.md, with every
     /// change of layout.
-    public static let version: Int32 = 1
+    /// Version 2 (graphs): every layer group's `inputs` and the root `model_architecture`;
+    /// version 1 files are chains and are read as such.
+    public static let version: Int32 = 2
     /// Versions this build reads.
-    public static let readableVersions: ClosedRange<Int32> = 1...1
+    public static let readableVersions: ClosedRange<Int32> = 1...2
 
     /// The group of layer `index` named `name`, e.g. `/layers/0_hidden1`.
     public static func layerGroup(_ index: Int, _ name: String) -> String { "/layers/\(index)_\(name)" }

@@ -26,6 +26,10 @@ enum RunLayout {
         try file.setAttribute("log_timing", options.timing.rawValue)
         try file.setAttribute("scheduled_epochs", options.schedule.epochs(total: metadata.totalEpochs).map(Int64.init))
         try file.setAttribute("activation_storage", options.storage.rawValue)
+        // The model's description (names, kinds, hyperparameters, inputs) as JSON.
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        try file.setAttribute("model_architecture", String(decoding: try encoder.encode(model.architecture), as: UTF8.self))
         try file.setAttribute("checkpoint_interval", Int64(options.checkpointInterval))
         try file.setAttribute("blas_core", BLAS.coreName)
         try file.setAttribute("blas_threads", Int32(BLAS.threads))
@@ -58,6 +62,7 @@ enum RunLayout {
             try group.setAttribute("kind", layer.kind.rawValue)
             try group.setAttribute("activation", layer.activation.rawValue)
             try group.setAttribute("index", Int32(index))
+            try group.setAttribute("inputs", model.inputs[index].map { $0 < 0 ? ModelDescription.modelInput : model.layers[$0].name }.joined(separator: ","))
             try group.setAttribute("output_shape", model.outputShapes[index].map(Int64.init))
             let shape = [logged, sampleCount] + model.outputShapes[index]
             switch options.storage {

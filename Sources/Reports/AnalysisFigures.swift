@@ -138,7 +138,7 @@ package struct AnalysisFigures {
 
     package func dpiViolations() -> Result {
         guard !analysis.dpi.isEmpty else { return .skipped("dpi_violations: no DPI table in the analysis") }
-        let pairs = analysis.layers.indices.dropLast().map { "\(analysis.layers[$0]) → \(analysis.layers[$0 + 1])" }
+        let pairs = analysis.pairs.map { "\(analysis.layers[$0.earlier]) → \(analysis.layers[$0.later])" }
         let panels = orderedLabels.compactMap { label -> (title: String, values: [[Double]], rows: [String])? in
             guard let table = analysis.dpi[label] else { return nil }
             return (displayTitle(label), pairs.indices.map { p in table.map { $0[p] } }, pairs)

@@ -31,7 +31,10 @@ enum RunSummaryText {
                 + layer.kind.rawValue.padding(toLength: 11, withPad: " ", startingAt: 0)
                 + layer.activation.padding(toLength: 10, withPad: " ", startingAt: 0)
                 + "[L, \(s.samples), " + shape.dropFirst()
-            lines.append("    " + columns + (layer.hasWeights ? "  + weights" : ""))
+            // A graph's layers that do not take the layer before say what they take.
+            let previous = layer.index == 0 ? "input" : s.layers[layer.index - 1].name
+            let inputs = layer.inputs == [previous] ? "" : "  ← " + layer.inputs.joined(separator: " + ")
+            lines.append("    " + columns + (layer.hasWeights ? "  + weights" : "") + inputs)
         }
         if !s.finalMetrics.isEmpty {
             let metrics = RunFileFormat.metricNames.compactMap { name in

@@ -161,10 +161,21 @@ struct ConfigTests {
             .conv2d(filters: 3, kernel: [3, 2], stride: 2, padding: 1, activation: .relu), .maxpool2d(size: 2, stride: 1),
             .avgpool2d(size: 3, stride: 3), .activation(.softplus), .flatten, .dense(units: 5, activation: .linear),
         ]
-        #expect(Set(specs.map(\.kind)) == Set(LayerKind.allCases))
+        #expect(Set(specs.map(\.kind)) == Set(LayerKind.allCases.filter { !$0.isMerge }))
         for spec in specs {
             let node = try #require(try Yams.compose(yaml: try YAMLEncoder().encode(spec)))
-            #expect(try ModelConfig.layer(ConfigReader(node: node, file: "t.yaml", path: "model.layers[0]"), defaultActivation: .tanh) == spec)
+            #expect(try ModelConfig.layer(ConfigReader(node: node, file: "t.yaml", path: "model.layers[0]"), defaultActivation: .tanh).spec == spec)
+        }
+        // Merges name their inputs; any node may name itself and its input.
+        let merge = try #require(try Yams.compose(yaml: "{add: [dense1, block], name: sum}"))
+        #expect(try ModelConfig.layer(ConfigReader(node: merge, file: "t.yaml"), defaultActivation: .tanh)
+                == ModelDescription.Entry(.add, name: "sum", inputs: ["dense1", "block"]))
+        let named = try #require(try Yams.compose(yaml: "{concat: [a, input]}"))
+        #expect(try ModelConfig.layer(ConfigReader(node: named, file: "t.yaml"), defaultActivation: .tanh).spec == .concat)
+        for bad in ["{add: [a]}", "{add: [a, b], inputs: [c]}", "{dense: {units: 2}, inputs: [a, b]}", "{dense: {units: 2}, name: input}",
+                    "{dense: {units: 2}, name: \"a b\"}", "add"] {
+            let node = try #require(try Yams.compose(yaml: bad))
+            #expect(throws: ConfigError.self, "\(bad)") { _ = try ModelConfig.layer(ConfigReader(node: node, file: "t.yaml"), defaultActivation: .tanh) }
         }
         let unknown = try #require(try Yams.compose(yaml: "{residual: {units: 3}}"))
         #expect(throws: ConfigError.self) { _ = try ModelConfig.layer(ConfigReader(node: unknown, file: "t.yaml"), defaultActivation: .tanh) }

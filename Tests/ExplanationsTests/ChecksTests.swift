@@ -99,3 +99,49 @@ struct LRPWithoutRuleTests {
         #expect(try Gradient().attribute(model, inputs: inputs, target: .predicted).map.scalars == Gradient().attribute(mlp, inputs: inputs, target: .predicted).map.scalars)
     }
 }
+
+/// LRP through residual sums and concatenations: on a ReLU graph without biases, LRP-ε
+/// with a vanishing ε is gradient × input at every layer, so the map must equal it; the
+/// relevance is conserved from the logit to the input.
+@Suite("LRP on graphs")
+struct LRPOnGraphsTests {
+    static func model() throws -> Sequential {
+        let description = try ModelDescription.resolve(inputShape: [6, 6, 2], entries: [
+            .init(.conv2d(filters: 3, kernel: [3, 3], stride: 1, padding: 1, activation: .relu)),
+            .init(.conv2d(filters: 3, kernel: [3, 3], stride: 1, padding: 1, activation: .relu)),
+            .init(.add, name: "residual", inputs: ["conv1", "conv2"]),
+            .init(.conv2d(filters: 2, kernel: [1, 1], stride: 1, padding: 0, activation: .relu), name: "side", inputs: ["input"]),
+            .init(.concat, inputs: ["residual", "side"]),
+            .init(.avgpool2d(size: 2, stride: 2)),
+            .init(.flatten),
+            .init(.dense(units: 6, activation: .relu)),
+            .init(.dense(units: 3, activation: .linear)),
+        ])
+        let rng = SeededRNG(seed: 21)
+        return try description.build { .drawn(.heNormal, rng.fork("layer-\($0)")) }
+    }
+
+    @Test func lrpZeroIsGradientTimesInputOnAGraph() throws {
+        let model = try Self.model()
+        var rng = SeededRNG(seed: 4)
+        let inputs = Tensor(shape: [3, 6, 6, 2], scalars: (0..<216).map { _ in rng.uniform(0, 1) })
+        let lrp = try LayerwiseRelevancePropagation(composite: .uniform(.epsilon(1e-9), poolStabilizer: Stabilizer(epsilon: 1e-9)))
+            .explain(model, inputs: inputs)
+        let reference = try GradientTimesInput().attribute(model, inputs: inputs, target: .predicted)
+        let scale = reference.map.scalars.map(abs).max() ?? 1
+        let worst = zip(lrp.map.scalars, reference.map.scalars).map { abs($0 - $1) }.max() ?? .infinity
+        #expect(worst <= 1e-4 * scale, "worst \(worst) of \(scale)")
+        // Conservation: all of each logit reaches the input (no biases, ε → 0).
+        for (total, logit) in zip(lrp.layerTotals[0], lrp.explained) {
+            #expect(abs(total - Double(logit)) <= 1e-4 * max(1, abs(Double(logit))))
+        }
+    }
+
+    @Test func theSumSplitsInProportionToEachInput() {
+        let a = Tensor(shape: [1, 2], scalars: [1, 3]), b = Tensor(shape: [1, 2], scalars: [3, -1])
+        let trace = Add(name: "sum").forward(inputs: [a, b])
+        let relevance = Tensor(shape: [1, 2], scalars: [8, 4])
+        let split = LayerwiseRelevancePropagation.sumRule(relevance, trace: trace, stabilizer: Stabilizer(epsilon: 0))
+        #expect(split.map(\.scalars) == [[2, 6], [6, -2]])
+    }
+}

@@ -39,10 +39,25 @@ struct MoreEstimatorTests {
         // One run, two epochs, three layers.
         let ixt: [[[Double]]] = [[[12, 10, 11], [12, 12, 12]]]
         let ity: [[[Double]]] = [[[0.9, 0.95, 0.5], [1, 0.9, 0.8]]]
-        let found = DPICheck.violations(ixt: ixt, ity: ity, epochs: [0, 5])
-        #expect(found == [DPICheck.Violation(run: 0, epoch: 0, layer: 1, quantity: "ixt", size: 1),
-                          DPICheck.Violation(run: 0, epoch: 0, layer: 0, quantity: "ity", size: 0.95 - 0.9)])
-        #expect(DPICheck.sizes([[3, 2, 2.5]]) == [[0, 0.5]])
+        let found = DPICheck.violations(ixt: ixt, ity: ity, epochs: [0, 5], pairs: DPICheck.chainPairs(3))
+        #expect(found == [DPICheck.Violation(run: 0, epoch: 0, layer: 1, later: 2, quantity: "ixt", size: 1),
+                          DPICheck.Violation(run: 0, epoch: 0, layer: 0, later: 1, quantity: "ity", size: 0.95 - 0.9)])
+        #expect(DPICheck.sizes([[3, 2, 2.5]], pairs: DPICheck.chainPairs(3)) == [[0, 0.5]])
+    }
+
+    /// In a graph each layer is compared with the nearest layer it is a function of.
+    @Test func dpiPairsFollowTheDominators() {
+        // A chain: consecutive layers.
+        #expect(DPICheck.dominatorPairs(inputs: [[-1], [0], [1]]) == DPICheck.chainPairs(3))
+        // dense1 → block1; sum1 = dense1 + block1; block2(sum1); sum2 = sum1 + block2; output.
+        let residual = [[-1], [0], [0, 1], [2], [2, 3], [4]]
+        #expect(DPICheck.dominatorPairs(inputs: residual).map { [$0.earlier, $0.later] } == [[0, 1], [0, 2], [2, 3], [2, 4], [4, 5]])
+        // Two branches from the input merged: the merge is a function of no single layer.
+        #expect(DPICheck.dominatorPairs(inputs: [[-1], [-1], [0, 1], [2]]).map { [$0.earlier, $0.later] } == [[2, 3]])
+        // The residual sum may exceed its branch (not a function of it): no violation is counted.
+        let ixt: [[[Double]]] = [[[5, 3, 5, 4, 5, 1]]]
+        #expect(DPICheck.violations(ixt: ixt, ity: [], epochs: [0], pairs: DPICheck.dominatorPairs(inputs: residual)).isEmpty)
+        #expect(DPICheck.violations(ixt: ixt, ity: [], epochs: [0], pairs: DPICheck.chainPairs(6)).count == 2)
     }
 
     @Test func snrTransitionIsTheDrop() {

@@ -94,15 +94,31 @@ enum DoubleReference {
         return y
     }
 
-    /// Forward of a whole model, returning the logits.
+    /// Forward of a whole model (a chain or a graph), returning the logits.
     static func forward(_ model: Sequential, x: [Double], batch: Int, parameters: [[[Double]]]) -> [Double] {
-        var value = x
-        var shape = model.inputShape
+        var outputs: [[Double]] = []
         for (index, layer) in model.layers.enumerated() {
-            value = forward(layer, x: value, batch: batch, inShape: shape, parameters: parameters[index])
-            shape = model.outputShapes[index]
+            let sources = model.inputs[index]
+            let values = sources.map { $0 < 0 ? x : outputs[$0] }
+            let shapes = sources.map { $0 < 0 ? model.inputShape : model.outputShapes[$0] }
+            switch layer.kind {
+            case .add:
+                outputs.append(values.dropFirst().reduce(values[0]) { zip($0, $1).map(+) })
+            case .concat:
+                let widths = shapes.map { $0.last! }, total = widths.reduce(0, +)
+                let positions = values[0].count / widths[0]
+                var y = [Double](repeating: 0, count: positions * total)
+                var offset = 0
+                for (value, width) in zip(values, widths) {
+                    for p in 0..<positions { for c in 0..<width { y[p * total + offset + c] = value[p * width + c] } }
+                    offset += width
+                }
+                outputs.append(y)
+            case .dense, .conv2d, .maxpool2d, .avgpool2d, .flatten, .activation:
+                outputs.append(forward(layer, x: values[0], batch: batch, inShape: shapes[0], parameters: parameters[index]))
+            }
         }
-        return value
+        return outputs.last ?? x
     }
 
     /// Mean softmax cross-entropy in nats.

@@ -8,7 +8,10 @@ import Testing
 /// description it was built from, and building is checked before anything is allocated.
 @Suite("Model description: one typed description per layer")
 struct ModelDescriptionTests {
-    /// One of each kind, with hyperparameters that differ from the defaults.
+    /// The merges, which take two or more inputs (``GraphTests`` builds them).
+    static let merges: [LayerSpec] = [.add, .concat]
+    /// One of each kind that takes one input, with hyperparameters that differ from the
+    /// defaults, in an order that makes a chain.
     static let everyKind: [LayerSpec] = [
         .conv2d(filters: 3, kernel: [3, 2], stride: 2, padding: 1, activation: .relu),
         .maxpool2d(size: 2, stride: 1),
@@ -21,13 +24,14 @@ struct ModelDescriptionTests {
 
     @Test("every kind is in the list the tests build (a new kind must join it)")
     func theListCoversEveryKind() {
-        #expect(Set(Self.everyKind.map(\.kind)) == Set(LayerKind.allCases))
+        #expect(Set((Self.everyKind + Self.merges).map(\.kind)) == Set(LayerKind.allCases))
+        #expect(Set(Self.merges.map(\.kind)) == Set(LayerKind.allCases.filter(\.isMerge)))
     }
 
     @Test("Codable round trip of every kind, and the configuration's spelling")
     func codableRoundTrip() throws {
-        let json = try JSONEncoder().encode(Self.everyKind)
-        #expect(try JSONDecoder().decode([LayerSpec].self, from: json) == Self.everyKind)
+        let json = try JSONEncoder().encode(Self.everyKind + Self.merges)
+        #expect(try JSONDecoder().decode([LayerSpec].self, from: json) == Self.everyKind + Self.merges)
         let text = String(decoding: try JSONEncoder.sorted.encode(LayerSpec.conv2d(filters: 8, kernel: [3, 3], stride: 1, padding: 1, activation: .relu)), as: UTF8.self)
         #expect(text == #"{"conv2d":{"activation":"relu","filters":8,"kernel":[3,3],"padding":1,"stride":1}}"#)
         #expect(String(decoding: try JSONEncoder().encode(LayerSpec.flatten), as: UTF8.self) == #""flatten""#)
