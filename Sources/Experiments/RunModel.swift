@@ -3,8 +3,9 @@ import Networks
 import Recording
 import Tensor
 
-/// A trained model rebuilt from a run file: the architecture from the run's stored
-/// configuration, the parameters of a logged epoch (or the newest checkpoint).
+/// A trained model rebuilt from a run file: the architecture the run recorded (its
+/// stored configuration's in version-1 files), the parameters of a logged epoch (or the
+/// newest checkpoint).
 package struct RunModel {
     package let run: RunFile
     package let model: Sequential
@@ -31,8 +32,18 @@ package struct RunModel {
             throw ConfigError(file: path, keyPath: "config", "the stored configuration has no experiment")
         }
         let inputs = try run.inputs()
-        var model = try ModelFactory.build(experiment.config.model, sampleShape: Array(inputs.shape.dropFirst()),
+        var model: Sequential
+        if let architecture = try run.architecture() {
+            // Format 2: the architecture as recorded; the parameters are loaded below.
+            do {
+                model = try architecture.build { _ in .drawn(.zeros, SeededRNG(seed: 0)) }.with(arithmetic: experiment.config.model.arithmetic)
+            } catch {
+                throw RunFileError(file: path, "model_architecture: \(error)")
+            }
+        } else {
+            model = try ModelFactory.build(experiment.config.model, sampleShape: Array(inputs.shape.dropFirst()),
                                            classes: try run.classCount(), seed: run.seed, file: path)
+        }
         let loaded = try run.loadParameters(into: &model, epoch: epoch)
         return RunModel(run: run, model: model, epoch: loaded)
     }
