@@ -17,7 +17,8 @@ struct FusedSteps {
     /// (rows of another width, a label that is not a class): the kernel reads them
     /// unchecked.
     init?(_ model: Sequential, examples: Examples) {
-        guard model.inputShape.count == 1, !model.layers.isEmpty, model.layers.count <= 256,
+        // One C call runs a chain of dense layers; graphs take the per-layer passes.
+        guard model.isChain, model.inputShape.count == 1, !model.layers.isEmpty, model.layers.count <= 256,
               examples.inputs.rank == 2, examples.inputs.rowSize == model.inputShape[0],
               examples.inputs.rows == examples.labels.count else { return nil }
         let labels = examples.labels

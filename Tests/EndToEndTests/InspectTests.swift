@@ -34,7 +34,7 @@ struct InspectTests {
         #expect(object["logged_epochs"] as? [Int] == Array(0..<20))  // the whole list, not a preview
         #expect(object["samples"] as? Int == 64)
         #expect((object["layers"] as? [[String: Any]])?.count == 6)
-        #expect(object["format_version"] as? Int == 1)
+        #expect(object["format_version"] as? Int == 2)
     }
 
     @Test func badFilesExitWithTwo() throws {

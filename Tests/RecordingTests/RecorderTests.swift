@@ -141,7 +141,10 @@ struct RecorderTests {
         e = json.load(open(sys.argv[2]))
         f = h5py.File(sys.argv[1], "r")
         a = f.attrs
-        assert a["format"] == "infoplane-run" and int(a["format_version"]) == 1
+        assert a["format"] == "infoplane-run" and int(a["format_version"]) == 2
+        arch = json.loads(a["model_architecture"])
+        assert arch["inputShape"] == [12] and [n["name"] for n in arch["nodes"]] == ["hidden1", "hidden2", "hidden3", "hidden4", "hidden5", "output"]
+        assert arch["nodes"][0]["spec"] == {"dense": {"units": 10, "activation": "tanh"}} and arch["nodes"][0]["inputs"] == ["input"]
         assert a["experiment"] == "recorder-test" and a["log_timing"] == "before"
         assert "widths: [10, 7, 5, 4, 3]" in a["config"] and int(a["seed"]) == 2 and int(a["total_epochs"]) == 5
         assert isinstance(a["created"], str) and a["blas_core"] and int(a["blas_threads"]) >= 1
@@ -167,6 +170,7 @@ struct RecorderTests {
             assert act.shape == (5, 4096, [10, 7, 5, 4, 3, 2][i])
             assert abs(float(act[4].astype(np.float64).sum()) - e["sums"][i]) < 1e-6 * max(1, abs(e["sums"][i]))
             assert g.attrs["kind"] == "dense" and int(g.attrs["index"]) == i
+            assert g.attrs["inputs"] == ("input" if i == 0 else names[i - 1].split("_", 1)[1])
             assert g.attrs["activation"] == ("linear" if name.endswith("output") else "tanh")
             assert g["weights"].shape[0] == 5 and g["bias"].shape[0] == 5
             gr = f["gradients"][name]
