@@ -1,7 +1,6 @@
 #include "activation_kernels.h"
+#include "cpu_features.h"
 #include <math.h>
-
-int ip_kde_has_avx2(void);
 
 // The scalar form must round exactly as Swift's Kernels.fastTanh: no contraction of a
 // multiply and an add into one fused operation.
@@ -37,11 +36,11 @@ int ip_kde_has_avx2(void);
         }                                                                                      \
     }
 
-TANH_FUNCTION(tanh_avx2, __attribute__((target("avx2"))), PLAIN_MULADD)
+TANH_FUNCTION(tanh_avx2, IP_TARGET_AVX2, PLAIN_MULADD)
 TANH_FUNCTION(tanh_baseline, , PLAIN_MULADD)
 
 void ip_tanh_variant(int wide, float *x, int64_t count) {
-    (wide && ip_kde_has_avx2() ? tanh_avx2 : tanh_baseline)(x, count);
+    (wide && ip_cpu_has_avx2_fma() ? tanh_avx2 : tanh_baseline)(x, count);
 }
 
 void ip_tanh(float *x, int64_t count) {
@@ -49,11 +48,11 @@ void ip_tanh(float *x, int64_t count) {
 }
 
 // The fused arithmetic's tanh: the same formula, each multiply-add one fmaf.
-TANH_FUNCTION(tanh_fused_avx2, __attribute__((target("avx2,fma"))), fmaf)
+TANH_FUNCTION(tanh_fused_avx2, IP_TARGET_AVX2_FMA, fmaf)
 TANH_FUNCTION(tanh_fused_baseline, , fmaf)
 
 void ip_tanh_fused_variant(int wide, float *x, int64_t count) {
-    (wide && ip_kde_has_avx2() ? tanh_fused_avx2 : tanh_fused_baseline)(x, count);
+    (wide && ip_cpu_has_avx2_fma() ? tanh_fused_avx2 : tanh_fused_baseline)(x, count);
 }
 
 void ip_tanh_fused(float *x, int64_t count) {

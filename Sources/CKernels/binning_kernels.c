@@ -1,6 +1,5 @@
 #include "binning_kernels.h"
-
-int ip_kde_has_avx2(void);
+#include "cpu_features.h"
 
 #pragma clang fp contract(off)
 
@@ -16,17 +15,18 @@ int ip_kde_has_avx2(void);
         }                                                                                                   \
     }
 
-QUANTISE_FUNCTION(quantise_avx2, __attribute__((target("avx2"))))
+QUANTISE_FUNCTION(quantise_avx2, IP_TARGET_AVX2)
 QUANTISE_FUNCTION(quantise_baseline, )
 
 int64_t ip_binning_count(int wide, const float *x, int64_t n, int units, double low, double scale, double top, int bits,
                          const int32_t *labels, int classes, uint64_t *keys, int32_t *counts, int64_t size, int shift,
                          int32_t *used, int64_t *per_class) {
     enum { block = 256 };
-    int32_t bins[block * 64];
+    if (units < 1 || units > IP_BINNING_MAX_UNITS || bits < 1 || (int64_t)bits * units > 63) return -1;
+    int32_t bins[block * IP_BINNING_MAX_UNITS];
     int64_t distinct = 0, mask = size - 1;
     void (*quantise)(const float *, int64_t, double, double, double, int32_t *) =
-        wide && ip_kde_has_avx2() ? quantise_avx2 : quantise_baseline;
+        wide && ip_cpu_has_avx2_fma() ? quantise_avx2 : quantise_baseline;
     for (int64_t start = 0; start < n; start += block) {
         int64_t rows = n - start < block ? n - start : block;
         quantise(x + start * units, rows * units, low, scale, top, bins);

@@ -1,8 +1,7 @@
 #include "conv_kernels.h"
+#include "cpu_features.h"
 #include <stdlib.h>
 #include <string.h>
-
-int ip_kde_has_avx2(void);
 
 int ip_conv_supported(int cin, int cout) {
     return cin >= 1 && cin <= 64 && cout >= 8 && cout <= 64 && cout % 8 == 0;
@@ -65,12 +64,12 @@ int ip_conv_supported(int cin, int cout) {
         FOR_EACH_COUT(FORWARD_BODY)                                                                 \
     }
 
-FORWARD_FUNCTION(forward_avx2, __attribute__((target("avx2,fma"))))
+FORWARD_FUNCTION(forward_avx2, IP_TARGET_AVX2_FMA)
 FORWARD_FUNCTION(forward_baseline, )
 
 void ip_conv_forward(int wide, const float *xpad, int pw, int cin, const float *kernel, const float *bias, int kh, int kw,
                      int cout, int oh, int ow, float *y) {
-    (wide && ip_kde_has_avx2() ? forward_avx2 : forward_baseline)(xpad, pw, cin, kernel, bias, kh, kw, cout, oh, ow, y);
+    (wide && ip_cpu_has_avx2_fma() ? forward_avx2 : forward_baseline)(xpad, pw, cin, kernel, bias, kh, kw, cout, oh, ow, y);
 }
 
 // ---- transposed: per position and tap, g[ci] = Σ_co dz[co] · kernelT[tap, co, ci], added into dxpad ----
@@ -118,12 +117,12 @@ void ip_conv_forward(int wide, const float *xpad, int pw, int cin, const float *
         FOR_EACH_COUT(TRANSPOSED_BODY)                                                              \
     }
 
-TRANSPOSED_FUNCTION(transposed_avx2, __attribute__((target("avx2,fma"))))
+TRANSPOSED_FUNCTION(transposed_avx2, IP_TARGET_AVX2_FMA)
 TRANSPOSED_FUNCTION(transposed_baseline, )
 
 void ip_conv_transposed(int wide, const float *dz, int oh, int ow, int cout, const float *kernelT, int kh, int kw, int cin,
                         int pw, float *dxpad) {
-    (wide && ip_kde_has_avx2() ? transposed_avx2 : transposed_baseline)(dz, oh, ow, cout, kernelT, kh, kw, cin, pw, dxpad);
+    (wide && ip_cpu_has_avx2_fma() ? transposed_avx2 : transposed_baseline)(dz, oh, ow, cout, kernelT, kh, kw, cin, pw, dxpad);
 }
 
 // ---- kernel gradient of one tap ----
@@ -163,13 +162,13 @@ void ip_conv_transposed(int wide, const float *dz, int oh, int ow, int cout, con
         FOR_EACH_COUT(GRADIENT_BODY)                                                                \
     }
 
-GRADIENT_FUNCTION(gradient_avx2, __attribute__((target("avx2,fma"))))
+GRADIENT_FUNCTION(gradient_avx2, IP_TARGET_AVX2_FMA)
 GRADIENT_FUNCTION(gradient_baseline, )
 
 void ip_conv_kernel_gradient(int wide, const float *xpad, int batch, int ph, int pw, int cin, const float *dz, int oh, int ow,
                              int cout, int ky, int kx, float *dk) {
     double total[64 * 64];
     memset(total, 0, sizeof(double) * (size_t)cin * cout);
-    (wide && ip_kde_has_avx2() ? gradient_avx2 : gradient_baseline)(xpad, batch, ph, pw, cin, dz, oh, ow, cout, ky, kx, total);
+    (wide && ip_cpu_has_avx2_fma() ? gradient_avx2 : gradient_baseline)(xpad, batch, ph, pw, cin, dz, oh, ow, cout, ky, kx, total);
     for (int k = 0; k < cin * cout; k++) dk[k] = (float)total[k];
 }

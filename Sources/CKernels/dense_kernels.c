@@ -1,9 +1,10 @@
 #include "dense_kernels.h"
+#include "cpu_features.h"
+#if IP_X86_WIDE
 #include <immintrin.h>
+#endif
 #include <math.h>
 #include <string.h>
-
-int ip_kde_has_avx2(void);
 
 // Each element's chain of fused multiply-adds is written out explicitly (fmaf or
 // _mm256_fmadd_ps); nothing else may be contracted.
@@ -52,9 +53,10 @@ static void parameter_gradient_baseline(const float *x, const float *dz, int64_t
     }
 }
 
+#if IP_X86_WIDE
 // ---- AVX2 + FMA: eight columns per vector, R rows per block (R·P chains in flight) ----
 
-#define WIDE __attribute__((target("avx2,fma")))
+#define WIDE IP_TARGET_AVX2_FMA
 
 // Calls NAME_P(ARGS) for P = the vectors of eight columns that n columns take (1…8, as
 // ip_dense_supported bounds n), so that each P has its own function with its
@@ -241,10 +243,17 @@ WIDE static void parameter_gradient_wide(const float *x, const float *dz, int64_
     FOR_EACH_VECTOR_COUNT(gradient_rows, (x, dz, rows, k, n, dw, db))
 }
 
+#else
+// A scalar build: the baseline paths stand in for the wide ones (never chosen: the probe says 0).
+#define forward_wide forward_baseline
+#define input_gradient_wide input_gradient_baseline
+#define parameter_gradient_wide parameter_gradient_baseline
+#endif
+
 // ---- entry points ----
 
 static int dense_wide(int wide) {
-    return wide && ip_kde_has_avx2();
+    return wide && ip_cpu_has_avx2_fma();
 }
 
 void ip_dense_forward(int wide, const float *x, int64_t rows, int inputs, const float *w, const float *bias, int outputs,

@@ -1,4 +1,5 @@
 #include "kde_kernels.h"
+#include "cpu_features.h"
 #include <stdint.h>
 #include <string.h>
 
@@ -73,7 +74,7 @@ static inline __attribute__((always_inline)) void kde_row(
     sums[3] += l1;
 }
 
-__attribute__((target("avx2,fma")))
+IP_TARGET_AVX2_FMA
 static void kde_row_avx2(const float *gram, const float *norms, float ni, float a, int count, int own_from, int own_to,
                          float *column_upper, float *column_lower, float *own_upper, float *own_lower, float sums[4]) {
     kde_row(gram, norms, ni, a, count, own_from, own_to, column_upper, column_lower, own_upper, own_lower, sums);
@@ -87,10 +88,8 @@ static void kde_row_baseline(const float *gram, const float *norms, float ni, fl
 typedef void (*kde_row_function)(const float *, const float *, float, float, int, int, int,
                                  float *, float *, float *, float *, float *);
 
-int ip_kde_has_avx2(void);
-
 static kde_row_function kde_choose(void) {
-    return ip_kde_has_avx2() ? kde_row_avx2 : kde_row_baseline;
+    return ip_cpu_has_avx2_fma() ? kde_row_avx2 : kde_row_baseline;
 }
 
 int ip_kde_has_avx2(void) {
@@ -100,7 +99,7 @@ int ip_kde_has_avx2(void) {
 
 void ip_kde_row_variant(int wide, const float *gram, const float *norms, float ni, float a, int count, int own_from, int own_to,
                         float *column_upper, float *column_lower, float *own_upper, float *own_lower, float sums[4]) {
-    (wide && ip_kde_has_avx2() ? kde_row_avx2 : kde_row_baseline)(gram, norms, ni, a, count, own_from, own_to, column_upper,
+    (wide && ip_cpu_has_avx2_fma() ? kde_row_avx2 : kde_row_baseline)(gram, norms, ni, a, count, own_from, own_to, column_upper,
                                                                   column_lower, own_upper, own_lower, sums);
 }
 

@@ -1,7 +1,9 @@
 #include "optimizer_kernels.h"
+#include "cpu_features.h"
+#include <math.h>
+#if IP_X86_WIDE
 #include <immintrin.h>
-
-int ip_kde_has_avx2(void);
+#endif
 
 #pragma clang fp contract(off)
 
@@ -10,11 +12,16 @@ static inline float adam_element(float *theta, float g, float *m, float *v, floa
     if (decay != 0) g = g + decay * *theta;
     *m = beta1 * *m + (1.0f - beta1) * g;
     *v = beta2 * *v + (1.0f - beta2) * g * g;
+#if IP_X86_WIDE
     float root = _mm_cvtss_f32(_mm_sqrt_ss(_mm_set_ss(*v)));
+#else
+    float root = sqrtf(*v);  // IEEE 754's correctly rounded square root, as sqrtss
+#endif
     return *theta - rate * *m / (root + epsilon);
 }
 
-__attribute__((target("avx2"))) static void adam_avx2(float *theta, const float *gradient, float *m, float *v, int64_t count,
+#if IP_X86_WIDE
+IP_TARGET_AVX2 static void adam_avx2(float *theta, const float *gradient, float *m, float *v, int64_t count,
                                                       float beta1, float beta2, float epsilon, float rate, float decay) {
     __m256 b1 = _mm256_set1_ps(beta1), b2 = _mm256_set1_ps(beta2), one_b1 = _mm256_set1_ps(1.0f - beta1);
     __m256 one_b2 = _mm256_set1_ps(1.0f - beta2), eps = _mm256_set1_ps(epsilon), eta = _mm256_set1_ps(rate);
@@ -32,13 +39,18 @@ __attribute__((target("avx2"))) static void adam_avx2(float *theta, const float 
     }
     for (; i < count; i++) theta[i] = adam_element(theta + i, gradient[i], m + i, v + i, beta1, beta2, epsilon, rate, decay);
 }
+#endif
 
 void ip_adam_update(int wide, float *theta, const float *gradient, float *m, float *v, int64_t count, float beta1,
                     float beta2, float epsilon, float rate, float decay) {
-    if (wide && ip_kde_has_avx2()) {
+#if IP_X86_WIDE
+    if (wide && ip_cpu_has_avx2_fma()) {
         adam_avx2(theta, gradient, m, v, count, beta1, beta2, epsilon, rate, decay);
         return;
     }
+#else
+    (void)wide;
+#endif
     for (int64_t i = 0; i < count; i++)
         theta[i] = adam_element(theta + i, gradient[i], m + i, v + i, beta1, beta2, epsilon, rate, decay);
 }

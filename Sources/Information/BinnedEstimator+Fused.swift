@@ -18,7 +18,7 @@ extension BinnedEstimator {
         var bits = 1
         while (1 << bits) < count { bits += 1 }
         // 63 bits: keys are stored plus one, so that 0 marks an empty slot.
-        guard bits * units <= 63, n > 0, labels.count == n else { return nil }
+        guard bits * units <= 63, units <= Int(IP_BINNING_MAX_UNITS), n > 0, labels.count == n else { return nil }
         guard let lowest = labels.min(), let highest = labels.max(), lowest >= 0, highest < 8 else { return nil }
         let classes = Int(highest) + 1
         let (low, high) = bounds(activations)

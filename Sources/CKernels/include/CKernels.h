@@ -1,3 +1,4 @@
+#include "cpu_features.h"
 #include "kde_kernels.h"
 #include "conv_kernels.h"
 #include "binning_kernels.h"
