@@ -40,40 +40,42 @@ let package = Package(
         .target(name: "CDeflate"),
         // stdout's buffering and the SIGINT/SIGTERM flag of training (C globals).
         .target(name: "CProcess"),
+        // The lab's error protocol: what failed, where, whose failure (the exit code), the cause.
+        .target(name: "Diagnostics"),
         // Files written whole or not at all, opened without following links; errno in words.
-        .target(name: "SafeFiles"),
-        .target(name: "HDF5", dependencies: ["CHDF5", "CHDF5Guard"]),
+        .target(name: "SafeFiles", dependencies: ["Diagnostics"]),
+        .target(name: "HDF5", dependencies: ["Diagnostics", "CHDF5", "CHDF5Guard"]),
         .target(name: "Tensor", dependencies: [
             "CBLAS", "CKernels",
             .product(name: "RealModule", package: "swift-numerics"),
         ]),
-        .target(name: "Datasets", dependencies: ["CZlib", "HDF5", "Tensor"]),
+        .target(name: "Datasets", dependencies: ["Diagnostics", "CZlib", "HDF5", "Tensor"]),
         .target(name: "Networks", dependencies: [
-            "CKernels", "Tensor",
+            "Diagnostics", "CKernels", "Tensor",
             .product(name: "RealModule", package: "swift-numerics"),
         ]),
         // Models of other frameworks (ONNX, Keras HDF5) read into the lab's layers.
         .target(name: "ModelImport", dependencies: [
-            "Datasets", "HDF5", "Networks", "Tensor",
+            "Diagnostics", "Datasets", "HDF5", "Networks", "Tensor",
             .product(name: "SwiftProtobuf", package: "swift-protobuf"),
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
-        .target(name: "Recording", dependencies: ["CDeflate", "CZlib", "HDF5", "Networks", "SafeFiles", "Tensor", .product(name: "Crypto", package: "swift-crypto")]),
+        .target(name: "Recording", dependencies: ["Diagnostics", "CDeflate", "CZlib", "HDF5", "Networks", "SafeFiles", "Tensor", .product(name: "Crypto", package: "swift-crypto")]),
         // The pure estimators: no files, no run format.
         .target(name: "Information", dependencies: [
-            "CKernels", "Tensor",
+            "Diagnostics", "CKernels", "Tensor",
             .product(name: "RealModule", package: "swift-numerics"),
         ]),
         .target(name: "Attribution", dependencies: [
-            "Networks", "Tensor",
+            "Diagnostics", "Networks", "Tensor",
             .product(name: "RealModule", package: "swift-numerics"),
         ]),
         .target(name: "FeatureVisualization", dependencies: [
-            "Networks", "Tensor",
+            "Diagnostics", "Networks", "Tensor",
             .product(name: "RealModule", package: "swift-numerics"),
         ]),
         .target(name: "Embedding", dependencies: [
-            "Tensor",
+            "Diagnostics", "Tensor",
             .product(name: "RealModule", package: "swift-numerics"),
         ]),
         .target(name: "Plotting", dependencies: ["CZlib", "SafeFiles"]),
@@ -81,16 +83,16 @@ let package = Package(
         .target(name: "Console"),
         // The configuration schema, its reader and errors: below Experiments and Analysis.
         .target(name: "Configuration", dependencies: [
-            "Attribution", "Datasets", "Information", "ModelImport", "Networks", "Recording",
+            "Diagnostics", "Attribution", "Datasets", "Information", "ModelImport", "Networks", "Recording",
             .product(name: "Yams", package: "Yams"),
         ]),
         .target(name: "Experiments", dependencies: [
-            "Configuration", "Console", "CProcess", "Datasets", "ModelImport", "Networks", "Recording", "SafeFiles", "Tensor",
+            "Diagnostics", "Configuration", "Console", "CProcess", "Datasets", "ModelImport", "Networks", "Recording", "SafeFiles", "Tensor",
             .product(name: "Yams", package: "Yams"),
             .product(name: "Logging", package: "swift-log"),
         ]),
         .target(name: "Analysis", dependencies: [
-            "Configuration", "Console", "HDF5", "Information", "Recording", "SafeFiles", "Tensor",
+            "Diagnostics", "Configuration", "Console", "HDF5", "Information", "Recording", "SafeFiles", "Tensor",
             .product(name: "Logging", package: "swift-log"),
         ]),
         .target(name: "Reports", dependencies: [
@@ -107,7 +109,7 @@ let package = Package(
             "Analysis", "Attribution", "Datasets", "Embedding", "Experiments", "Information", "Networks", "Recording", "Tensor",
         ], path: "benchmarks/swift"),
         .executableTarget(name: "infoplane", dependencies: [
-            "Analysis", "Attribution", "Configuration", "CProcess", "Datasets", "Embedding", "Experiments", "FeatureVisualization", "HDF5", "ModelImport",
+            "Diagnostics", "Analysis", "Attribution", "Configuration", "CProcess", "Datasets", "Embedding", "Experiments", "FeatureVisualization", "HDF5", "ModelImport",
             "Information", "Networks", "Plotting", "Recording", "Reports", "Reproduction", "SafeFiles", "Tensor",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ArgumentParser", package: "swift-argument-parser"),

@@ -1,3 +1,4 @@
+import Diagnostics
 import Foundation
 
 /// The analysis of an experiment's runs: `analysis.h5` beside the run files (or wherever
@@ -40,7 +41,9 @@ public struct AnalysedRun: Sendable, Hashable, Codable, CustomStringConvertible 
 }
 
 /// Why an analysis could not be read or written: the file and what is wrong.
-public struct AnalysisError: Error, CustomStringConvertible, Sendable {
+public struct AnalysisError: LabError {
+    public var failure: FailureKind { .input }
+
     public var file: String
     public var reason: String
 

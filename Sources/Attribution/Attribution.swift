@@ -1,3 +1,4 @@
+import Diagnostics
 import Networks
 import Tensor
 
@@ -69,7 +70,9 @@ public enum Target: Sendable, Hashable {
 }
 
 /// What cannot be explained: a target outside the classes, inputs of the wrong shape.
-public struct ExplanationError: Error, CustomStringConvertible, Sendable, Equatable {
+public struct ExplanationError: LabError, Equatable {
+    public var failure: FailureKind { .input }
+
     /// The model's node (layer) the problem is at, when it is at one.
     public var node: String?
     public var reason: String

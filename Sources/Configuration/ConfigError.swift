@@ -1,7 +1,15 @@
+import Diagnostics
+
 /// A problem in an experiment configuration: which file, where in it, which key, and
 /// what is wrong. The command line prints it as `file:line:column: key.path: message`
 /// and exits with code 2 before anything runs or is written.
-package struct ConfigError: Error, CustomStringConvertible, Sendable, Equatable {
+package struct ConfigError: LabError, Equatable {
+    /// The input's failure, unless the error it reports (a model file that could not be
+    /// read, a full disk met while planning) is the machine's.
+    package var failure: FailureKind { cause.map(isRuntimeFailure) == true ? .runtime : .input }
+    /// The error underneath, when this one reports another (an importer's, a network's).
+    package var cause: (any Error)?
+
     package var file: String
     /// 1-based line and column of the offending node, when known.
     package var line: Int?
@@ -16,6 +24,17 @@ package struct ConfigError: Error, CustomStringConvertible, Sendable, Equatable 
         self.column = column
         self.keyPath = keyPath
         self.message = message
+    }
+
+    /// The same place, saying `cause` (its description) and keeping it.
+    package init(file: String, line: Int? = nil, column: Int? = nil, keyPath: String, reporting cause: any Error) {
+        self.init(file: file, line: line, column: column, keyPath: keyPath, "\(cause)")
+        self.cause = cause
+    }
+
+    /// Equal when they say the same thing at the same place (a cause is compared by what it says).
+    package static func == (a: ConfigError, b: ConfigError) -> Bool {
+        (a.file, a.line, a.column, a.keyPath, a.message) == (b.file, b.line, b.column, b.keyPath, b.message)
     }
 
     package var description: String {

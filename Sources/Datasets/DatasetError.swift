@@ -1,5 +1,9 @@
+import Diagnostics
+
 /// A problem with an input data file: which file, and what is wrong with it.
-public struct DatasetError: Error, CustomStringConvertible, Sendable, Equatable {
+public struct DatasetError: LabError, Equatable {
+    public var failure: FailureKind { .input }
+
     public enum Kind: Sendable, Equatable {
         /// The file does not exist or cannot be read.
         case unreadable

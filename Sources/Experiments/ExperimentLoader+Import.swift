@@ -25,7 +25,7 @@ extension ExperimentLoader {
         do {
             imported = try ModelImporter.load(from)
         } catch {
-            throw ConfigError(file: file, keyPath: "model.from", error.description)
+            throw ConfigError(file: file, keyPath: "model.from", reporting: error)
         }
         if let recorded = model["from_sha256"]?.string {
             guard recorded == imported.sha256 else {
@@ -81,13 +81,13 @@ package enum ImportedWeights {
         do {
             imported = try ModelImporter.load(from)
         } catch {
-            throw ConfigError(file: file, keyPath: "model.from", error.description)
+            throw ConfigError(file: file, keyPath: "model.from", reporting: error)
         }
         if let recorded = config.fromSHA256, recorded != imported.sha256 {
             throw ConfigError(file: file, keyPath: "model.from", "\(from) changed since the configuration was written (SHA-256 differs)")
         }
         let source: Sequential
-        do { source = try imported.sequential() } catch { throw ConfigError(file: file, keyPath: "model.from", "\(error)") }
+        do { source = try imported.sequential() } catch { throw ConfigError(file: file, keyPath: "model.from", reporting: error) }
         guard source.layers.count == model.layers.count else {
             throw ConfigError(file: file, keyPath: "model.layers", "\(model.layers.count) layers, but \(from) has \(source.layers.count)")
         }

@@ -1,7 +1,8 @@
 import CProcess
-import Networks
-#if canImport(Glibc)
+import Diagnostics
 import Glibc
+#if canImport(Glibc)
+import Networks
 #endif
 
 /// SIGINT and SIGTERM during training (Ctrl-C; a cluster scheduler at its time limit):
@@ -27,8 +28,10 @@ package enum Interruption {
 
 /// Stops training after the epoch in which a signal arrived (its row is committed first:
 /// this observer comes after the recorder).
-package struct Interrupted: Error, CustomStringConvertible {
+/// Not a failure of the input: a runtime end (the command exits 128 + the signal).
+package struct Interrupted: LabError {
     package var signal: Int32
+    package var failure: FailureKind { .runtime }
     package var description: String { "interrupted by \(Interruption.name(signal))" }
 }
 

@@ -38,7 +38,7 @@ package enum ModelFactory {
         } catch let error as ConfigError {
             throw error
         } catch {
-            throw ConfigError(file: file, keyPath: "model", "\(error)")
+            throw ConfigError(file: file, keyPath: "model", reporting: error)
         }
     }
 }

@@ -90,7 +90,7 @@ package struct PreparedData: Sendable {
         } catch let error as DatasetError {
             throw located(config.source == .idx ? "images" : config.source == .npy ? "inputs" : "path", error)
         } catch {
-            throw ConfigError(file: file, keyPath: "data", "\(error)")
+            throw ConfigError(file: file, keyPath: "data", reporting: error)
         }
         if let classes = config.classes, config.source != .npz, config.source != .npy {
             if let top = dataset.labels.max(), Int(top) >= classes {
@@ -121,7 +121,7 @@ package struct PreparedData: Sendable {
             } catch let error as DatasetError {
                 throw located("split_file", error)
             } catch {
-                throw ConfigError(file: file, keyPath: "data.split_file", "\(error)")
+                throw ConfigError(file: file, keyPath: "data.split_file", reporting: error)
             }
         }
         return PreparedData(name: dataset.name, examples: Examples(inputs: dataset.inputs, labels: dataset.labels),

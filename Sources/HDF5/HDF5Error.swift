@@ -1,12 +1,20 @@
 import CHDF5
 import CHDF5Guard
+import Diagnostics
 
 /// An error from the HDF5 layer: which call failed, on which file and object, and why.
 ///
 /// HDF5's own automatic error printing is switched off (see ``HDF5Library``); the
 /// library's error stack is read instead and its most specific messages are kept in
 /// ``detail``.
-public struct HDF5Error: Error, CustomStringConvertible, Sendable, Equatable {
+public struct HDF5Error: LabError, Equatable {
+    /// A failed call that changes a file is the machine's failure (disk, permissions of
+    /// the output folder); any other, a damaged or wrong input file.
+    public var failure: FailureKind {
+        ["H5Dwrite", "H5Fcreate", "H5Fflush", "H5Dcreate2", "H5Gcreate2", "H5Acreate2", "H5Awrite", "H5Dset_extent", "H5Dflush", "H5Ocopy"]
+            .contains(call) ? .runtime : .input
+    }
+
     public enum Kind: Sendable, Equatable {
         /// The file does not exist.
         case fileNotFound

@@ -1,3 +1,4 @@
+import Diagnostics
 import RealModule
 import Tensor
 
@@ -150,7 +151,9 @@ public struct InformationBottleneck: Sendable {
 }
 
 /// A probability table that is not one: what is wrong with it.
-public struct DistributionError: Error, CustomStringConvertible, Sendable, Equatable {
+public struct DistributionError: LabError, Equatable {
+    public var failure: FailureKind { .input }
+
     public var description: String
     public init(_ description: String) { self.description = description }
 }

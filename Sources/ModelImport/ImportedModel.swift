@@ -1,4 +1,5 @@
 import Datasets
+import Diagnostics
 import Networks
 import Tensor
 
@@ -52,7 +53,9 @@ public struct ImportedModel: Sendable {
 
 /// Why a model file cannot be imported: the file, and what is wrong (the first
 /// unsupported operator or attribute, with the node or layer that has it).
-public struct ModelImportError: Error, CustomStringConvertible, Sendable, Equatable {
+public struct ModelImportError: LabError, Equatable {
+    public var failure: FailureKind { .input }
+
     public var file: String
     public var reason: String
 

@@ -1,10 +1,14 @@
+import Diagnostics
+
 /// Training that produced a non-finite loss or parameter: the run cannot recover.
 ///
 /// A learning rate far too high (SGD at 100 on tanh or linear units) overflows the
 /// weights within an epoch; every later loss is NaN and every activation NaN or ±∞.
 /// The trainer checks after every epoch (after the observers have seen that epoch, so a
 /// recorder keeps the diverged state) and stops with this error unless told to go on.
-public struct TrainingDiverged: Error, CustomStringConvertible, Sendable, Equatable {
+public struct TrainingDiverged: LabError, Equatable {
+    public var failure: FailureKind { .runtime }
+
     /// The 0-based epoch whose updates produced the non-finite state.
     public var epoch: Int
     /// The training loss after that epoch (the test loss when there are no training rows).

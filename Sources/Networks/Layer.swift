@@ -1,3 +1,4 @@
+import Diagnostics
 import Tensor
 
 /// What a layer's forward pass leaves for its backward pass.
@@ -93,7 +94,9 @@ extension Layer {
 }
 
 /// A problem building or running a model: which layer, and what does not fit.
-public struct NetworkError: Error, CustomStringConvertible, Sendable, Equatable {
+public struct NetworkError: LabError, Equatable {
+    public var failure: FailureKind { .input }
+
     public var layer: String
     public var reason: String
 

@@ -1,14 +1,17 @@
+import Diagnostics
 import Foundation
-import SafeFiles
-#if canImport(Glibc)
 import Glibc
+#if canImport(Glibc)
+import SafeFiles
 #endif
 
 /// Writes that cannot destroy inputs: the one check every `--output` passes before a
 /// byte is written.
 public enum OutputFile {
     /// Why an output path is refused.
-    public struct Refusal: Error, CustomStringConvertible, Sendable {
+    public struct Refusal: LabError {
+        public var failure: FailureKind { .input }
+
         public var path: String
         public var reason: String
         public var description: String { "\(path): \(reason)" }

@@ -1,3 +1,5 @@
+import Diagnostics
+
 /// Names and version of the run-file layout; `docs/run-file.md` is its specification.
 public enum RunFileFormat {
     /// The root `format` attribute.
@@ -29,7 +31,9 @@ public enum ActivationStorage: String, Sendable, Codable, CaseIterable {
 }
 
 /// A problem with a run file: which file, and what is wrong.
-public struct RunFileError: Error, CustomStringConvertible, Sendable {
+public struct RunFileError: LabError {
+    public var failure: FailureKind { .input }
+
     public var file: String
     public var reason: String
 

@@ -1,7 +1,8 @@
+import Diagnostics
 import Foundation
-import SafeFiles
-#if canImport(Glibc)
 import Glibc
+#if canImport(Glibc)
+import SafeFiles
 #endif
 
 /// One writer at a time: an exclusive `flock` on `<file>.lock` beside the file a command
@@ -14,7 +15,9 @@ import Glibc
 /// cannot make the lab overwrite (or create) another file with its pid.
 public final class WriterLock: Sendable {
     /// Another process holds the lock.
-    public struct Held: Error, CustomStringConvertible, Sendable {
+    public struct Held: LabError {
+        public var failure: FailureKind { .input }
+
         public var path: String
         public var holder: String
         public var description: String {

@@ -1,11 +1,15 @@
 #if canImport(Glibc)
+import Diagnostics
 import Glibc
 #endif
 
 /// A failed file-system call on a path, with the operating system's reason kept as its
 /// `errno` and said in words: a full disk, a read-only file system and a missing
 /// permission are named as such, never as Foundation's `NSCocoaErrorDomain` text.
-public struct FileSystemError: Error, CustomStringConvertible, Sendable, Equatable {
+public struct FileSystemError: LabError, Equatable {
+    /// The machine's failure when the system said so (``isEnvironmental``), else the input's.
+    public var failure: FailureKind { isEnvironmental ? .runtime : .input }
+
     /// What was being done: `create`, `write`, `rename`, `lock`, …
     public var operation: String
     /// The path the call was on.

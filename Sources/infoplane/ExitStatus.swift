@@ -3,6 +3,7 @@ import ArgumentParser
 import Attribution
 import Configuration
 import Datasets
+import Diagnostics
 import Embedding
 import Experiments
 import FeatureVisualization
@@ -27,22 +28,16 @@ enum ExitStatus {
     static let badInput: Int32 = 2
 
     /// The exit code for an error thrown by a command.
+    /// The lab's errors say whose failure they are (``LabError/failure``); ArgumentParser's
+    /// usage errors are bad input; anything else is a runtime failure.
     static func code(for error: any Error) -> Int32 {
         switch error {
-        case let error as InputError:
-            return error.cause.map(isMachineFailure) == true ? failure : badInput
-        case is ConfigError, is DatasetError, is RunFileError, is NetworkError, is ValidationError,
-             is ExplanationError, is FeatureVisualizationError, is EmbeddingError, is OutputFile.Refusal, is AnalysisError,
-             is WriterLock.Held:
-            return badInput
-        case let error as HDF5Error:
-            return isWriteCall(error.call) ? failure : badInput
-        case let error as FileSystemError:
-            return error.isEnvironmental ? failure : badInput
-        case is TrainingDiverged:
-            return failure
+        case let error as any LabError:
+            return error.failure == .input ? badInput : failure
         case let error as ExitCode:
             return error.rawValue
+        case is ValidationError:
+            return badInput
         default:
             return failure
         }
@@ -51,20 +46,10 @@ enum ExitStatus {
     /// Whether `error` is the machine's failure (a full or read-only disk, a missing
     /// permission, a failed write), whatever command it was met in.
     static func isMachineFailure(_ error: any Error) -> Bool {
-        switch error {
-        case let error as FileSystemError: error.isEnvironmental
-        case let error as HDF5Error: isWriteCall(error.call)
-        case let error as CocoaError: error.code.rawValue >= CocoaError.fileWriteUnknown.rawValue && error.code.rawValue <= CocoaError.fileWriteVolumeReadOnly.rawValue
-        case let error as InputError: error.cause.map(isMachineFailure) ?? false
-        default: false
+        if let error = error as? CocoaError {
+            return error.code.rawValue >= CocoaError.fileWriteUnknown.rawValue && error.code.rawValue <= CocoaError.fileWriteVolumeReadOnly.rawValue
         }
-    }
-
-    /// HDF5 calls that change a file: their failure is the machine's (disk, permissions
-    /// of the output folder), not the input's.
-    static func isWriteCall(_ call: String) -> Bool {
-        ["H5Dwrite", "H5Fcreate", "H5Fflush", "H5Dcreate2", "H5Gcreate2", "H5Acreate2", "H5Awrite", "H5Dset_extent", "H5Dflush", "H5Ocopy"]
-            .contains(call)
+        return isRuntimeFailure(error)
     }
 
     /// One line for stderr: the message with its newlines folded. Foundation's errors

@@ -1,8 +1,10 @@
+import Diagnostics
 import Foundation
 
 /// A failed write to stdout (a full disk, a closed pipe): a runtime failure, exit 1.
-struct StandardOutputError: Error, CustomStringConvertible {
+struct StandardOutputError: LabError {
     var reason: String
+    var failure: FailureKind { .runtime }
     var description: String { "cannot write to standard output: \(reason)" }
 }
 
