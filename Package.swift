@@ -135,6 +135,10 @@ let package = Package(
             "Attribution", "Embedding", "FeatureVisualization", "Datasets", "Networks", "Tensor", "TestSupport",
         ]),
         .testTarget(name: "PlottingTests", dependencies: ["Plotting", "TestSupport"]),
+        // In process: the configuration schema and its parsing (no binary, no Python).
+        .testTarget(name: "ConfigurationTests", dependencies: [
+            "Configuration", "Networks", .product(name: "Yams", package: "Yams"),
+        ]),
         .testTarget(name: "SafeFilesTests", dependencies: ["SafeFiles", "TestSupport"]),
         .testTarget(name: "EndToEndTests", dependencies: [
             "Analysis", "Attribution", "Configuration", "Console", "Embedding", "Experiments", "HDF5", "Information", "ModelImport", "Networks", "Recording", "Reproduction",

