@@ -31,13 +31,9 @@ public enum TopPatches {
             throw FeatureVisualizationError("\(model.layers[layer].name) is \(h)×\(w); (\(position.row), \(position.column)) is outside")
         }
         var best: [(sample: Int, value: Float, row: Int, column: Int)] = []
-        let prefix: Sequential
-        do { prefix = try Sequential(inputShape: model.inputShape, layers: Array(model.layers[...layer])) } catch {
-            throw FeatureVisualizationError("\(error)")
-        }
         for start in stride(from: 0, to: inputs.rows, by: 256) {
             let batch = inputs.rows(start..<min(start + 256, inputs.rows))
-            let output = prefix(batch)
+            let output = model.forward(batch, through: layer)[layer].output
             let size = output.rowSize
             for b in 0..<batch.rows {
                 var top = (value: -Float.infinity, row: 0, column: 0)

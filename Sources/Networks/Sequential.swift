@@ -59,11 +59,13 @@ public struct Sequential: Sendable {
     /// The number of classes (the last layer's width).
     public var outputSize: Int { outputShapes.last?.reduce(1, *) ?? inputShape.reduce(1, *) }
 
-    /// Forward pass keeping every layer's trace (inputs and output), `[batch, ...]`.
-    public func forward(_ input: Tensor) -> [LayerTrace] {
+    /// Forward pass keeping every layer's trace (inputs and output), `[batch, ...]`;
+    /// with `last`, only the layers up to it (what its output needs, in a graph too).
+    public func forward(_ input: Tensor, through last: Int? = nil) -> [LayerTrace] {
         var traces: [LayerTrace] = []
-        traces.reserveCapacity(layers.count)
-        for (layer, sources) in zip(layers, inputs) {
+        let count = min(layers.count, (last ?? layers.count - 1) + 1)
+        traces.reserveCapacity(count)
+        for (layer, sources) in zip(layers.prefix(count), inputs) {
             if sources.count == 1 {
                 traces.append(layer.forward(sources[0] < 0 ? input : traces[sources[0]].output))
             } else {

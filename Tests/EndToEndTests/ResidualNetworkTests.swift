@@ -67,6 +67,27 @@ struct ResidualNetworkTests {
         #expect(explained.status == 0, "\(explained.stderr)")
     }
 
+    /// The shipped residual CNN, shortened: trained, explained by LRP through its sum, and
+    /// every feature visualisation on the merge layer itself.
+    @Test func theResidualCNNExplainsAndVisualises() throws {
+        let folder = TestSupport.temporaryDirectory("residual-cnn")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let config = TestSupport.root.appendingPathComponent("experiments/residual-cnn.yaml").path
+        let trained = try TestSupport.run(cli, ["train", config, "--set", "data.train_samples=600", "--set", "data.test_samples=100",
+                                                "--set", "training.epochs=1", "--set", "recording.samples={subset: 40}",
+                                                "--results", folder.path, "--quiet"])
+        #expect(trained.status == 0, "\(trained.stderr)")
+        let run = folder.appendingPathComponent("residual-cnn/run-1.h5").path
+        let plots = folder.appendingPathComponent("plots").path
+        let explained = try TestSupport.run(cli, ["explain", run, "--count", "2", "--methods", "lrp:epsilon_plus_flat,gradcam", "--plots", plots])
+        #expect(explained.status == 0 && explained.stdout.contains("lrp:epsilon_plus_flat"), "\(explained.stderr)")
+        for arguments in [["patches", run, "--layer", "residual", "--top", "3"], ["filters", run, "--layer", "conv3"],
+                          ["invert", run, "--steps", "5"], ["tsne", run, "--layer", "residual", "--iterations", "250"]] {
+            let result = try TestSupport.run(cli, ["visualize"] + arguments + ["--plots", plots])
+            #expect(result.status == 0, "visualize \(arguments.joined(separator: " ")): \(result.stderr)")
+        }
+    }
+
     @Test func aVersion1RunFileIsReadAsAChain() throws {
         let path = TestSupport.root.appendingPathComponent("Tests/EndToEndTests/Fixtures/run-v1/run-3.h5").path
         let run = try RunFile.open(path)
