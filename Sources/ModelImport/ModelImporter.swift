@@ -29,8 +29,30 @@ public enum ModelImporter {
         let hdf5Magic: [UInt8] = [0x89, 0x48, 0x44, 0x46, 0x0D, 0x0A, 0x1A, 0x0A]
         if bytes.starts(with: hdf5Magic) { return try KerasImporter.read(path, sha256: digest) }
         if bytes.starts(with: [0x50, 0x4B, 0x03, 0x04]) {
+            if isPyTorchArchive(bytes) { throw ModelImportError(file: path, pyTorchAdvice("a PyTorch archive (torch.save or torch.jit.save)")) }
             throw ModelImportError(file: path, "a zip archive (the Keras 3 `.keras` format?); save the model as HDF5 (model.save(\"m.h5\")) or export it to ONNX")
         }
+        // torch.save before PyTorch 1.6 (and `_use_new_zipfile_serialization=False`): a pickle.
+        if bytes.count >= 2, bytes[0] == 0x80, (2...5).contains(bytes[1]) {
+            throw ModelImportError(file: path, pyTorchAdvice("a Python pickle (a PyTorch .pt/.pth of torch.save's legacy format?)"))
+        }
         return try ONNXImporter.read(bytes, file: path, sha256: digest)
+    }
+
+    /// One line on what a PyTorch file is and how to bring the model: export it to ONNX.
+    static func pyTorchAdvice(_ what: String) -> String {
+        "\(what): the lab reads ONNX and Keras HDF5, not PyTorch's pickled weights; export the model with torch.onnx.export(model, example_input, \"model.onnx\") (a state_dict: load it into the nn.Module first), then use model.onnx"
+    }
+
+    /// Whether a zip archive is PyTorch's: its first entry is `<name>/data.pkl`,
+    /// `<name>/version` or another entry of torch.save's and torch.jit.save's layout
+    /// (`.pkl` files, `code/`, `constants.pkl`), read from the first local file header.
+    static func isPyTorchArchive(_ bytes: [UInt8]) -> Bool {
+        guard bytes.count >= 30 else { return false }
+        let length = Int(bytes[26]) | Int(bytes[27]) << 8
+        guard length > 0, 30 + length <= bytes.count else { return false }
+        let name = String(decoding: bytes[30..<(30 + length)], as: UTF8.self)
+        return name.hasSuffix(".pkl") || name.hasSuffix("/version") || name.hasSuffix("/.format_version") || name.contains("/code/")
+            || name.hasSuffix("/byteorder") || name.contains("/data/")
     }
 }
