@@ -150,7 +150,14 @@ extension AnalysisFile {
         contents.ityMean[label] = table(try values("ity_mean", shape: [epochs, layers]), layers)
         contents.ixtRuns[label] = perRun(try values("ixt", shape: [runCount, epochs, layers]), epochs: epochs, layers: layers)
         contents.ityRuns[label] = perRun(try values("ity", shape: [runCount, epochs, layers]), epochs: epochs, layers: layers)
-        contents.pairs = try pairs(series, layers: contents.layers, path: path)
+        // One set of pairs for the file: every estimator group must name the same ones
+        // (the figures index each group's DPI table by them).
+        let found = try pairs(series, layers: contents.layers, path: path)
+        if contents.labels.count == 1 {
+            contents.pairs = found
+        } else if found != contents.pairs {
+            throw AnalysisError(file: path, "\(series.path)/layer_pair differs from the first estimator group's")
+        }
         let pairCount = contents.pairs.count
         if pairCount > 0, series.isDataset("dpi_ixt_violation") {
             let violations = try values("dpi_ixt_violation", shape: [runCount, epochs, pairCount])

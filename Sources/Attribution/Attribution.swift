@@ -13,9 +13,11 @@ public struct Attribution: Sendable {
     public var targets: [Int]
     /// The explained logit per sample (the model's output for the target class).
     public var explained: [Float]
-    /// Relevance methods only: per layer, the total relevance at that layer's *input* for
-    /// each sample, `[layer][sample]` (index 0 is the input map's total); the last row is
-    /// the relevance put at the output. Empty for gradient methods.
+    /// Relevance methods only: per sample, `[layer + 1][sample]`, index 0 the input map's
+    /// total and index k + 1 the relevance layer k's output received (in a chain, layer
+    /// k + 1's input); the last row is the relevance put at the output. In a graph a
+    /// branch receives only its share: the whole arrives at the layers every path passes
+    /// through. Empty for gradient methods.
     public var layerTotals: [[Double]]
     /// Integrated Gradients: Σ map − (F(x) − F(baseline)) per sample.
     public var completenessGap: [Double]

@@ -129,16 +129,26 @@ struct GradientCheckTests {
         let batch = 3
         let x = Self.randomInput([batch, 6, 6, 1], rng: &rng)
         let labels: [Int32] = [0, 2, 1]
+        try Self.checkWholeModel(model, x: x, labels: labels)
+    }
+
+    /// A model (chain or graph) end to end: the cross-entropy, its gradient with respect
+    /// to the input and to every parameter, against finite differences of the float64
+    /// reference. Returns the forward traces and ∂L/∂logits for further checks.
+    @discardableResult
+    static func checkWholeModel(_ model: Sequential, x: Tensor, labels: [Int32]) throws -> (traces: [LayerTrace], logitGradient: Tensor, input: Tensor) {
+        let batch = x.rows, classes = model.outputSize
         let traces = model.forward(x)
         let (loss, logitGradient) = SoftmaxCrossEntropy().lossAndGradient(logits: traces.last!.output, labels: labels[...])
         let (gradients, dx) = model.backward(logitGradient, traces: traces, needsInputGradient: true)
         let pd = model.layers.map { $0.parameters.map { $0.scalars.map(Double.init) } }
         let xd = x.scalars.map(Double.init)
         func referenceLoss(_ x: [Double], _ params: [[[Double]]]) -> Double {
-            DoubleReference.crossEntropy(DoubleReference.forward(model, x: x, batch: batch, parameters: params), labels: labels, classes: 3)
+            DoubleReference.crossEntropy(DoubleReference.forward(model, x: x, batch: batch, parameters: params), labels: labels, classes: classes)
         }
         #expect(abs(loss - referenceLoss(xd, pd)) < 1e-5)
-        #expect(agreement(try #require(dx).scalars.map(Double.init), DoubleReference.gradient(at: xd) { referenceLoss($0, pd) }) <= 1)
+        let input = try #require(dx)
+        #expect(agreement(input.scalars.map(Double.init), DoubleReference.gradient(at: xd) { referenceLoss($0, pd) }) <= 1)
         for l in pd.indices {
             for p in pd[l].indices {
                 let numeric = DoubleReference.gradient(at: pd[l][p]) { value in
@@ -146,9 +156,10 @@ struct GradientCheckTests {
                     params[l][p] = value
                     return referenceLoss(xd, params)
                 }
-                #expect(agreement(gradients[l][p].scalars.map(Double.init), numeric) <= 1, "layer \(l) parameter \(p)")
+                #expect(agreement(gradients[l][p].scalars.map(Double.init), numeric) <= 1, "layer \(model.layers[l].name) parameter \(p)")
             }
         }
+        return (traces, logitGradient, input)
     }
 
     @Test func crossEntropyIsStableForHugeLogits() {

@@ -42,32 +42,12 @@ struct GraphTests {
         let batch = 2
         let x = Tensor(shape: [batch, 5, 5, 1], scalars: (0..<50).map { _ in rng.uniform(-1.5, 1.5) })
         let labels: [Int32] = [2, 0]
-        let traces = model.forward(x)
-        let (loss, logitGradient) = SoftmaxCrossEntropy().lossAndGradient(logits: traces.last!.output, labels: labels[...])
-        let (gradients, dx) = model.backward(logitGradient, traces: traces, needsInputGradient: true)
-        let pd = model.layers.map { $0.parameters.map { $0.scalars.map(Double.init) } }
-        let xd = x.scalars.map(Double.init)
-        func referenceLoss(_ x: [Double], _ params: [[[Double]]]) -> Double {
-            DoubleReference.crossEntropy(DoubleReference.forward(model, x: x, batch: batch, parameters: params), labels: labels, classes: 3)
-        }
-        #expect(abs(loss - referenceLoss(xd, pd)) < 1e-5)
-        #expect(agreement(try #require(dx).scalars.map(Double.init), DoubleReference.gradient(at: xd) { referenceLoss($0, pd) }) <= 1)
-        for l in pd.indices {
-            for p in pd[l].indices {
-                let numeric = DoubleReference.gradient(at: pd[l][p]) { value in
-                    var params = pd
-                    params[l][p] = value
-                    return referenceLoss(xd, params)
-                }
-                #expect(agreement(gradients[l][p].scalars.map(Double.init), numeric) <= 1, "layer \(model.layers[l].name) parameter \(p)")
-            }
-        }
+        let (traces, logitGradient, dx) = try GradientCheckTests.checkWholeModel(model, x: x, labels: labels)
         // The input gradient of the explanation methods' pass is the training pass's.
-        let seed = Tensor(shape: logitGradient.shape, scalars: logitGradient.scalars)
-        let viaGradient = model.gradient(traces: traces, seed: seed)
-        #expect(zip(viaGradient.scalars, dx!.scalars).allSatisfy { abs($0 - $1) <= 1e-6 })
+        let viaGradient = model.gradient(traces: traces, seed: logitGradient)
+        #expect(zip(viaGradient.scalars, dx.scalars).allSatisfy { abs($0 - $1) <= 1e-6 })
         // Stopping at a layer gives the gradient at its output (all consumers summed).
-        let atResidual = model.gradient(traces: traces, seed: seed, layer: 2)
+        let atResidual = model.gradient(traces: traces, seed: logitGradient, layer: 2)
         #expect(atResidual.shape == [batch, 5, 5, 2])
     }
 
