@@ -1,17 +1,20 @@
 # infoplane — the two README commands and their helpers.
-#   make run     bootstrap, release build, run the default experiment (experiments/quick.yaml):
+#   make run     bootstrap (only what the default experiment needs), release build, run the default experiment (experiments/quick.yaml):
 #                train, analyse, plot (results/quick/, plots/quick/)
-#   make test    bootstrap, build the tests optimised, run the whole suite
+#   make test    bootstrap --test (also h5dump, Chromium, the .venv), build the tests optimised, run the whole suite
 #   make bench   release benchmarks, with PyTorch / numpy ratios when those are installed
 #   make fuzz    the fuzzer of `make test` with thousands of cases (INFOPLANE_FUZZ_CASES per format)
 SHELL := /bin/bash
 RELEASE := .build/release
 TEST_FLAGS := -c release -Xswiftc -enable-testing
 
-.PHONY: run test bench reproduce build bootstrap clean fuzz
+.PHONY: run test bench reproduce build bootstrap bootstrap-test clean fuzz
 
 bootstrap:
 	@scripts/bootstrap
+
+bootstrap-test:
+	@scripts/bootstrap --test
 
 build: bootstrap
 	swift build -c release --product infoplane
@@ -20,11 +23,11 @@ run: build
 	$(RELEASE)/infoplane run experiments/quick.yaml --force
 	$(RELEASE)/infoplane inspect results/quick/run-1.h5
 
-test: bootstrap
+test: bootstrap-test
 	INFOPLANE_PYTHON=$(CURDIR)/.venv/bin/python swift test $(TEST_FLAGS)
 
 FUZZ_CASES ?= 400
-fuzz: bootstrap
+fuzz: bootstrap-test
 	INFOPLANE_PYTHON=$(CURDIR)/.venv/bin/python INFOPLANE_FUZZ_CASES=$(FUZZ_CASES) swift test $(TEST_FLAGS) --filter FuzzTests
 
 bench: bootstrap

@@ -96,7 +96,7 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         .target(name: "Reports", dependencies: [
-            "Analysis", "Attribution", "Configuration", "Embedding", "Experiments", "FeatureVisualization", "HDF5",
+            "Analysis", "Attribution", "Configuration", "Diagnostics", "Embedding", "Experiments", "FeatureVisualization", "HDF5",
             "Information", "Networks", "Plotting", "Recording", "SafeFiles", "Tensor",
             .product(name: "Mustache", package: "swift-mustache"),
         ]),

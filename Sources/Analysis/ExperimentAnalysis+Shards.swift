@@ -106,7 +106,9 @@ extension ExperimentAnalysis {
         }
         let contents = try AnalysisFile.read(output)
         if let csv { try AtomicFile.write(AnalysisFile.csv(contents), to: csv) }
-        var outcome = Self.outcome(contents, primary: nil, computed: [], kept: [], replaced: nil, note: nil,
+        // The main estimator from the runs' configuration, when the first run is at hand.
+        let run = (try? contents.runFiles().first).flatMap { try? RunFile.open($0) }
+        var outcome = Self.outcome(contents, primary: contents.mainLabel(configuredIn: run?.config, file: run?.path ?? output), computed: [], kept: [], replaced: nil, note: nil,
                                    seconds: Date().timeIntervalSince(start))
         outcome.mergedShards = shards.count
         return outcome

@@ -96,8 +96,14 @@ package struct ExperimentAnalysis {
         /// Per estimator label in the file: the number of DPI violations and the largest, in bits.
         package var dpi: [(label: String, count: Int, largest: Double)]
         /// Per layer: the median SNR transition epoch over the runs, and the median epoch of
-        /// the I(X;T) peak under the first estimator asked for (or configured).
+        /// the I(X;T) peak under the main estimator.
         package var phases: [(layer: String, transition: Double?, peak: Double?)]
+        /// The main estimator: the runs' first configured one the file holds
+        /// (``AnalysisFile/Contents/mainLabel(configuredIn:file:)``), named beside the peaks.
+        package var mainLabel: String?
+        /// What the reader must know about the numbers computed now (a fixed binning range
+        /// that leaves out more than 1% of a layer's values).
+        package var warnings: [String] = []
     }
 
     /// Analyses `request.runs` into `request.output`.
@@ -152,8 +158,10 @@ package struct ExperimentAnalysis {
         }
         let newFile = existing == nil
         var note: String?
+        var warnings: [String] = []
         if newFile || !specs.isEmpty {
             let analyses = try Self.compute(files, estimators: specs, gradients: newFile, showProgress: request.showProgress)
+            warnings = Self.clippingWarnings(analyses, specs: specs)
             let header = Self.header(files: files, identities: identities, tool: request.tool, note: &note)
             if let existing, existing.epochs != header.epochs || existing.layers != header.layers {
                 throw AnalysisError(file: request.output, "holds epochs or layers other than its runs' (a damaged file?); pass --force to replace it")
@@ -180,9 +188,11 @@ package struct ExperimentAnalysis {
         if let csv = request.csv {
             try AtomicFile.write(AnalysisFile.csv(contents), to: csv)
         }
-        let primary = estimators.flatMap(\.labels).first { contents.labels.contains($0) }
-        return Self.outcome(contents, primary: primary, computed: specs.flatMap(\.labels).filter { !kept.contains($0) }, kept: kept,
-                            replaced: replaced, note: note, seconds: Date().timeIntervalSince(start))
+        var outcome = Self.outcome(contents, primary: contents.mainLabel(configuredIn: files[0].config, file: files[0].path),
+                                   computed: specs.flatMap(\.labels).filter { !kept.contains($0) }, kept: kept,
+                                   replaced: replaced, note: note, seconds: Date().timeIntervalSince(start))
+        outcome.warnings = warnings
+        return outcome
     }
 
     /// The runs of one analysis must be repeats of one experiment variant.
@@ -326,6 +336,6 @@ package struct ExperimentAnalysis {
             return (contents.layers[l], contents.transitions.indices.contains(l) ? contents.transitions[l] : nil, RepeatStatistics.median(peaks))
         }
         return Outcome(output: contents.path, runs: contents.analysedRuns.count, epochs: contents.epochs.count, computed: computed, kept: kept,
-                       replaced: replaced, seconds: seconds, note: note, dpi: dpi, phases: phases)
+                       replaced: replaced, seconds: seconds, note: note, dpi: dpi, phases: phases, mainLabel: main)
     }
 }

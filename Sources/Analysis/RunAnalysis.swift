@@ -17,6 +17,10 @@ public struct RunAnalysis: Sendable {
     public var snrEpochs: [Int]
     public var snr: [[Double]?]
     public var snrTransition: [Int?]
+    /// Per label of a binning on a fixed range: per layer, the share of its values (over
+    /// all logged epochs and samples) outside that range, which the binning puts into the
+    /// end bins. Empty for other estimators.
+    public var clipped: [String: [Double]] = [:]
 
     /// Analyses a run file, one logged epoch at a time: the layers of the epoch are read
     /// and estimated on every worker at once (``eachLayer(_:layers:position:_:)``), the
@@ -33,36 +37,46 @@ public struct RunAnalysis: Sendable {
         let labels = try run.labels()
         let layers = run.layers
         let groups = layerGroups(run, samples: labels.count)
-        var globalRange = (0.0, 1.0)
-        if estimators.contains(where: { if case .binning(_, .global) = $0 { return true } else { return false } }) {
-            var low = Float.infinity, high = -Float.infinity
+        // The run's extremes per layer over all logged epochs, for `global` and `auto` ranges.
+        var extremes = Array(repeating: (Float.infinity, -Float.infinity), count: layers.count)
+        if estimators.contains(where: \.needsRunExtremes) {
             for position in run.loggedEpochs.indices {
                 for group in groups {
-                    for extremes in try eachLayer(run, layers: group, position: position, { t in
+                    let found = try eachLayer(run, layers: group, position: position) { t, _ in
                         t.scalars.reduce((Float.infinity, -Float.infinity)) { $1.isFinite ? (min($0.0, $1), max($0.1, $1)) : $0 }
-                    }) {
-                        (low, high) = (min(low, extremes.0), max(high, extremes.1))
                     }
+                    for (l, e) in zip(group, found) { extremes[l] = (min(extremes[l].0, e.0), max(extremes[l].1, e.1)) }
                 }
             }
-            globalRange = low < high ? (Double(low), Double(high)) : (Double(low), Double(low) + 1)
         }
+        func span(_ e: (Float, Float)) -> (Double, Double) { e.0 < e.1 ? (Double(e.0), Double(e.1)) : (Double(e.0), Double(e.0) + 1) }
+        let globalRange = span(extremes.reduce((Float.infinity, -Float.infinity)) { (min($0.0, $1.0), max($0.1, $1.1)) })
+        let layerRanges = extremes.map(span)
+        // Values outside a fixed binning range, per range and layer, over all logged epochs.
+        let clippingRanges = Array(Set(estimators.compactMap { $0.clippingRange.map { [$0.low, $0.high] } })).sorted { $0.lexicographicallyPrecedes($1) }
+        var outside = Array(repeating: Array(repeating: 0, count: layers.count), count: clippingRanges.count)
+        var counted = Array(repeating: 0, count: layers.count)
         let allLabels = estimators.flatMap(\.labels)
         var ixt = Dictionary(uniqueKeysWithValues: allLabels.map { ($0, [[Double]]()) })
         var ity = ixt
-        let range = globalRange
         for position in run.loggedEpochs.indices where !estimators.isEmpty {
             var rowX = Dictionary(uniqueKeysWithValues: allLabels.map { ($0, [Double]()) })
             var rowY = rowX
             for group in groups {
-                let estimates = try eachLayer(run, layers: group, position: position) { t in
-                    estimators.flatMap { estimator in
-                        zip(estimator.labels, estimator.estimate(t, labels: labels, globalRange: range)).map { ($0, $1.ixt, $1.ity) }
+                let results = try eachLayer(run, layers: group, position: position) { t, l in
+                    let estimates = estimators.flatMap { estimator in
+                        zip(estimator.labels, estimator.estimate(t, labels: labels, globalRange: globalRange, layerRange: layerRanges[l])).map { ($0, $1.ixt, $1.ity) }
                     }
+                    let beyond = clippingRanges.map { r in t.scalars.reduce(0) { Double($1) < r[0] || Double($1) > r[1] ? $0 + 1 : $0 } }
+                    return (estimates, beyond, t.scalars.count)
                 }
-                for (label, x, y) in estimates.joined() {
-                    rowX[label, default: []].append(x)
-                    rowY[label, default: []].append(y)
+                for (l, result) in zip(group, results) {
+                    for (label, x, y) in result.0 {
+                        rowX[label, default: []].append(x)
+                        rowY[label, default: []].append(y)
+                    }
+                    for r in clippingRanges.indices { outside[r][l] += result.1[r] }
+                    counted[l] += result.2
                 }
             }
             for label in allLabels {
@@ -71,11 +85,16 @@ public struct RunAnalysis: Sendable {
             }
             epochDone?()
         }
+        var clipped: [String: [Double]] = [:]
+        for estimator in estimators {
+            guard let range = estimator.clippingRange, let r = clippingRanges.firstIndex(of: [range.low, range.high]) else { continue }
+            for label in estimator.labels { clipped[label] = layers.indices.map { counted[$0] > 0 ? Double(outside[r][$0]) / Double(counted[$0]) : 0 } }
+        }
         let (snrEpochs, statistics) = gradients ? try run.gradientStatistics() : ([], [:])
         let snr = layers.map { statistics[$0.name]?["snr"] }
         let transitions = snr.map { $0.flatMap { SNRPhases.transition(epochs: snrEpochs, snr: $0) } }
         return RunAnalysis(path: run.path, seed: run.seed, epochs: run.loggedEpochs, layerNames: layers.map(\.name), ixt: ixt, ity: ity,
-                           snrEpochs: snrEpochs, snr: snr, snrTransition: transitions)
+                           snrEpochs: snrEpochs, snr: snr, snrTransition: transitions, clipped: clipped)
     }
 
     /// The layers of one logged epoch read together (``eachLayer(_:layers:position:_:)``):
@@ -97,18 +116,18 @@ public struct RunAnalysis: Sendable {
         return groups
     }
 
-    /// `body` of each of the layers `layers` at one logged epoch
+    /// `body` of each of the layers `layers` at one logged epoch and of its index
     /// (``activations(_:layer:position:isOutput:)``), in layer order, read and computed on
     /// every worker at once: a compacted file's rows then inflate on every core
     /// (``RunCompaction/storedRow(_:_:as:)``) and the layers' estimates run side by side.
     /// The same results for any worker count; the first error in layer order is thrown.
     static func eachLayer<T: Sendable>(_ run: RunFile, layers: Range<Int>, position: Int,
-                                       _ body: @Sendable (Tensor) throws -> T) throws -> [T] {
+                                       _ body: @Sendable (Tensor, Int) throws -> T) throws -> [T] {
         let last = run.layers.count - 1
         let slots = ConcurrentSlots<Result<T, any Error>>(count: layers.count)
         Parallel.perform(iterations: layers.count) { offset in
             let layer = layers.lowerBound + offset
-            slots.set(offset, Result { try body(activations(run, layer: layer, position: position, isOutput: layer == last)) })
+            slots.set(offset, Result { try body(activations(run, layer: layer, position: position, isOutput: layer == last), layer) })
         }
         return try slots.values.map { try $0.get() }
     }

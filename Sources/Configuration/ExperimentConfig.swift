@@ -431,7 +431,7 @@ package struct AnalysisConfig: Sendable {
     }
     package enum BinConvention: String, CaseIterable { case intervals, edges }
     package enum KDEBound: String, CaseIterable { case upper, lower, both }
-    package enum NamedRange: String, CaseIterable { case layer, global }
+    package enum NamedRange: String, CaseIterable { case layer, global, auto }
 
     package init() {}
 
@@ -474,6 +474,7 @@ package struct AnalysisConfig: Sendable {
                     switch try value.choice(NamedRange.self) {
                     case .layer: range = .layer
                     case .global: range = .global
+                    case .auto: range = .auto
                     }
                 } else {
                     let bounds = try value.doubles(in: -1e12...1e12)

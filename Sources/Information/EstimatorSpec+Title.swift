@@ -15,6 +15,7 @@ extension EstimatorSpec {
             case .fixed(let lo, let hi): text += " on [\(Self.signed(lo)), \(Self.signed(hi))]"
             case .layer: text += ", range per layer"
             case .global: text += ", range over all layers"
+            case .auto: text += ", range per layer over training"
             }
             return text
         case .kde(let variance, _, _):

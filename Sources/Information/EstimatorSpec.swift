@@ -14,9 +14,36 @@ public enum EstimatorSpec: Sendable, Equatable {
     case knn(k: Int)
 
     public enum RangeSpec: Sendable, Equatable {
+        /// Fixed bounds (tanh's [−1, 1]).
         case fixed(Double, Double)
+        /// Each layer's own minimum and maximum at each logged epoch.
         case layer
+        /// The run's minimum and maximum over all layers and logged epochs (Saxe et al.
+        /// 2018's treatment of ReLU: 100 bins between the global extremes).
         case global
+        /// Each layer's minimum and maximum over all logged epochs of the run: one binning
+        /// per layer for the whole training, fitted to that layer (unbounded ReLU units
+        /// whose scale differs from layer to layer).
+        case auto
+    }
+
+    /// The fixed range whose outside values are put into the end bins (binning by
+    /// intervals or edges on `range: [lo, hi]`); nil for unbounded or fitted ranges.
+    public var clippingRange: (low: Double, high: Double)? {
+        guard case .binning(let binning, .fixed(let low, let high)) = self else { return nil }
+        switch binning {
+        case .intervals, .edges: return (low, high)
+        case .width: return nil
+        }
+    }
+
+    /// Whether the run's extremes (global or per layer) must be known before estimating.
+    public var needsRunExtremes: Bool {
+        guard case .binning(_, let range) = self else { return false }
+        switch range {
+        case .global, .auto: return true
+        case .fixed, .layer: return false
+        }
     }
 
     /// The labels of the series this estimator produces.
@@ -33,6 +60,7 @@ public enum EstimatorSpec: Sendable, Equatable {
             case .fixed: return [base]
             case .layer: return [base + "_layer_range"]
             case .global: return [base + "_global_range"]
+            case .auto: return [base + "_auto_range"]
             }
         case .kde(let variance, let upper, let lower):
             return (upper ? ["kde_\(Self.format(variance))_upper"] : []) + (lower ? ["kde_\(Self.format(variance))_lower"] : [])
@@ -56,6 +84,7 @@ public enum EstimatorSpec: Sendable, Equatable {
             case .fixed(let lo, let hi): text += ",range=[\(Self.format(lo)),\(Self.format(hi))]"
             case .layer: text += ",range=layer"
             case .global: text += ",range=global"
+            case .auto: text += ",range=auto"
             }
             return text
         case .kde(let variance, _, _):
@@ -80,6 +109,7 @@ public enum EstimatorSpec: Sendable, Equatable {
             case .fixed(let lo, let hi): over = "over [\(lo), \(hi)]"
             case .layer: over = "over each layer's own range"
             case .global: over = "over the run's global minimum and maximum"
+            case .auto: over = "over each layer's minimum and maximum across the run's logged epochs"
             }
             return "Binning (Shwartz-Ziv & Tishby 2017): \(how) \(over); I(X;T) = H(T), I(T;Y) = H(T) − H(T|Y), bits"
         case .kde(let variance, _, _):
@@ -91,13 +121,16 @@ public enum EstimatorSpec: Sendable, Equatable {
         }
     }
 
-    static func format(_ value: Double) -> String {
+    public static func format(_ value: Double) -> String {
         value == value.rounded() && abs(value) < 1e6 ? String(Int(value)) : "\(value)"
     }
 
     /// Estimates for one layer at one epoch, one (I(X;T), I(T;Y)) pair per label.
-    /// - Parameter globalRange: the run's (min, max), for `.global` ranges.
-    public func estimate(_ activations: Tensor, labels: [Int32], globalRange: (Double, Double)) -> [(ixt: Double, ity: Double)] {
+    /// - Parameters:
+    ///   - globalRange: the run's (min, max) over all layers and logged epochs, for `.global` ranges.
+    ///   - layerRange: this layer's (min, max) over the run's logged epochs, for `.auto` ranges.
+    public func estimate(_ activations: Tensor, labels: [Int32], globalRange: (Double, Double),
+                         layerRange: (Double, Double)) -> [(ixt: Double, ity: Double)] {
         switch self {
         case .binning(let binning, let range):
             let resolved: BinnedEstimator.Range
@@ -105,6 +138,7 @@ public enum EstimatorSpec: Sendable, Equatable {
             case .fixed(let lo, let hi): resolved = .fixed(lo, hi)
             case .layer: resolved = .layer
             case .global: resolved = .global(globalRange.0, globalRange.1)
+            case .auto: resolved = .global(layerRange.0, layerRange.1)
             }
             return [BinnedEstimator(binning, range: resolved).estimate(activations, labels: labels)]
         case .kde(let variance, let upper, let lower):

@@ -8,20 +8,20 @@ extension Figures {
     ///   - runs: per run, `[epoch][layer]` of I(X;T) and I(T;Y).
     ///   - chosen: indices into `epochs` to show.
     public static func snapshots(epochs: [Int], ixt: [[[Double]]], ity: [[[Double]]], layerNames: [String],
-                                 chosen: [Int], hx: Double, hy: Double, title: String = "") -> SVG {
+                                 chosen: [Int], hx: Double, hy: Double, title: String = "", style: FigureStyle = FigureStyle()) -> SVG {
         let panelWidth = 260.0, panelHeight = 230.0, margin = 70.0, gap = 45.0
         let width = margin + Double(chosen.count) * panelWidth + Double(max(chosen.count - 1, 0)) * gap + 30
         var svg = SVG(width: width, height: panelHeight + 150)
         if !title.isEmpty { svg.title(title, y: 20, size: 15) }
         let colors = layerNames.indices.map(ColorMap.category)  // layers are categories, not a scale
-        let xMax = max(hx, ixt.flatMap { $0.flatMap { $0 } }.filter(\.isFinite).max() ?? 0) * 1.02
-        let yMax = max(hy, ity.flatMap { $0.flatMap { $0 } }.filter(\.isFinite).max() ?? 0) * 1.04
+        let xDomain = FigureStyle.domain(style.x, values: ixt.flatMap { $0.flatMap { $0 } }, ceiling: hx, headroom: 0.02)
+        let yDomain = FigureStyle.domain(style.y, values: ity.flatMap { $0.flatMap { $0 } }, ceiling: hy, headroom: 0.04)
         for (p, e) in chosen.enumerated() {
             let panel = Panel(left: margin + Double(p) * (panelWidth + gap), top: 60, width: panelWidth, height: panelHeight,
-                              x: (.linear, (0, xMax)), y: (.linear, (0, yMax)), title: "epoch \(epochs[e])",
+                              x: (.linear, xDomain), y: (.linear, yDomain), title: "epoch \(epochs[e])",
                               xLabel: "I(X;T) in bits", yLabel: p == 0 ? "I(T;Y) in bits" : "")
             panel.drawAxes(&svg)
-            svg.raw("<g class=\"snapshot\" data-runs=\"\(ixt.count)\">")
+            panel.beginClipped(&svg, attributes: "class=\"snapshot\" data-runs=\"\(ixt.count)\"")
             for r in ixt.indices {
                 panel.line(&svg, zip(ixt[r][e], ity[r][e]).map { ($0, $1) }, color: "#999", width: 0.5, opacity: 0.6, className: "run-line")
             }

@@ -33,8 +33,11 @@ public enum Figures {
     ///   - columns: panels per row (rows as needed), so a figure stays readable at page width.
     ///   - sharedX: one I(X;T) axis for all panels (up to log₂ n); otherwise each panel's
     ///     own range, for estimators whose scales differ (KDE beside binning).
+    ///   - style: the axes' limits (``FigureStyle/Limits``); points outside fixed limits are
+    ///     clipped at the frame and their layer labels left out.
     public static func informationPlane(_ panels: [PlaneData], hx: Double, hy: Double, logEpochs: Bool = true,
-                                        title: String = "", columns: Int = 3, sharedX: Bool = true, connectors: Int = 40) -> SVG {
+                                        title: String = "", columns: Int = 3, sharedX: Bool = true, connectors: Int = 40,
+                                        style: FigureStyle = FigureStyle()) -> SVG {
         let panelWidth = 330.0, panelHeight = 280.0, margin = 70.0, gap = 60.0, rowGap = 70.0
         let perRow = max(1, min(columns, panels.count))
         let rows = (panels.count + perRow - 1) / perRow
@@ -46,17 +49,17 @@ public enum Figures {
             ? ColorBar.epochs(first: allEpochs.min() ?? 0, last: allEpochs.max() ?? 1, left: width - 95, top: 60, height: panelHeight)
             : ColorBar(map: .viridis, kind: .linear, domain: (Double(allEpochs.min() ?? 0), Double(max(allEpochs.max() ?? 1, 1))),
                        left: width - 95, top: 60, height: panelHeight, title: "epoch")
-        let xMax = max(hx, panels.flatMap { $0.ixt.flatMap { $0 } }.filter(\.isFinite).max() ?? 0) * 1.02
-        let yMax = max(hy, panels.flatMap { $0.ity.flatMap { $0 } }.filter(\.isFinite).max() ?? 0) * 1.04
+        let xShared = FigureStyle.domain(style.x, values: panels.flatMap { $0.ixt.flatMap { $0 } }, ceiling: hx, headroom: 0.02)
+        let yDomain = FigureStyle.domain(style.y, values: panels.flatMap { $0.ity.flatMap { $0 } }, ceiling: hy, headroom: 0.04)
         for (index, data) in panels.enumerated() {
-            let ownX = (data.ixt.flatMap { $0 }.filter(\.isFinite).max() ?? 0) * 1.05
-            let panelXMax = sharedX ? xMax : max(ownX, 1e-3)
+            // Unshared: each panel's own range (the theory's ceiling is not its scale).
+            let xDomain = sharedX ? xShared : FigureStyle.domain(style.x, values: data.ixt.flatMap { $0 }, ceiling: 0, headroom: 0.05)
             let panel = Panel(left: margin + Double(index % perRow) * (panelWidth + gap), top: 60 + Double(index / perRow) * (panelHeight + rowGap),
                               width: panelWidth, height: panelHeight,
-                              x: (.linear, (0, panelXMax)), y: (.linear, (0, yMax)), title: data.title,
+                              x: (.linear, xDomain), y: (.linear, yDomain), title: data.title,
                               xLabel: "I(X;T) in bits", yLabel: index % perRow == 0 ? "I(T;Y) in bits" : "")
             panel.drawAxes(&svg)
-            svg.raw("<g class=\"plane\" data-layers=\"\(data.layerNames.count)\" data-epochs=\"\(data.epochs.count)\">")
+            panel.beginClipped(&svg, attributes: "class=\"plane\" data-layers=\"\(data.layerNames.count)\" data-epochs=\"\(data.epochs.count)\"")
             // The lines joining the layers of one epoch, at most `connectors` of them spread
             // evenly in log(epoch + 1), thin: 964 of them hide the layers' paths.
             for e in Self.connectorIndices(data.epochs, count: connectors) {
@@ -74,17 +77,18 @@ public enum Figures {
                 for (l, spread) in data.finalSpread.enumerated() where spread.ixt.isFinite && spread.ity.isFinite {
                     let x = data.ixt[last][l], y = data.ity[last][l]
                     // Clipped to the axes.
-                    let cx = { (v: Double) in min(max(v, 0), panelXMax) }, cy = { (v: Double) in min(max(v, 0), yMax) }
+                    let cx = { (v: Double) in min(max(v, xDomain.0), xDomain.1) }, cy = { (v: Double) in min(max(v, yDomain.0), yDomain.1) }
                     panel.line(&svg, [(cx(x - spread.ixt), y), (cx(x + spread.ixt), y)], color: "#222", width: 1, className: "spread")
                     panel.line(&svg, [(x, cy(y - spread.ity)), (x, cy(y + spread.ity))], color: "#222", width: 1, className: "spread")
                 }
             }
+            svg.raw("</g>")
             if let lastRow = data.ixt.indices.last {
                 // Layer names at the last epoch; layers that end at the same place share one label.
                 var labels: [(x: Double, y: Double, names: [String])] = []
                 for (l, name) in data.layerNames.enumerated() {
                     let px = panel.x(data.ixt[lastRow][l]), py = panel.y(data.ity[lastRow][l])
-                    guard px.isFinite, py.isFinite else { continue }
+                    guard panel.contains(data.ixt[lastRow][l], data.ity[lastRow][l]) else { continue }
                     if let i = labels.firstIndex(where: { abs($0.x - px) < 40 && abs($0.y - py) < 12 }) {
                         labels[i].names.append(name)
                     } else {
@@ -116,7 +120,6 @@ public enum Figures {
                              extra: " class=\"layer-label\" fill=\"#444\"")
                 }
             }
-            svg.raw("</g>")
         }
         if Set(allEpochs).count > 1 { bar.draw(&svg) }  // one state (a recorded model): no epochs to tell apart
         return svg
@@ -145,11 +148,14 @@ public enum Figures {
         /// A spread around the line, `(x, low, high)` (for example mean ± 1 s.d. over runs),
         /// drawn as a light band of the line's colour; empty: none.
         public var band: [(Double, Double, Double)]
-        public init(name: String, points: [(Double, Double)], dashed: Bool = false, band: [(Double, Double, Double)] = []) {
+        /// A ring at the first point and a dot at the last (a trajectory's direction).
+        public var markEnds: Bool
+        public init(name: String, points: [(Double, Double)], dashed: Bool = false, band: [(Double, Double, Double)] = [], markEnds: Bool = false) {
             self.name = name
             self.points = points
             self.dashed = dashed
             self.band = band
+            self.markEnds = markEnds
         }
     }
 
@@ -213,6 +219,11 @@ public enum Figures {
             for (s, series) in spec.series.enumerated() {
                 let points = series.points.filter { (!logX || $0.0 > 0) && (!logY || $0.1 > 0) }
                 panel.line(&svg, points, color: palette[s % palette.count], width: 1.6, dashed: series.dashed)
+                if series.markEnds, let first = points.first, let last = points.last {
+                    svg.circle(panel.x(first.0), panel.y(first.1), radius: 3.5, fill: "white",
+                               extra: " stroke=\"\(palette[s % palette.count])\" stroke-width=\"1.5\" class=\"start\"")
+                    svg.circle(panel.x(last.0), panel.y(last.1), radius: 3.5, fill: palette[s % palette.count], extra: " class=\"end\"")
+                }
             }
             // Legend below the panel (once below the figure when shared).
             if sharedLegend && index != panels.count - 1 { continue }

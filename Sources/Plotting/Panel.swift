@@ -58,6 +58,20 @@ public struct Panel {
         }
     }
 
+    /// Opens a group whose drawing is clipped to the frame (axis limits narrower than the
+    /// data); close it with `svg.raw("</g>")`.
+    public func beginClipped(_ svg: inout SVG, attributes: String) {
+        let id = svg.uniqueID("frame")
+        svg.raw("<clipPath id=\"\(id)\"><rect x=\"\(SVG.n(left))\" y=\"\(SVG.n(top))\" width=\"\(SVG.n(width))\" height=\"\(SVG.n(height))\"/></clipPath>")
+        svg.raw("<g clip-path=\"url(#\(id))\" \(attributes)>")
+    }
+
+    /// Whether a data point lies inside the frame.
+    public func contains(_ u: Double, _ v: Double) -> Bool {
+        let px = x(u), py = y(v)
+        return px.isFinite && py.isFinite && px >= left - 0.5 && px <= left + width + 0.5 && py >= top - 0.5 && py <= top + height + 0.5
+    }
+
     /// A data polyline in this panel's coordinates.
     public func line(_ svg: inout SVG, _ values: [(Double, Double)], color: String, width: Double = 1.5, opacity: Double = 1, dashed: Bool = false, className: String = "series") {
         svg.path(values.map { (x($0.0), y($0.1)) }, stroke: color, width: width, opacity: opacity,

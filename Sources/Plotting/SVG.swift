@@ -8,6 +8,11 @@ public struct SVG {
     public let width: Double
     public let height: Double
     private(set) var body: [String] = []
+    /// Every font size is multiplied by this when the file is written (``FigureStyle``).
+    public var fontScale = 1.0
+    /// The size the figure is shown at (the `width`/`height` attributes; the view box stays
+    /// the layout's, so the drawing scales and keeps its aspect ratio); nil: the layout's.
+    public var displaySize: (width: Double, height: Double)?
 
     public init(width: Double, height: Double) {
         self.width = width
@@ -71,7 +76,9 @@ public struct SVG {
     /// A bold title centred across the figure, its size reduced (down to 9) until it fits
     /// the width (about 0.6 em per character).
     public mutating func title(_ string: String, y: Double, size: Double = 15) {
-        let fitted = max(9, min(size, ((width - 16) / (0.6 * Double(max(string.count, 1))) * 10).rounded(.down) / 10))
+        let fits = ((width - 16) / (0.6 * Double(max(string.count, 1))) * 10).rounded(.down) / 10
+        let fitted = max(9, min(size, fits))
+        titleLimit = max(fitted, fits)
         text(string, x: width / 2, y: y, size: fitted, anchor: .middle, weight: "bold", extra: " class=\"figure-title\"")
     }
 
@@ -81,15 +88,56 @@ public struct SVG {
         body.append("</g>")
     }
 
+    /// Applies a style's type size and display size (the axis limits are the layouts').
+    public mutating func apply(_ style: FigureStyle) {
+        fontScale = style.fontScale
+        if let size = style.size {
+            // Only a width: the height follows the drawing's aspect ratio.
+            displaySize = (size.width, size.height ?? size.width * height / max(width, 1))
+        }
+    }
+
+    /// A unique id within this figure (clip paths), from a running count.
+    mutating func uniqueID(_ prefix: String) -> String {
+        identifiers += 1
+        return "\(prefix)\(identifiers)"
+    }
+    private var identifiers = 0
+    /// The largest size at which the title fits the width: a font scale never makes it wider.
+    private var titleLimit = Double.infinity
+
     public var text: String {
-        """
+        let shown = displaySize ?? (width, height)
+        let elements = fontScale == 1 ? body : body.map { element in
+            guard element.contains("class=\"figure-title\""), let size = Self.fontSize(element) else { return Self.scalingFonts(element, by: fontScale) }
+            return Self.scalingFonts(element, by: min(fontScale, max(titleLimit / size, 1)))
+        }
+        return """
         <?xml version="1.0" encoding="UTF-8"?>
-        <svg xmlns="http://www.w3.org/2000/svg" width="\(Self.n(width))" height="\(Self.n(height))" viewBox="0 0 \(Self.n(width)) \(Self.n(height))" font-family="DejaVu Sans, Helvetica, Arial, sans-serif">
+        <svg xmlns="http://www.w3.org/2000/svg" width="\(Self.n(shown.width))" height="\(Self.n(shown.height))" viewBox="0 0 \(Self.n(width)) \(Self.n(height))" font-family="DejaVu Sans, Helvetica, Arial, sans-serif">
         <rect width="100%" height="100%" fill="white"/>
-        \(body.joined(separator: "\n"))
+        \(elements.joined(separator: "\n"))
         </svg>
 
         """
+    }
+
+    /// The first `font-size` of an element.
+    static func fontSize(_ element: String) -> Double? {
+        guard let start = element.range(of: " font-size=\"") else { return nil }
+        return Double(element[start.upperBound...].prefix { $0 != "\"" })
+    }
+
+    /// An element with every `font-size="N"` this writer put in it multiplied by `factor`.
+    static func scalingFonts(_ element: String, by factor: Double) -> String {
+        let marker = " font-size=\""
+        guard element.contains(marker) else { return element }
+        var parts = element.components(separatedBy: marker)
+        for i in parts.indices.dropFirst() {
+            guard let end = parts[i].firstIndex(of: "\""), let size = Double(parts[i][..<end]) else { continue }
+            parts[i] = n(size * factor) + parts[i][end...]
+        }
+        return parts.joined(separator: marker)
     }
 
     /// Writes `name.svg` in `folder` and, when `rsvg-convert` is installed, `name.png`

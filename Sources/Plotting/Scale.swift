@@ -78,8 +78,12 @@ public struct Scale: Sendable {
             }
         }
         if value == value.rounded() && abs(value) < 1e7 { return String(Int(value)) }
-        var text = String(format: "%.3f", value)
+        // As many decimals as the tick step needs (a span of 0.001 has steps of 0.0002), at least 3.
+        let step = (domain.1 - domain.0) / 6
+        let decimals = step > 0 && step.isFinite ? min(12, max(3, Int((-log10(step)).rounded(.up)) + 1)) : 3
+        var text = String(format: "%.\(decimals)f", value)
         while text.hasSuffix("0") { text.removeLast() }
+        if text.hasSuffix(".") { text.removeLast() }
         return text
     }
 }

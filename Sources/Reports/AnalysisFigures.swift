@@ -20,17 +20,31 @@ package struct AnalysisFigures {
     package var hx: Double
     package var hy: Double
     package var relativeGradients = false
+    /// The planes' axis limits, type size and display size.
+    package var style = FigureStyle()
 
-    package init(analysis: AnalysisFile.Contents, run: RunFile, others: [RunFile] = []) throws {
+    /// - Parameter estimator: the main estimator (`plot --estimator`): a label of the
+    ///   analysis (`binning_intervals30`) or the form it was computed with
+    ///   (`binning:bins=30`); nil: the configured one (``AnalysisFile/Contents/mainLabel(configuredIn:file:)``).
+    package init(analysis: AnalysisFile.Contents, run: RunFile, others: [RunFile] = [], estimator: String? = nil) throws {
         self.analysis = analysis
         self.run = run
         self.runs = [run] + others
         let labels = try run.labels()
         hx = log2(Double(max(labels.count, 1)))
         hy = Self.entropy(labels)
-        let configured = (try? ExperimentConfig.stored(run.config, file: run.path))?.analysis.estimators.flatMap(\.labels) ?? []
-        mainLabel = configured.first(where: analysis.labels.contains)
-            ?? analysis.labels.first(where: { $0.hasPrefix("binning") }) ?? analysis.labels.first
+        mainLabel = try estimator.map { try Self.label(named: $0, in: analysis) } ?? analysis.mainLabel(configuredIn: run.config, file: run.path)
+    }
+
+    /// The analysis' label for what a reader typed: the label itself, or the
+    /// `--estimator` form it was computed with; a KDE form names its upper bound.
+    package static func label(named name: String, in analysis: AnalysisFile.Contents) throws(ConfigError) -> String {
+        if analysis.labels.contains(name) { return name }
+        let matching = analysis.labels.filter { analysis.arguments[$0] == name }
+        if let label = matching.first(where: { !$0.hasSuffix("_lower") }) ?? matching.first { return label }
+        let known = analysis.labels.map { label in analysis.arguments[label].map { $0.isEmpty ? label : "\(label) (\($0))" } ?? label }
+        let hint = nearest(name, in: analysis.labels + analysis.labels.compactMap { analysis.arguments[$0] }).map { " (did you mean \($0)?)" } ?? ""
+        throw ConfigError(file: analysis.path, keyPath: "", "has no estimator \"\(name)\"\(hint); it has \(known.joined(separator: ", "))")
     }
 
     /// A drawn figure, or why there is none.
@@ -66,9 +80,8 @@ package struct AnalysisFigures {
     }
     /// The experiment and its sweep variant, e.g. "tishby2017 (data.train_fraction=0.05)".
     var name: String { analysis.experiment + (analysis.variant.map { " (\($0))" } ?? "") }
-    /// The runs' first configured estimator when the analysis has it (so that estimators
-    /// added later with `analyze --estimator` do not change the main figures); otherwise
-    /// binning first, the estimator the papers' planes use.
+    /// The estimator of the main figures (information_plane, snapshots,
+    /// information_vs_epoch, the HTML page's first choice), named in each.
     package let mainLabel: String?
     var runName: String { (run.path as NSString).lastPathComponent }
 
@@ -84,14 +97,10 @@ package struct AnalysisFigures {
     }
 
     /// The estimator of a label, from the `--estimator` form the analysis file records.
-    func spec(_ label: String) -> EstimatorSpec? {
-        guard let argument = analysis.arguments[label], !argument.isEmpty else { return nil }
-        return (try? AnalysisConfig.estimators(sets: [], short: [argument]))?.first
-    }
+    func spec(_ label: String) -> EstimatorSpec? { analysis.spec(label) }
 
-    /// "Binning, 30 bins on [−1, 1]" rather than `binning_intervals30` (the label itself for
-    /// files that do not record their estimators).
-    func displayTitle(_ label: String) -> String { spec(label)?.title(for: label) ?? label }
+    /// "Binning, 30 bins on [−1, 1]" rather than `binning_intervals30`.
+    func displayTitle(_ label: String) -> String { analysis.displayTitle(label) }
 
     /// The labels in a reader's order: binning (finer last), adaptive binning, KDE (by σ²,
     /// upper bound before lower), k-NN; file order for labels without a recorded estimator.
@@ -117,12 +126,13 @@ package struct AnalysisFigures {
 
     package func informationPlane() -> Result {
         guard let label = mainLabel, let plane = plane(label) else { return .skipped("information_plane: no estimator in the analysis") }
-        return .figure(Figures.informationPlane([plane], hx: hx, hy: hy, title: title))
+        return .figure(Figures.informationPlane([plane], hx: hx, hy: hy, title: title, style: style))
     }
 
     package func estimatorComparison() -> Result {
         guard analysis.labels.count > 1 else { return .skipped("estimator_comparison: the analysis has one estimator") }
-        return .figure(Figures.informationPlane(orderedLabels.compactMap(plane), hx: hx, hy: hy, title: title, columns: 3, sharedX: false))
+        return .figure(Figures.informationPlane(orderedLabels.compactMap(plane), hx: hx, hy: hy, title: title, columns: 3, sharedX: false,
+                                                style: style))
     }
 
     /// Every run at three moments: the initial epoch, the logged epoch nearest 400 (the
@@ -133,7 +143,8 @@ package struct AnalysisFigures {
         let middle = analysis.epochs.indices.min { abs(analysis.epochs[$0] - 400) < abs(analysis.epochs[$1] - 400) } ?? 0
         let chosen = Array(Set([0, middle, analysis.epochs.count - 1])).sorted()
         return .figure(Figures.snapshots(epochs: analysis.epochs, ixt: ixtRuns, ity: ityRuns, layerNames: analysis.layers,
-                                         chosen: chosen, hx: hx, hy: hy, title: "\(name): every run at three epochs (\(displayTitle(label)))"))
+                                         chosen: chosen, hx: hx, hy: hy, title: "\(name): every run at three epochs (\(displayTitle(label)))",
+                                         style: style))
     }
 
     package func dpiViolations() -> Result {
@@ -149,7 +160,7 @@ package struct AnalysisFigures {
     }
 
     package func informationVsEpoch() -> Result {
-        guard let label = analysis.labels.first, let ixt = analysis.ixtMean[label], let ity = analysis.ityMean[label] else {
+        guard let label = mainLabel, let ixt = analysis.ixtMean[label], let ity = analysis.ityMean[label] else {
             return .skipped("information_vs_epoch: no estimator in the analysis")
         }
         let epochs = analysis.epochs.map { Double(max($0, 1)) }

@@ -235,9 +235,9 @@ extension FeatureFigures {
         var plane: (title: String, ixt: [Double], ity: [Double], epochs: [Int], marked: [Int])?
         let analysisPath = (PathComponent.folder(of: run.path) as NSString).appendingPathComponent("analysis.h5")
         if FileManager.default.fileExists(atPath: analysisPath), let analysis = try? AnalysisFile.read(analysisPath),
-           let label = analysis.labels.first, let l = analysis.layers.firstIndex(of: name),
+           let label = analysis.mainLabel(configuredIn: run.config, file: run.path), let l = analysis.layers.firstIndex(of: name),
            let ixt = analysis.ixtMean[label], let ity = analysis.ityMean[label] {
-            plane = ("\(name), \(label)", ixt.map { $0[l] }, ity.map { $0[l] }, analysis.epochs,
+            plane = ("\(name), \(analysis.displayTitle(label))", ixt.map { $0[l] }, ity.map { $0[l] }, analysis.epochs,
                      shown.compactMap { analysis.epochs.firstIndex(of: epochs[$0]) })
             lines.append("information plane from \(analysisPath) (\(label), mean over runs)")
         }

@@ -20,8 +20,10 @@ extension InteractivePlane {
       for (const row of est.ixt) for (const v of row) if (v !== null) xmax = Math.max(xmax, v);
       for (const row of est.ity) for (const v of row) if (v !== null) ymax = Math.max(ymax, v);
       xmax = Math.max(xmax * 1.05, 1e-3); ymax *= 1.04;
+      // Axes fixed by the page (the comparison's shared axes), when it gives them.
+      if (D.axes) { xmax = D.axes.ixt; ymax = D.axes.ity; }
       const X = v => L + v / xmax * PW, Y = v => T + PH - v / ymax * PH;
-      const parts = ['<svg xmlns="http://www.w3.org/2000/svg" width="' + W + '" height="' + H + '" font-size="11">'];
+      const parts = ['<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ' + W + ' ' + H + '" width="' + W + '" height="' + H + '" font-size="11">'];
       parts.push('<rect x="' + L + '" y="' + T + '" width="' + PW + '" height="' + PH + '" fill="none" stroke="#333"/>');
       for (const v of ticks(xmax)) parts.push('<text class="xtick" x="' + X(v) + '" y="' + (T + PH + 16) + '" text-anchor="middle">' + v + '</text>');
       for (const v of ticks(ymax)) parts.push('<text class="ytick" x="' + (L - 6) + '" y="' + (Y(v) + 4) + '" text-anchor="end">' + v + '</text>');
@@ -55,12 +57,15 @@ extension InteractivePlane {
       return 'epoch ' + D.epochs[e] + ' (' + est.title + '): ' + D.layers.map((layer, l) => s.visible[l] ?
         layer + ' (' + fmt(est.ixt[e][l]) + ', ' + fmt(est.ity[e][l]) + ')' : null).filter(x => x).join('  ');
     }
-    if (typeof document !== "undefined") {
-      const D = JSON.parse(document.getElementById("data").textContent);
-      const s = { estimator: 0, visible: D.layers.map(() => true), epoch: D.epochs.length - 1 };
-      const controls = document.getElementById("controls");
+    // Builds the controls into `controls` and draws into `plane` and `out` (the comparison
+    // page mounts one variant after another into the same elements).
+    function mount(D, controls, out, plane) {
+      const s = { estimator: D.main || 0, visible: D.layers.map(() => true), epoch: D.epochs.length - 1 };
+      controls.textContent = "";
       const select = document.createElement("select");
+      select.className = "estimator";
       D.estimators.forEach((est, i) => { const o = document.createElement("option"); o.value = i; o.textContent = est.title; select.appendChild(o); });
+      select.value = s.estimator;
       select.onchange = () => { s.estimator = Number(select.value); draw(); };
       controls.appendChild(select);
       D.layers.forEach((layer, l) => {
@@ -77,10 +82,14 @@ extension InteractivePlane {
       sliderLabel.append("epoch "); sliderLabel.appendChild(slider);
       controls.appendChild(sliderLabel);
       function draw() {
-        document.getElementById("plane").innerHTML = render(D, s);
-        document.getElementById("readout").textContent = readout(D, s);
+        plane.innerHTML = render(D, s);
+        out.textContent = readout(D, s);
       }
       draw();
+    }
+    if (typeof document !== "undefined" && document.getElementById("data")) {
+      mount(JSON.parse(document.getElementById("data").textContent), document.getElementById("controls"),
+            document.getElementById("readout"), document.getElementById("plane"));
     }
     """#
 }

@@ -28,25 +28,17 @@ package enum InteractivePlane {
         var hx: Double, hy: Double
         var colors: [String]
         var estimators: [Estimator]
+        /// The index of the main estimator (``AnalysisFigures/mainLabel``): the one shown first.
+        var main: Int
+        /// Upper ends of the axes in bits, fixed by the page (a comparison's shared axes);
+        /// nil: each estimator's own range.
+        struct Axes: Encodable { var ixt: Double; var ity: Double }
+        var axes: Axes?
     }
 
     /// The page for the figures' analysis, its estimators in the comparison's order.
     package static func html(_ figures: AnalysisFigures) throws -> String {
-        let analysis = figures.analysis
-        func finite(_ table: [[Double]]) -> [[Double?]] { table.map { $0.map { $0.isFinite ? $0 : nil } } }
-        func sd(_ perRun: [[[Double]]]?, epochs: Int, layers: Int) -> [[Double?]] {
-            guard let perRun, perRun.count > 1 else { return Array(repeating: Array(repeating: 0, count: layers), count: epochs) }
-            return finite(RepeatStatistics(perRun, resamples: 0).std)
-        }
-        let estimators = figures.orderedLabels.compactMap { label -> Page.Estimator? in
-            guard let ixt = analysis.ixtMean[label], let ity = analysis.ityMean[label] else { return nil }
-            return Page.Estimator(label: label, title: figures.displayTitle(label), ixt: finite(ixt), ity: finite(ity),
-                                  ixtSD: sd(analysis.ixtRuns[label], epochs: ixt.count, layers: analysis.layers.count),
-                                  itySD: sd(analysis.ityRuns[label], epochs: ity.count, layers: analysis.layers.count))
-        }
-        let page = Page(title: figures.name, runs: analysis.runs.count, epochs: analysis.epochs, layers: analysis.layers,
-                        hx: figures.hx, hy: figures.hy, colors: analysis.layers.indices.map { ColorMap.category($0) },
-                        estimators: estimators)
+        let page = page(figures)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         // "</" cannot end the inline script early.
@@ -54,13 +46,10 @@ package enum InteractivePlane {
         return """
         <!doctype html>
         <html lang="en"><head><meta charset="utf-8">
+        <meta name="viewport" content="width=device-width, initial-scale=1">
         <title>\(SVG.escape(page.title)): information plane</title>
         <style>
-        body { font: 14px/1.4 system-ui, sans-serif; margin: 20px; color: #222; }
-        #controls { display: flex; flex-wrap: wrap; gap: 14px; align-items: center; margin: 8px 0; }
-        #controls label { white-space: nowrap; } #plane circle.point:hover { stroke: #000; stroke-width: 1.5; }
-        #readout { font-family: ui-monospace, monospace; font-size: 12px; color: #333; min-height: 1.4em; }
-        .note { color: #555; font-size: 12px; max-width: 760px; }
+        \(style)
         </style></head><body>
         <h1>\(SVG.escape(page.title)): the information plane</h1>
         <p class="note">Mean of \(page.runs) run\(page.runs == 1 ? "" : "s") per layer and logged epoch. Hover a point for its
@@ -76,5 +65,37 @@ package enum InteractivePlane {
         </body></html>
 
         """
+    }
+
+    /// The page's styles (shared with the comparison page): the plane takes the window's
+    /// width, up to what keeps it on screen.
+    static let style = """
+    body { font: 14px/1.4 system-ui, sans-serif; margin: 20px; color: #222; }
+    #controls { display: flex; flex-wrap: wrap; gap: 14px; align-items: center; margin: 8px 0; }
+    #controls label { white-space: nowrap; } #plane circle.point:hover { stroke: #000; stroke-width: 1.5; }
+    #plane svg { width: 100%; height: auto; max-width: calc(80vh * 1.385); display: block; }
+    #readout { font-family: ui-monospace, monospace; font-size: 12px; color: #333; min-height: 1.4em; }
+    .note { color: #555; font-size: 12px; max-width: 760px; }
+    table { border-collapse: collapse; font-size: 13px; margin: 12px 0; }
+    th, td { border-bottom: 1px solid #ddd; padding: 3px 10px; text-align: right; } th:first-child, td:first-child { text-align: left; }
+    """
+
+    /// What the page draws of the figures' analysis, its estimators in the comparison's order.
+    static func page(_ figures: AnalysisFigures) -> Page {
+        let analysis = figures.analysis
+        func finite(_ table: [[Double]]) -> [[Double?]] { table.map { $0.map { $0.isFinite ? $0 : nil } } }
+        func sd(_ perRun: [[[Double]]]?, epochs: Int, layers: Int) -> [[Double?]] {
+            guard let perRun, perRun.count > 1 else { return Array(repeating: Array(repeating: 0, count: layers), count: epochs) }
+            return finite(RepeatStatistics(perRun, resamples: 0).std)
+        }
+        let estimators = figures.orderedLabels.compactMap { label -> Page.Estimator? in
+            guard let ixt = analysis.ixtMean[label], let ity = analysis.ityMean[label] else { return nil }
+            return Page.Estimator(label: label, title: figures.displayTitle(label), ixt: finite(ixt), ity: finite(ity),
+                                  ixtSD: sd(analysis.ixtRuns[label], epochs: ixt.count, layers: analysis.layers.count),
+                                  itySD: sd(analysis.ityRuns[label], epochs: ity.count, layers: analysis.layers.count))
+        }
+        return Page(title: figures.name, runs: analysis.runs.count, epochs: analysis.epochs, layers: analysis.layers,
+                    hx: figures.hx, hy: figures.hy, colors: analysis.layers.indices.map { ColorMap.category($0) },
+                    estimators: estimators, main: max(0, estimators.firstIndex { $0.label == figures.mainLabel } ?? 0), axes: nil)
     }
 }

@@ -10,7 +10,21 @@ import SafeFiles
 /// I(X;T) and I(T;Y) against epoch. The analysis gives the means across runs; the first
 /// run file gives the metrics and gradient statistics.
 package struct PlotMaker {
-    package init() {}
+    /// What to draw and how (``plot(resultsFolder:resultsRoot:plotsRoot:)``).
+    package var wanted: [FigureKind]
+    /// Divide the gradient norms by the weight norm (Saxe et al., Fig. 20 right).
+    package var relativeGradients: Bool
+    /// The main estimator (a label or its `--estimator` form); nil: the configured one.
+    package var estimator: String?
+    package var style: FigureStyle
+
+    /// - Parameter wanted: the figures (`analysis.plots`); empty draws them all.
+    package init(wanted: [FigureKind] = [], relativeGradients: Bool = false, estimator: String? = nil, style: FigureStyle = FigureStyle()) {
+        self.wanted = wanted
+        self.relativeGradients = relativeGradients
+        self.estimator = estimator
+        self.style = style
+    }
 
     package struct Outcome: Sendable {
         package var folder: String
@@ -21,38 +35,23 @@ package struct PlotMaker {
     /// - Parameters:
     ///   - resultsFolder: a folder with `analysis.h5` and run files.
     ///   - plotsRoot: where `<experiment>[/<variant>]/` is created.
-    ///   - wanted: the figures (`analysis.plots`); empty draws them all.
-    ///   - relativeGradients: divide the gradient norms by the weight norm (Saxe et al., Fig. 20 right).
-    package func plot(resultsFolder: String, resultsRoot: String, plotsRoot: String, wanted: [FigureKind] = [],
-                     relativeGradients: Bool = false) throws -> Outcome {
-        let path = (resultsFolder as NSString).appendingPathComponent("analysis.h5")
-        let analysis = try AnalysisFile.read(path)
+    package func plot(resultsFolder: String, resultsRoot: String, plotsRoot: String) throws -> Outcome {
+        let loaded = try Self.figures(resultsFolder, estimator: estimator)
+        var figures = loaded.figures
+        var notes = loaded.notes
+        let analysis = figures.analysis
         let relative = Self.relativeFolder(resultsFolder, resultsRoot: resultsRoot, experiment: analysis.experiment)
         let folder = (plotsRoot as NSString).appendingPathComponent(relative)
-        let runs = try analysis.runFiles()
-        guard let first = runs.first else { throw AnalysisError(file: path, "the analysis names no run files") }
-        guard FileManager.default.fileExists(atPath: first) else {
-            throw AnalysisError(file: path, "its run file \(first) is missing (moved without the analysis?)")
-        }
-        let run = try RunFile.open(first)
-        guard run.experiment == analysis.experiment else {
-            throw AnalysisError(file: path, "is an analysis of experiment \"\(analysis.experiment)\" but names \(first), a run of \"\(run.experiment)\"")
-        }
-        var notes = Self.staleness(analysis, folder: resultsFolder)
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         let lock = try WriterLock(for: folder + "/")
         defer { withExtendedLifetime(lock) {} }
-        // The other runs, for the means over runs; a run that is gone is said, not fatal.
-        var others: [RunFile] = []
-        for path in runs.dropFirst() {
-            do { others.append(try RunFile.open(path)) } catch { notes.append("\(path): left out of the means over runs (\(error))") }
-        }
-        var figures = try AnalysisFigures(analysis: analysis, run: run, others: others)
         figures.relativeGradients = relativeGradients
+        figures.style = style
         var files: [String] = []
         for kind in FigureKind.allCases where wanted.isEmpty || wanted.contains(kind) {
             switch try figures.draw(kind) {
-            case .figure(let svg):
+            case .figure(var svg):
+                svg.apply(style)
                 let (written, note) = try svg.write(to: folder, name: kind.rawValue)
                 files += written
                 if let note, !notes.contains(note) { notes.append(note) }
@@ -68,6 +67,30 @@ package struct PlotMaker {
             }
         }
         return Outcome(folder: folder, files: files, notes: notes)
+    }
+
+    /// The figures of an analysed folder: its analysis, its first run (which must exist
+    /// and be of the same experiment) and the others that can be opened, with notes on
+    /// what was left out or is stale.
+    package static func figures(_ resultsFolder: String, estimator: String?) throws -> (figures: AnalysisFigures, notes: [String]) {
+        let path = (resultsFolder as NSString).appendingPathComponent("analysis.h5")
+        let analysis = try AnalysisFile.read(path)
+        let runs = try analysis.runFiles()
+        guard let first = runs.first else { throw AnalysisError(file: path, "the analysis names no run files") }
+        guard FileManager.default.fileExists(atPath: first) else {
+            throw AnalysisError(file: path, "its run file \(first) is missing (moved without the analysis?)")
+        }
+        let run = try RunFile.open(first)
+        guard run.experiment == analysis.experiment else {
+            throw AnalysisError(file: path, "is an analysis of experiment \"\(analysis.experiment)\" but names \(first), a run of \"\(run.experiment)\"")
+        }
+        var notes = Self.staleness(analysis, folder: resultsFolder)
+        // The other runs, for the means over runs; a run that is gone is said, not fatal.
+        var others: [RunFile] = []
+        for path in runs.dropFirst() {
+            do { others.append(try RunFile.open(path)) } catch { notes.append("\(path): left out of the means over runs (\(error))") }
+        }
+        return (try AnalysisFigures(analysis: analysis, run: run, others: others, estimator: estimator), notes)
     }
 
     /// What an analysis may be missing: run files in its folder it does not name, and runs

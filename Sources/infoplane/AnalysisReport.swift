@@ -32,7 +32,10 @@ enum AnalysisReport {
             return peaks ? snr + ", I(X;T) peak at \(phase.peak.map(RepeatStatistics.epochText) ?? "–")" : snr
         }
         // One logged epoch (a recorded model): no peaks or drops over epochs to report.
-        if !phases.isEmpty && outcome.epochs > 1 { lines.append("  epochs (median over runs): " + phases.joined(separator: "; ")) }
+        if !phases.isEmpty && outcome.epochs > 1 {
+            let estimator = peaks ? outcome.mainLabel.map { ", peaks by \($0)" } ?? "" : ""
+            lines.append("  epochs (median over runs\(estimator)): " + phases.joined(separator: "; "))
+        }
         return lines.joined(separator: "\n")
     }
 
@@ -41,6 +44,7 @@ enum AnalysisReport {
         if let replaced = outcome.replaced { logger.notice("replaced \(outcome.output): it \(replaced)") }
         if !quiet { print(render(outcome)) }
         if let note = outcome.note { logger.warning("\(outcome.output): \(note)") }
+        for warning in outcome.warnings { logger.warning("\(outcome.output): \(warning)") }
     }
 }
 
@@ -56,9 +60,12 @@ extension AnalysisReport {
         var kept: [String]
         var replaced: String?
         var note: String?
+        var warnings: [String]
         var seconds: Double
         var dpi: [DPI]
         var phases: [Phase]
+        /// The estimator of `ixt_peak_epoch`.
+        var mainEstimator: String?
 
         init(_ outcome: ExperimentAnalysis.Outcome) {
             output = outcome.output
@@ -68,8 +75,10 @@ extension AnalysisReport {
             kept = outcome.kept
             replaced = outcome.replaced
             note = outcome.note
+            warnings = outcome.warnings
             seconds = outcome.seconds
             dpi = outcome.dpi.map { DPI(estimator: $0.label, violations: $0.count, largestBits: $0.largest) }
+            mainEstimator = outcome.mainLabel
             phases = outcome.phases.map { Phase(layer: $0.layer, snrTransitionEpoch: $0.transition, ixtPeakEpoch: $0.peak) }
         }
     }

@@ -17,9 +17,14 @@ struct PlotCommand: ParsableCommand {
         plots/<experiment>[/<sweep values>]/: information_plane, estimator_comparison, snapshots, \
         information_vs_epoch, training_curves, gradient_snr, dpi_violations.
 
+        The planes span 0 to H(X) and 0 to H(Y) unless the data go beyond; --zoom fits them to \
+        the data, --xlim/--ylim set them. --estimator chooses the estimator of the main figures \
+        (default: the experiment's first configured one).
+
         Examples:
           infoplane plot results/quick
           infoplane plot results/tishby2017 --plots figures
+          infoplane plot results/quick --zoom --only information_plane --size 900 --font-scale 1.3
         """
     )
 
@@ -38,15 +43,17 @@ struct PlotCommand: ParsableCommand {
     @Flag(help: "Divide the gradient norms by the weight norm in gradient_snr.")
     var relativeGradients = false
 
+    @OptionGroup(title: "Figures") var figure: FigureOptions
+
     @OptionGroup var output: OutputOptions
 
     func run() throws {
         let wanted = try only.map { (list) throws(ConfigError) in try FigureKind.parse(list: list) } ?? []
         let folders = try PlotCommand.analysedFolders(paths)
         guard !folders.isEmpty else { throw InputError("no analysis.h5 under \(paths.joined(separator: ", ")); run infoplane analyze first") }
+        let maker = PlotMaker(wanted: wanted, relativeGradients: relativeGradients, estimator: figure.estimator, style: try figure.style())
         for folder in folders {
-            try PlotCommand.plot(folder, results: results, plots: plots, wanted: wanted,
-                                 relativeGradients: relativeGradients, output: output)
+            try PlotCommand.plot(folder, results: results, plots: plots, maker: maker, output: output)
         }
     }
 
@@ -65,10 +72,14 @@ struct PlotCommand: ParsableCommand {
         return Array(Set(folders)).sorted()
     }
 
-    static func plot(_ folder: String, results: String, plots: String, wanted: [FigureKind], relativeGradients: Bool = false,
-                     output: OutputOptions) throws {
-        let outcome = try PlotMaker().plot(resultsFolder: folder, resultsRoot: results, plotsRoot: plots, wanted: wanted,
-                                           relativeGradients: relativeGradients)
+    /// Draws `wanted` (all when empty) with the default estimator and style.
+    static func plot(_ folder: String, results: String, plots: String, wanted: [FigureKind], output: OutputOptions) throws {
+        try plot(folder, results: results, plots: plots, maker: PlotMaker(wanted: wanted), output: output)
+    }
+
+    static func plot(_ folder: String, results: String, plots: String, maker: PlotMaker, output: OutputOptions) throws {
+        let outcome = try maker.plot(resultsFolder: folder, resultsRoot: results, plotsRoot: plots)
+        let wanted = maker.wanted
         let svgs = outcome.files.filter { $0.hasSuffix(".svg") }.map { ($0 as NSString).lastPathComponent }
         if svgs.isEmpty {
             output.logger().notice("\(folder): no figure to draw (\(wanted.isEmpty ? "the analysis has nothing to plot" : "none of \(wanted.map(\.rawValue).joined(separator: ", ")) applies"))")

@@ -5,6 +5,7 @@ import Experiments
 import Foundation
 import Logging
 import Networks
+import Recording
 import Reports
 
 /// `infoplane run CONFIG`: train every run, then analyse them.
@@ -15,7 +16,8 @@ struct RunCommand: ParsableCommand {
         discussion: """
         The runs go to results/<experiment>/[<sweep values>/]run-<seed>.h5, the analysis of each \
         folder to analysis.h5 and analysis.csv beside them, the figures (the config's \
-        analysis.plots, or all) to plots/<experiment>/. With --shard, only this shard's runs are \
+        analysis.plots, or all) to plots/<experiment>/; a sweep's variants are also compared side \
+        by side in plots/<experiment>/compare/ (as infoplane compare). With --shard, only this shard's runs are \
         trained; after all shards: infoplane analyze results/<experiment> && infoplane plot results/<experiment>.
 
         Examples:
@@ -48,10 +50,17 @@ struct RunCommand: ParsableCommand {
             do {
                 _ = try Self.analyse(folder, output: options.output)
                 try PlotCommand.plot(folder, results: options.results, plots: plots,
-                                     wanted: experiments.first?.config.analysis.plots ?? [], output: options.output)
+                                     maker: PlotMaker(wanted: experiments.first?.config.analysis.plots ?? []), output: options.output)
             } catch let error as ConfigError {
                 throw InputError(wrapping: error)
             }
+        }
+        // A sweep: its variants side by side in plots/<experiment>/compare/.
+        if experiments.count > 1, folders.count > 1, let first = experiments.first, !first.config.analysis.estimators.isEmpty {
+            let target = (plots as NSString).appendingPathComponent(PathComponent.sanitized(first.config.name) + "/compare")
+            let outcome = try Comparison(folders: folders, estimator: nil, layers: nil).write(to: target)
+            if !options.output.quiet { print(CompareCommand.line(outcome, variants: folders.count)) }
+            for note in outcome.notes { logger.notice("\(note)") }
         }
     }
 

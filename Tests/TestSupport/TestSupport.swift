@@ -28,6 +28,27 @@ public enum TestSupport {
         return root.appendingPathComponent(".venv/bin/python").path
     }
 
+    /// An executable found on PATH (or nil): the optional tools some checks need
+    /// (`chromium`, `node`), whose tests are enabled only when it is there, so that they
+    /// show as skipped, never as passed, without it.
+    public static func tool(_ name: String) -> String? {
+        let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
+        return (path.split(separator: ":").map { "\($0)/\(name)" } + ["/usr/bin/\(name)"])
+            .first { FileManager.default.isExecutableFile(atPath: $0) }
+    }
+
+    /// Headless Chromium (`scripts/bootstrap --test` installs it).
+    public static let chromium = tool("chromium")
+    /// node, for running the pages' scripts outside a browser.
+    public static let node = tool("node")
+
+    /// The DOM of a local HTML file after its scripts ran, as headless Chromium sees it.
+    public static func renderedDOM(_ file: String, profile: URL) throws -> ProcessResult {
+        guard let chromium else { throw CocoaError(.fileNoSuchFile) }
+        return try run(chromium, ["--headless", "--no-sandbox", "--disable-gpu", "--user-data-dir=\(profile.path)",
+                                  "--dump-dom", URL(fileURLWithPath: file).absoluteString])
+    }
+
     public struct ProcessResult: Sendable {
         public var status: Int32
         public var stdout: String
