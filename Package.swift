@@ -22,6 +22,7 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
         .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),  // SHA-256 digests of run files
         .package(url: "https://github.com/apple/swift-protobuf", from: "1.39.0"),  // ONNX model files
+        .package(url: "https://github.com/swhitty/FlyingFox", from: "0.27.1"),  // `infoplane serve` (small, no dependencies)
     ],
     targets: [
         // C system libraries, found through pkg-config (Debian: libhdf5-dev, libopenblas-dev, zlib1g-dev).
@@ -104,12 +105,18 @@ let package = Package(
             "Analysis", "Attribution", "Configuration", "HDF5", "Information", "Plotting", "Tensor",
             .product(name: "RealModule", package: "swift-numerics"),
         ]),
+        // `infoplane serve`: the results browser over HTTP (read-only, confined to its root).
+        .target(name: "Dashboard", dependencies: [
+            "Analysis", "Plotting", "Recording", "Reports",
+            .product(name: "FlyingFox", package: "FlyingFox"),
+            .product(name: "FlyingSocks", package: "FlyingFox"),
+        ]),
         // `make bench`: timings of the engine next to the PyTorch reference (benchmarks/).
         .executableTarget(name: "infoplane-bench", dependencies: [
             "Analysis", "Attribution", "Datasets", "Embedding", "Experiments", "Information", "Networks", "Recording", "Tensor",
         ], path: "benchmarks/swift"),
         .executableTarget(name: "infoplane", dependencies: [
-            "Diagnostics", "Analysis", "Attribution", "Configuration", "CProcess", "Datasets", "Embedding", "Experiments", "FeatureVisualization", "HDF5", "ModelImport",
+            "Diagnostics", "Analysis", "Attribution", "Configuration", "CProcess", "Dashboard", "Datasets", "Embedding", "Experiments", "FeatureVisualization", "HDF5", "ModelImport",
             "Information", "Networks", "Plotting", "Recording", "Reports", "Reproduction", "SafeFiles", "Tensor",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ArgumentParser", package: "swift-argument-parser"),

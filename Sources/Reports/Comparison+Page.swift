@@ -19,17 +19,9 @@ extension Comparison {
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         let lock = try WriterLock(for: folder + "/")
         defer { withExtendedLifetime(lock) {} }
-        var notes = notes, files: [String] = []
-        var figures: [(name: String, caption: String, svg: SVG)] = [("planes", "Information planes on shared axes", planes())]
-        if let paths = trajectories() { figures.append(("layer_paths", "Layers' paths in the information plane", paths)) }
-        figures.append(("training_curves", "Training curves", try trainingCurves()))
-        if let snr = try gradientSNR() {
-            figures.append(("gradient_snr", "Gradient signal-to-noise ratio", snr))
-        } else if !layers.isEmpty {
-            notes.append("gradient_snr skipped: no variant has minibatch noise (full batches)")
-        }
+        let (figures, drawnNotes) = try drawn()
+        var notes = drawnNotes, files: [String] = []
         for i in figures.indices {
-            figures[i].svg.apply(style)
             let (written, note) = try figures[i].svg.write(to: folder, name: figures[i].name)
             files += written
             if let note, !notes.contains(note) { notes.append(note) }
@@ -40,6 +32,31 @@ extension Comparison {
         let page = (folder as NSString).appendingPathComponent("compare.html")
         try AtomicFile.write(try html(rows: rows, figures: figures.map { ($0.caption, $0.svg) }), to: page)
         return Outcome(folder: folder, files: files + [csv, page], notes: notes)
+    }
+
+    /// The figures with the style applied, and the notes (the comparison's and a skipped figure's).
+    func drawn() throws -> (figures: [(name: String, caption: String, svg: SVG)], notes: [String]) {
+        var notes = notes
+        var figures: [(name: String, caption: String, svg: SVG)] = [("planes", "Information planes on shared axes", planes())]
+        if let paths = trajectories() { figures.append(("layer_paths", "Layers' paths in the information plane", paths)) }
+        figures.append(("training_curves", "Training curves", try trainingCurves()))
+        if let snr = try gradientSNR() {
+            figures.append(("gradient_snr", "Gradient signal-to-noise ratio", snr))
+        } else if !layers.isEmpty {
+            notes.append("gradient_snr skipped: no variant has minibatch noise (full batches)")
+        }
+        for i in figures.indices { figures[i].svg.apply(style) }
+        return (figures, notes)
+    }
+
+    /// compare.html in memory (what `infoplane serve` shows), its notes on the page.
+    package func page() throws -> String {
+        let (figures, notes) = try drawn()
+        var html = try html(rows: try rows(), figures: figures.map { ($0.caption, $0.svg) })
+        if !notes.isEmpty, let heading = html.range(of: "</h1>\n") {
+            html.insert(contentsOf: notes.map { "<p class=\"note\">Note: \(SVG.escape($0))</p>\n" }.joined(), at: heading.upperBound)
+        }
+        return html
     }
 
     /// The page: a variant picker over interactive planes on the shared axes, the table,

@@ -26,6 +26,6 @@ struct Infoplane: ParsableCommand {
           infoplane environment                      # libraries, BLAS kernel and threads
         """,
         version: version,
-        subcommands: [RunCommand.self, TrainCommand.self, RecordCommand.self, AnalyzeCommand.self, PlotCommand.self, CompareCommand.self, ReproduceCommand.self, InspectCommand.self, CompactCommand.self, ExportCommand.self, ExplainCommand.self, VisualizeCommand.self, EnvironmentCommand.self]
+        subcommands: [RunCommand.self, TrainCommand.self, RecordCommand.self, AnalyzeCommand.self, PlotCommand.self, CompareCommand.self, ServeCommand.self, ReproduceCommand.self, InspectCommand.self, CompactCommand.self, ExportCommand.self, ExplainCommand.self, VisualizeCommand.self, EnvironmentCommand.self]
     )
 }

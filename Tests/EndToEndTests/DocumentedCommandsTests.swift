@@ -31,7 +31,7 @@ struct DocumentedCommandsTests {
         defer { try? FileManager.default.removeItem(at: base.root) }
         let help = try helpExamples()
         // Every command documents itself with examples; the collection cannot come back empty.
-        for command in ["", "train", "run", "analyze", "plot", "compare", "explain", "visualize", "reproduce", "inspect", "export", "environment"] {
+        for command in ["", "train", "run", "analyze", "plot", "compare", "serve", "explain", "visualize", "reproduce", "inspect", "export", "environment"] {
             #expect(help[command]?.isEmpty == false, "infoplane \(command) --help has no examples")
         }
         var documents: [(name: String, commands: [Command])] = help.keys.sorted().map { ("infoplane \($0) --help", help[$0] ?? []) }

@@ -1,0 +1,82 @@
+import ArgumentParser
+import Dashboard
+import Experiments
+import Foundation
+import Synchronization
+
+/// `infoplane serve [RESULTS]`: the results browser over HTTP.
+struct ServeCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Browse a results folder over HTTP: experiments, variants, runs while they train, planes, comparisons.",
+        discussion: """
+        Serves, read-only, every folder with run files or an analysis under RESULTS: an index \
+        with each folder's runs (status, committed epochs, test accuracy) and analysis \
+        (estimators, when written), a folder's interactive information plane, its runs' \
+        training curves so far (pages of training runs reload every few seconds), a \
+        comparison of a sweep's analysed variants, and the index as JSON (/api/status.json). \
+        Bound to 127.0.0.1 unless --host says otherwise; nothing outside RESULTS is served, \
+        symbolic links are not followed, and pages load nothing from elsewhere. Stops with \
+        Ctrl-C.
+
+        Examples:
+          infoplane serve results --port 0 --exit-after 1      # any free port, stop after a second
+          infoplane serve --port 0 --exit-after 1              # results/ of the current folder
+        """
+    )
+
+    @Argument(help: "The results root.")
+    var results = "results"
+
+    @Option(help: "Address to listen on (127.0.0.1: this machine only).")
+    var host = "127.0.0.1"
+
+    @Option(help: "Port (0: any free one; the address is printed).")
+    var port = 8000
+
+    @Option(help: ArgumentHelp("Stop after this many seconds (for scripts and tests); default: serve until interrupted.", valueName: "seconds"))
+    var exitAfter: Double?
+
+    func validate() throws {
+        guard (0...65535).contains(port) else { throw ValidationError("--port must be within 0…65535, got \(port)") }
+        let parts = host.split(separator: ".", omittingEmptySubsequences: false)
+        guard parts.count == 4, parts.allSatisfy({ UInt8($0) != nil }) else { throw ValidationError("--host must be an IPv4 address such as 127.0.0.1, got \"\(host)\"") }
+        if let exitAfter, !(exitAfter.isFinite && exitAfter >= 0 && exitAfter <= 1e7) { throw ValidationError("--exit-after must be within 0…10000000 seconds") }
+    }
+
+    func run() throws {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: results, isDirectory: &isDirectory), isDirectory.boolValue else {
+            throw InputError("\(results): no such folder")
+        }
+        let server = DashboardServer(browser: ResultsBrowser(root: results), host: host, port: UInt16(port))
+        let outcome = Mutex<(any Error)?>(nil)
+        let done = DispatchSemaphore(value: 0), listening = DispatchSemaphore(value: 0)
+        let root = results
+        let task = Task {
+            do {
+                try await server.run { address in
+                    print("serving \(root) at \(address) (read-only; Ctrl-C stops)")
+                    listening.signal()
+                }
+            } catch is CancellationError {
+            } catch {
+                outcome.withLock { $0 = error }
+            }
+            listening.signal()
+            done.signal()
+        }
+        // SIGINT and SIGTERM stop the server (exit 130 and 143), whatever mask the parent gave us.
+        Interruption.install()
+        listening.wait()  // listening, or failed to
+        let stopAt = exitAfter.map { DispatchTime.now() + $0 } ?? .distantFuture
+        while done.wait(timeout: .now() + 0.2) == .timedOut {
+            if Interruption.signal != nil || DispatchTime.now() >= stopAt { task.cancel() }
+        }
+        if let signal = Interruption.signal {
+            writeError("infoplane: \(Interruption.name(signal)): stopped serving \(root)")
+            throw ExitCode(Interruption.exitCode(signal))
+        }
+        if let error = outcome.withLock({ $0 }) { throw InputError("cannot serve on \(host):\(port): \(error)") }
+    }
+}
