@@ -59,9 +59,10 @@ struct ServeCommand: ParsableCommand {
                     print("serving \(root) at \(address) (read-only; Ctrl-C stops)")
                     listening.signal()
                 }
-            } catch is CancellationError {
             } catch {
-                outcome.withLock { $0 = error }
+                // Stopping (a signal, --exit-after) cancels the task, and the listening socket
+                // then reports itself disconnected: only an error before that is a failure.
+                if !Task.isCancelled { outcome.withLock { $0 = error } }
             }
             listening.signal()
             done.signal()

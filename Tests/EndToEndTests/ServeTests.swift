@@ -125,6 +125,19 @@ struct ServeTests {
         #expect(seen.count == 2 && seen[0] < seen[1], "committed epochs seen while training: \(seen)")
     }
 
+    /// `--exit-after` stops it cleanly (exit 0) after saying where it listened; a root that is
+    /// not a folder is bad input.
+    @Test func exitAfterAndRefusals() throws {
+        let directory = TestSupport.temporaryDirectory("serve-exit")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let stopped = try TestSupport.run(cli, ["serve", directory.path, "--port", "0", "--exit-after", "0.3"])
+        #expect(stopped.status == 0 && stopped.stdout.hasPrefix("serving \(directory.path) at http://127.0.0.1:") && stopped.stderr.isEmpty, "\(stopped)")
+        let missing = try TestSupport.run(cli, ["serve", directory.appendingPathComponent("none").path, "--port", "0", "--exit-after", "0"])
+        #expect(missing.status == 2 && missing.stderr.hasSuffix("none: no such folder\n"), "\(missing.stderr)")
+        let host = try TestSupport.run(cli, ["serve", directory.path, "--host", "localhost"])
+        #expect(host.status == 2 && host.stderr.contains("--host must be an IPv4 address"), "\(host.stderr)")
+    }
+
     @Test(.enabled(if: TestSupport.chromium != nil, "chromium is not installed (scripts/bootstrap --test installs it)"))
     func chromiumRendersTheComparisonServed() throws {
         let sweep = try CompareTests.trained.get()
