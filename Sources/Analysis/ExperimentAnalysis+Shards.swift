@@ -108,7 +108,7 @@ extension ExperimentAnalysis {
         if let csv { try AtomicFile.write(AnalysisFile.csv(contents), to: csv) }
         // The main estimator from the runs' configuration, when the first run is at hand.
         let run = (try? contents.runFiles().first).flatMap { try? RunFile.open($0) }
-        var outcome = Self.outcome(contents, primary: contents.mainLabel(configuredIn: run?.config, file: run?.path ?? output), computed: [], kept: [], replaced: nil, note: nil,
+        var outcome = Self.outcome(contents, config: run?.config, configFile: run?.path ?? output, computed: [], kept: [], replaced: nil, note: nil,
                                    seconds: Date().timeIntervalSince(start))
         outcome.mergedShards = shards.count
         return outcome

@@ -188,7 +188,7 @@ package struct ExperimentAnalysis {
         if let csv = request.csv {
             try AtomicFile.write(AnalysisFile.csv(contents), to: csv)
         }
-        var outcome = Self.outcome(contents, primary: contents.mainLabel(configuredIn: files[0].config, file: files[0].path),
+        var outcome = Self.outcome(contents, config: files[0].config, configFile: files[0].path,
                                    computed: specs.flatMap(\.labels).filter { !kept.contains($0) }, kept: kept,
                                    replaced: replaced, note: note, seconds: Date().timeIntervalSince(start))
         outcome.warnings = warnings
@@ -321,14 +321,16 @@ package struct ExperimentAnalysis {
                                    pairs: files[0].dominatorPairs)
     }
 
-    static func outcome(_ contents: AnalysisFile.Contents, primary: String?, computed: [String], kept: [String], replaced: String?, note: String?,
-                        seconds: Double) -> Outcome {
+    /// - Parameters:
+    ///   - config: the runs' stored configuration (its first estimator is the main one), nil when no run is at hand.
+    static func outcome(_ contents: AnalysisFile.Contents, config: String?, configFile: String, computed: [String], kept: [String], replaced: String?,
+                        note: String?, seconds: Double) -> Outcome {
         let dpi = contents.labels.map { label -> (label: String, count: Int, largest: Double) in
             let violations = DPICheck.violations(ixt: contents.ixtRuns[label] ?? [], ity: contents.ityRuns[label] ?? [], epochs: contents.epochs,
                                                  pairs: contents.pairs)
             return (label, violations.count, violations.map(\.size).max() ?? 0)
         }
-        let main = primary ?? contents.labels.first
+        let main = contents.mainLabel(configuredIn: config, file: configFile)
         let phases = contents.layers.indices.map { l -> (layer: String, transition: Double?, peak: Double?) in
             let peaks = (main.flatMap { contents.ixtRuns[$0] } ?? []).compactMap { run -> Double? in
                 run.isEmpty ? nil : Double(contents.epochs[RepeatStatistics.peaks(run)[l].peakIndex])

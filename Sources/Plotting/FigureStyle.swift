@@ -3,7 +3,7 @@ import Foundation
 /// What a reader may change about a figure: the information planes' axis limits, the
 /// size it is shown at and its type size. The default draws what the papers draw: planes
 /// from 0 to H(X) and H(Y) (further when the data go beyond), at the layout's own size.
-public struct FigureStyle: Sendable, Equatable {
+public struct FigureStyle: Sendable {
     /// How one axis of an information plane is chosen.
     public enum Limits: Sendable, Equatable {
         /// 0 to the ceiling the theory gives (log₂ n for I(X;T), H(Y) for I(T;Y)), or to the
@@ -31,10 +31,6 @@ public struct FigureStyle: Sendable, Equatable {
         self.size = size
     }
 
-    public static func == (a: FigureStyle, b: FigureStyle) -> Bool {
-        a.x == b.x && a.y == b.y && a.fontScale == b.fontScale && a.size?.width == b.size?.width && a.size?.height == b.size?.height
-    }
-
     /// A panel's domain along one axis for `values` (non-finite ones ignored) whose
     /// theoretical ceiling is `ceiling`; `headroom` is the fraction added above the
     /// ceiling or maximum in the `.theory` case (the layouts' 2% and 4%).
@@ -52,7 +48,7 @@ public struct FigureStyle: Sendable, Equatable {
         }
     }
 
-    /// "I(X;T) 0–12 bits" style words for a stated axis (the comparison states its axes).
+    /// A domain as text, "0–12.2", for the figures that state their axes (the comparison).
     public static func describe(_ domain: (Double, Double)) -> String {
         String(format: "%.3g–%.3g", domain.0, domain.1)
     }

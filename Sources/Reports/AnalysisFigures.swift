@@ -183,9 +183,7 @@ package struct AnalysisFigures {
         let all = try runs.map { try $0.metrics().values }
         let x = epochs.map { Double(max($0, 1)) }
         func series(_ name: String, _ key: String, dashed: Bool) -> Figures.Series {
-            let s = Self.spread(all.compactMap { $0[key] })
-            return Figures.Series(name: name, points: zip(x, s.mean).map { ($0, $1) }, dashed: dashed,
-                                  band: runs.count > 1 ? (0..<min(x.count, s.mean.count)).map { (x[$0], s.low[$0], s.high[$0]) } : [])
+            Self.meanSeries(name, x: x, runs: all.compactMap { $0[key] }, dashed: dashed)
         }
         return .figure(Figures.lines([("loss", "nats", [series("train", "train_loss", dashed: false), series("test", "test_loss", dashed: true)], []),
                                       ("accuracy", "fraction correct", [series("train", "train_accuracy", dashed: false),
@@ -208,17 +206,12 @@ package struct AnalysisFigures {
                     return relativeGradients ? zip(values, weights).map { $1 > 0 ? $0 / $1 : .nan } : values
                 }
             }
-            let mean = Self.spread(scaled("mean_norm")), std = Self.spread(scaled("std_norm"))
-            guard std.mean.contains(where: { $0 > 0 }) else { continue }
+            let std = Self.meanSeries("std", x: x, runs: scaled("std_norm"), dashed: true)
+            guard std.points.contains(where: { $0.1 > 0 }) else { continue }
             let transition = analysis.transitions.indices.contains(l) ? analysis.transitions[l] : nil
             let markers = transition.map { [(max($0, 1), "transition")] } ?? []
-            func band(_ s: (mean: [Double], low: [Double], high: [Double])) -> [(Double, Double, Double)] {
-                runs.count > 1 ? (0..<min(x.count, s.mean.count)).map { (x[$0], s.low[$0], s.high[$0]) } : []
-            }
-            panels.append((name, relativeGradients ? "gradient norm / weight norm" : "norm of the gradient", [
-                Figures.Series(name: "mean", points: zip(x, mean.mean).map { ($0, $1) }, band: band(mean)),
-                Figures.Series(name: "std", points: zip(x, std.mean).map { ($0, $1) }, dashed: true, band: band(std)),
-            ], markers))
+            panels.append((name, relativeGradients ? "gradient norm / weight norm" : "norm of the gradient",
+                           [Self.meanSeries("mean", x: x, runs: scaled("mean_norm")), std], markers))
         }
         guard !panels.isEmpty else { return .skipped("gradient_snr skipped: one minibatch per epoch (full batch) has no gradient noise") }
         return .figure(Figures.lines(panels, xLabel: "epoch", logX: true, logY: true,
@@ -235,13 +228,28 @@ package struct AnalysisFigures {
         let length = series.map(\.count).min() ?? 0
         var mean = [Double](), low = [Double](), high = [Double]()
         for i in 0..<length {
-            let values = series.map { $0[i] }.filter(\.isFinite)
-            guard !values.isEmpty else { mean.append(.nan); low.append(.nan); high.append(.nan); continue }
-            let m = values.reduce(0, +) / Double(values.count)
-            let sd = values.count > 1 ? (values.map { ($0 - m) * ($0 - m) }.reduce(0, +) / Double(values.count - 1)).squareRoot() : 0
+            guard let (m, sd) = meanAndSD(series.map { $0[i] }) else { mean.append(.nan); low.append(.nan); high.append(.nan); continue }
             mean.append(m); low.append(m - sd); high.append(m + sd)
         }
         return (mean, low, high)
+    }
+
+    /// The mean and the standard deviation (ddof 1; 0 for one value) of the finite values; nil when there are none.
+    static func meanAndSD(_ values: [Double]) -> (mean: Double, sd: Double)? {
+        let finite = values.filter(\.isFinite)
+        guard !finite.isEmpty else { return nil }
+        let m = finite.reduce(0, +) / Double(finite.count)
+        let sd = finite.count > 1 ? (finite.map { ($0 - m) * ($0 - m) }.reduce(0, +) / Double(finite.count - 1)).squareRoot() : 0
+        return (m, sd)
+    }
+
+    /// One line of a figure over epochs `x`: the mean of the runs' series, with a band of
+    /// ±1 s.d. when there are several runs (``spread(_:)``).
+    static func meanSeries(_ name: String, x: [Double], runs: [[Double]], dashed: Bool = false) -> Figures.Series {
+        let s = spread(runs)
+        let n = min(x.count, s.mean.count)
+        return Figures.Series(name: name, points: (0..<n).map { (x[$0], s.mean[$0]) }, dashed: dashed,
+                              band: runs.count > 1 ? (0..<n).map { (x[$0], s.low[$0], s.high[$0]) } : [])
     }
 
     /// H(Y) in bits of the labels' empirical distribution.

@@ -13,12 +13,7 @@ extension Comparison {
             metrics.append((v.name, epochs.map { Double(max($0, 1)) }, try v.figures.runs.map { try $0.metrics().values }))
         }
         func series(_ key: String) -> [Figures.Series] {
-            metrics.map { m in
-                let s = AnalysisFigures.spread(m.runs.compactMap { $0[key] })
-                let n = min(m.epochs.count, s.mean.count)
-                return Figures.Series(name: m.name, points: (0..<n).map { (m.epochs[$0], s.mean[$0]) },
-                                      band: m.runs.count > 1 ? (0..<n).map { (m.epochs[$0], s.low[$0], s.high[$0]) } : [])
-            }
+            metrics.map { AnalysisFigures.meanSeries($0.name, x: $0.epochs, runs: $0.runs.compactMap { $0[key] }) }
         }
         return Figures.lines([("test accuracy", "fraction correct", series("test_accuracy"), []),
                               ("train accuracy", "fraction correct", series("train_accuracy"), []),
@@ -44,11 +39,7 @@ extension Comparison {
                     guard let g = run[layer], let mean = g["mean_norm"], let sd = g["std_norm"], sd.contains(where: { $0 > 0 }) else { return nil }
                     return zip(mean, sd).map { $1 > 0 ? $0 / $1 : .nan }
                 }
-                guard !ratios.isEmpty else { return nil }
-                let spread = AnalysisFigures.spread(ratios)
-                let n = min(s.epochs.count, spread.mean.count)
-                return Figures.Series(name: v.name, points: (0..<n).map { (s.epochs[$0], spread.mean[$0]) },
-                                      band: ratios.count > 1 ? (0..<n).map { (s.epochs[$0], spread.low[$0], spread.high[$0]) } : [])
+                return ratios.isEmpty ? nil : AnalysisFigures.meanSeries(v.name, x: s.epochs, runs: ratios)
             }
             if !series.isEmpty { panels.append((layer, "gradient SNR", series, [])) }
         }

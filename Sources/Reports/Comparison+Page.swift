@@ -28,7 +28,7 @@ extension Comparison {
         }
         let rows = try rows()
         let csv = (folder as NSString).appendingPathComponent("compare.csv")
-        try AtomicFile.write(Self.csv(rows, layers: layers), to: csv)
+        try AtomicFile.write(Self.table(rows, layers: layers).csv(), to: csv)
         let page = (folder as NSString).appendingPathComponent("compare.html")
         try AtomicFile.write(try html(rows: rows, figures: figures.map { ($0.caption, $0.svg) }), to: page)
         return Outcome(folder: folder, files: files + [csv, page], notes: notes)

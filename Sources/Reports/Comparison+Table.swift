@@ -30,11 +30,7 @@ extension Comparison {
             var metrics: [String: (Double, Double)] = [:]
             let values = try v.figures.runs.map { try $0.metrics().values }
             for key in Self.metricKeys {
-                let finals = values.compactMap { $0[key]?.last }.filter(\.isFinite)
-                guard !finals.isEmpty else { continue }
-                let mean = finals.reduce(0, +) / Double(finals.count)
-                let sd = finals.count > 1 ? (finals.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / Double(finals.count - 1)).squareRoot() : 0
-                metrics[key] = (mean, sd)
+                if let final = AnalysisFigures.meanAndSD(values.compactMap { $0[key]?.last }) { metrics[key] = final }
             }
             var information: [String: (Double, Double)] = [:]
             if let ixt = a.ixtMean[v.label]?.last, let ity = a.ityMean[v.label]?.last {
@@ -47,25 +43,26 @@ extension Comparison {
         }
     }
 
-    /// The rows as CSV (one row per variant; `ixt_<layer>`/`ity_<layer>` per shared layer;
-    /// the analysis file each row comes from in `analysis`). Empty cells: not recorded.
-    package static func csv(_ rows: [Row], layers: [String]) -> String {
-        func field(_ text: String) -> String {
-            text.contains(where: { ",\"\n\r".contains($0) }) ? "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : text
+    /// The rows as a table (one row per variant; `ixt_<layer>`/`ity_<layer>` per shared
+    /// layer; the analysis file each row comes from in `analysis`), written as compare.csv.
+    /// NaN: not recorded.
+    package static func table(_ rows: [Row], layers: [String]) -> Table {
+        func numbers(_ value: (Row) -> Double?) -> Table.Values { .double(rows.map { value($0) ?? .nan }) }
+        var columns: [Table.Column] = [
+            .init("variant", .string(rows.map(\.name))), .init("experiment", .string(rows.map(\.experiment))),
+            .init("sweep", .string(rows.map(\.variant))), .init("runs", .int(rows.map { Int64($0.runs) })),
+            .init("last_epoch", .int(rows.map { Int64($0.lastEpoch) })), .init("estimator", .string(rows.map(\.estimator))),
+            .init("dpi_violations", .int(rows.map { Int64($0.dpiViolations) }), longName: "DPI violations of I(X;T) and I(T;Y) by the estimator, all runs"),
+        ]
+        for key in metricKeys {
+            columns.append(.init(key, numbers { $0.metrics[key]?.mean }, longName: "mean over runs at each run's last epoch"))
+            columns.append(.init(key + "_sd", numbers { $0.metrics[key]?.sd }, longName: "standard deviation over runs (ddof 1)"))
         }
-        func number(_ value: Double?) -> String { value.map { $0.isFinite ? String($0) : "" } ?? "" }
-        var header = ["variant", "experiment", "sweep", "runs", "last_epoch", "estimator", "dpi_violations"]
-        for key in metricKeys { header += [key, key + "_sd"] }
-        for layer in layers { header += ["ixt_" + layer, "ity_" + layer] }
-        header.append("analysis")
-        var lines = [header.map(field).joined(separator: ",")]
-        for row in rows {
-            var cells = [row.name, row.experiment, row.variant, String(row.runs), String(row.lastEpoch), row.estimator, String(row.dpiViolations)]
-            for key in metricKeys { cells += [number(row.metrics[key]?.mean), number(row.metrics[key]?.sd)] }
-            for layer in layers { cells += [number(row.information[layer]?.ixt), number(row.information[layer]?.ity)] }
-            cells.append(row.analysis)
-            lines.append(cells.map(field).joined(separator: ","))
+        for layer in layers {
+            columns.append(.init("ixt_" + layer, numbers { $0.information[layer]?.ixt }, units: "bits"))
+            columns.append(.init("ity_" + layer, numbers { $0.information[layer]?.ity }, units: "bits"))
         }
-        return lines.joined(separator: "\n") + "\n"
+        columns.append(.init("analysis", .string(rows.map(\.analysis))))
+        return Table(columns: columns)
     }
 }

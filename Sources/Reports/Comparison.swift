@@ -75,6 +75,15 @@ package struct Comparison {
         if wanted == nil && shared.isEmpty { notes.append("the variants share no layer name: trajectories and gradient SNR are not overlaid") }
     }
 
+    /// The folder name of a comparison written without a chosen place: its experiments'
+    /// names, `quick-vs-tishby2017` (a sweep's one name for its variants), sanitised. Without
+    /// `=`, it never meets a sweep variant's folder of an experiment called "compare".
+    package var defaultFolderName: String {
+        var names: [String] = []
+        for v in variants where !names.contains(v.analysis.experiment) { names.append(v.analysis.experiment) }
+        return PathComponent.sanitized(names.joined(separator: "-vs-"))
+    }
+
     /// The shared axes of the planes: 0 to the largest ceiling or value (or the style's).
     package var axes: (ixt: (Double, Double), ity: (Double, Double)) {
         let ixt = variants.flatMap { v in v.analysis.ixtMean[v.label]?.flatMap { $0 } ?? [] }

@@ -27,8 +27,8 @@ struct CompareCommand: ParsableCommand {
     @Argument(help: "Result folders (searched for analysis.h5); at least two variants in all.")
     var paths: [String]
 
-    @Option(name: [.short, .customLong("output")], help: "Folder of the comparison.")
-    var output = "plots/compare"
+    @Option(name: [.short, .customLong("output")], help: ArgumentHelp("Folder of the comparison (default: plots/compare/<experiments>, e.g. plots/compare/quick-vs-tishby2017).", valueName: "folder"))
+    var output: String?
 
     @Option(help: ArgumentHelp("Layers whose paths are overlaid (comma-separated); default: every layer the variants share.", valueName: "names"))
     var layers: String?
@@ -51,7 +51,7 @@ struct CompareCommand: ParsableCommand {
         let folders = try PlotCommand.analysedFolders(paths)
         let wanted = layers.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty } }
         let comparison = try Comparison(folders: folders, estimator: figure.estimator, layers: wanted, style: try figure.style())
-        let outcome = try comparison.write(to: output)
+        let outcome = try comparison.write(to: output ?? ("plots/compare" as NSString).appendingPathComponent(comparison.defaultFolderName))
         if json {
             try writeJSON(JSON(folder: outcome.folder, variants: comparison.variants.map(\.name), files: outcome.files, notes: outcome.notes))
         } else if !options.quiet {

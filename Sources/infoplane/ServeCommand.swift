@@ -69,10 +69,11 @@ struct ServeCommand: ParsableCommand {
         }
         // SIGINT and SIGTERM stop the server (exit 130 and 143), whatever mask the parent gave us.
         Interruption.install()
-        listening.wait()  // listening, or failed to
-        let stopAt = exitAfter.map { DispatchTime.now() + $0 } ?? .distantFuture
+        // --exit-after counts from when it listens; a signal stops it at any moment.
+        var stopAt: DispatchTime?
         while done.wait(timeout: .now() + 0.2) == .timedOut {
-            if Interruption.signal != nil || DispatchTime.now() >= stopAt { task.cancel() }
+            if stopAt == nil, let exitAfter, listening.wait(timeout: .now()) == .success { stopAt = .now() + exitAfter }
+            if Interruption.signal != nil || stopAt.map({ DispatchTime.now() >= $0 }) == true { task.cancel() }
         }
         if let signal = Interruption.signal {
             writeError("infoplane: \(Interruption.name(signal)): stopped serving \(root)")

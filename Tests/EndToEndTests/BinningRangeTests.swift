@@ -52,6 +52,11 @@ struct BinningRangeTests {
         // range: auto, then numpy's binning of one layer at one epoch between that layer's extremes over all epochs.
         let auto = try TestSupport.run(cli, ["analyze", folder, "--estimator", "binning:bins=30,range=auto", "--csv"])
         #expect(auto.status == 0 && !auto.stderr.contains("leaves out"), "\(auto.stderr)")
+        // The peaks stay those of the configured estimator, named, not of the one just added.
+        #expect(auto.stdout.contains("computed binning_intervals30_auto_range") && auto.stdout.contains("epochs (median over runs, peaks by binning_intervals30): "),
+                "\(auto.stdout)")
+        let json = try TestSupport.run(cli, ["analyze", folder, "--estimator", "binning:bins=30,range=auto", "--json"])
+        #expect(json.status == 0 && json.stdout.contains("\"main_estimator\" : \"binning_intervals30\""), "\(json.stdout)")
         let check = try TestSupport.runPython("""
         import sys, csv, h5py, numpy as np
         f = h5py.File(sys.argv[1] + "/run-1.h5", "r")

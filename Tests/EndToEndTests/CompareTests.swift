@@ -139,6 +139,9 @@ struct CompareTests {
         #expect(paths.components(separatedBy: "class=\"start\"").count - 1 == 2)
         let csv = try String(contentsOfFile: out + "/compare.csv", encoding: .utf8)
         #expect(csv.hasPrefix("variant,") && csv.contains(",kde_0.1_upper,") && csv.contains("ixt_output") && !csv.contains("ixt_hidden1"))
+        // Without -o: plots/compare/<experiments> below the current folder.
+        let unnamed = try TestSupport.run(cli, ["compare", sweep.results + "/sw", "-q"], directory: sweep.directory)
+        #expect(unnamed.status == 0 && FileManager.default.fileExists(atPath: sweep.directory.path + "/plots/compare/sw/compare.html"), "\(unnamed.stderr)")
     }
 
     @Test(arguments: [
