@@ -33,10 +33,8 @@ package enum ArrayExport {
         package var units: Int
         /// `[epoch, sample, unit]`, row-major.
         package var values: [Float]
-        /// Whether one epoch was asked for (arrays then drop the epoch axis).
-        package var single: Bool
 
-        package init(layer: String, epochs: [Int], sampleRows: [Int], labels: [Int32], splits: [UInt8], units: Int, values: [Float], single: Bool) {
+        package init(layer: String, epochs: [Int], sampleRows: [Int], labels: [Int32], splits: [UInt8], units: Int, values: [Float]) {
             self.layer = layer
             self.epochs = epochs
             self.sampleRows = sampleRows
@@ -44,28 +42,29 @@ package enum ArrayExport {
             self.splits = splits
             self.units = units
             self.values = values
-            self.single = single
         }
 
-        var shape: [Int] { single ? [sampleRows.count, units] : [epochs.count, sampleRows.count, units] }
+        /// `(epochs, samples, units)` whatever the number of epochs: code that reads one
+        /// epoch's export reads all epochs' (one epoch is an axis of length 1).
+        var shape: [Int] { [epochs.count, sampleRows.count, units] }
 
-        /// CSV: `[epoch,]sample,label,split,unit0,…`, one line per (epoch, sample).
+        /// CSV: `epoch,sample,label,split,unit0,…`, one line per (epoch, sample).
         package func csv() -> Data {
-            let head = (single ? [] : ["epoch"]) + ["sample", "label", "split"] + (0..<units).map { "unit\($0)" }
+            let head = ["epoch", "sample", "label", "split"] + (0..<units).map { "unit\($0)" }
             var lines = [head.joined(separator: ",")]
             let samples = sampleRows.count
             for (e, epoch) in epochs.enumerated() {
                 for s in 0..<samples {
                     let base = (e * samples + s) * units
-                    let prefix = (single ? [] : ["\(epoch)"]) + ["\(sampleRows[s])", "\(labels[s])", "\(splits[s])"]
+                    let prefix = ["\(epoch)", "\(sampleRows[s])", "\(labels[s])", "\(splits[s])"]
                     lines.append((prefix + (0..<units).map { "\(values[base + $0])" }).joined(separator: ","))
                 }
             }
             return Data((lines.joined(separator: "\n") + "\n").utf8)
         }
 
-        /// HDF5 with dimension scales: `activations(epoch, sample, unit)` (or `(sample,
-        /// unit)` for one epoch), coordinates `epoch`, `sample` (rows in the data set),
+        /// HDF5 with dimension scales: `activations(epoch, sample, unit)`, coordinates
+        /// `epoch`, `sample` (rows in the data set),
         /// `unit`, and `label(sample)`, `split(sample)`.
         package func writeHDF5(to path: String) throws {
             try OutputFile.replaceAtomically(path) { temporary in
@@ -87,9 +86,8 @@ package enum ArrayExport {
                 try split.attach([sample])
                 try split.setAttribute("long_name", "0 training, 1 test, 2 neither")
                 let data = try file.writeDataset("activations", values, shape: shape)
-                try data.attach(single ? [sample, unit] : [epoch, sample, unit])
+                try data.attach([epoch, sample, unit])
                 try data.setAttribute("long_name", "activations of \(layer)")
-                if single { try data.setAttribute("epoch", Int64(epochs[0])) }
                 try file.flush()
             }
         }

@@ -13,6 +13,8 @@ package struct DashboardServer: Sendable {
     package var browser: ResultsBrowser
     package var host: String
     package var port: UInt16
+    /// Called after each request is answered: method, path (without the query), status.
+    package var served: (@Sendable (String, String, Int) -> Void)?
 
     package init(browser: ResultsBrowser, host: String, port: UInt16) {
         self.browser = browser
@@ -25,10 +27,11 @@ package struct DashboardServer: Sendable {
     package func run(listening: @Sendable @escaping (String) -> Void) async throws {
         let address = try sockaddr_in.inet(ip4: host, port: port)
         let server = HTTPServer(address: address, timeout: 30, logger: .disabled)
-        let browser = self.browser
+        let browser = self.browser, served = self.served
         await server.appendRoute("*") { request in
             let query = Dictionary(request.query.map { ($0.name, $0.value) }, uniquingKeysWith: { first, _ in first })
             let response = browser.respond(method: request.method.rawValue, path: request.path, query: query)
+            served?(request.method.rawValue, request.path, response.status)
             var headers: HTTPHeaders = [:]
             headers[.contentType] = response.contentType
             headers[HTTPHeader("X-Content-Type-Options")] = "nosniff"

@@ -24,8 +24,10 @@ struct AnalyzeCommand: ParsableCommand {
 
         Examples:
           infoplane analyze results/quick
-          infoplane analyze results/quick --estimator binning:bins=10 --estimator binning:bins=100
-          infoplane analyze results/quick --set 'analysis.estimators=[{kind: kde, noise_variance: 0.01}]'
+          infoplane analyze results/quick --estimator binning:bins=10 \\
+              --estimator binning:bins=100
+          infoplane analyze results/quick \\
+              --set 'analysis.estimators=[{kind: kde, noise_variance: 0.01}]'
           infoplane analyze results/quick/run-1.h5 -o run-1-analysis.h5 --csv
         """
     )

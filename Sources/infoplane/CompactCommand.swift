@@ -28,6 +28,8 @@ struct CompactCommand: ParsableCommand {
     @Option(help: "zlib deflate level, 1 (fastest) to 9 (smallest).")
     var level = RunCompaction.defaultLevel
 
+    @OptionGroup var output: OutputOptions
+
     func validate() throws {
         guard (1...9).contains(level) else { throw ValidationError("--level must be 1 to 9") }
     }
@@ -38,21 +40,24 @@ struct CompactCommand: ParsableCommand {
         let files = try ExperimentAnalysis.collect(paths).values.flatMap { $0 }.sorted()
         guard !files.isEmpty else { throw InputError("\(paths.joined(separator: ", ")): no run-*.h5 files") }
         var before = 0, after = 0
+        let say = { (line: String) in if !output.quiet { print(line) } }
         for file in files {
             let run = try RunFile.open(file)
             if run.compacted {
-                print("\(file): compacted already")
+                say("\(file): compacted already")
             } else if run.status != .complete && run.status != .diverged {
-                print("\(file): not finished (\(run.status.rawValue)); left contiguous so that --resume can continue it")
+                say("\(file): not finished (\(run.status.rawValue)); left contiguous so that --resume can continue it")
             } else {
+                let start = Date()
                 let sizes = try RunCompaction.compact(file, level: level)
+                let seconds = output.verbose ? String(format: " in %.2f s", Date().timeIntervalSince(start)) : ""
                 before += sizes.before
                 after += sizes.after
-                print("\(file): \(RunSummaryText.bytes(sizes.before)) → \(RunSummaryText.bytes(sizes.after)) (\(String(format: "%.2f", Double(sizes.before) / Double(max(sizes.after, 1))))×)")
+                say("\(file): \(RunSummaryText.bytes(sizes.before)) → \(RunSummaryText.bytes(sizes.after)) (\(String(format: "%.2f", Double(sizes.before) / Double(max(sizes.after, 1))))×)\(seconds)")
             }
         }
         if files.count > 1 && after > 0 {
-            print("in all: \(RunSummaryText.bytes(before)) → \(RunSummaryText.bytes(after)) (\(String(format: "%.2f", Double(before) / Double(after)))×)")
+            say("in all: \(RunSummaryText.bytes(before)) → \(RunSummaryText.bytes(after)) (\(String(format: "%.2f", Double(before) / Double(after)))×)")
         }
     }
 }

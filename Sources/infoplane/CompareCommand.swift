@@ -19,8 +19,10 @@ struct CompareCommand: ParsableCommand {
         plots/<experiment>/compare/.
 
         Examples:
-          infoplane compare results/quick results/tishby2017 -o plots/quick-vs-tishby2017
-          infoplane compare results/quick results/tishby2017 --layers hidden1,output --zoom --size 1200 -o plots/q-t
+          infoplane compare results/quick results/tishby2017 \\
+              -o plots/quick-vs-tishby2017
+          infoplane compare results/quick results/tishby2017 --layers hidden1,output \\
+              --zoom --size 1200 -o plots/q-t
         """
     )
 

@@ -27,7 +27,8 @@ struct ExplainCommand: ParsableCommand {
         Examples:
           infoplane explain results/fashion-cnn/run-1.h5
           infoplane explain results/quick/run-1.h5 --epoch 0 --inputs 0,1,2,3
-          infoplane explain results/fashion-cnn/run-1.h5 --methods lrp:epsilon_plus,lrp:zplus --bias captum --no-sanity
+          infoplane explain results/fashion-cnn/run-1.h5 \\
+              --methods lrp:epsilon_plus,lrp:zplus --bias captum --no-sanity
           infoplane explain results/quick/run-1.h5 --json | python3 -m json.tool
         """
     )

@@ -9,8 +9,8 @@ struct ExportActivations: ParsableCommand {
         commandName: "activations",
         abstract: "One layer's activations at one logged epoch, or at all of them.",
         discussion: """
-        .npy: float32, C order, (samples, units), or (epochs, samples, units) with --epoch all. \
-        CSV: [epoch,] sample (row in the data set), label, split (0 train, 1 test, 2 neither), \
+        .npy: float32, C order, (epochs, samples, units) whatever --epoch is (one epoch: an axis \
+        of length 1, so code written for one epoch reads all). CSV: epoch, sample (row in the data set), label, split (0 train, 1 test, 2 neither), \
         unit0, …. HDF5/netCDF: activations(epoch, sample, unit) with coordinates and label(sample), \
         split(sample). MAT: the same variables (MATLAB shows arrays with their axes reversed).
         """
@@ -49,9 +49,10 @@ struct ExportActivations: ParsableCommand {
             values += t.scalars
         }
         let export = ArrayExport.Activations(layer: layer, epochs: positions.map { run.loggedEpochs[$0] }, sampleRows: try run.sampleRows(),
-                                             labels: try run.labels(), splits: try run.splits(), units: units, values: values,
-                                             single: positions.count == 1 && { if case .one = epoch { return true } else { return false } }())
+                                             labels: try run.labels(), splits: try run.splits(), units: units, values: values)
         try export.write(to: destination.output, format: format)
-        destination.report("exported \(destination.output)  layer \(layer), \(positions.count) epoch(s) × \(export.sampleRows.count) samples × \(units) units", quiet: log.quiet)
+        try destination.report("exported \(destination.output)  layer \(layer), \(positions.count) epoch(s) × \(export.sampleRows.count) samples × \(units) units", quiet: log.quiet,
+                               json: ExportOutput.JSON(output: destination.output, format: format.rawValue, contents: "activations",
+                                                       shape: [positions.count, export.sampleRows.count, units], layer: layer, epochs: export.epochs))
     }
 }

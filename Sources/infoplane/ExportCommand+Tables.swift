@@ -91,6 +91,7 @@ struct ExportTable: ParsableCommand {
         let format = try destination.resolve(inputs: files, allowed: [.csv, .hdf5, .mat])
         let table = try ExperimentTable.build(files)
         try table.write(to: destination.output, format: format)
-        destination.report("exported \(destination.output)  \(table.rowCount) rows from \(files.count) analysis file(s)", quiet: log.quiet)
+        try destination.report("exported \(destination.output)  \(table.rowCount) rows from \(files.count) analysis file(s)", quiet: log.quiet,
+                               json: destination.tableJSON(table, format: format, contents: "table"))
     }
 }

@@ -16,8 +16,10 @@ struct ExportCommand: ParsableCommand {
         subcommand, exports activations.
 
         Examples:
-          infoplane export results/quick/run-1.h5 --layer hidden5 --epoch last -o h5.npy
-          infoplane export activations results/quick/run-1.h5 --layer hidden5 --epoch all -o h5.nc
+          infoplane export results/quick/run-1.h5 --layer hidden5 --epoch last \\
+              -o h5.npy
+          infoplane export activations results/quick/run-1.h5 --layer hidden5 \\
+              --epoch all -o h5.nc
           infoplane export metrics results/quick/run-1.h5 -o -
           infoplane export table results/quick -o quick.csv
         """,
@@ -37,6 +39,22 @@ struct ExportOutput: ParsableArguments {
     @Flag(help: "Replace an existing output file.")
     var force = false
 
+    @Flag(help: "Print what was written as JSON: the file, its format, what it holds and its shape.")
+    var json = false
+
+    /// `export --json`: one written file.
+    struct JSON: Encodable {
+        var output: String
+        var format: String
+        /// activations, metrics, gradient statistics or table.
+        var contents: String
+        /// (epochs, samples, units) for activations, (rows, columns) for tables.
+        var shape: [Int]
+        var columns: [String]?
+        var layer: String?
+        var epochs: [Int]?
+    }
+
     /// The format, checked, and the output checked against the inputs.
     func resolve(inputs: [String], allowed: [ExportFormat]) throws -> ExportFormat {
         let chosen: ExportFormat
@@ -54,6 +72,7 @@ struct ExportOutput: ParsableArguments {
         guard allowed.contains(chosen) else {
             throw ValidationError("this export has no \(chosen.rawValue) form (it writes \(allowed.map(\.rawValue).joined(separator: ", ")))")
         }
+        if json && output == "-" { throw ValidationError("--json and -o - would both write to standard output; name a file") }
         if output != "-" { try OutputFile.check(output, inputs: inputs, force: force) }
         return chosen
     }
@@ -65,11 +84,16 @@ struct ExportOutput: ParsableArguments {
         let run = try RunFile.open(path)
         let table = Table(columns: try columns(run), attributes: ["title": "\(what) of \(path)", "experiment": run.experiment])
         try table.write(to: output, format: format)
-        report("exported \(output)  \(table.rowCount) rows of \(what)", quiet: quiet)
+        try report("exported \(output)  \(table.rowCount) rows of \(what)", quiet: quiet, json: tableJSON(table, format: format, contents: what))
     }
 
-    /// Says what was written (on stderr when the data went to stdout).
-    func report(_ line: String, quiet: Bool) {
+    func tableJSON(_ table: Table, format: ExportFormat, contents: String) -> JSON {
+        JSON(output: output, format: format.rawValue, contents: contents, shape: [table.rowCount, table.columns.count], columns: table.columns.map(\.name))
+    }
+
+    /// Says what was written (on stderr when the data went to stdout), or prints it as JSON.
+    func report(_ line: String, quiet: Bool, json value: JSON) throws {
+        if json { return try writeJSON(value) }
         guard !quiet else { return }
         if output == "-" { writeError("infoplane: \(line)") } else { print(line) }
     }

@@ -16,14 +16,14 @@ struct Infoplane: ParsableCommand {
         (attribution maps, feature visualisation).
 
         Examples:
-          infoplane run experiments/quick.yaml       # train every run, then analyse (train + analyze)
-          infoplane train experiments/quick.yaml     # train and record every run of an experiment
-          infoplane analyze results/quick            # I(X;T), I(T;Y) per layer and logged epoch
+          infoplane run experiments/quick.yaml       # train, analyse and plot
+          infoplane train experiments/quick.yaml     # train and record every run
+          infoplane analyze results/quick            # I(X;T), I(T;Y) per layer, epoch
           infoplane plot results/quick               # figures in plots/quick/
           infoplane inspect results/quick/run-1.h5   # what a run file holds
-          infoplane explain results/fashion-cnn/run-1.h5        # LRP, gradients, IG, Grad-CAM: an HTML report
-          infoplane visualize tsne results/quick/run-1.h5 --layer hidden5   # filters, patches, maximize, invert, occlusion, tsne
-          infoplane environment                      # libraries, BLAS kernel and threads
+          infoplane explain results/fashion-cnn/run-1.h5  # LRP, IG, Grad-CAM report
+          infoplane visualize tsne results/quick/run-1.h5 --layer hidden5
+          infoplane environment                      # libraries, BLAS, threads
         """,
         version: version,
         subcommands: [RunCommand.self, TrainCommand.self, RecordCommand.self, AnalyzeCommand.self, PlotCommand.self, CompareCommand.self, ServeCommand.self, ReproduceCommand.self, InspectCommand.self, CompactCommand.self, ExportCommand.self, ExplainCommand.self, VisualizeCommand.self, EnvironmentCommand.self]

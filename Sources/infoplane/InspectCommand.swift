@@ -31,6 +31,16 @@ struct InspectCommand: ParsableCommand {
     @Flag(help: "Also print each run's experiment configuration.")
     var config = false
 
+    @Flag(name: .shortAndLong, help: "Print nothing: the exit status says whether every file is a readable run or analysis file (0) or not (2).")
+    var quiet = false
+
+    @Flag(name: .shortAndLong, help: "Print everything: each run's configuration too (as --config).")
+    var verbose = false
+
+    func validate() throws {
+        if quiet && (verbose || json) { throw ValidationError("--quiet excludes \(verbose ? "--verbose" : "--json")") }
+    }
+
     /// One inspected file.
     enum Summary: Encodable {
         case run(RunSummary)
@@ -59,6 +69,7 @@ struct InspectCommand: ParsableCommand {
             }
         }
         let summaries = try files.map(Self.summary)
+        if quiet { return }
         if json {
             if summaries.count == 1 && paths.count == 1 && files == paths { try writeJSON(summaries[0]) } else { try writeJSON(summaries) }
             return
@@ -67,7 +78,7 @@ struct InspectCommand: ParsableCommand {
             switch summary {
             case .run(let s):
                 let stored = try? ExperimentLoader.parse(s.config, file: s.path).first?.config.model.arithmetic
-                return RunSummaryText.render(s, includeConfig: config, arithmetic: stored.map(\.rawValue))
+                return RunSummaryText.render(s, includeConfig: config || verbose, arithmetic: stored.map(\.rawValue))
             case .analysis(let s): return AnalysisSummaryText.render(s)
             }
         }.joined(separator: "\n\n")

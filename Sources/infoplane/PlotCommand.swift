@@ -24,7 +24,8 @@ struct PlotCommand: ParsableCommand {
         Examples:
           infoplane plot results/quick
           infoplane plot results/tishby2017 --plots figures
-          infoplane plot results/quick --zoom --only information_plane --size 900 --font-scale 1.3
+          infoplane plot results/quick --zoom --only information_plane --size 900 \\
+              --font-scale 1.3
         """
     )
 
@@ -45,6 +46,9 @@ struct PlotCommand: ParsableCommand {
 
     @OptionGroup(title: "Figures") var figure: FigureOptions
 
+    @Flag(help: "Print what was written as JSON: per folder, the figures and notes.")
+    var json = false
+
     @OptionGroup var output: OutputOptions
 
     func run() throws {
@@ -52,8 +56,10 @@ struct PlotCommand: ParsableCommand {
         let folders = try PlotCommand.analysedFolders(paths)
         guard !folders.isEmpty else { throw InputError("no analysis.h5 under \(paths.joined(separator: ", ")); run infoplane analyze first") }
         let maker = PlotMaker(wanted: wanted, relativeGradients: relativeGradients, estimator: figure.estimator, style: try figure.style())
+        var written: [FilesJSON] = []
+        defer { if json { try? writeJSON(written) } }
         for folder in folders {
-            try PlotCommand.plot(folder, results: results, plots: plots, maker: maker, output: output)
+            written.append(try PlotCommand.plot(folder, results: results, plots: plots, maker: maker, output: output, lines: !json))
         }
     }
 
@@ -77,16 +83,20 @@ struct PlotCommand: ParsableCommand {
         try plot(folder, results: results, plots: plots, maker: PlotMaker(wanted: wanted), output: output)
     }
 
-    static func plot(_ folder: String, results: String, plots: String, maker: PlotMaker, output: OutputOptions) throws {
+    /// Draws a folder's figures; prints a line saying where (with `lines`, unless quiet) and
+    /// returns what was written.
+    @discardableResult
+    static func plot(_ folder: String, results: String, plots: String, maker: PlotMaker, output: OutputOptions, lines: Bool = true) throws -> FilesJSON {
         let outcome = try maker.plot(resultsFolder: folder, resultsRoot: results, plotsRoot: plots)
         let wanted = maker.wanted
         let svgs = outcome.files.filter { $0.hasSuffix(".svg") }.map { ($0 as NSString).lastPathComponent }
         if svgs.isEmpty {
             output.logger().notice("\(folder): no figure to draw (\(wanted.isEmpty ? "the analysis has nothing to plot" : "none of \(wanted.map(\.rawValue).joined(separator: ", ")) applies"))")
-        } else if !output.quiet {
+        } else if !output.quiet && lines {
             let page = outcome.files.contains { $0.hasSuffix(".html") } ? "; information_plane.html (interactive)" : ""
             print("plotted  \(outcome.folder)/  \(svgs.joined(separator: ", "))\(outcome.files.contains { $0.hasSuffix(".png") } ? " (+ PNG)" : "")\(page)")
         }
         for note in outcome.notes { output.logger().notice("\(note)") }
+        return FilesJSON(folder: outcome.folder, files: outcome.files, notes: outcome.notes)
     }
 }

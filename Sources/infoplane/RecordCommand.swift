@@ -22,9 +22,12 @@ struct RecordCommand: ParsableCommand {
         is transposed to the lab's NHWC, the layout inferred from the model's input when not given.
 
         Examples:
-          infoplane record examples/byom/var_u_mlp.onnx --data examples/byom/var_u.npz
-          infoplane record examples/byom/fashion_cnn.onnx --data examples/byom/fashion_test.npz --samples 500
-          infoplane record examples/byom/var_u_keras.h5 --data data/var_u.mat --inputs F --labels y --name var_u_keras
+          infoplane record examples/byom/var_u_mlp.onnx \\
+              --data examples/byom/var_u.npz
+          infoplane record examples/byom/fashion_cnn.onnx \\
+              --data examples/byom/fashion_test.npz --samples 500
+          infoplane record examples/byom/var_u_keras.h5 --data data/var_u.mat \\
+              --inputs F --labels y --name var_u_keras
         """
     )
 
@@ -60,6 +63,9 @@ struct RecordCommand: ParsableCommand {
 
     @Flag(help: "Replace an existing run file.")
     var force = false
+
+    @Flag(help: "Print the recorded run as JSON (path, status, accuracies and losses of the model as it is).")
+    var json = false
 
     @OptionGroup var output: OutputOptions
 
@@ -118,11 +124,15 @@ struct RecordCommand: ParsableCommand {
         settings.force = force
         settings.results = results
         settings.jobs = 1
-        let folders = try TrainCommand.train(experiments, settings: settings)
+        settings.json = json
+        var recorded = TrainResult()
+        defer { if json && recorded.started { try? writeJSON(recorded.json) } }
+        try TrainCommand.train(experiments, settings: settings, into: &recorded)
+        let folders = recorded.folders
         // What the import changed, said once the run is written (an error stays one line).
         let logger = output.logger()
         for note in imported.notes { logger.notice("\(model): \(note)") }
-        if !output.quiet, let folder = folders.first {
+        if !output.quiet && !json, let folder = folders.first {
             print("next: infoplane analyze \(folder) && infoplane plot \(folder); infoplane explain \(folder)/run-\(seed).h5")
         }
     }

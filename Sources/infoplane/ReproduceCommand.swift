@@ -40,10 +40,12 @@ struct ReproduceCommand: ParsableCommand {
         repeats; at most 5 per depth) unless --repeats and --epochs say otherwise.
 
         Examples:
-          infoplane reproduce                         # everything (make reproduce)
+          # everything (make reproduce)
+          infoplane reproduce
           infoplane reproduce --part archived --repeats 2 --epochs 500
           infoplane reproduce --part saxe --json
-          infoplane reproduce --part individual --part bound --repeats 2 --epochs 1000
+          infoplane reproduce --part individual --part bound --repeats 2 \\
+              --epochs 1000
           infoplane reproduce --part linear
         """
     )
@@ -116,8 +118,9 @@ struct ReproduceCommand: ParsableCommand {
         if let epochs { arguments += ["--set", "training.epochs=\(epochs)"] }
         for override in overrides { arguments += ["--set", override] }
         if log.quiet { arguments.append("--quiet") }
-        let folders = try TrainCommand.train(try ExperimentOptions.parse(arguments))
-        guard let folder = folders.first else { throw InputError("\(file): no runs") }
+        var trained = TrainResult()
+        try TrainCommand.train(try ExperimentOptions.parse(arguments), into: &trained)
+        guard let folder = trained.folders.first else { throw InputError("\(file): no runs") }
         let outcome = try RunCommand.analyse(folder, output: log)
         try PlotCommand.plot(folder, results: resultsFolder, plots: plotsFolder, wanted: [.estimatorComparison, .gradientSNR], output: log)
         return outcome

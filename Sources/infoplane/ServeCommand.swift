@@ -20,8 +20,10 @@ struct ServeCommand: ParsableCommand {
         Ctrl-C.
 
         Examples:
-          infoplane serve results --port 0 --exit-after 1      # any free port, stop after a second
-          infoplane serve --port 0 --exit-after 1              # results/ of the current folder
+          # any free port, stop after a second
+          infoplane serve results --port 0 --exit-after 1
+          # results/ of the current folder
+          infoplane serve --port 0 --exit-after 1
         """
     )
 
@@ -37,6 +39,8 @@ struct ServeCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Stop after this many seconds (for scripts and tests); default: serve until interrupted.", valueName: "seconds"))
     var exitAfter: Double?
 
+    @OptionGroup var output: OutputOptions
+
     func validate() throws {
         guard (0...65535).contains(port) else { throw ValidationError("--port must be within 0…65535, got \(port)") }
         let parts = host.split(separator: ".", omittingEmptySubsequences: false)
@@ -49,14 +53,17 @@ struct ServeCommand: ParsableCommand {
         guard FileManager.default.fileExists(atPath: results, isDirectory: &isDirectory), isDirectory.boolValue else {
             throw InputError("\(results): no such folder")
         }
-        let server = DashboardServer(browser: ResultsBrowser(root: results), host: host, port: UInt16(port))
+        let logger = output.logger()
+        var server = DashboardServer(browser: ResultsBrowser(root: results), host: host, port: UInt16(port))
+        // --verbose: one line per request answered (method, path, status).
+        if output.verbose { server.served = { method, path, status in logger.info("\(method) \(Self.printable(path)) \(status)") } }
         let outcome = Mutex<(any Error)?>(nil)
         let done = DispatchSemaphore(value: 0), listening = DispatchSemaphore(value: 0)
-        let root = results
+        let root = results, quiet = output.quiet
         let task = Task {
             do {
                 try await server.run { address in
-                    print("serving \(root) at \(address) (read-only; Ctrl-C stops)")
+                    if !quiet { print("serving \(root) at \(address) (read-only; Ctrl-C stops)") }
                     listening.signal()
                 }
             } catch {
@@ -80,5 +87,12 @@ struct ServeCommand: ParsableCommand {
             throw ExitCode(Interruption.exitCode(signal))
         }
         if let error = outcome.withLock({ $0 }) { throw InputError("cannot serve on \(host):\(port): \(error)") }
+    }
+
+    /// A request path as a log line may show it: control characters (a terminal's escape
+    /// sequences among them) as `?`, at most 200 characters.
+    static func printable(_ path: String) -> String {
+        let scalars = path.unicodeScalars.prefix(200).map { $0.properties.generalCategory == .control ? "?" : Character($0) }
+        return String(scalars) + (path.unicodeScalars.count > 200 ? "…" : "")
     }
 }

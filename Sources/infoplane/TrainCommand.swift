@@ -18,36 +18,42 @@ struct TrainCommand: ParsableCommand {
 
         Examples:
           infoplane train experiments/quick.yaml
-          infoplane train experiments/tishby2017.yaml --set repeats=4 --set training.epochs=2000
-          infoplane train experiments/tishby2017.yaml --shard 3/10        # one slice of a cluster job array
-          infoplane train experiments/quick.yaml --resume                  # continue killed runs
-          infoplane train experiments/quick.yaml --extend-to 6000          # train complete runs on to 6000 epochs
-          infoplane train examples/byom/var_u_finetune.yaml --from examples/byom/var_u_keras.h5 --results results/keras  # fine-tune a Keras model
+          infoplane train experiments/tishby2017.yaml --set repeats=4 \\
+              --set training.epochs=2000
+          # one slice of a cluster job array
+          infoplane train experiments/tishby2017.yaml --shard 3/10
+          # continue killed runs
+          infoplane train experiments/quick.yaml --resume
+          # train complete runs on to 6000 epochs
+          infoplane train experiments/quick.yaml --extend-to 6000
+          # fine-tune a Keras model
+          infoplane train examples/byom/var_u_finetune.yaml \\
+              --from examples/byom/var_u_keras.h5 --results results/keras
         """
     )
 
     @OptionGroup var options: ExperimentOptions
 
     func run() throws {
-        try TrainCommand.train(options)
+        var result = TrainResult()
+        defer { if options.json && result.started { try? writeJSON(result.json) } }
+        try TrainCommand.train(options, into: &result)
     }
 
-    /// Shared with `run`: loads, plans, checks and trains; prints one line per run.
-    /// Returns the folders that hold the trained runs.
-    @discardableResult
-    static func train(_ options: ExperimentOptions) throws -> [String] {
+    /// Shared with `run`: loads, plans, checks and trains; prints one line per run (not
+    /// with --json). `result` receives the runs as they end and the folders holding them.
+    static func train(_ options: ExperimentOptions, into result: inout TrainResult) throws {
         let experiments: [Experiment]
         do {
             experiments = try ExperimentLoader.load(options.config, overrides: options.effectiveOverrides, modelFrom: options.from)
         } catch {
             throw InputError(wrapping: error)
         }
-        return try train(experiments, settings: TrainSettings(options))
+        try train(experiments, settings: TrainSettings(options), into: &result)
     }
 
     /// Plans, checks and trains loaded experiments (shared with `record`).
-    @discardableResult
-    static func train(_ experiments: [Experiment], settings: TrainSettings) throws -> [String] {
+    static func train(_ experiments: [Experiment], settings: TrainSettings, into result: inout TrainResult) throws {
         let logger = settings.output.logger()
         let prepared: RunExecutor.Prepared
         let executor = RunExecutor(logger: logger)
@@ -67,9 +73,10 @@ struct TrainCommand: ParsableCommand {
         } catch {
             throw InputError(wrapping: error)
         }
+        result.started = true
         if prepared.jobs.isEmpty {
             logger.notice("no runs in this shard")
-            return []
+            return
         }
         if prepared.complete.count == prepared.jobs.count {
             logger.notice("all \(prepared.jobs.count) run(s) of \(experiments[0].config.name) are complete: nothing to train (\(settings.completeHint))")
@@ -82,7 +89,7 @@ struct TrainCommand: ParsableCommand {
         }
         // SIGINT/SIGTERM from here on: every run finishes its epoch, commits it and stops.
         Interruption.install()
-        let quiet = settings.output.quiet
+        let quiet = settings.output.quiet || settings.json
         let outcomes = executor.execute(prepared, options: runOptions) { outcome in
             // Each run's line as it ends: a log file sees finished runs even if a later one is killed.
             if outcome.status == .failed || outcome.status == .diverged {
@@ -91,6 +98,8 @@ struct TrainCommand: ParsableCommand {
                 print(Self.line(for: outcome))
             }
         }
+        result.outcomes = outcomes
+        result.folders = Array(Set(prepared.jobs.map { PathComponent.folder(of: $0.outputPath) })).sorted()
         if let signal = Interruption.signal {
             let interrupted = outcomes.filter { $0.status == .interrupted }
             let notStarted = interrupted.filter { $0.seconds == 0 && $0.finalMetrics == nil }.count
@@ -102,7 +111,6 @@ struct TrainCommand: ParsableCommand {
         if outcomes.contains(where: { $0.status == .failed || $0.status == .diverged }) {
             throw ExitCode(1)
         }
-        return Array(Set(prepared.jobs.map { PathComponent.folder(of: $0.outputPath) })).sorted()
     }
 }
 
@@ -117,6 +125,8 @@ struct TrainSettings {
     var maxFileSize = 16.0
     var results = "results"
     var output: OutputOptions
+    /// --json: no line per run on standard output (the command prints JSON at the end).
+    var json = false
     /// What to say when every run is complete already: how this command trains them on
     /// or replaces them (`record` has no `--extend-to`).
     var completeHint = "--extend-to N trains them on, --force again"
@@ -135,6 +145,7 @@ struct TrainSettings {
         stopOnDivergence = !options.continueOnDivergence
         maxFileSize = options.maxFileSize
         results = options.results
+        json = options.json
         var words: [String] = ["infoplane", "train", options.config]
         for override in options.overrides { words += ["--set", override] }
         if let extendTo = options.extendTo { words += ["--extend-to", String(extendTo)] } else { words.append("--resume") }

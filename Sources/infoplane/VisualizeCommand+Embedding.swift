@@ -22,6 +22,7 @@ extension VisualizeCommand {
         @Option(help: "Perplexity.") var perplexity: Double = 30
         @Option(help: "Iterations after early exaggeration.") var iterations = 500
         @Option(help: "Folder for figures.") var plots = "plots"
+        @Flag(help: "Print what was written as JSON: the folder, the files and the summary lines.") var json = false
         @OptionGroup var output: OutputOptions
         func run() throws {
             let run = try RunFile.open(path)
@@ -42,7 +43,7 @@ extension VisualizeCommand {
             let dataFile = (folder as NSString).appendingPathComponent(name + ".h5")
             let (svg, lines) = try FeatureFigures.tsne(run, layer: layer, epochs: chosen, samples: samples, tsne: TSNE(perplexity: perplexity, iterations: iterations),
                                                        dataFile: dataFile)
-            try VisualizeOptions.write(svg, to: folder, name: name, lines: lines, output: output)
+            try VisualizeOptions.write(svg, to: folder, name: name, lines: lines, output: output, json: json, more: [dataFile])
         }
     }
 }

@@ -18,6 +18,9 @@ struct VisualizeOptions: ParsableArguments {
     @Option(help: "Folder for figures (they go to <plots>/<experiment>[/<variant>]/run-<seed>/epoch-<k>/visualize/; t-SNE across epochs to …/run-<seed>/visualize/).")
     var plots = "plots"
 
+    @Flag(help: "Print what was written as JSON: the folder, the files and the summary lines.")
+    var json = false
+
     @OptionGroup var output: OutputOptions
 
     /// The run's model at the epoch, its recorded inputs and labels.
@@ -34,12 +37,15 @@ struct VisualizeOptions: ParsableArguments {
 
     func write(_ figure: ImageGridFigure, loaded: RunModel, name: String, lines: [String]) throws {
         let folder = OutputPlace.folder(plots: plots, runPath: path, experiment: loaded.run.experiment, epoch: loaded.epoch, tool: "visualize")
-        try Self.write(figure.svg, to: folder, name: name, lines: lines, output: output)
+        try Self.write(figure.svg, to: folder, name: name, lines: lines, output: output, json: json)
     }
 
-    static func write(_ svg: SVG, to folder: String, name: String, lines: [String], output: OutputOptions) throws {
+    /// Writes the figure; says where (unless quiet), or prints it as JSON with the
+    /// summary lines as notes and `more` files written beside it.
+    static func write(_ svg: SVG, to folder: String, name: String, lines: [String], output: OutputOptions, json: Bool, more: [String] = []) throws {
         let (files, note) = try svg.write(to: folder, name: name)
         if let note { output.logger().notice("\(note)") }
+        if json { return try writeJSON(FilesJSON(folder: folder, files: files + more, notes: lines)) }
         guard !output.quiet else { return }
         for line in lines { print(line) }
         print("figure: \(files.joined(separator: ", "))")
@@ -65,10 +71,14 @@ struct VisualizeCommand: ParsableCommand {
 
         Examples:
           infoplane visualize filters results/fashion-cnn/run-1.h5
-          infoplane visualize patches results/fashion-cnn/run-1.h5 --layer conv2 --top 8
-          infoplane visualize maximize results/fashion-cnn/run-1.h5 --classes 0,1,2 --presets none,yosinski3
-          infoplane visualize invert results/fashion-cnn/run-1.h5 --layers conv1,conv2,dense1
-          infoplane visualize occlusion results/fashion-cnn/run-1.h5 --inputs 0,1,2,3
+          infoplane visualize patches results/fashion-cnn/run-1.h5 --layer conv2 \\
+              --top 8
+          infoplane visualize maximize results/fashion-cnn/run-1.h5 --classes 0,1,2 \\
+              --presets none,yosinski3
+          infoplane visualize invert results/fashion-cnn/run-1.h5 \\
+              --layers conv1,conv2,dense1
+          infoplane visualize occlusion results/fashion-cnn/run-1.h5 \\
+              --inputs 0,1,2,3
           infoplane visualize tsne results/quick/run-1.h5 --layer hidden5
         """,
         subcommands: [Filters.self, Patches.self, Maximize.self, Invert.self, OcclusionTool.self, TSNETool.self]

@@ -86,10 +86,18 @@ struct DocumentedCommandsTests {
         let tree = try #require(try JSONSerialization.jsonObject(with: Data(dump.stdout.utf8)) as? [String: Any])
         var examples: [String: [Command]] = [:]
         func walk(_ command: [String: Any], path: [String]) {
-            let lines = (command["discussion"] as? String ?? "").split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }
+            let discussion = command["discussion"] as? String ?? ""
+            let lines = discussion.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }
             if let start = lines.firstIndex(of: "Examples:") {
-                for line in lines[(start + 1)...] where line.hasPrefix("infoplane ") {
-                    examples[path.joined(separator: " "), default: []].append(Command(text: line))
+                // Piped `--help` wraps at 80 columns: an example longer than that would
+                // break mid-comment, so each is written to fit (comments on their own line,
+                // long commands continued with `\`).
+                for line in discussion.split(separator: "\n").drop(while: { $0.trimmingCharacters(in: .whitespaces) != "Examples:" }) {
+                    #expect(line.count <= 80, "infoplane \(path.joined(separator: " ")) --help: an example wider than 80 columns wraps when piped: \(line)")
+                }
+                let joined = lines[(start + 1)...].joined(separator: "\n").replacingOccurrences(of: "\\\n", with: " ")
+                for line in joined.split(separator: "\n") where line.hasPrefix("infoplane ") {
+                    examples[path.joined(separator: " "), default: []].append(Command(text: String(line)))
                 }
             }
             for case let sub as [String: Any] in command["subcommands"] as? [Any] ?? [] {

@@ -66,18 +66,26 @@ struct ExportTests {
         let npy = directory.appendingPathComponent("h.npy").path, csv = directory.appendingPathComponent("h.csv").path
         #expect(try TestSupport.run(cli, ["export", run, "--layer", "hidden1", "--epoch", "3", "--output", npy]).status == 0)
         #expect(try TestSupport.run(cli, ["export", run, "--layer", "hidden1", "--epoch", "3", "--output", csv]).status == 0)
+        let all = directory.appendingPathComponent("all.npy").path, nc = directory.appendingPathComponent("h.nc").path
+        #expect(try TestSupport.run(cli, ["export", run, "--layer", "hidden1", "--epoch", "all", "--output", all]).status == 0)
+        #expect(try TestSupport.run(cli, ["export", run, "--layer", "hidden1", "--epoch", "3", "--output", nc]).status == 0)
+        // One epoch or all: the same axes (epochs, samples, units), so code written for one reads all.
         let check = try TestSupport.runPython("""
         import sys, h5py, numpy as np
         a = np.load(sys.argv[2])
         f = h5py.File(sys.argv[1], "r")
         b = f["layers/0_hidden1/activations"][3]
-        assert a.shape == (50, 5) and a.dtype == np.float32 and np.array_equal(a, b)
+        assert a.shape == (1, 50, 5) and a.dtype == np.float32 and np.array_equal(a[0], b), a.shape
+        every = np.load(sys.argv[4])
+        assert every.shape == (6, 50, 5) and np.array_equal(every[3], a[0]), every.shape
         c = np.loadtxt(sys.argv[3], delimiter=",", skiprows=1, dtype=np.float32)
-        assert open(sys.argv[3]).readline().startswith("sample,label,split,unit0,")
-        assert np.array_equal(c[:, 3:], b)
-        assert np.array_equal(c[:, 0], f["dataset/index"][:]) and np.array_equal(c[:, 1], f["dataset/y"][:])
+        assert open(sys.argv[3]).readline().startswith("epoch,sample,label,split,unit0,")
+        assert np.all(c[:, 0] == 3) and np.array_equal(c[:, 4:], b)
+        assert np.array_equal(c[:, 1], f["dataset/index"][:]) and np.array_equal(c[:, 2], f["dataset/y"][:])
+        with h5py.File(sys.argv[5], "r") as g:
+            assert g["activations"].shape == (1, 50, 5) and list(g["epoch"][:]) == [3]
         print("ok")
-        """, [run, npy, csv])
+        """, [run, npy, csv, all, nc])
         #expect(check.status == 0, "\(check.stderr)")
         let fresh = directory.appendingPathComponent("fresh.csv").path
         let bad = try TestSupport.run(cli, ["export", run, "--layer", "nope", "--output", fresh])
