@@ -148,7 +148,7 @@ let package = Package(
         ]),
         .testTarget(name: "SafeFilesTests", dependencies: ["SafeFiles", "TestSupport"]),
         .testTarget(name: "EndToEndTests", dependencies: [
-            "Analysis", "Attribution", "Configuration", "Console", "Embedding", "Experiments", "HDF5", "Information", "ModelImport", "Networks", "Recording", "Reproduction",
+            "Analysis", "Attribution", "Configuration", "Console", "Embedding", "Experiments", "HDF5", "Information", "ModelImport", "Networks", "Recording", "Reports", "Reproduction",
             "Tensor", "TestSupport", "infoplane",  // built first: the tests run the command
             .product(name: "Yams", package: "Yams"),
             .product(name: "SwiftProtobuf", package: "swift-protobuf"),  // crafted ONNX models

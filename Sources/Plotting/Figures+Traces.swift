@@ -65,7 +65,7 @@ extension Figures {
                 panel.line(&svg, trace.points, color: color(trace.category), width: trace.width, opacity: trace.opacity,
                            dashed: trace.dashed, className: trace.category < 0 ? "reference" : "path")
             }
-            panel.points(&svg, data.markers.map { ($0.x, $0.y, color($0.category)) }, radius: 3)
+            panel.markers(&svg, data.markers.map { ($0.x, $0.y, color($0.category)) }, radius: 3)
             for marker in data.markers {
                 guard let label = marker.label, marker.x.isFinite, marker.y.isFinite else { continue }
                 svg.text(label, x: panel.x(marker.x) + 5, y: panel.y(marker.y) - 5, size: 9, extra: " class=\"marker-label\"")

@@ -72,6 +72,14 @@ public enum Figures {
                 for l in data.ixt[e].indices { items.append((data.ixt[e][l], data.ity[e][l], color)) }
             }
             panel.points(&svg, items, radius: 2.4)
+            // What a layer label must not cover: the error bars and the last epoch's points.
+            var obstacles: [(x0: Double, y0: Double, x1: Double, y1: Double)] = []
+            if let last = data.ixt.indices.last {
+                for l in data.ixt[last].indices where panel.contains(data.ixt[last][l], data.ity[last][l]) {
+                    let px = panel.x(data.ixt[last][l]), py = panel.y(data.ity[last][l])
+                    obstacles.append((px - 3, py - 3, px + 3, py + 3))
+                }
+            }
             // Error bars at the last epoch: ± the spread in each direction.
             if let last = data.ixt.indices.last, data.finalSpread.count == data.layerNames.count {
                 for (l, spread) in data.finalSpread.enumerated() where spread.ixt.isFinite && spread.ity.isFinite {
@@ -80,6 +88,11 @@ public enum Figures {
                     let cx = { (v: Double) in min(max(v, xDomain.0), xDomain.1) }, cy = { (v: Double) in min(max(v, yDomain.0), yDomain.1) }
                     panel.line(&svg, [(cx(x - spread.ixt), y), (cx(x + spread.ixt), y)], color: "#222", width: 1, className: "spread")
                     panel.line(&svg, [(x, cy(y - spread.ity)), (x, cy(y + spread.ity))], color: "#222", width: 1, className: "spread")
+                    let (x0, x1, y0, y1) = (panel.x(cx(x - spread.ixt)), panel.x(cx(x + spread.ixt)), panel.y(cy(y + spread.ity)), panel.y(cy(y - spread.ity)))
+                    if [x0, x1, y0, y1].allSatisfy(\.isFinite) {
+                        obstacles.append((x0, panel.y(y) - 2, x1, panel.y(y) + 2))
+                        obstacles.append((panel.x(x) - 2, y0, panel.x(x) + 2, y1))
+                    }
                 }
             }
             svg.raw("</g>")
@@ -97,22 +110,25 @@ public enum Figures {
                 }
                 // Collision-aware placement: each label takes the first of several places
                 // around its point (above, below, further up or down, the other side) whose
-                // box meets no label placed before it.
-                var placed: [(x0: Double, y0: Double, x1: Double, y1: Double)] = []
+                // box stays inside the frame and meets no label placed before it, no error bar
+                // and no layer's last point.
+                var placed = obstacles
                 for label in labels.sorted(by: { $0.y < $1.y }) {
                     let text = label.names.count > 2 ? "\(label.names.first!)–\(label.names.last!)" : label.names.joined(separator: ", ")
                     let textWidth = Double(text.count) * 5.2, textHeight = 10.0
                     let preferEnd = label.x > panel.left + panel.width * 0.7
                     var candidates: [(dx: Double, dy: Double, anchor: SVG.Anchor)] = []
                     for side in preferEnd ? [SVG.Anchor.end, .start] : [.start, .end] {
-                        for dy in [-6.0, 13, -18, 25, -30, 37, -42] { candidates.append((side == .end ? -6 : 6, dy, side)) }
+                        for dy in [-6.0, 13, -18, 25, -30, 37, -42, 49, -54] { candidates.append((side == .end ? -6 : 6, dy, side)) }
                     }
+                    let frame = (x0: panel.left + 1, y0: panel.top + 1, x1: panel.left + panel.width - 1, y1: panel.top + panel.height - 1)
                     func box(_ c: (dx: Double, dy: Double, anchor: SVG.Anchor)) -> (x0: Double, y0: Double, x1: Double, y1: Double) {
                         let x = label.x + c.dx, y = label.y + c.dy
                         return c.anchor == .end ? (x - textWidth, y - textHeight, x, y) : (x, y - textHeight, x + textWidth, y)
                     }
                     let free = candidates.first { c in
                         let b = box(c)
+                        guard b.x0 >= frame.x0 && b.x1 <= frame.x1 && b.y0 >= frame.y0 && b.y1 <= frame.y1 else { return false }
                         return !placed.contains { $0.x0 < b.x1 && b.x0 < $0.x1 && $0.y0 < b.y1 && b.y0 < $0.y1 }
                     } ?? candidates[0]
                     placed.append(box(free))
@@ -156,6 +172,18 @@ public enum Figures {
             self.dashed = dashed
             self.band = band
             self.markEnds = markEnds
+        }
+    }
+
+    /// For each series, how many later series run on it: at 80% or more of the x values
+    /// they share, within 1.5 px of it (`pixel` maps a value to the panel).
+    static func coveredCounts(_ series: [[(Double, Double)]], pixel: (Double) -> Double) -> [Int] {
+        let maps = series.map { points in Dictionary(points.map { ($0.0, pixel($0.1)) }, uniquingKeysWith: { first, _ in first }) }
+        return series.indices.map { i in
+            maps[(i + 1)...].filter { later in
+                let shared = maps[i].compactMap { x, y in later[x].map { abs($0 - y) } }.filter(\.isFinite)
+                return !shared.isEmpty && Double(shared.filter { $0 < 1.5 }.count) >= 0.8 * Double(shared.count)
+            }.count
         }
     }
 
@@ -216,9 +244,13 @@ public enum Figures {
                 let d = outline.enumerated().map { "\($0.offset == 0 ? "M" : "L")\(SVG.n($0.element.0)) \(SVG.n($0.element.1))" }.joined() + "Z"
                 svg.raw("<path class=\"band\" d=\"\(d)\" fill=\"\(palette[s % palette.count])\" fill-opacity=\"0.18\" stroke=\"none\"/>")
             }
+            let drawn = spec.series.map { $0.points.filter { (!logX || $0.0 > 0) && (!logY || $0.1 > 0) } }
+            let covered = coveredCounts(drawn, pixel: { panel.y($0) })
             for (s, series) in spec.series.enumerated() {
-                let points = series.points.filter { (!logX || $0.0 > 0) && (!logY || $0.1 > 0) }
-                panel.line(&svg, points, color: palette[s % palette.count], width: 1.6, dashed: series.dashed)
+                let points = drawn[s]
+                // A line that later ones run on (hidden1 and hidden2 both at 12 bits) is drawn
+                // wider under them, so that it shows as a rim rather than disappearing.
+                panel.line(&svg, points, color: palette[s % palette.count], width: 1.6 + 2.4 * Double(covered[s]), dashed: series.dashed)
                 if series.markEnds, let first = points.first, let last = points.last {
                     svg.circle(panel.x(first.0), panel.y(first.1), radius: 3.5, fill: "white",
                                extra: " stroke=\"\(palette[s % palette.count])\" stroke-width=\"1.5\" class=\"start\"")

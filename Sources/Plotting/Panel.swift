@@ -58,6 +58,21 @@ public struct Panel {
         }
     }
 
+    /// Points of a few colours that must each stay visible (the layers where they
+    /// converged): each a disc; a point within `radius` px of later points of other colours
+    /// is drawn under them, larger by 1.6 px per colour on top, so coinciding points show as
+    /// concentric rings, the first outermost.
+    public func markers(_ svg: inout SVG, _ items: [(x: Double, y: Double, color: String)], radius: Double = 3) {
+        let placed = items.map { (x: x($0.x), y: y($0.y), color: $0.color) }.filter { $0.x.isFinite && $0.y.isFinite }
+        let radii = placed.indices.map { i in
+            let above = Set(placed[(i + 1)...].filter { $0.color != placed[i].color && hypot($0.x - placed[i].x, $0.y - placed[i].y) < radius }.map(\.color))
+            return radius + 1.6 * Double(above.count)
+        }
+        for i in placed.indices.sorted(by: { (radii[$0], -$0) > (radii[$1], -$1) }) {
+            svg.circle(placed[i].x, placed[i].y, radius: radii[i], fill: placed[i].color, extra: " class=\"marker\" stroke=\"white\" stroke-width=\"0.6\"")
+        }
+    }
+
     /// Opens a group whose drawing is clipped to the frame (axis limits narrower than the
     /// data); close it with `svg.raw("</g>")`.
     public func beginClipped(_ svg: inout SVG, attributes: String) {

@@ -73,13 +73,33 @@ public struct SVG {
         body.append("<text x=\"\(Self.n(x))\" y=\"\(Self.n(y))\" font-size=\"\(Self.n(size))\" text-anchor=\"\(anchor.rawValue)\"\(weight.map { " font-weight=\"\($0)\"" } ?? "")\(transform)\(extra)>\(Self.escape(string))</text>")
     }
 
-    /// A bold title centred across the figure, its size reduced (down to 9) until it fits
-    /// the width (about 0.6 em per character).
+    /// A bold title centred across the figure, its size reduced until it fits the width
+    /// (about 0.6 em per character); one that would need less than 10 px is set on two
+    /// lines around `y`, broken at the comma or space nearest its middle.
     public mutating func title(_ string: String, y: Double, size: Double = 15) {
-        let fits = ((width - 16) / (0.6 * Double(max(string.count, 1))) * 10).rounded(.down) / 10
-        let fitted = max(9, min(size, fits))
-        titleLimit = max(fitted, fits)
-        text(string, x: width / 2, y: y, size: fitted, anchor: .middle, weight: "bold", extra: " class=\"figure-title\"")
+        func fits(_ line: String) -> Double { ((width - 16) / (0.6 * Double(max(line.count, 1))) * 10).rounded(.down) / 10 }
+        let lines = fits(string) >= 10 ? [string] : Self.halves(string)
+        let limit = lines.map(fits).min() ?? size
+        let fitted = max(8, min(size, limit))
+        titleLimit = max(fitted, limit)
+        for (i, line) in lines.enumerated() {
+            let shift = lines.count == 1 ? 0 : (i == 0 ? -0.6 : 0.6) * fitted
+            text(line, x: width / 2, y: y + shift, size: fitted, anchor: .middle, weight: "bold", extra: " class=\"figure-title\"")
+        }
+    }
+
+    /// A long title in two lines: broken after the comma nearest the middle when one is
+    /// within a quarter of the length from it, else at the space nearest the middle.
+    static func halves(_ string: String) -> [String] {
+        let characters = Array(string), middle = characters.count / 2
+        func nearest(_ match: (Int) -> Bool) -> Int? {
+            characters.indices.filter(match).min { abs($0 - middle) < abs($1 - middle) }
+        }
+        let comma = nearest { characters[$0] == " " && $0 > 0 && characters[$0 - 1] == "," }
+        guard let cut = comma.flatMap({ abs($0 - middle) <= characters.count / 4 ? $0 : nil }) ?? nearest({ characters[$0] == " " }) else {
+            return [string]
+        }
+        return [String(characters[..<cut]), String(characters[(cut + 1)...])]
     }
 
     public mutating func group(_ attributes: String, _ content: (inout SVG) -> Void) {

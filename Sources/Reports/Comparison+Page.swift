@@ -67,7 +67,7 @@ extension Comparison {
             var page = InteractivePlane.page(v.figures)
             page.title = v.name
             page.main = max(0, page.estimators.firstIndex { $0.label == v.label } ?? 0)
-            page.axes = .init(ixt: x.1, ity: y.1)
+            page.axes = .init(ixt: .init(.fixed(x.0, x.1)), ity: .init(.fixed(y.0, y.1)))
             return page
         }
         let encoder = JSONEncoder()

@@ -37,9 +37,10 @@ extension ExplanationReport {
     <p class="note">Columns: milliseconds per input; Σ map / logit, how much of the explained logit the map's sum accounts for
     (1 for a complete decomposition); the faithfulness scores, each with the same score for random orders in brackets;
     the completeness gap of Integrated Gradients (|Σ map − (f(x) − f(baseline))|, mean over inputs); the sanity check's
-    Spearman ρ. A dash – marks a number that is not defined for the method: Σ map / logit for maps that do not
-    decompose the logit (saliency is |gradient|, Grad-CAM and occlusion are on another scale), the gap for methods other
-    than Integrated Gradients, a score the options switched off.</p>
+    Spearman ρ. A dash – marks a number that is not defined for the method: Σ map / logit for maps not in the
+    logit's units (gradient, guided backprop and SmoothGrad are in logit per input unit, saliency is |gradient|, Grad-CAM and
+    occlusion are scores of their own); the gap is shown for Integrated Gradients only; an empty cell is a score the
+    options switched off.</p>
     {{#faithfulnessNote}}<p class="note">{{faithfulnessNote}}</p>{{/faithfulnessNote}}
 
     <h2>Conservation</h2>

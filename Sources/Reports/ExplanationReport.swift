@@ -32,7 +32,7 @@ package enum ExplanationReport {
             let maps = study.methods.map { m in
                 (m, FeatureFigures.picture(m.attribution.sample(b), shape: Array(m.attribution.map.shape.dropFirst()), caption: "", style: styleFor(m.name)))
             }
-            let shared = maps.filter { sharesScale($0.0.name) }.flatMap { $0.1.pixels }.filter(\.isFinite).map { abs(Double($0)) }.max() ?? 1
+            let shared = maps.filter { ExplanationStudy.inLogitUnits($0.0.name) }.flatMap { $0.1.pixels }.filter(\.isFinite).map { abs(Double($0)) }.max() ?? 1
             images.append(FeatureFigures.picture(input, shape: study.inputShape, caption: "\(study.className(study.targets[b])) (sample \(study.rows[b]))"))
             for (m, image) in maps {
                 var own = image
@@ -42,8 +42,8 @@ package enum ExplanationReport {
             images.append(FeatureFigures.picture(input, shape: study.inputShape, caption: "logit units: ±\(format(shared, 3))"))
             for (m, image) in maps {
                 var same = image
-                if sharesScale(m.name) { same.style = .relevanceWithin(shared) }
-                same.caption = sharesScale(m.name) ? "" : "own scale"
+                if ExplanationStudy.inLogitUnits(m.name) { same.style = .relevanceWithin(shared) }
+                same.caption = ExplanationStudy.inLogitUnits(m.name) ? "" : "own scale"
                 images.append(same)
             }
         }
@@ -53,13 +53,6 @@ package enum ExplanationReport {
                                      + "rows: each map on its own scale, then the maps in logit units on one scale per sample",
                                  columnTitles: ["input"] + study.methods.map(\.name),
                                  divergingLegend: "signed maps; m: a map's largest |value| (first rows), the sample's common scale (second rows, stated under the input)")
-    }
-
-    /// Maps in the units of the logit they decompose (LRP, gradient × input, Integrated
-    /// Gradients): these share a sample's common scale; gradients, occlusion drops and
-    /// Grad-CAM are in other units.
-    package static func sharesScale(_ method: String) -> Bool {
-        method.hasPrefix("lrp") || method.contains("x_input") || method.hasPrefix("integrated_gradients")
     }
 
     /// `/inputs` `[n, input...]`, `/rows`, `/labels`, `/targets`, `/maps/<method>` `[n, map...]`
@@ -140,7 +133,7 @@ package enum ExplanationReport {
                  "strip": strip]
             }
             // The signed maps again on one scale for the sample: the largest |value| among them.
-            let signed = study.methods.filter { sharesScale($0.name) }
+            let signed = study.methods.filter { ExplanationStudy.inLogitUnits($0.name) }
             let shared = signed.flatMap { $0.attribution.sample(b) }.filter(\.isFinite).map { abs(Double($0)) }.max() ?? 1
             let together: [[String: Any]] = signed.map { method in
                 ["uri": picture(method.attribution.sample(b), shape: Array(method.attribution.map.shape.dropFirst()), style: .relevanceWithin(shared)),

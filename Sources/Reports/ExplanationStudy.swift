@@ -65,7 +65,12 @@ package struct ExplanationStudy: Sendable {
         let model = loaded.model
         let all = try loaded.run.inputs()
         let labels = try loaded.run.labels().map(Int.init)
-        let rows = try options.rows ?? defaultRows(labels: labels, splits: try loaded.run.splits(), count: options.count)
+        let inputWidth = all.rowSize
+        let rows = try options.rows ?? defaultRows(labels: labels, splits: try loaded.run.splits(), count: options.count) { row in
+            // A constant input (var_u's all-zero pattern) has identically zero maps: nothing to see.
+            let values = all.scalars[(row * inputWidth)..<((row + 1) * inputWidth)]
+            return values.contains { $0 != values.first }
+        }
         guard !rows.isEmpty else { throw ExplanationError("no inputs to explain (--count must be at least 1)") }
         if let bad = rows.first(where: { !(0..<all.rows).contains($0) }) {
             throw ExplanationError("input row \(bad) is outside the run's \(all.rows) recorded samples")
@@ -87,7 +92,8 @@ package struct ExplanationStudy: Sendable {
             let start = Date()
             let attribution = try method.attribute(model, inputs: inputs, target: target)
             let seconds = Date().timeIntervalSince(start)
-            let conservation = zip(attribution.totals, attribution.explained).map { $0 / Double($1) }
+            // Σ map / logit only where the map is in the logit's units; elsewhere undefined (–).
+            let conservation = zip(attribution.totals, attribution.explained).map { Self.inLogitUnits(name) ? $0 / Double($1) : .nan }
             let layerConservation = attribution.layerTotals.map { totals in
                 zip(totals, attribution.explained).map { $0 / Double($1) }.reduce(0, +) / Double(max(totals.count, 1))
             }
@@ -132,10 +138,13 @@ package struct ExplanationStudy: Sendable {
     }
 
     /// `count` test samples (the training ones when there is no test split), taking the
-    /// first of each class in turn so that the classes differ.
-    package static func defaultRows(labels: [Int], splits: [UInt8], count: Int) throws -> [Int] {
+    /// first of each class in turn so that the classes differ, and only `informative` ones
+    /// unless there are none.
+    package static func defaultRows(labels: [Int], splits: [UInt8], count: Int, informative: (Int) -> Bool = { _ in true }) throws -> [Int] {
         var pool = labels.indices.filter { splits[$0] == 1 }
         if pool.isEmpty { pool = Array(labels.indices) }
+        let useful = pool.filter(informative)
+        if !useful.isEmpty { pool = useful }
         var chosen: [Int] = [], used = Set<Int>()
         let classes = Array(Set(pool.map { labels[$0] })).sorted()
         while chosen.count < min(count, pool.count) {
@@ -150,6 +159,14 @@ package struct ExplanationStudy: Sendable {
             if !added { break }
         }
         return chosen
+    }
+
+    /// Maps in the units of the logit they decompose (LRP, gradient × input, Integrated
+    /// Gradients): their sum is compared with the logit and they share a sample's common
+    /// scale. Gradients, guided backprop, SmoothGrad, saliency, occlusion drops and
+    /// Grad-CAM are in other units (logit per input unit, or a score of their own).
+    package static func inLogitUnits(_ method: String) -> Bool {
+        method.hasPrefix("lrp") || method.contains("x_input") || method.hasPrefix("integrated_gradients")
     }
 
     /// Why Σ relevance can differ from the logit for this method on this model.

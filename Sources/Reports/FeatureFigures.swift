@@ -239,7 +239,7 @@ extension FeatureFigures {
            let ixt = analysis.ixtMean[label], let ity = analysis.ityMean[label] {
             plane = ("\(name), \(analysis.displayTitle(label))", ixt.map { $0[l] }, ity.map { $0[l] }, analysis.epochs,
                      shown.compactMap { analysis.epochs.firstIndex(of: epochs[$0]) })
-            lines.append("information plane from \(analysisPath) (\(label), mean over runs)")
+            lines.append("information plane from \(analysisPath) (\(analysis.displayTitle(label)), mean over runs)")
         }
         let svg = Figures.embeddings(panels, classNames: (0..<classes).map { "class \($0)" }, plane: plane,
                                      title: "t-SNE of \(name) (\(count) samples, perplexity \(Int(tsne.perplexity))), each epoch started from the previous one")

@@ -6,27 +6,40 @@ extension InteractivePlane {
     // Layer names come from the analysis file: escaped before they enter markup.
     function esc(t) { return String(t).replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;"); }
     function fmt(v) { return v === null || v === undefined ? "–" : v.toFixed(3); }
-    function ticks(max) {
-      const raw = max / 6, mag = Math.pow(10, Math.floor(Math.log10(raw)));
+    function ticks(low, high) {
+      const raw = (high - low) / 6, mag = Math.pow(10, Math.floor(Math.log10(raw)));
       const step = [1, 2, 5, 10].map(k => k * mag).reduce((a, b) => Math.abs(Math.log(b / raw)) < Math.abs(Math.log(a / raw)) ? b : a);
       const out = [];
-      for (let v = 0; v <= max + 1e-9; v += step) out.push(Number(v.toPrecision(12)));
+      for (let k = Math.ceil(low / step - 1e-9); k * step <= high + 1e-9 * step; k++) out.push(Number((k * step).toPrecision(12)));
       return out;
     }
+    // An axis's ends as FigureStyle.domain chooses them for the static figures.
+    function domain(axis, table, ceiling, headroom) {
+      const values = [];
+      for (const row of table) for (const v of row) if (v !== null) values.push(v);
+      if (axis && axis.kind === "fixed") return [axis.low, axis.high];
+      if (axis && axis.kind === "fit" && values.length) {
+        const low = Math.min(...values), high = Math.max(...values);
+        const margin = Math.max(high - low, Math.max(Math.abs(high), 1) * 1e-3) * 0.05;
+        return [low - margin, high + margin];
+      }
+      return [0, Math.max(Math.max(ceiling, values.length ? Math.max(...values) : 0) * (1 + headroom), 1e-3)];
+    }
+    let clips = 0;
     function render(D, s) {
       const W = 720, H = 520, L = 70, T = 20, PW = 600, PH = 440;
       const est = D.estimators[s.estimator];
-      let xmax = 0, ymax = D.hy;
-      for (const row of est.ixt) for (const v of row) if (v !== null) xmax = Math.max(xmax, v);
-      for (const row of est.ity) for (const v of row) if (v !== null) ymax = Math.max(ymax, v);
-      xmax = Math.max(xmax * 1.05, 1e-3); ymax *= 1.04;
-      // Axes fixed by the page (the comparison's shared axes), when it gives them.
-      if (D.axes) { xmax = D.axes.ixt; ymax = D.axes.ity; }
-      const X = v => L + v / xmax * PW, Y = v => T + PH - v / ymax * PH;
+      const axes = D.axes || {};
+      const [x0, x1] = domain(axes.ixt, est.ixt, D.hx, 0.02), [y0, y1] = domain(axes.ity, est.ity, D.hy, 0.04);
+      const X = v => L + (v - x0) / (x1 - x0) * PW, Y = v => T + PH - (v - y0) / (y1 - y0) * PH;
+      const clip = "frame" + (++clips);
       const parts = ['<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ' + W + ' ' + H + '" width="' + W + '" height="' + H + '" font-size="11">'];
-      parts.push('<rect x="' + L + '" y="' + T + '" width="' + PW + '" height="' + PH + '" fill="none" stroke="#333"/>');
-      for (const v of ticks(xmax)) parts.push('<text class="xtick" x="' + X(v) + '" y="' + (T + PH + 16) + '" text-anchor="middle">' + v + '</text>');
-      for (const v of ticks(ymax)) parts.push('<text class="ytick" x="' + (L - 6) + '" y="' + (Y(v) + 4) + '" text-anchor="end">' + v + '</text>');
+      parts.push('<defs><clipPath id="' + clip + '"><rect x="' + L + '" y="' + T + '" width="' + PW + '" height="' + PH + '"/></clipPath></defs>');
+      parts.push('<rect class="frame" x="' + L + '" y="' + T + '" width="' + PW + '" height="' + PH + '" fill="none" stroke="#333" data-x="' + x0 + ',' + x1 + '" data-y="' + y0 + ',' + y1 + '"/>');
+      for (const v of ticks(x0, x1)) parts.push('<text class="xtick" x="' + X(v) + '" y="' + (T + PH + 16) + '" text-anchor="middle">' + v + '</text>');
+      for (const v of ticks(y0, y1)) parts.push('<text class="ytick" x="' + (L - 6) + '" y="' + (Y(v) + 4) + '" text-anchor="end">' + v + '</text>');
+      // Points outside fixed limits are cut at the frame.
+      parts.push('<g clip-path="url(#' + clip + ')">');
       parts.push('<text x="' + (L + PW / 2) + '" y="' + (H - 12) + '" text-anchor="middle" font-size="13">I(X;T) in bits</text>');
       parts.push('<text transform="rotate(-90 18 ' + (T + PH / 2) + ')" x="18" y="' + (T + PH / 2) + '" text-anchor="middle" font-size="13">I(T;Y) in bits</text>');
       D.layers.forEach((layer, l) => {
@@ -49,7 +62,7 @@ extension InteractivePlane {
           parts.push('<text class="marker-label" x="' + (X(x) + 9).toFixed(1) + '" y="' + (Y(y) - 8).toFixed(1) + '" fill="' + color + '">' + esc(layer) + '</text>');
         }
       });
-      parts.push('</svg>');
+      parts.push('</g></svg>');
       return parts.join('');
     }
     function readout(D, s) {

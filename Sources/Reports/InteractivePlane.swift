@@ -30,15 +30,32 @@ package enum InteractivePlane {
         var estimators: [Estimator]
         /// The index of the main estimator (``AnalysisFigures/mainLabel``): the one shown first.
         var main: Int
-        /// Upper ends of the axes in bits, fixed by the page (a comparison's shared axes);
-        /// nil: each estimator's own range.
-        struct Axes: Encodable { var ixt: Double; var ity: Double }
-        var axes: Axes?
+        /// How each axis is chosen, as ``FigureStyle/Limits`` says for the static figures:
+        /// `theory` (0 to H(X) or H(Y), further when the estimator's data go beyond), `fit`
+        /// (the estimator's data with 5% margins) or `fixed` (these ends, in bits; a
+        /// comparison's shared axes, `--xlim`/`--ylim`), points outside clipped at the frame.
+        struct Axis: Encodable, Equatable {
+            var kind: String
+            var low: Double?
+            var high: Double?
+
+            init(_ limits: FigureStyle.Limits) {
+                switch limits {
+                case .theory: kind = "theory"
+                case .fit: kind = "fit"
+                case .fixed(let low, let high): (kind, self.low, self.high) = ("fixed", low, high)
+                }
+            }
+        }
+        struct Axes: Encodable { var ixt: Axis; var ity: Axis }
+        var axes: Axes
     }
 
-    /// The page for the figures' analysis, its estimators in the comparison's order.
-    package static func html(_ figures: AnalysisFigures) throws -> String {
-        let page = page(figures)
+    /// The page for the figures' analysis, its estimators in the comparison's order, its
+    /// axes chosen as `style` says (`--zoom`, `--xlim`, `--ylim`).
+    package static func html(_ figures: AnalysisFigures, style: FigureStyle = FigureStyle()) throws -> String {
+        var page = page(figures)
+        page.axes = .init(ixt: .init(style.x), ity: .init(style.y))
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         // "</" cannot end the inline script early.
@@ -96,6 +113,7 @@ package enum InteractivePlane {
         }
         return Page(title: figures.name, runs: analysis.runs.count, epochs: analysis.epochs, layers: analysis.layers,
                     hx: figures.hx, hy: figures.hy, colors: analysis.layers.indices.map { ColorMap.category($0) },
-                    estimators: estimators, main: max(0, estimators.firstIndex { $0.label == figures.mainLabel } ?? 0), axes: nil)
+                    estimators: estimators, main: max(0, estimators.firstIndex { $0.label == figures.mainLabel } ?? 0),
+                    axes: .init(ixt: .init(.theory), ity: .init(.theory)))
     }
 }

@@ -58,7 +58,7 @@ package struct PlotMaker {
                 if kind == .informationPlane {
                     // The interactive page beside the PNG (hover, layer toggles, epoch slider).
                     let page = (folder as NSString).appendingPathComponent("information_plane.html")
-                    try AtomicFile.write(InteractivePlane.html(figures), to: page)
+                    try AtomicFile.write(InteractivePlane.html(figures, style: style), to: page)
                     files.append(page)
                 }
             case .skipped(let why):

@@ -140,7 +140,7 @@ struct ExplainCommand: ParsableCommand {
         } else if !output.quiet {
             print("explained \(study.rows.count) inputs of \(study.experiment) at epoch \(study.epoch) with \(study.methods.count) methods in \(String(format: "%.1f", Date().timeIntervalSince(start))) s")
             for m in study.methods {
-                var line = "  " + m.name.padding(toLength: 28, withPad: " ", startingAt: 0) + String(format: "Σ/logit %6.3f", m.medianConservation)
+                var line = "  " + m.name.padding(toLength: 28, withPad: " ", startingAt: 0) + (m.medianConservation.isFinite ? String(format: "Σ/logit %6.3f", m.medianConservation) : "Σ/logit      –")
                 if let f = m.faithfulness {
                     let mean = ExplanationReport.mean
                     line += String(format: "   AOPC %.3f (random %.3f)   deletion %.3f (%.3f)", mean(f.aopc), mean(f.aopcRandom), mean(f.deletion), mean(f.deletionRandom))

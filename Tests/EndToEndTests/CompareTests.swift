@@ -108,8 +108,10 @@ struct CompareTests {
         let drawn = try #require(try JSONSerialization.jsonObject(with: Data(node.stdout.utf8)) as? [String: Any], "\(node.stdout)")
         #expect(drawn["titles"] as? [String] == ["learning_rate=0.001", "learning_rate=0.01"])
         #expect(drawn["main"] as? [String] == ["binning_intervals30", "binning_intervals30"])
-        let axes = try #require(drawn["axes"] as? [[String: Double]])
-        #expect(axes.count == 2 && axes[0] == axes[1] && abs((axes[0]["ixt"] ?? 0) - 12 * 1.02) < 1e-9, "\(axes)")
+        let axes = try #require(drawn["axes"] as? [[String: [String: Any]]])
+        let ends = axes.map { [$0["ixt"]?["low"] as? Double, $0["ixt"]?["high"] as? Double, $0["ity"]?["high"] as? Double] }
+        #expect(axes.count == 2 && axes.allSatisfy { $0["ixt"]?["kind"] as? String == "fixed" } && ends[0] == ends[1], "\(axes)")
+        #expect(ends[0][0] == 0 && abs((ends[0][1] ?? 0) - 12 * 1.02) < 1e-9, "\(axes)")
         let epochs = try #require(drawn["epochs"] as? [Int])
         #expect(drawn["points"] as? [Int] == epochs.map { 3 * $0 }, "\(drawn)")
         #expect(drawn["lastTick"] as? [String] == ["12", "12"], "\(drawn)")

@@ -3,6 +3,7 @@ import Experiments
 import Foundation
 import Networks
 import Recording
+import Reports
 import Tensor
 import TestSupport
 import Testing
@@ -80,6 +81,13 @@ struct ExplainTests {
         #expect(explained.count == 3 && explained.allSatisfy { ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"].contains($0) }, "\(explained)")
         #expect(html.contains("is the state after") && html.contains("<th>into conv1</th>") && html.contains("<th>logit</th>"))
         #expect(html.contains("A dash – marks") && !html.contains("docs/explanations.md"))
+        // Σ map / logit where the map is in the logit's units; a dash for the others, as the caption says.
+        for method in ["gradient", "guided_backprop", "gradcam", "occlusion"] {
+            #expect(html.range(of: "<tr><td>\(method)</td><td>[^<]*</td><td>–</td>", options: .regularExpression) != nil, "\(method): Σ/logit not a dash")
+        }
+        for method in ["integrated_gradients", "lrp:epsilon_plus_flat"] {
+            #expect(html.range(of: "<tr><td>\(method)</td><td>[^<]*</td><td>-?[0-9.]+</td>", options: .regularExpression) != nil, "\(method): no Σ/logit")
+        }
         let maps = try String(contentsOfFile: try #require(TestSupport.find("maps.svg", under: plots).first), encoding: .utf8)
         #expect(maps.components(separatedBy: "class=\"column-title\"").count - 1 >= 11)
         #expect(maps.contains("logit units: ±"))
@@ -157,6 +165,17 @@ struct ExplainTests {
         let bad = try TestSupport.run(cli, ["run", config, "--results", directory.path, "--plots", plots, "--force"])
         #expect(bad.status == 2)
         #expect(bad.stderr.contains("unknown method lrp:zplsu") && bad.stderr.contains("x.yaml:6"))
+    }
+
+    /// The default inputs are test samples of different classes, never a constant input
+    /// (var_u's all-zero pattern, whose maps are identically zero) while others exist.
+    @Test func defaultInputsAreInformative() throws {
+        let labels = [0, 0, 1, 1, 0], splits: [UInt8] = [1, 1, 1, 1, 0]
+        let constant: Set<Int> = [0, 2]
+        #expect(try ExplanationStudy.defaultRows(labels: labels, splits: splits, count: 2) { !constant.contains($0) } == [1, 3])
+        #expect(try ExplanationStudy.defaultRows(labels: labels, splits: splits, count: 2) == [0, 2])
+        // Nothing informative among the test samples: they are still explained.
+        #expect(try ExplanationStudy.defaultRows(labels: labels, splits: splits, count: 2) { _ in false } == [0, 2])
     }
 
     /// The var_u MLP: 12 inputs as a strip, no Grad-CAM; a run without recorded weights

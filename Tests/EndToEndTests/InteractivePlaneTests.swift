@@ -87,4 +87,37 @@ struct InteractivePlaneTests {
         #expect(title.hasPrefix("hidden1, epoch 0, mean of 2 runs: I(X;T) = ") && title.contains(" ± ") && title.contains("I(T;Y) = "), "\(title)")
         #expect((drawn["readout"] as? String ?? "").hasPrefix("epoch 6 (KDE upper bound, σ² = 0.1): hidden1 ("), "\(drawn)")
     }
+
+    /// `plot --xlim/--ylim` and `--zoom` reach the page: its axes span what the static
+    /// figure's do, ticks inside them, the points outside cut at the frame.
+    @Test(.enabled(if: TestSupport.node != nil, "node is not installed"))
+    func pageFollowsTheAxisOptions() throws {
+        let (directory, _) = try Self.made.get()
+        let results = directory.appendingPathComponent("results/i").path
+        var frames: [String: [String]] = [:]
+        for (name, options) in [("fixed", ["--xlim", "2,8", "--ylim", "0.5,1"]), ("zoom", ["--zoom"]), ("default", [])] {
+            let plots = directory.appendingPathComponent("axes-\(name)").path
+            let plot = try TestSupport.run(TestSupport.product("infoplane"), ["plot", results, "--plots", plots, "--only", "information_plane", "-q"] + options)
+            #expect(plot.status == 0, "\(plot.stderr)")
+            let harness = directory.appendingPathComponent("axes.js").path
+            try #"""
+            const fs = require("fs");
+            const html = fs.readFileSync(process.argv[2], "utf8");
+            const D = JSON.parse(html.match(/<script type="application\/json" id="data">([\s\S]*?)<\/script>/)[1]);
+            eval(html.match(/<script>\n([\s\S]*?)<\/script>/)[1] + "\nglobalThis.render = render;");
+            const svg = render(D, { estimator: D.main, visible: D.layers.map(() => true), epoch: D.epochs.length - 1 });
+            const ticks = [...svg.matchAll(/class="xtick"[^>]*>([^<]*)</g)].map(m => m[1]);
+            console.log(JSON.stringify([svg.match(/class="frame"[^>]*data-x="([^"]*)" data-y="([^"]*)"/).slice(1).join(";"),
+              ticks[0], ticks[ticks.length - 1], String(svg.includes('clip-path="url(#frame'))]));
+            """#.write(toFile: harness, atomically: true, encoding: .utf8)
+            let node = try TestSupport.run(try #require(TestSupport.node), [harness, plots + "/i/information_plane.html"])
+            #expect(node.status == 0, "\(node.stderr)")
+            frames[name] = try #require(try JSONSerialization.jsonObject(with: Data(node.stdout.utf8)) as? [String], "\(node.stdout)")
+        }
+        #expect(frames["fixed"] == ["2,8;0.5,1", "2", "8", "true"], "\(frames)")
+        // The default: 0 to H(X) = 12 bits (+2%) as the static plane; --zoom: the data's own range.
+        #expect(frames["default"]?.first?.hasPrefix("0,12.24;0,") == true && frames["default"]?[2] == "12", "\(frames)")
+        let zoomed = try #require(frames["zoom"]?.first?.split(separator: ";").first?.split(separator: ",").compactMap { Double($0) })
+        #expect(zoomed.count == 2 && zoomed[0] > 0 && zoomed != [0, 12.24], "\(frames)")
+    }
 }

@@ -102,6 +102,66 @@ struct FigureTests {
         #expect(0.6 * size * Double(title.count) <= svg.width - 16 && size < 15, "\(size)")
     }
 
+    /// A title too long for one line even at 10 px (the linear network's settings) is set
+    /// on two lines, each within the width, broken after a comma near the middle.
+    @Test func longTitlesTakeTwoLines() throws {
+        let title = "simulation: 100 Gaussian inputs (100 relevant), 10 linear hidden units, 100 samples, teacher noise σ₀² = 1.0, "
+            + "layer noise σ² = 1.0, full-batch gradient descent at rate 0.001 for 20000 epochs"
+        let svg = Figures.lines([("errors", "mse", [Figures.Series(name: "train", points: [(1, 2), (10, 1)])], []),
+                                 ("information", "bits", [Figures.Series(name: "I(X;T)", points: [(1, 0), (10, 1)])], [])],
+                                xLabel: "epoch", logX: true, title: title)
+        let pattern = try NSRegularExpression(pattern: #"font-size="([0-9.]+)"[^>]*class="figure-title">([^<]*)</text>"#)
+        let text = svg.text
+        let lines = pattern.matches(in: text, range: NSRange(text.startIndex..., in: text)).map { m in
+            (Double(String(text[Range(m.range(at: 1), in: text)!])) ?? 99, String(text[Range(m.range(at: 2), in: text)!]))
+        }
+        #expect(lines.count == 2 && lines[0].1.hasSuffix(",") && lines.map(\.1).joined(separator: " ") == title, "\(lines)")
+        for (size, line) in lines { #expect(0.6 * size * Double(line.count) <= svg.width - 16 && size >= 8, "\(size) \(line)") }
+    }
+
+    /// Layers converged to one point (hidden1 and hidden2 at (12, 1) in the IB-bound
+    /// figure) stay visible: the earlier one is a larger disc under the later, a ring.
+    @Test func coincidingMarkersShowAsRings() throws {
+        let markers = [Marker(x: 12, y: 1, category: 0), Marker(x: 12, y: 1, category: 1), Marker(x: 12, y: 1, category: 1), Marker(x: 3, y: 0.9, category: 2)]
+        let svg = Figures.traces([(title: "p", traces: [], markers: markers)], categories: ["hidden1", "hidden2", "hidden3"], xLabel: "x", yLabel: "y").text
+        let pattern = try NSRegularExpression(pattern: #"<circle cx="([-0-9.]+)" cy="([-0-9.]+)" r="([0-9.]+)" fill="([^"]+)" class="marker""#)
+        let circles = pattern.matches(in: svg, range: NSRange(svg.startIndex..., in: svg)).map { m in
+            (Double(String(svg[Range(m.range(at: 3), in: svg)!])) ?? 0, String(svg[Range(m.range(at: 4), in: svg)!]))
+        }
+        #expect(circles.count == 4)
+        #expect(circles.first?.0 == 4.6 && circles.first?.1 == ColorMap.category(0), "the first layer under the others, larger: \(circles)")
+        #expect(circles.dropFirst().allSatisfy { $0.0 == 3 }, "\(circles)")
+    }
+
+    /// Layer labels keep off the error bars (quick's plane: hidden4's bar ran through the
+    /// "hidden1–hidden3" label) and inside the frame.
+    @Test func layerLabelsAvoidErrorBars() throws {
+        let names = ["hidden1", "hidden2", "hidden3", "hidden4", "hidden5"]
+        var plane = PlaneData(title: "p", epochs: [0, 1], ixt: [[0, 0, 0, 0, 0], [12, 12, 12, 10.3, 5]], ity: [[0, 0, 0, 0, 0], [1, 1, 1, 0.99, 0.98]],
+                              layerNames: names)
+        plane.finalSpread = [(0.01, 0.001), (0.01, 0.001), (0.1, 0.002), (1.0, 0.01), (1.7, 0.01)]
+        let svg = Figures.informationPlane([plane], hx: 12, hy: 1)
+        let text = svg.text
+        func matches(_ pattern: String) throws -> [[String]] {
+            let regex = try NSRegularExpression(pattern: pattern)
+            return regex.matches(in: text, range: NSRange(text.startIndex..., in: text)).map { m in
+                (1..<m.numberOfRanges).map { String(text[Range(m.range(at: $0), in: text)!]) }
+            }
+        }
+        let labels = try matches(#"<text x="([-0-9.]+)" y="([-0-9.]+)"[^>]*text-anchor="(\w+)"[^>]*class="layer-label"[^>]*>([^<]*)</text>"#)
+        let bars = try matches(#"<path d="M([-0-9.]+) ([-0-9.]+)L([-0-9.]+) ([-0-9.]+)"[^>]*class="spread""#).map { $0.compactMap(Double.init) }
+        #expect(labels.count == 3 && bars.count >= 6)
+        for label in labels {
+            let x = Double(label[0]) ?? .nan, y = Double(label[1]) ?? .nan, width = Double(label[3].count) * 5.2
+            let box = label[2] == "end" ? (x - width, y - 10, x, y) : (x, y - 10, x + width, y)
+            #expect(box.0 >= 70 && box.1 >= 60, "\(label[3]) leaves the frame")
+            for bar in bars where bar.count == 4 {
+                let (x0, x1, y0, y1) = (min(bar[0], bar[2]) - 1, max(bar[0], bar[2]) + 1, min(bar[1], bar[3]) - 1, max(bar[1], bar[3]) + 1)
+                #expect(!(box.0 < x1 && x0 < box.2 && box.1 < y1 && y0 < box.3), "\(label[3]) crosses an error bar \(bar)")
+            }
+        }
+    }
+
     /// The spread over runs at the last epoch: one horizontal and one vertical bar per layer.
     @Test func finalSpreadBars() throws {
         var plane = PlaneData(title: "p", epochs: [0, 1], ixt: [[1, 2], [3, 4]], ity: [[0.1, 0.2], [0.5, 0.6]], layerNames: ["a", "b"])
