@@ -23,4 +23,7 @@ extension AnalysisFile.Contents {
     /// "Binning, 30 bins on [−1, 1]" rather than `binning_intervals30` (the label itself for
     /// files that do not record their estimators).
     package func displayTitle(_ label: String) -> String { spec(label)?.title(for: label) ?? label }
+
+    /// The title of a panel of I(T;Y) alone (``EstimatorSpec/informationWithLabelsTitle(for:)``).
+    package func displayTitleOfITY(_ label: String) -> String { spec(label)?.informationWithLabelsTitle(for: label) ?? label }
 }

@@ -25,6 +25,18 @@ extension EstimatorSpec {
         }
     }
 
+    /// The title of a panel of I(T;Y) alone. KDE's I(T;Y) is the difference of two bounds
+    /// of one kind (on H(T) and on the class-conditional entropies), not itself a bound, so
+    /// it is named by that pairing: "KDE, difference of upper bounds, σ² = 0.1".
+    public func informationWithLabelsTitle(for label: String) -> String {
+        switch self {
+        case .kde(let variance, _, _):
+            return "KDE, difference of \(label.hasSuffix("_lower") ? "lower" : "upper") bounds, σ² = \(Self.format(variance))"
+        case .binning, .adaptive, .knn:
+            return title(for: label)
+        }
+    }
+
     /// A number with a typographic minus.
     static func signed(_ x: Double) -> String { x < 0 ? "−" + format(-x) : format(x) }
 }

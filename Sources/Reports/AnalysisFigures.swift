@@ -174,7 +174,7 @@ package struct AnalysisFigures {
         }
         let spread = analysis.runs.count > 1 ? ", band: ±1 s.d. over runs" : ""
         return .figure(Figures.lines([("I(X;T), \(displayTitle(label))", "bits", series(ixt, analysis.ixtRuns[label]), []),
-                                      ("I(T;Y), \(displayTitle(label))", "bits", series(ity, analysis.ityRuns[label]), [])],
+                                      ("I(T;Y), \(analysis.displayTitleOfITY(label))", "bits", series(ity, analysis.ityRuns[label]), [])],
                                      xLabel: "epoch", logX: true, title: runsTitle + spread))
     }
 

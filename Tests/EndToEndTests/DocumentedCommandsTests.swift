@@ -38,9 +38,14 @@ struct DocumentedCommandsTests {
         documents.append(("README.md", try Self.blocks(of: "README.md")))
         documents.append(("docs/cluster.md", try Self.blocks(of: "docs/cluster.md")))
         #expect(documents.reduce(0) { $0 + $1.commands.count } >= 60)
+        // Everything the documents' commands wrote under plots/ and results/, and the repository's own.
+        var written = DocumentedPaths.written(under: TestSupport.root)
         for (index, document) in documents.enumerated() {
             let workspace = try base.copy(named: "document-\(index)", keepingTishby: !["docs/cluster.md", "infoplane train --help"].contains(document.name))
-            defer { try? FileManager.default.removeItem(at: workspace) }
+            defer {
+                written.formUnion(DocumentedPaths.written(under: workspace))
+                try? FileManager.default.removeItem(at: workspace)
+            }
             for command in document.commands {
                 let started = Date()
                 let result = try TestSupport.run("/bin/bash", ["-c", "set -eo pipefail\n" + command.text],
@@ -49,6 +54,13 @@ struct DocumentedCommandsTests {
                 let seconds = Date().timeIntervalSince(started)
                 if seconds > 20 { print("slow documented command (\(Int(seconds)) s): \(command.text)") }
             }
+        }
+        // Every output path the docs name (`plots/<experiment>/run-<seed>/…`) is one the
+        // commands wrote: a renamed folder cannot leave the docs behind.
+        let named = try DocumentedPaths.named(in: DocumentedPaths.documents)
+        #expect(named.count >= 20, "\(named)")
+        for (document, path) in named {
+            #expect(written.contains { DocumentedPaths.matches(path, $0) }, "\(document) names \(path), which no documented command wrote")
         }
     }
 
