@@ -4,11 +4,12 @@
 #   make test    bootstrap --test (also h5dump, Chromium, the .venv), build the tests optimised, run the whole suite
 #   make bench   release benchmarks, with PyTorch / numpy ratios when those are installed
 #   make fuzz    the fuzzer of `make test` with thousands of cases (INFOPLANE_FUZZ_CASES per format)
+#   make cluster-test  only the tests that run docs/cluster.md on a one-node Slurm (part of make test)
 SHELL := /bin/bash
 RELEASE := .build/release
 TEST_FLAGS := -c release -Xswiftc -enable-testing
 
-.PHONY: run test bench reproduce build bootstrap bootstrap-test clean fuzz
+.PHONY: run test bench reproduce build bootstrap bootstrap-test clean fuzz cluster-test
 
 bootstrap:
 	@scripts/bootstrap
@@ -25,6 +26,9 @@ run: build
 
 test: bootstrap-test
 	INFOPLANE_PYTHON=$(CURDIR)/.venv/bin/python swift test $(TEST_FLAGS)
+
+cluster-test: bootstrap-test
+	INFOPLANE_PYTHON=$(CURDIR)/.venv/bin/python swift test $(TEST_FLAGS) --filter ClusterTests
 
 FUZZ_CASES ?= 400
 fuzz: bootstrap-test

@@ -14,7 +14,9 @@ import Yams
 /// cluster page) then runs its commands in order in its own copy of that workspace.
 ///
 /// Not executed: `make run` and `make test` (the README's first block; CI runs `make test`,
-/// and `make run` builds), and the `parallel` one-liner (GNU parallel is not installed).
+/// and `make run` builds). The Slurm scripts of docs/cluster.md run here with the
+/// environment variables Slurm would set; ``ClusterTests`` submits them to a real Slurm and
+/// runs the README's GNU parallel one-liner.
 /// The README's `python-torch` blocks run in ``torchBlocksRun()``, which shows as skipped
 /// without a Python with torch.
 @Suite("Documented commands", .serialized)

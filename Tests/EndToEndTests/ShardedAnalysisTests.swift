@@ -37,28 +37,7 @@ struct ShardedAnalysisTests {
         #expect(try TestSupport.run(cli, ["analyze", folder, "--shard", "2/3", "-q"]).status == 0)
         let merged = try TestSupport.run(cli, ["analyze", folder, "--merge"])
         #expect(merged.status == 0 && merged.stdout.contains("6 run(s)"), "\(merged.stderr)")
-        let compare = """
-        import sys, h5py, numpy as np
-        a, b = h5py.File(sys.argv[1], "r"), h5py.File(sys.argv[2], "r")
-        names, other = [], []
-        a.visit(names.append); b.visit(other.append)
-        assert sorted(names) == sorted(other), set(names) ^ set(other)
-        count = 0
-        for name in names:
-            if isinstance(a[name], h5py.Dataset):
-                x, y = a[name][()], b[name][()]
-                if name.endswith("run_path"):
-                    x = [p.decode().split("/")[-1] for p in x]; y = [p.decode().split("/")[-1] for p in y]
-                    assert x == y, name
-                elif x.dtype.kind == "O":
-                    assert list(x) == list(y), name
-                else:
-                    assert x.dtype == y.dtype and x.shape == y.shape, name
-                    assert x.tobytes() == y.tobytes(), name
-                count += 1
-        print(count)
-        """
-        let result = try TestSupport.runPython(compare, [single, folder + "/analysis.h5"])
+        let result = try TestSupport.runPython(Self.compareDatasets, [single, folder + "/analysis.h5"])
         #expect(result.status == 0, "\(result.stderr)")
         #expect((Int(result.stdout.trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0) > 40)
 
@@ -84,6 +63,30 @@ struct ShardedAnalysisTests {
         let facts = try JSONSerialization.jsonObject(with: Data(environment.stdout.utf8)) as? [String: Any]
         #expect(facts?["hdf5"] != nil && facts?["available_workers"] != nil, "\(environment.stdout)")
     }
+
+    /// Python: whether two analysis files hold the same datasets, bit for bit (run paths
+    /// compared by file name); prints how many were compared.
+    static let compareDatasets = """
+    import sys, h5py, numpy as np
+    a, b = h5py.File(sys.argv[1], "r"), h5py.File(sys.argv[2], "r")
+    names, other = [], []
+    a.visit(names.append); b.visit(other.append)
+    assert sorted(names) == sorted(other), set(names) ^ set(other)
+    count = 0
+    for name in names:
+        if isinstance(a[name], h5py.Dataset):
+            x, y = a[name][()], b[name][()]
+            if name.endswith("run_path"):
+                x = [p.decode().split("/")[-1] for p in x]; y = [p.decode().split("/")[-1] for p in y]
+                assert x == y, name
+            elif x.dtype.kind == "O":
+                assert list(x) == list(y), name
+            else:
+                assert x.dtype == y.dtype and x.shape == y.shape, name
+                assert x.tobytes() == y.tobytes(), name
+            count += 1
+    print(count)
+    """
 
     static func save(_ text: String, in directory: URL) throws -> String {
         let path = directory.appendingPathComponent("out.json").path
