@@ -8,6 +8,18 @@ extension ReproduceCommand {
     /// Whether `--part` asks for `p` (or for all).
     func wants(_ p: Part) -> Bool { part.contains(.all) || part.contains(p) }
 
+    /// Saxe et al. 2018's claims on our tanh and ReLU runs (``SaxeClaims``).
+    func saxe() throws -> JSON.Saxe {
+        let start = Date()
+        let tanh = try trainAndAnalyse(file("saxe2018-tanh.yaml"), repeats: repeats)
+        let relu = try trainAndAnalyse(file("saxe2018-relu.yaml"), repeats: repeats)
+        let claims = SaxeClaims.evaluate(tanh: try AnalysisFile.read(tanh.output), relu: try AnalysisFile.read(relu.output))
+        say("Saxe et al. 2018, measured on our runs (\(tanh.runs) + \(relu.runs) runs; figures in \(plotsFolder)/saxe2018-*):")
+        say(claims.report)
+        say(String(format: "time: %.1f s", Date().timeIntervalSince(start)))
+        return JSON.Saxe(claims, analyses: [tanh.output, relu.output])
+    }
+
     /// 2017, Fig. 3: the same network trained on 5%, 45% and 85% of var_u
     /// (``TrainingSetSizeStudy``).
     func sizes() throws -> JSON.Sizes {

@@ -148,15 +148,4 @@ struct ReproduceCommand: ParsableCommand {
         say(String(format: "time: %.1f s (analysis %.1f s)", Date().timeIntervalSince(start), outcome.seconds))
         return (JSON.Archived(comparison, analysis: outcome.output, figures: figures), outcome)
     }
-
-    func saxe() throws -> JSON.Saxe {
-        let start = Date()
-        let tanh = try trainAndAnalyse(file("saxe2018-tanh.yaml"), repeats: repeats)
-        let relu = try trainAndAnalyse(file("saxe2018-relu.yaml"), repeats: repeats)
-        let claims = SaxeClaims.evaluate(tanh: try AnalysisFile.read(tanh.output), relu: try AnalysisFile.read(relu.output))
-        say("Saxe et al. 2018, measured on our runs (\(tanh.runs) + \(relu.runs) runs; figures in \(plotsFolder)/saxe2018-*):")
-        say(claims.report)
-        say(String(format: "time: %.1f s", Date().timeIntervalSince(start)))
-        return JSON.Saxe(claims, analyses: [tanh.output, relu.output])
-    }
 }
