@@ -100,27 +100,10 @@ struct ClusterTests {
         #expect(parallel.status == 0, "\(line): \(parallel.stderr)")
         for run in ["run-1.h5", "run-2.h5"] {
             let pair = [folder.appendingPathComponent(run).path, parallelFolder.appendingPathComponent("results/tishby2017/\(run)").path]
-            let compared = try TestSupport.runPython(Self.sameTraining, pair)
+            let compared = try TestSupport.runPython(RunFileComparison.sameTraining, pair)
             #expect(compared.status == 0, "\(run): \(compared.stderr)")
         }
     }
-
-    /// Python: two run files hold the same training, bit for bit (every dataset but the
-    /// ones that record wall-clock time).
-    static let sameTraining = """
-    import sys, h5py
-    a, b = h5py.File(sys.argv[1], "r"), h5py.File(sys.argv[2], "r")
-    names = []
-    a.visit(names.append)
-    compared = 0
-    for name in names:
-        if isinstance(a[name], h5py.Dataset) and "seconds" not in name and "time" not in name:
-            x, y = a[name][()], b[name][()]
-            assert x.dtype == y.dtype and x.shape == y.shape and x.tobytes() == y.tobytes(), name
-            compared += 1
-    assert compared > 20, compared
-    print(compared)
-    """
 
     /// Whether to run the time-limit case: Slurm's shortest limit is a minute, enforced by a
     /// check every 30 s, so the case keeps both processors busy for about 2.5 minutes, more
@@ -175,7 +158,7 @@ struct ClusterTests {
         let second = try String(contentsOf: directory.appendingPathComponent("logs/resume-\(resumed)_0.out"), encoding: .utf8)
         #expect(second.contains("resumed ") && second.contains("run-1.h5"), "\(second)")
         let run = directory.appendingPathComponent("results/tishby2017/run-1.h5").path
-        let compared = try TestSupport.runPython(Self.sameTraining, [run, reference + "/tishby2017/run-1.h5"])
+        let compared = try TestSupport.runPython(RunFileComparison.sameTraining, [run, reference + "/tishby2017/run-1.h5"])
         #expect(compared.status == 0, "\(compared.stderr)")
     }
 }

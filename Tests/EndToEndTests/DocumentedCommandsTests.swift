@@ -1,5 +1,6 @@
 import Experiments
 import Foundation
+import Synchronization
 import Testing
 import TestSupport
 import Yams
@@ -36,33 +37,45 @@ struct DocumentedCommandsTests {
         for command in ["", "train", "run", "analyze", "plot", "compare", "serve", "explain", "visualize", "reproduce", "inspect", "export", "environment"] {
             #expect(help[command]?.isEmpty == false, "infoplane \(command) --help has no examples")
         }
-        var documents: [(name: String, commands: [Command])] = help.keys.sorted().map { ("infoplane \($0) --help", help[$0] ?? []) }
-        documents.append(("README.md", try Self.blocks(of: "README.md")))
+        // The README first: the longest document starts first, the help texts fill the other processor.
+        var documents: [(name: String, commands: [Command])] = [("README.md", try Self.blocks(of: "README.md"))]
+        documents += help.keys.sorted().map { ("infoplane \($0) --help", help[$0] ?? []) }
         documents.append(("docs/cluster.md", try Self.blocks(of: "docs/cluster.md")))
         #expect(documents.reduce(0) { $0 + $1.commands.count } >= 60)
-        // Everything the documents' commands wrote under plots/ and results/, and the repository's own.
-        var written = DocumentedPaths.written(under: TestSupport.root)
-        for (index, document) in documents.enumerated() {
-            let workspace = try base.copy(named: "document-\(index)", keepingTishby: !["docs/cluster.md", "infoplane train --help"].contains(document.name))
-            defer {
-                written.formUnion(DocumentedPaths.written(under: workspace))
-                try? FileManager.default.removeItem(at: workspace)
-            }
-            for command in document.commands {
-                let started = Date()
-                let result = try TestSupport.run("/bin/bash", ["-c", "set -eo pipefail\n" + command.text],
-                                                 environment: base.environment.merging(command.environment) { $1 }, directory: workspace)
-                #expect(result.status == 0, "\(document.name): \(command.text) (\(command.environment)) exited \(result.status):\n\(result.stderr)")
-                let seconds = Date().timeIntervalSince(started)
-                if seconds > 20 { print("slow documented command (\(Int(seconds)) s): \(command.text)") }
+        // Documents run two at a time, each in its own copy of the workspace, its commands in
+        // order. Everything they wrote under plots/ and results/ is kept, with the repository's own.
+        let written = Mutex(DocumentedPaths.written(under: TestSupport.root))
+        let jobs = documents.map { (name: $0.name, texts: $0.commands.map { ($0.text, $0.environment) }) }
+        let root = base.root, environment = base.environment
+        DispatchQueue.concurrentPerform(iterations: jobs.count) { index in
+            let document = jobs[index]
+            do {
+                let workspace = try Workspace(root: root, environment: environment)
+                    .copy(named: "document-\(index)", keepingTishby: !["docs/cluster.md", "infoplane train --help"].contains(document.name))
+                defer {
+                    let paths = DocumentedPaths.written(under: workspace)
+                    written.withLock { $0.formUnion(paths) }
+                    try? FileManager.default.removeItem(at: workspace)
+                }
+                for (text, extra) in document.texts {
+                    let started = Date()
+                    let result = try TestSupport.run("/bin/bash", ["-c", "set -eo pipefail\n" + text],
+                                                     environment: environment.merging(extra) { $1 }, directory: workspace)
+                    #expect(result.status == 0, "\(document.name): \(text) (\(extra)) exited \(result.status):\n\(result.stderr)")
+                    let seconds = Date().timeIntervalSince(started)
+                    if seconds > 20 { print("slow documented command (\(Int(seconds)) s): \(text)") }
+                }
+            } catch {
+                Issue.record("\(document.name): \(error)")
             }
         }
+        let everything = written.withLock { $0 }
         // Every output path the docs name (`plots/<experiment>/run-<seed>/…`) is one the
         // commands wrote: a renamed folder cannot leave the docs behind.
         let named = try DocumentedPaths.named(in: DocumentedPaths.documents)
         #expect(named.count >= 20, "\(named)")
         for (document, path) in named {
-            #expect(written.contains { DocumentedPaths.matches(path, $0) }, "\(document) names \(path), which no documented command wrote")
+            #expect(everything.contains { DocumentedPaths.matches(path, $0) }, "\(document) names \(path), which no documented command wrote")
         }
     }
 
