@@ -66,9 +66,11 @@ struct ClusterTests {
         }
         let logs = (try? FileManager.default.contentsOfDirectory(atPath: directory.appendingPathComponent("logs").path)) ?? []
         #expect(logs.count == 21, "\(logs)")
-        // Shards 0 and 1 trained the two runs, at the same time.
+        // Shards 0 and 1 trained the two runs, at the same time. Slurm records whole seconds,
+        // so the intervals are closed: a task that starts and ends within one second (a fast
+        // machine) still meets the other.
         let busy = trained.filter { $0.task == 0 || $0.task == 1 }.compactMap { r in r.start.flatMap { s in r.end.map { (s, $0) } } }
-        #expect(busy.count == 2 && busy[0].0 < busy[1].1 && busy[1].0 < busy[0].1, "the two training tasks did not overlap: \(busy)")
+        #expect(busy.count == 2 && busy[0].0 <= busy[1].1 && busy[1].0 <= busy[0].1, "the two training tasks did not overlap: \(busy)")
         // afterok: analysis only after all training, the merge only after all analysis.
         if let lastTrained = trained.compactMap(\.end).max(), let firstAnalysed = analysed.compactMap(\.start).min(),
            let lastAnalysed = analysed.compactMap(\.end).max(), let mergeStart = merged.first?.start {

@@ -64,9 +64,8 @@ enum DocumentedPaths {
     /// Whether the written path `candidate` is an instance of the documented `template`.
     static func matches(_ template: String, _ candidate: String) -> Bool {
         var pattern = "^"
-        var index = template.startIndex
         let trimmed = template.hasSuffix("/") ? String(template.dropLast()) : template
-        index = trimmed.startIndex
+        var index = trimmed.startIndex
         while index < trimmed.endIndex {
             let c = trimmed[index]
             switch c {
