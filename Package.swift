@@ -20,18 +20,22 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.5.0"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
-        .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),  // SHA-256 digests of run files
         .package(url: "https://github.com/apple/swift-protobuf", from: "1.39.0"),  // ONNX model files
         .package(url: "https://github.com/swhitty/FlyingFox", from: "0.27.1"),  // `infoplane serve` (small, no dependencies)
     ],
     targets: [
-        // C system libraries, found through pkg-config (Debian: libhdf5-dev, libopenblas-dev, zlib1g-dev).
+        // C system libraries, found through pkg-config (Debian: libhdf5-dev, libopenblas-dev, zlib1g-dev, libssl-dev).
         .systemLibrary(name: "CHDF5", pkgConfig: "hdf5-serial",
                        providers: [.apt(["libhdf5-dev"])]),
         .systemLibrary(name: "CBLAS", pkgConfig: "openblas",
                        providers: [.apt(["libopenblas-dev"])]),
         .systemLibrary(name: "CZlib", pkgConfig: "zlib",
                        providers: [.apt(["zlib1g-dev"])]),
+        // SHA-256 digests of run and model files from OpenSSL's libcrypto (Debian's
+        // maintained build, nothing to compile: swift-crypto's BoringSSL took minutes of
+        // every build on two cores).
+        .systemLibrary(name: "COpenSSL", pkgConfig: "libcrypto",
+                       providers: [.apt(["libssl-dev"])]),
 
         // The crash and hang guard for damaged HDF5 files (installed by the CLI only).
         .target(name: "CHDF5Guard"),
@@ -44,7 +48,7 @@ let package = Package(
         // The lab's error protocol: what failed, where, whose failure (the exit code), the cause.
         .target(name: "Diagnostics"),
         // Files written whole or not at all, opened without following links; errno in words.
-        .target(name: "SafeFiles", dependencies: ["Diagnostics"]),
+        .target(name: "SafeFiles", dependencies: ["Diagnostics", "COpenSSL"]),
         .target(name: "HDF5", dependencies: ["Diagnostics", "CHDF5", "CHDF5Guard"]),
         .target(name: "Tensor", dependencies: [
             "CBLAS", "CKernels",
@@ -57,11 +61,10 @@ let package = Package(
         ]),
         // Models of other frameworks (ONNX, Keras HDF5) read into the lab's layers.
         .target(name: "ModelImport", dependencies: [
-            "Diagnostics", "Datasets", "HDF5", "Networks", "Tensor",
+            "Diagnostics", "Datasets", "HDF5", "Networks", "SafeFiles", "Tensor",
             .product(name: "SwiftProtobuf", package: "swift-protobuf"),
-            .product(name: "Crypto", package: "swift-crypto"),
         ]),
-        .target(name: "Recording", dependencies: ["Diagnostics", "CDeflate", "CZlib", "HDF5", "Networks", "SafeFiles", "Tensor", .product(name: "Crypto", package: "swift-crypto")]),
+        .target(name: "Recording", dependencies: ["Diagnostics", "CDeflate", "CZlib", "HDF5", "Networks", "SafeFiles", "Tensor"]),
         // The pure estimators: no files, no run format.
         .target(name: "Information", dependencies: [
             "Diagnostics", "CKernels", "Tensor",

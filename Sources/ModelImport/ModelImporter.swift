@@ -1,5 +1,5 @@
-import Crypto
 import Foundation
+import SafeFiles
 
 /// Imports a model file of another framework: ONNX (`.onnx`) or Keras HDF5 (`.h5`,
 /// `.hdf5`), told apart by their first bytes.
@@ -25,7 +25,7 @@ public enum ModelImporter {
         guard size <= maximumBytes else { throw ModelImportError(file: path, "\(size) bytes is more than the \(maximumBytes) a model file may have") }
         guard let data = FileManager.default.contents(atPath: path) else { throw ModelImportError(file: path, "cannot read the file") }
         let bytes = [UInt8](data)
-        let digest = SHA256.hash(data: bytes).map { String(format: "%02x", $0) }.joined()
+        let digest = FileDigest.sha256Hex(bytes)
         let hdf5Magic: [UInt8] = [0x89, 0x48, 0x44, 0x46, 0x0D, 0x0A, 0x1A, 0x0A]
         if bytes.starts(with: hdf5Magic) { return try KerasImporter.read(path, sha256: digest) }
         if bytes.starts(with: [0x50, 0x4B, 0x03, 0x04]) {
