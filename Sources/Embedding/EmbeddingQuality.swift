@@ -7,38 +7,36 @@ public enum EmbeddingQuality {
     /// the embedding's k nearest neighbours of i that are not among its k nearest in the
     /// data and r(i, j) is j's rank by distance from i in the data (1 = nearest; ties by
     /// index). 1 when no false neighbours appear.
-    /// - Complexity: O(N² k): ranks are counted only for the k embedding neighbours.
+    /// - Complexity: O(N² (d + k)) time: ranks are counted only for the k embedding
+    ///   neighbours; memory O(N) per row (``TSNE/distanceRows(_:_:)``), never N².
     public static func trustworthiness(data: Tensor, embedding: [SIMD2<Double>], k: Int) -> Double {
         let n = data.rows
-        let distances = TSNE.squaredDistances(data)
-        var penalty = 0.0
-        for i in 0..<n {
-            let row = i * n
+        let penalties = TSNE.distanceRows(data) { i, distances in
+            var penalty = 0.0
             for j in nearest(embedding, i, k) {
                 // r(i, j) = 1 + the number of points before j in i's data order.
-                let dj = distances[row + j]
+                let dj = distances[j]
                 var rank = 1
                 for m in 0..<n where m != i && m != j {
-                    let dm = distances[row + m]
+                    let dm = distances[m]
                     if dm < dj || (dm == dj && m < j) { rank += 1 }
                 }
                 if rank > k { penalty += Double(rank - k) }
             }
+            return penalty
         }
-        return 1 - 2 / (Double(n) * Double(k) * (2 * Double(n) - 3 * Double(k) - 1)) * penalty
+        return 1 - 2 / (Double(n) * Double(k) * (2 * Double(n) - 3 * Double(k) - 1)) * penalties.reduce(0, +)
     }
 
     /// The mean share of each point's k nearest neighbours in the data that are also
     /// among its k nearest in the embedding.
     public static func neighbourPreservation(data: Tensor, embedding: [SIMD2<Double>], k: Int) -> Double {
         let n = data.rows
-        let distances = TSNE.squaredDistances(data)
-        var kept = 0
-        for i in 0..<n {
-            let inData = Set(smallest(k, n, excluding: i) { distances[i * n + $0] })
-            kept += nearest(embedding, i, k).filter(inData.contains).count
+        let kept = TSNE.distanceRows(data) { i, distances in
+            let inData = Set(smallest(k, n, excluding: i) { distances[$0] })
+            return nearest(embedding, i, k).filter(inData.contains).count
         }
-        return Double(kept) / Double(n * k)
+        return Double(kept.reduce(0, +)) / Double(n * k)
     }
 
     package static func nearest(_ y: [SIMD2<Double>], _ i: Int, _ k: Int) -> [Int] {

@@ -70,9 +70,11 @@ public struct TSNE: Sendable {
         guard iterations >= 0, earlyIterations >= 0 else { throw EmbeddingError("t-SNE iterations must not be negative") }
         if let initial, initial.count != n { throw EmbeddingError("initial embedding has \(initial.count) points for \(n)") }
         let exact = n <= exactLimit
-        let distances = TSNE.squaredDistances(data)
-        let denseP = exact ? dense(distances, n: n) : []
-        let affinities = exact ? Affinities(neighbours: [], values: []) : sparse(distances, n: n, k: min(n - 1, Int(3 * perplexity)))
+        if let shortfall = MemoryBudget.shortfall(memoryBytes(points: n, dimensions: data.rowSize), for: "t-SNE of \(n) points (\(data.rowSize) values each)") {
+            throw EmbeddingError(shortfall + "; embed fewer samples")
+        }
+        let denseP = exact ? dense(TSNE.squaredDistances(data), n: n) : []
+        let affinities = exact ? Affinities(neighbours: [], values: []) : sparse(TSNE.nearestNeighbours(data, k: min(n - 1, Int(3 * perplexity))))
         var y = initial.map(TSNE.rescaled) ?? TSNE.pca(data)
         let rate = learningRate ?? max(Double(n) / earlyExaggeration, 50)
         var velocity = [SIMD2<Double>](repeating: .zero, count: n)
@@ -213,21 +215,16 @@ public struct TSNE: Sendable {
         return matrix
     }
 
-    package func sparse(_ distances: [Double], n: Int, k: Int) -> Affinities {
-        let slots = ConcurrentSlots<(Int, [Int], [Double])>(count: n)
+    /// Sparse affinities over each point's nearest neighbours (``nearestNeighbours(_:k:)``).
+    package func sparse(_ nearest: (indices: [[Int]], distances: [[Double]])) -> Affinities {
+        let n = nearest.indices.count
+        let slots = ConcurrentSlots<(Int, [Double])>(count: n)
         Parallel.forEachRange(n, minimumPerWorker: 64) { rows in
-            for i in rows {
-                let row = (0..<n).filter { $0 != i }.sorted { (distances[i * n + $0], $0) < (distances[i * n + $1], $1) }
-                let nearest = Array(row.prefix(k))
-                slots.set(i, (i, nearest, self.conditional(nearest.map { distances[i * n + $0] }[...])))
-            }
+            for i in rows { slots.set(i, (i, self.conditional(nearest.distances[i][...]))) }
         }
-        var near = [[Int]](repeating: [], count: n)
+        let near = nearest.indices
         var conditional = [[Double]](repeating: [], count: n)
-        for (i, nearest, p) in slots.values {
-            near[i] = nearest
-            conditional[i] = p
-        }
+        for (i, p) in slots.values { conditional[i] = p }
         // Symmetrise: P_ij = (p_{j|i} + p_{i|j}) / 2N over the union of neighbour lists.
         var maps = [[Int: Double]](repeating: [:], count: n)
         for i in 0..<n {

@@ -56,13 +56,7 @@ package struct RunResources: Sendable, Equatable {
     package static func clamp(_ value: Double) -> Int { value >= Double(Int.max / 2) ? Int.max / 2 : Int(value) }
 
     /// A size in readable units (GiB, MiB, KiB).
-    package static func format(bytes: Int) -> String {
-        let value = Double(bytes)
-        let gib = Double(1 << 30), mib = Double(1 << 20)
-        if value >= gib { return String(format: "%.1f GiB", value / gib) }
-        if value >= mib { return String(format: "%.1f MiB", value / mib) }
-        return String(format: "%.0f KiB", max(1, value / 1024))
-    }
+    package static func format(bytes: Int) -> String { MemoryBudget.format(bytes: bytes) }
 
     /// Bytes free for an unprivileged writer on the file system that holds `path` (or
     /// its nearest existing ancestor), if the system says; 0 on a read-only file system.
@@ -77,8 +71,6 @@ package struct RunResources: Sendable, Equatable {
     /// Whether the file system that holds `path` is mounted read-only.
     package static func isReadOnly(near path: String) -> Bool { FreeSpace.room(near: path) == .readOnly }
 
-    /// The machine's physical memory in bytes.
-    package static var physicalMemory: Int { Int(clamping: ProcessInfo.processInfo.physicalMemory) }
 }
 
 /// Limits a plan must stay within; `run` and `train` take them from options.
@@ -90,9 +82,7 @@ package struct ResourceLimits: Sendable {
     package var maximumMemoryBytes: Int
 
     /// Half the physical memory, or less under `ulimit -v` (``AddressSpace``).
-    package static var defaultMemoryBytes: Int {
-        min(RunResources.physicalMemory / 2, AddressSpace.available ?? Int.max)
-    }
+    package static var defaultMemoryBytes: Int { MemoryBudget.bytes }
 
     package init(maximumFileBytes: Int = 16 << 30, maximumMemoryBytes: Int = ResourceLimits.defaultMemoryBytes) {
         self.maximumFileBytes = maximumFileBytes

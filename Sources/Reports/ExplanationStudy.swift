@@ -86,8 +86,13 @@ package struct ExplanationStudy: Sendable {
         let probabilities = model.probabilities(inputs)
         let width = probabilities.rowSize
         let probabilityRows = (0..<inputs.rows).map { Array(probabilities.scalars[($0 * width)..<(($0 + 1) * width)]) }
+        let methodNames = options.methods ?? AttributionCatalog.defaults(for: model)
+        let steps = options.faithfulness?.steps
+        try ExplanationPlan(model: model, samples: rows.count, methods: methodNames.count, faithfulnessSteps: steps,
+                            occlusion: options.features || methodNames.contains { $0.hasPrefix("occlusion") })
+            .check(samples: rows.count, steps: steps)
         var results: [MethodResult] = []
-        for name in options.methods ?? AttributionCatalog.defaults(for: model) {
+        for name in methodNames {
             let method = try AttributionCatalog.method(name, model: model, context: context)
             let start = Date()
             let attribution = try method.attribute(model, inputs: inputs, target: target)

@@ -178,6 +178,31 @@ struct ExplainTests {
         #expect(try ExplanationStudy.defaultRows(labels: labels, splits: splits, count: 2) { _ in false } == [0, 2])
     }
 
+    /// The memory plan counts passes over the samples, the faithfulness batches and
+    /// occlusion, and refuses with the numbers (a 28×28 CNN: 10,000 faithfulness steps of
+    /// one sample hold as much as 5,000 samples' forward and backward pass).
+    @Test func explanationsBeyondTheMemoryBudgetAreRefused() throws {
+        var rng = SeededRNG(seed: 1)
+        let model = try Sequential(inputShape: [28, 28, 1], layers: [
+            Conv2D(name: "conv1", kernelSize: (3, 3), inputChannels: 1, outputChannels: 8, padding: 1, activation: .relu, rng: &rng),
+            Flatten(name: "flatten"),
+            Dense(name: "output", inputSize: 28 * 28 * 8, outputSize: 10, rng: &rng),
+        ])
+        let units = 784 + 784 * 8 + 784 * 8 + 10, parameters = 8 * 9 + 8 + 784 * 8 * 10 + 10
+        let plain = ExplanationPlan(model: model, samples: 6, methods: 3, faithfulnessSteps: nil, occlusion: false)
+        #expect(plain.memoryBytes == 6 * 784 * 4 * 7 + parameters * 12 + 6 * units * 16)
+        let steps = ExplanationPlan(model: model, samples: 6, methods: 3, faithfulnessSteps: 10_000, occlusion: true)
+        #expect(steps.memoryBytes == 6 * 784 * 4 * 7 + parameters * 12 + 10_001 * units * 8)
+        try steps.check(samples: 6, steps: 10_000, limit: steps.memoryBytes)
+        do {
+            try steps.check(samples: 6, steps: 10_000, limit: 512 << 20)
+            Issue.record("a plan of \(steps.memoryBytes) bytes passed a limit of 512 MiB")
+        } catch {
+            #expect(error.description.hasPrefix("explaining 6 samples with 10000 faithfulness steps needs about 1018.6 MiB of memory; the limit is 512.0 MiB"), "\(error)")
+            #expect(error.description.contains("--count"))
+        }
+    }
+
     /// The var_u MLP: 12 inputs as a strip, no Grad-CAM; a run without recorded weights
     /// is explained from its checkpoint, and only at its last epoch.
     @Test func explainsAnMLPFromItsCheckpoint() throws {

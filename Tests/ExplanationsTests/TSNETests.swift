@@ -80,4 +80,35 @@ struct TSNETests {
         }
         #expect(throws: EmbeddingError.self) { try TSNE().embed(Tensor(shape: [3, 2], repeating: 0)) }
     }
+
+    /// The block-wise neighbour search equals a brute-force one over all pairs (in
+    /// Double), across block edges and with ties resolved by the lower index.
+    @Test func neighboursOfBlocksEqualBruteForce() {
+        var rng = SeededRNG(seed: 11)
+        let n = TSNE.blockRows * 2 + 37, d = 7, k = 12
+        // Values on a coarse grid so that ties occur.
+        let x = Tensor(shape: [n, d], scalars: (0..<(n * d)).map { _ in Float(Int(rng.uniform(0, 4))) })
+        let found = TSNE.nearestNeighbours(x, k: k)
+        for i in [0, 1, TSNE.blockRows - 1, TSNE.blockRows, n - 1] {
+            let distances = (0..<n).map { j in (0..<d).reduce(0.0) { $0 + Double(x.scalars[i * d + $1] - x.scalars[j * d + $1]) * Double(x.scalars[i * d + $1] - x.scalars[j * d + $1]) } }
+            let expected = (0..<n).filter { $0 != i }.sorted { (distances[$0], $0) < (distances[$1], $1) }.prefix(k)
+            #expect(found.indices[i] == Array(expected), "row \(i)")
+            #expect(found.distances[i] == expected.map { distances[$0] }, "row \(i)")
+        }
+    }
+
+    /// A t-SNE beyond the memory budget is refused with the numbers before anything is
+    /// allocated (10 million points would need ~100 GiB of neighbour lists).
+    @Test func embeddingsBeyondTheMemoryBudgetAreRefused() {
+        let tsne = TSNE()
+        #expect(tsne.memoryBytes(points: 2500, dimensions: 10) == 2500 * 10 * 4 + 2500 * 2500 * 24)
+        #expect(tsne.memoryBytes(points: 10_000_000, dimensions: 1) > MemoryBudget.bytes)
+        do {
+            _ = try tsne.embed(Tensor(shape: [10_000_000, 1], repeating: 0))
+            Issue.record("10 million points were embedded")
+        } catch {
+            #expect(error.description.contains("t-SNE of 10000000 points (1 values each) needs about"), "\(error)")
+            #expect(error.description.contains("embed fewer samples"))
+        }
+    }
 }
