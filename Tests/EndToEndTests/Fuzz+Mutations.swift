@@ -127,3 +127,82 @@ enum RunFileEdit: CaseIterable {
         }
     }
 }
+
+/// Structured edits of an analysis file through the HDF5 layer: legal HDF5, hostile to
+/// the lab (versions, run paths and digests, coordinates and shapes that disagree,
+/// non-finite and extreme bits, names that would make paths).
+enum AnalysisFileEdit: CaseIterable {
+    case futureVersion, negativeVersion, escapingRunPath, absoluteRunPath, garbageDigest, fewerRunPaths,
+         nanInformation, extremeInformation, descendingEpochs, hugeEpochs, escapingLayerName, fewerLayers,
+         shorterIXT, garbageEstimatorAttribute, escapingEstimatorLabel, escapingExperiment, garbageSweep, removedSeeds
+
+    func apply(to path: String, escape: String, _ random: inout FuzzRandom) throws -> String {
+        let file = try H5File.open(path, mode: .readWrite)
+        let estimators = try file.group("estimators")
+        let label = random.pick(try estimators.childNames())
+        let group = try estimators.group(label)
+        switch self {
+        case .futureVersion, .negativeVersion:
+            let version: Int32 = self == .futureVersion ? 99 : -1
+            try file.setAttribute("format_version", version)
+            return "format_version \(version)"
+        case .escapingRunPath, .absoluteRunPath, .fewerRunPaths:
+            var paths = try file.dataset("run_path").readStrings()
+            if self == .fewerRunPaths { paths.removeLast() } else { paths[random.below(paths.count)] = self == .escapingRunPath ? escape + "/run-1.h5" : "/etc/passwd" }
+            try file.remove("run_path")
+            try file.writeStrings("run_path", paths)
+            return self == .fewerRunPaths ? "one run path fewer" : "run path \(paths)"
+        case .garbageDigest:
+            let digests = try file.dataset("run_digest").readStrings()
+            try file.remove("run_digest")
+            try file.writeStrings("run_digest", digests.map { _ in random.pick(["sha256:zz", "", "md5:0", String(repeating: "f", count: 10_000)]) })
+            return "run digests edited"
+        case .nanInformation, .extremeInformation:
+            let name = random.pick(["ixt", "ity", "ixt_mean", "ity_ci_high"])
+            let data = try group.dataset(name)
+            var values = try data.read(as: Double.self)
+            let value = self == .nanInformation ? Double.nan : random.pick([1e308, -1e308, .infinity, 5e-324])
+            values[random.below(values.count)] = value
+            try data.write(values)
+            return "\(label)/\(name) holds \(value)"
+        case .descendingEpochs, .hugeEpochs:
+            for container in [file as any H5Container, group] {
+                let data = try container.dataset("epoch")
+                var values = try data.read(as: Int64.self)
+                if self == .descendingEpochs { values.reverse() } else { values[values.count - 1] = 1 << 62 }
+                try data.write(values)
+            }
+            return self == .descendingEpochs ? "epochs descending" : "an epoch of 2^62"
+        case .escapingLayerName, .fewerLayers:
+            for container in [file as any H5Container, group] {
+                var names = try container.dataset("layer").readStrings()
+                if self == .fewerLayers { names.removeLast() } else { names[0] = escape }
+                try container.remove("layer")
+                try container.writeStrings("layer", names)
+            }
+            return self == .fewerLayers ? "one layer name fewer" : "layer named \(escape)"
+        case .shorterIXT:
+            let shape = try group.dataset("ixt").shape()
+            try group.remove("ixt")
+            try group.writeDataset("ixt", [Double](repeating: 1, count: shape[0] * shape[1]), shape: [shape[0], shape[1]])
+            return "\(label)/ixt of rank 2"
+        case .garbageEstimatorAttribute:
+            let text = random.pick(["binning:bins=-1", "{", "kde:noise=nan", "knn:k=99999999999999999999", "\u{0}"])
+            try group.setAttribute("estimator", text)
+            return "\(label)@estimator = \(text)"
+        case .escapingEstimatorLabel:
+            try group.setAttribute("label", escape)
+            return "\(label)@label = \(escape)"
+        case .escapingExperiment:
+            try file.setAttribute("experiment", escape)
+            return "experiment = \(escape)"
+        case .garbageSweep:
+            let text = random.pick(["[", "model.widths: [1, 2", "a: b: c", String(repeating: "x: 1\n", count: 5000)])
+            try file.setAttribute("sweep", text)
+            return "sweep attribute edited"
+        case .removedSeeds:
+            try group.remove("seed")
+            return "\(label)/seed removed"
+        }
+    }
+}

@@ -299,15 +299,28 @@ struct FuzzTests {
             }
             cases.append(("run file case \(k) (\(what))", runCalls(folder)))
         }
-        for k in 0..<Self.casesPerFormat {
+        // Byte mutations, then every structured edit once; each beside a copy of the run,
+        // so that the calls that follow run paths (export table, --merge) get that far.
+        for k in 0..<(Self.casesPerFormat + AnalysisFileEdit.allCases.count) {
             let folder = sandbox.appendingPathComponent("analysis-case-\(k)")
             try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-            var bytes = analysis
-            let what = random.pick(ByteMutation.allCases).apply(&bytes, &random)
-            try Data(bytes).write(to: folder.appendingPathComponent("analysis.h5"))
+            let file = folder.appendingPathComponent("analysis.h5").path
+            try Data(runBytes).write(to: folder.appendingPathComponent("run-1.h5"))
+            let what: String
+            if k < Self.casesPerFormat {
+                var bytes = analysis
+                what = random.pick(ByteMutation.allCases).apply(&bytes, &random)
+                try Data(bytes).write(to: URL(fileURLWithPath: file))
+            } else {
+                try Data(analysis).write(to: URL(fileURLWithPath: file))
+                what = try AnalysisFileEdit.allCases[k - Self.casesPerFormat].apply(to: file, escape: escape, &random)
+            }
+            let plots = folder.appendingPathComponent("plots").path
             cases.append(("analysis file case \(k) (\(what))", [
-                Call(label: "plot", arguments: ["plot", folder.path, "--plots", folder.appendingPathComponent("plots").path, "-q"]),
-                Call(label: "inspect", arguments: ["inspect", folder.appendingPathComponent("analysis.h5").path]),
+                Call(label: "plot", arguments: ["plot", folder.path, "--plots", plots, "-q"]),
+                Call(label: "inspect", arguments: ["inspect", file]),
+                Call(label: "export table", arguments: ["export", "table", folder.path, "-o", folder.appendingPathComponent("table.csv").path]),
+                Call(label: "compare", arguments: ["compare", folder.path, folder.path, "-o", folder.appendingPathComponent("compare").path, "-q"]),
             ]))
         }
         // Not regular files: a FIFO must not block, a folder must not be opened as a file.
