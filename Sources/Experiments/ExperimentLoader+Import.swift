@@ -40,9 +40,7 @@ extension ExperimentLoader {
         model["from_sha256"] = Node(imported.sha256)
         model["input_shape"] = flowList(imported.inputShape)
         if let layout = imported.inputLayout { model["input_layout"] = Node(layout.rawValue) }
-        var layers: [Node] = []
-        for layer in imported.layers.dropLast() { layers.append(try layerNode(layer, file: file)) }
-        model["layers"] = .sequence(Node.Sequence(layers))
+        model["layers"] = .sequence(Node.Sequence(try layerItems(imported.architecture, file: file)))
         top["model"] = .mapping(model)
         if case .mapping(var data)? = top["data"] {
             if let given = data["classes"]?.int, given != imported.outputUnits {
@@ -56,6 +54,41 @@ extension ExperimentLoader {
 
     private static func flowList(_ values: [Int]) -> Node {
         .sequence(Node.Sequence(values.map { Node(String($0)) }, .implicit, .flow))
+    }
+
+    /// The nodes but the output layer (which the configuration adds, sized by
+    /// `data.classes`) as `layers` items: each in ``LayerSpec``'s `Codable` form, with
+    /// `inputs` where it does not take the item before, and merges naming their inputs
+    /// (`{add: [conv3, conv1]}`). Names are left to the configuration, which numbers the
+    /// nodes by kind as the importer does.
+    static func layerItems(_ architecture: ModelDescription, file: String) throws(ConfigError) -> [Node] {
+        let nodes = architecture.nodes
+        var items: [Node] = []
+        for (index, node) in nodes.enumerated() {
+            let previous = index == 0 ? ModelDescription.modelInput : nodes[index - 1].name
+            if index == nodes.count - 1 {
+                guard node.inputs == [previous] else {
+                    throw ConfigError(file: file, keyPath: "model.from", "the output layer takes \(node.inputs.joined(separator: ", ")), not the layer before it")
+                }
+                break
+            }
+            if node.spec.kind.isMerge {
+                let inputs = Node.sequence(Node.Sequence(node.inputs.map { Node($0) }, .implicit, .flow))
+                items.append(.mapping(Node.Mapping([(Node(node.spec.kind.rawValue), inputs)])))
+                continue
+            }
+            let item = try layerNode(node.spec, file: file)
+            guard node.inputs != [previous] else {
+                items.append(item)
+                continue
+            }
+            // A scalar item (`flatten`) becomes a mapping so that it can carry its input.
+            var pairs: [(Node, Node)] = []
+            if case .mapping(let mapping) = item { pairs = Array(mapping) } else { pairs = [(item, .mapping(Node.Mapping([])))] }
+            pairs.append((Node("inputs"), Node(node.inputs.first ?? ModelDescription.modelInput)))
+            items.append(.mapping(Node.Mapping(pairs)))
+        }
+        return items
     }
 
     /// One layer as the configuration spells it: ``LayerSpec``'s `Codable` form.

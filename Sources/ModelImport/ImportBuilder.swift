@@ -2,29 +2,55 @@ import Datasets
 import Networks
 import Tensor
 
-/// Collects an imported network layer by layer, in the lab's conventions, checking each
+/// Collects an imported network node by node, in the lab's conventions, checking each
 /// layer against the shape that reaches it: the state both importers share.
 ///
-/// It folds an activation into the Dense or Conv2D just before it, and it remembers a
-/// flatten of NCHW feature maps: the source flattens channel-major `(c, y, x)`, the lab
-/// flattens NHWC `(y, x, c)`, so the next Dense layer's weight rows are reordered.
+/// It works on a cursor, ``current``: the value the next layer consumes. A chain moves it
+/// along; a graph (ONNX) sets it to a node's input before each node and keeps each
+/// output's value by name, and merges (``add(_:place:)``, ``concat(_:place:)``) take
+/// further values. It folds an activation, a bias or a batch normalisation into the
+/// Dense or Conv2D that computes the current value when nothing else consumes that
+/// value, and it remembers a flatten of NCHW feature maps: the source flattens
+/// channel-major `(c, y, x)`, the lab flattens NHWC `(y, x, c)`, so the next Dense layer's
+/// weight rows are reordered.
 struct ImportBuilder {
+    /// What flows along one edge of the source's graph.
+    struct Value {
+        /// The lab node that computes it (−1: the model's input).
+        var node: Int
+        /// One sample's shape as the lab holds it.
+        var shape: [Int]
+        /// For images: whether the source's view of it is NCHW (the lab's is NHWC).
+        var sourceIsNCHW: Bool
+        /// After a flatten of NCHW maps: row `i` of the lab's flat vector is row
+        /// `rowOrder[i]` of the source's.
+        var rowOrder: [Int]?
+        /// Whether its node can take a bias, normalisation or activation: a Dense or Conv2D
+        /// that has none yet, whose output only this path consumes.
+        var canFold: Bool
+    }
+
     let file: String
-    /// The layers so far, in the lab's one description, and each one's parameters.
+    /// The nodes so far, in the lab's one description, each one's inputs (node indices,
+    /// −1 for the model's input) and parameters.
     private(set) var layers: [LayerSpec] = []
+    private(set) var inputs: [[Int]] = []
     private(set) var parameters: [[Tensor]] = []
-    /// One sample's shape as the lab holds it.
-    private(set) var shape: [Int]
+    /// Where each node comes from in the source (its node or layer), for errors.
+    private var places: [String] = []
+    /// The value the next layer consumes.
+    var current: Value
     /// One sample's shape at the input.
     let inputShape: [Int]
-    /// For images: whether the source's view of the current tensor is NCHW (the lab's is NHWC).
-    var sourceIsNCHW: Bool
-    /// After a flatten of NCHW maps: row `i` of the lab's flat vector is row `rowOrder[i]`
-    /// of the source's.
-    private var rowOrder: [Int]?
-    /// Whether the last layer can take an activation (a Dense or Conv2D without one).
-    private var canFold = false
     var notes: [String] = []
+
+    /// One sample's shape of the current value.
+    var shape: [Int] { current.shape }
+    /// Whether the source holds the current value as NCHW.
+    var sourceIsNCHW: Bool {
+        get { current.sourceIsNCHW }
+        set { current.sourceIsNCHW = newValue }
+    }
 
     /// The most layers an imported model may have (the lab's limit for any model).
     static let maximumLayers = 256
@@ -34,9 +60,8 @@ struct ImportBuilder {
 
     init(file: String, inputShape: [Int], sourceIsNCHW: Bool) throws(ModelImportError) {
         self.file = file
-        self.shape = inputShape
         self.inputShape = inputShape
-        self.sourceIsNCHW = sourceIsNCHW
+        current = Value(node: -1, shape: inputShape, sourceIsNCHW: sourceIsNCHW, rowOrder: nil, canFold: false)
         try Self.checkSize(inputShape, file: file, place: "the input")
     }
 
@@ -63,15 +88,19 @@ struct ImportBuilder {
         ModelImportError(file: file, "\(place): \(reason)")
     }
 
-    private mutating func append(_ layer: LayerSpec, _ weights: [Tensor] = [], output: [Int], foldable: Bool) throws(ModelImportError) {
+    private mutating func append(_ layer: LayerSpec, _ weights: [Tensor] = [], output: [Int], foldable: Bool,
+                                 more: [Value] = [], place: String) throws(ModelImportError) {
         guard layers.count < Self.maximumLayers else {
             throw ModelImportError(file: file, "more than \(Self.maximumLayers) layers")
         }
         try Self.checkSize(output, file: file, place: "layer \(layers.count + 1)")
         layers.append(layer)
+        places.append(place)
+        inputs.append([current.node] + more.map(\.node))
         parameters.append(weights)
-        shape = output
-        canFold = foldable
+        current.node = layers.count - 1
+        current.shape = output
+        current.canFold = foldable
     }
 
     private func checked(_ layer: some Networks.Layer, _ place: String) throws(ModelImportError) -> [Int] {
@@ -89,16 +118,16 @@ struct ImportBuilder {
         try checkFinite(weights, "the weights", place)
         if let bias { try checkFinite(bias, "the bias", place) }
         var w = weights
-        if let order = rowOrder, order.count == inputs {
+        if let order = current.rowOrder, order.count == inputs {
             for row in 0..<inputs {
                 for column in 0..<outputs { w[row * outputs + column] = weights[order[row] * outputs + column] }
             }
-            rowOrder = nil
+            current.rowOrder = nil
         }
         let b = bias ?? [Float](repeating: 0, count: outputs)
         guard b.count == outputs else { throw error(place, "has \(b.count) biases for \(outputs) outputs") }
         try append(.dense(units: outputs, activation: .linear), [Tensor(shape: [inputs, outputs], scalars: w), Tensor(shape: [outputs], scalars: b)],
-                   output: [outputs], foldable: true)
+                   output: [outputs], foldable: true, place: place)
     }
 
     /// Adds `bias` to the Dense or Conv2D just added (ONNX MatMul then Add).
@@ -114,7 +143,8 @@ struct ImportBuilder {
     /// folded into it: a Dense or Conv2D without an activation yet, with `outputs`
     /// outputs (any number when nil).
     private func foldTarget(outputs: Int? = nil) -> Int? {
-        guard canFold, let last = layers.indices.last, layers[last].activation == .linear else { return nil }
+        let last = current.node
+        guard current.canFold, layers.indices.contains(last), layers[last].activation == .linear else { return nil }
         switch layers[last] {
         case .dense(let units, _), .conv2d(let units, _, _, _, _):
             return outputs == nil || outputs == units ? last : nil
@@ -168,13 +198,13 @@ struct ImportBuilder {
         let layer = Conv2D(name: place, kernel: kernel, bias: b, stride: stride, padding: padding)
         let output = try checked(layer, place)
         try append(.conv2d(filters: filters, kernel: [kernel.shape[0], kernel.shape[1]], stride: stride, padding: padding, activation: .linear),
-                   [kernel, b], output: output, foldable: true)
+                   [kernel, b], output: output, foldable: true, place: place)
     }
 
     mutating func pool(maximum: Bool, size: Int, stride: Int, place: String) throws(ModelImportError) {
         let output = maximum ? try checked(MaxPool2D(name: place, size: size, stride: stride), place)
                              : try checked(AvgPool2D(name: place, size: size, stride: stride), place)
-        try append(maximum ? .maxpool2d(size: size, stride: stride) : .avgpool2d(size: size, stride: stride), output: output, foldable: false)
+        try append(maximum ? .maxpool2d(size: size, stride: stride) : .avgpool2d(size: size, stride: stride), output: output, foldable: false, place: place)
     }
 
     /// Flattens feature maps (a no-op on flat inputs).
@@ -184,10 +214,10 @@ struct ImportBuilder {
         if sourceIsNCHW && c > 1 && h * w > 1 {
             var order = [Int](repeating: 0, count: h * w * c)
             for y in 0..<h { for x in 0..<w { for ch in 0..<c { order[(y * w + x) * c + ch] = (ch * h + y) * w + x } } }
-            rowOrder = order
+            current.rowOrder = order
         }
         let count = try Self.checkSize(shape, file: file, place: place)
-        try append(.flatten, output: [count], foldable: false)
+        try append(.flatten, output: [count], foldable: false, place: place)
     }
 
     /// An element-wise activation: folded into the layer before when that has none.
@@ -199,10 +229,40 @@ struct ImportBuilder {
                 layers[last] = .conv2d(filters: filters, kernel: kernel, stride: stride, padding: padding, activation: activation)
             case .maxpool2d, .avgpool2d, .flatten, .activation, .add, .concat: break
             }
-            canFold = false
+            current.canFold = false
             return
         }
-        try append(.activation(activation), output: shape, foldable: false)
+        try append(.activation(activation), output: shape, foldable: false, place: place)
+    }
+
+    /// The element-wise sum of the current value and `others` (a residual connection):
+    /// one shape, one layout, and for flattened NCHW maps one row order.
+    mutating func add(_ others: [Value], place: String) throws(ModelImportError) {
+        for other in others {
+            guard other.shape == shape else { throw error(place, "adds tensors of shapes \(shape) and \(other.shape); one shape is supported (no broadcasting)") }
+            guard other.sourceIsNCHW == sourceIsNCHW || shape.count == 1, other.rowOrder == current.rowOrder else {
+                throw error(place, "adds tensors the source holds in different layouts")
+            }
+        }
+        try append(.add, output: shape, foldable: false, more: others, place: place)
+    }
+
+    /// The current value and `others` joined along the channels (feature maps) or the
+    /// features (flat tensors): every other axis equal, one layout.
+    mutating func concat(_ others: [Value], place: String) throws(ModelImportError) {
+        var output = shape
+        for other in others {
+            guard other.shape.count == shape.count, other.shape.dropLast() == shape.dropLast() else {
+                throw error(place, "joins tensors of shapes \(shape) and \(other.shape); along the channels (or features) with every other size equal is supported")
+            }
+            guard other.sourceIsNCHW == sourceIsNCHW, other.rowOrder == nil, current.rowOrder == nil else {
+                throw error(place, "joins tensors the source holds in different layouts (or flattened feature maps)")
+            }
+            let (sum, overflow) = output[output.count - 1].addingReportingOverflow(other.shape[other.shape.count - 1])
+            guard !overflow else { throw error(place, "joins more channels than a tensor can hold") }
+            output[output.count - 1] = sum
+        }
+        try append(.concat, output: output, foldable: false, more: others, place: place)
     }
 
     /// The model; its last layer must give the logits.
@@ -213,9 +273,29 @@ struct ImportBuilder {
         guard activation == .linear else {
             throw ModelImportError(file: file, "the last layer applies \(activation.rawValue); the lab explains and analyses logits, so the last layer must be linear (a final softmax is dropped)")
         }
-        guard rowOrder == nil else { throw ModelImportError(file: file, "flattened feature maps reach the output without a fully connected layer") }
-        return ImportedModel(format: format, architecture: .chain(inputShape: inputShape, specs: layers), parameters: parameters,
-                             inputLayout: inputLayout.layout, notes: notes, sha256: sha256)
+        guard current.rowOrder == nil else { throw ModelImportError(file: file, "flattened feature maps reach the output without a fully connected layer") }
+        guard current.node == layers.count - 1 else {
+            throw ModelImportError(file: file, "the graph's output is not computed by its last node")
+        }
+        // Every node leads to the output: a branch that does not would be computed,
+        // recorded and explained for nothing.
+        var used = Set([layers.count - 1])
+        for index in layers.indices.reversed() where used.contains(index) { used.formUnion(inputs[index].filter { $0 >= 0 }) }
+        if let unused = layers.indices.first(where: { !used.contains($0) }) {
+            throw ModelImportError(file: file, "\(places[unused]): its output does not lead to the graph's output; a branch that ends nowhere is not supported")
+        }
+        return ImportedModel(format: format, architecture: Self.description(inputShape: inputShape, specs: layers, inputs: inputs),
+                             parameters: parameters, inputLayout: inputLayout.layout, notes: notes, sha256: sha256)
+    }
+
+    /// The nodes named as the lab names a chain (``ModelDescription/chain(inputShape:specs:)``:
+    /// by kind and order, the last `output`), each naming the nodes it consumes.
+    static func description(inputShape: [Int], specs: [LayerSpec], inputs: [[Int]]) -> ModelDescription {
+        let names = ModelDescription.chain(inputShape: inputShape, specs: specs).nodes.map(\.name)
+        let nodes = zip(specs.indices, specs).map { index, spec in
+            ModelDescription.Node(name: names[index], spec: spec, inputs: inputs[index].map { $0 < 0 ? ModelDescription.modelInput : names[$0] })
+        }
+        return ModelDescription(inputShape: inputShape, nodes: nodes)
     }
 }
 

@@ -88,9 +88,11 @@ enum KerasImporter {
                 }
                 try b.activation(.leakyRelu, place: place)
             case "Activation", "ReLU", "Softmax":
-                let activationName = kind == "Activation" ? settings["activation"] : kind == "ReLU" ? "relu" : "softmax"
-                if kind == "ReLU", (settings["max_value"] as? Double) != nil || ((settings["negative_slope"] as? Double) ?? 0) != 0 {
-                    throw fail("a ReLU with max_value or negative_slope is not supported")
+                let maximum = settings["max_value"] as? Double
+                let activationName = kind == "Activation" ? settings["activation"] : kind == "ReLU" ? (maximum == 6 ? "relu6" : "relu") : "softmax"
+                if kind == "ReLU", (maximum != nil && maximum != 6) || ((settings["negative_slope"] as? Double) ?? 0) != 0
+                    || ((settings["threshold"] as? Double) ?? 0) != 0 {
+                    throw fail("a ReLU with max_value \(maximum.map { "\($0)" } ?? "none"), a negative_slope or a threshold; ReLU and ReLU(max_value=6) are supported")
                 }
                 try applyActivation(activationName, isLast: isLast, place: place, builder: &b, fail: fail)
             case "Dense":

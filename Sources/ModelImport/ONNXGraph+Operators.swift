@@ -24,7 +24,10 @@ struct ONNXAttributes {
 
 extension ONNXGraph {
     /// Adds one node's layer (or none) to `builder`.
-    func apply(_ node: Onnx_NodeProto, place: String, isLast: Bool, index: Int, builder: inout ImportBuilder) throws(ModelImportError) {
+    /// `main` is the computed input the node works on (``ImportBuilder/current``),
+    /// `others` the node's further computed inputs (a merge's), in order.
+    func apply(_ node: Onnx_NodeProto, main: String, others: [ImportBuilder.Value], place: String, isLast: Bool, index: Int,
+               builder: inout ImportBuilder) throws(ModelImportError) {
         let a = ONNXAttributes(node)
         func fail(_ reason: String) -> ModelImportError { ModelImportError(file: file, "\(place): \(reason)") }
         func allowOnly(_ allowed: Set<String>) throws(ModelImportError) {
@@ -40,6 +43,22 @@ extension ONNXGraph {
         case "Sigmoid": try builder.activation(.sigmoid, place: place)
         case "Softplus": try builder.activation(.softplus, place: place)
         case "Softsign": try builder.activation(.softsign, place: place)
+        case "Clip":
+            // ReLU (min 0) and ReLU6 (min 0, max 6): bounds as inputs (opset ≥ 11) or attributes.
+            func bound(_ position: Int, _ attribute: String) throws(ModelImportError) -> Float? {
+                if node.input.count > position, !node.input[position].isEmpty {
+                    let values = try tensor(node.input[position], place).floats
+                    guard values.count == 1 else { throw fail("a Clip bound of \(values.count) values; one is supported") }
+                    return values[0]
+                }
+                return a.float(attribute)
+            }
+            switch (try bound(1, "min"), try bound(2, "max")) {
+            case (0?, nil): try builder.activation(.relu, place: place)
+            case (0?, 6?): try builder.activation(.relu6, place: place)
+            case (let low, let high):
+                throw fail("Clip to [\(low.map { "\($0)" } ?? "−∞"), \(high.map { "\($0)" } ?? "∞")]; Clip to [0, ∞) (ReLU) and [0, 6] (ReLU6) are supported")
+            }
         case "LeakyRelu":
             let alpha = try a.finite("alpha", default: 0.01, fail)
             guard abs(alpha - Activation.leakySlope) < 1e-7 else {
@@ -100,9 +119,24 @@ extension ONNXGraph {
             let b = try tensor(node.input[1], place)
             guard b.dims.count == 2 else { throw fail("weights of shape \(b.dims); a matrix is needed") }
             try builder.dense(weights: b.floats, inputs: b.dims[0], outputs: b.dims[1], bias: nil, place: place)
-        case "Add":
-            guard node.input.count == 2 else { throw fail("Add needs two inputs") }
-            try builder.addBias(try tensor(node.input[1], place).floats, place: place)
+        case "Add", "Sum":
+            if !others.isEmpty {
+                guard others.count == node.input.count - 1 else { throw fail("adds computed tensors and weights together; not supported") }
+                try builder.add(others, place: place)
+            } else {
+                guard node.opType == "Add", let bias = node.input.first(where: { $0 != main }) else { throw fail("\(node.opType) of one tensor with itself is not supported") }
+                try builder.addBias(try tensor(bias, place).floats, place: place)
+            }
+        case "Concat":
+            guard others.count == node.input.count - 1, node.input.first == main else { throw fail("Concat of weights stored in the file is not supported") }
+            try allowOnly(["axis"])
+            guard let axis = a.int("axis") else { throw fail("Concat without an axis") }
+            let rank = builder.shape.count + 1
+            let channels = builder.shape.count == 3 ? (builder.sourceIsNCHW ? 1 : 3) : 1
+            guard axis == channels || axis + rank == channels else {
+                throw fail("Concat along axis \(axis) of a rank-\(rank) tensor; joining channels (or features) is supported")
+            }
+            try builder.concat(others, place: place)
         case "BatchNormalization":
             try allowOnly(["epsilon", "momentum", "training_mode", "spatial"])
             guard (a.int("training_mode") ?? 0) == 0, node.output.count == 1 || node.output.dropFirst().allSatisfy(\.isEmpty) else {
@@ -135,6 +169,23 @@ extension ONNXGraph {
                 throw fail("global pooling of a \(builder.shape) tensor; square feature maps are supported")
             }
             try builder.pool(maximum: node.opType == "GlobalMaxPool", size: builder.shape[0], stride: builder.shape[0], place: place)
+        case "ReduceMean":
+            // The dynamo exporter's AdaptiveAvgPool2d(1) / mean over the spatial axes: a
+            // global average pool (keepdims 0 also flattens the 1×1 maps away).
+            try allowOnly(["axes", "keepdims", "noop_with_empty_axes"])
+            let axes = node.input.count >= 2 && !node.input[1].isEmpty
+                ? try tensor(node.input[1], place).values.map { (value: Double) throws(ModelImportError) -> Int in
+                    guard let axis = Int(exactly: value), (-4...3).contains(axis) else { throw fail("ReduceMean over axis \(value)") }
+                    return axis
+                }
+                : a.ints("axes") ?? []
+            let spatial: Set<Int> = builder.sourceIsNCHW ? [2, 3] : [1, 2]
+            guard builder.shape.count == 3, Set(axes.map { $0 < 0 ? $0 + 4 : $0 }) == spatial, axes.count == 2 else {
+                throw fail("ReduceMean over axes \(axes) of a \(builder.shape) tensor; the mean over the spatial axes (global average pooling) is supported")
+            }
+            guard builder.shape[0] == builder.shape[1] else { throw fail("global pooling of a \(builder.shape) tensor; square feature maps are supported") }
+            try builder.pool(maximum: false, size: builder.shape[0], stride: builder.shape[0], place: place)
+            if (a.int("keepdims") ?? 1) == 0 { try builder.flatten(place: place) }
         case "MaxPool", "AveragePool":
             try allowOnly(["auto_pad", "ceil_mode", "count_include_pad", "dilations", "kernel_shape", "pads", "storage_order", "strides"])
             guard node.output.count == 1 || node.output[1].isEmpty else { throw fail("pooling that also returns indices is not supported") }

@@ -3,17 +3,24 @@ import Networks
 import SwiftProtobuf
 import Tensor
 
-/// Reads an ONNX model (`torch.onnx.export` of an `nn.Sequential`-shaped network, or a
+/// Reads an ONNX model (`torch.onnx.export` of a PyTorch network, either exporter, or a
 /// Keras model through tf2onnx) into an ``ImportedModel``.
 ///
-/// The graph must be a chain: each node takes the previous node's output (and weights
-/// from initializers or `Constant` nodes). Operators (ONNX opsets 9–23; PyTorch 2.x
-/// exports opset 17–20): Gemm, MatMul + Add, Conv, BatchNormalization (folded into the
-/// layer before), MaxPool, GlobalAveragePool and GlobalMaxPool (square maps), AveragePool, Flatten, Reshape
-/// to `[batch, features]`, Transpose between NHWC and NCHW, Relu, LeakyRelu (slope 0.01), Tanh, Sigmoid,
-/// Softplus, Softsign, Elu (α = 1), a final Softmax or LogSoftmax (dropped: the lab works
-/// on logits), Identity and Dropout (skipped). The first other operator or attribute is
-/// an error naming it and its node.
+/// The graph is a DAG from one input to one output: each node takes tensors earlier nodes
+/// compute (and weights from initializers or `Constant` nodes); one output may feed
+/// several nodes, `Add`/`Sum` of computed tensors are residual sums and `Concat` joins
+/// channels. Operators (ONNX opsets 9–23; PyTorch 2.x exports opset 17–20): Gemm, MatMul
+/// + Add, Conv, BatchNormalization (folded into the layer before when only it consumes
+/// that layer's output), MaxPool, GlobalAveragePool and GlobalMaxPool (square maps),
+/// ReduceMean over the spatial axes (the dynamo exporter's global average pooling),
+/// AveragePool, Flatten, Reshape to `[batch, features]`, Transpose between NHWC and NCHW,
+/// Add/Sum and Concat of computed tensors, Relu, Clip to [0, ∞) or [0, 6] (ReLU, ReLU6),
+/// LeakyRelu (slope 0.01), Tanh, Sigmoid, Softplus, Softsign, Elu (α = 1), a final
+/// Softmax or LogSoftmax (dropped: the lab works on logits), Identity and Dropout
+/// (skipped). An activation is folded into the layer before it when only it consumes that
+/// layer's output, and is a layer of its own otherwise (after a sum, or where the output
+/// also feeds a residual connection). The first other operator or attribute is an error
+/// naming it and its node.
 ///
 /// Layout: ONNX convolutions see NCHW; the lab's tensors are NHWC. Kernels
 /// `[cout, cin, kh, kw]` become `[kh, kw, cin, cout]`, and the Dense layer after a
@@ -23,15 +30,15 @@ enum ONNXImporter {
     /// inputs included): the one table every node is checked against before its inputs
     /// are read.
     static let inputCounts: [String: ClosedRange<Int>] = [
-        "Gemm": 2...3, "MatMul": 2...2, "BatchNormalization": 5...5, "Add": 2...2, "Conv": 2...3,
-        "MaxPool": 1...1, "AveragePool": 1...1, "GlobalAveragePool": 1...1, "GlobalMaxPool": 1...1,
+        "Gemm": 2...3, "MatMul": 2...2, "BatchNormalization": 5...5, "Add": 2...2, "Sum": 2...64, "Concat": 2...64, "Conv": 2...3,
+        "MaxPool": 1...1, "AveragePool": 1...1, "GlobalAveragePool": 1...1, "GlobalMaxPool": 1...1, "ReduceMean": 1...2,
         "Flatten": 1...1, "Reshape": 2...2, "Transpose": 1...1,
-        "Relu": 1...1, "LeakyRelu": 1...1, "Tanh": 1...1, "Sigmoid": 1...1, "Softplus": 1...1, "Softsign": 1...1, "Elu": 1...1,
+        "Relu": 1...1, "Clip": 1...3, "LeakyRelu": 1...1, "Tanh": 1...1, "Sigmoid": 1...1, "Softplus": 1...1, "Softsign": 1...1, "Elu": 1...1,
         "Softmax": 1...1, "LogSoftmax": 1...1, "Identity": 1...1, "Dropout": 1...3,
     ]
     /// The supported operators in the order the docs list them.
-    static let operators = ["Gemm", "MatMul", "BatchNormalization", "Add", "Conv", "MaxPool", "AveragePool", "GlobalAveragePool", "GlobalMaxPool", "Flatten", "Reshape", "Transpose",
-                            "Relu", "LeakyRelu", "Tanh", "Sigmoid", "Softplus", "Softsign", "Elu", "Softmax", "LogSoftmax", "Identity", "Dropout"]
+    static let operators = ["Gemm", "MatMul", "BatchNormalization", "Add", "Sum", "Concat", "Conv", "MaxPool", "AveragePool", "GlobalAveragePool", "GlobalMaxPool", "ReduceMean", "Flatten", "Reshape", "Transpose",
+                            "Relu", "Clip", "LeakyRelu", "Tanh", "Sigmoid", "Softplus", "Softsign", "Elu", "Softmax", "LogSoftmax", "Identity", "Dropout"]
     static let opsets = 9...23
     /// The most nodes and initializers a graph may have: far above any chain the lab
     /// imports, low enough that walking a crafted graph stays fast.
@@ -59,7 +66,7 @@ enum ONNXImporter {
     }
 }
 
-/// The walk over one graph's chain of nodes.
+/// The walk over one graph's nodes, in their (topological) order.
 struct ONNXGraph {
     let graph: Onnx_GraphProto
     let file: String
@@ -96,8 +103,14 @@ struct ONNXGraph {
         case .nhwc: [dims[1], dims[2], dims[3]]
         }
         var builder = try ImportBuilder(file: file, inputShape: sampleShape, sourceIsNCHW: layout == .nchw)
-        var current = input.name
-        let outputs = Set(graph.output.map(\.name))
+        guard graph.output.count == 1, let outputName = graph.output.first?.name else {
+            throw ModelImportError(file: file, "the graph has \(graph.output.count) outputs; one (the logits or probabilities) is supported")
+        }
+        // Each computed tensor's value, and how many nodes consume it (a value with more
+        // than one consumer keeps its node unchanged: nothing is folded into it).
+        var values: [String: ImportBuilder.Value] = [input.name: builder.current]
+        var consumers: [String: Int] = [outputName: 1]
+        for node in graph.node { for name in node.input where !name.isEmpty { consumers[name, default: 0] += 1 } }
         for (index, node) in graph.node.enumerated() {
             let place = "node \(index) '\(node.name.isEmpty ? node.opType : node.name)' (\(node.opType))"
             if node.opType == "Constant" {
@@ -123,18 +136,23 @@ struct ONNXGraph {
             guard arity.contains(given), node.input.count <= arity.upperBound else {
                 throw ModelImportError(file: file, "\(place) has \(node.input.count) inputs; \(node.opType) takes \(arity.lowerBound == arity.upperBound ? "\(arity.lowerBound)" : "\(arity.lowerBound) to \(arity.upperBound)")")
             }
-            guard node.input.first == current else {
-                throw ModelImportError(file: file, "\(place) does not take the previous node's output; only chains of layers (nn.Sequential) are supported")
+            // The computed tensor the node works on: its first input (an Add of a bias
+            // may name the bias first).
+            guard let main = node.input.first(where: { values[$0] != nil }), let value = values[main] else {
+                throw ModelImportError(file: file, "\(place) takes no tensor that an earlier node computes (inputs \(node.input)); the graph must be in order from its one input")
             }
             guard let output = node.output.first, !output.isEmpty else { throw ModelImportError(file: file, "\(place) has no output") }
-            let last = outputs.contains(output)
-            try apply(node, place: place, isLast: last, index: index, builder: &builder)
-            current = output
-            if last { break }
+            guard values[output] == nil, constants[output] == nil else { throw ModelImportError(file: file, "\(place) computes '\(output)' again") }
+            builder.current = value
+            if consumers[main, default: 0] > 1 { builder.current.canFold = false }
+            let others = node.input.filter { $0 != main && !$0.isEmpty }.compactMap { values[$0] }
+            try apply(node, main: main, others: others, place: place, isLast: output == outputName, index: index, builder: &builder)
+            values[output] = builder.current
         }
-        guard outputs.contains(current) else {
-            throw ModelImportError(file: file, "the chain of nodes ends at '\(current)', not at the graph's output")
+        guard let result = values[outputName] else {
+            throw ModelImportError(file: file, "no node computes the graph's output '\(outputName)'")
         }
+        builder.current = result
         return try builder.finish(format: .onnx, inputShape: sampleShape, inputLayout: layout, sha256: sha256)
     }
 }

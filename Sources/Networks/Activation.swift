@@ -17,9 +17,11 @@ import Tensor
 /// | `softplus` | log(1 + e^z) | 1 − e^−y |
 /// | `elu` | z if z > 0 else e^z − 1 (α = 1) | 1 if y > 0 else y + 1 |
 /// | `leaky_relu` | z if z > 0 else 0.01 z (PyTorch's default slope) | 1 if y > 0 else 0.01 |
+/// | `relu6` | min(max(z, 0), 6) (MobileNet's; PyTorch's `nn.ReLU6`, ONNX `Clip(0, 6)`) | 1 if 0 < y < 6 else 0 |
 public enum Activation: String, Sendable, CaseIterable, Codable {
     case linear, tanh, relu, sigmoid, softsign, softplus, elu
     case leakyRelu = "leaky_relu"
+    case relu6
 
     /// The negative slope of `leaky_relu` (PyTorch's `nn.LeakyReLU()` default).
     public static let leakySlope: Float = 0.01
@@ -36,6 +38,7 @@ public enum Activation: String, Sendable, CaseIterable, Codable {
         case .elu:
             for i in values.indices where values[i] <= 0 { values[i] = Float.expMinusOne(values[i]) }
         case .leakyRelu: for i in values.indices { values[i] = values[i] > 0 ? values[i] : Self.leakySlope * values[i] }
+        case .relu6: for i in values.indices { values[i] = values[i] > 0 ? min(values[i], 6) : 0 }
         }
     }
 
@@ -62,6 +65,7 @@ public enum Activation: String, Sendable, CaseIterable, Codable {
         case .softplus: for i in gradient.indices { gradient[i] *= -Float.expMinusOne(-output[i]) }
         case .elu: for i in gradient.indices where output[i] <= 0 { gradient[i] *= output[i] + 1 }
         case .leakyRelu: for i in gradient.indices where output[i] <= 0 { gradient[i] *= Self.leakySlope }
+        case .relu6: for i in gradient.indices where output[i] <= 0 || output[i] >= 6 { gradient[i] = 0 }
         }
     }
 

@@ -165,7 +165,7 @@ struct ModelImportCommandTests {
     @Test(arguments: [
         ("leaky", "LeakyRelu with slope 0.01"), ("external", "only a file beside the model"),
         ("external-length", "need 32 bytes, the external data holds 4"),
-        ("branch", "does not take the previous node's output"), ("truncated", "not an ONNX model"),
+        ("branch", "node 0 'Gemm' (Gemm): its output does not lead to the graph's output"), ("truncated", "not an ONNX model"),
         ("sigmoid-last", "the last layer applies sigmoid"), ("transA", "attribute 'transA' = 1 is not supported"),
     ])
     func unsupportedModelsAreOneLineErrors(_ kind: String, _ message: String) throws {
@@ -185,7 +185,7 @@ struct ModelImportCommandTests {
                 graph.node = [Self.node("MatMul", ["x", "w"], "y")]
             case "external-length": graph.initializer = [Self.weight("w", dims: [4, 2], location: "weights.bin", length: 4)]
                 graph.node = [Self.node("MatMul", ["x", "w"], "y")]
-            case "branch": graph.node = [Self.node("Gemm", ["x", "w", "b"], "h"), Self.node("Gemm", ["x", "w", "b"], "y")]
+            case "branch": graph.node = [Self.node("Gemm", ["x", "w", "b"], "h"), Self.node("Gemm", ["x", "w", "b"], "y")]  // h leads nowhere
             case "sigmoid-last": graph.node = [Self.node("Gemm", ["x", "w", "b"], "h"), Self.node("Sigmoid", ["h"], "y")]
             case "transA":
                 var gemm = Self.node("Gemm", ["x", "w", "b"], "y")

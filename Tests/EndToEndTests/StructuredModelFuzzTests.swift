@@ -20,14 +20,16 @@ struct StructuredModelFuzzTests {
 
     static let seeds = ["examples/byom/var_u_mlp.onnx", "examples/byom/fashion_cnn.onnx", "Tests/EndToEndTests/Fixtures/byom/cnn_legacy.onnx",
                         "Tests/EndToEndTests/Fixtures/byom/batchnorm_legacy.onnx", "Tests/EndToEndTests/Fixtures/byom/global_pool.onnx",
-                        "Tests/EndToEndTests/Fixtures/byom/leaky.onnx", "Tests/EndToEndTests/Fixtures/byom/keras_cnn_nhwc.onnx"]
+                        "Tests/EndToEndTests/Fixtures/byom/leaky.onnx", "Tests/EndToEndTests/Fixtures/byom/keras_cnn_nhwc.onnx",
+                        "Tests/EndToEndTests/Fixtures/graphs/residual_cnn.onnx", "Tests/EndToEndTests/Fixtures/graphs/dense_concat_dynamo.onnx",
+                        "Tests/EndToEndTests/Fixtures/graphs/relu6_cnn.onnx"]
 
     /// Sizes and numbers that break careless arithmetic.
     static let hostileInts: [Int64] = [0, -1, 1, 2, 3, 1 << 24, (1 << 24) + 1, 1 << 31, 1 << 40, Int64.max, Int64.min, 65_537]
     static let hostileFloats: [Float] = [.nan, .infinity, -.infinity, 0, -0.0, 1e38, -1e38, .leastNonzeroMagnitude, 0.01, 1]
 
     enum Mutation: CaseIterable {
-        case inputCount, initializerDims, inputDims, attributeValue, attributeType, elementType, rawData, externalData, operatorName, outputs, repeatNode
+        case inputCount, initializerDims, inputDims, attributeValue, attributeType, elementType, rawData, externalData, operatorName, outputs, repeatNode, rewire
 
         func apply(_ model: inout Onnx_ModelProto, _ random: inout FuzzRandom) -> String {
             var graph = model.graph
@@ -119,6 +121,17 @@ struct StructuredModelFuzzTests {
                 let n = random.below(graph.node.count)
                 graph.node[n].output = random.below(2) == 0 ? [] : [graph.node[n].output.first ?? "", "extra"]
                 return "node \(n) outputs \(graph.node[n].output)"
+            case .rewire:
+                // A node takes another tensor: an earlier node's output, a later one's (out of
+                // order), its own, the graph's input or output, or a weight.
+                guard !graph.node.isEmpty else { return "no node" }
+                let n = random.below(graph.node.count)
+                let names = graph.node.flatMap(\.output) + graph.input.map(\.name) + graph.output.map(\.name) + graph.initializer.prefix(3).map(\.name)
+                guard !names.isEmpty else { return "no names" }
+                let slot = graph.node[n].input.isEmpty ? 0 : random.below(graph.node[n].input.count + 1)
+                let name = random.pick(names)
+                if slot < graph.node[n].input.count { graph.node[n].input[slot] = name } else { graph.node[n].input.append(name) }
+                return "node \(n) input \(slot) = \(name)"
             case .repeatNode:
                 guard !graph.node.isEmpty else { return "no node" }
                 let n = random.below(graph.node.count)

@@ -16,6 +16,7 @@ enum DoubleReference {
         case .softplus: return log1p(exp(z))
         case .elu: return z > 0 ? z : exp(z) - 1
         case .leakyRelu: return z > 0 ? z : 0.01 * z
+        case .relu6: return min(max(z, 0), 6)
         }
     }
 

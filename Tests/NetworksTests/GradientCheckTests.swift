@@ -100,6 +100,17 @@ struct GradientCheckTests {
         }
     }
 
+    /// ReLU6 saturates on both sides: the derivative is 0 below 0 and above 6 (where the
+    /// finite differences of the random checks never reach).
+    @Test func relu6ClipsBothWays() {
+        var values: [Float] = [-1, 0, 3, 6, 7, .infinity]
+        values.withUnsafeMutableBufferPointer { Activation.relu6.apply($0) }
+        #expect(values == [0, 0, 3, 6, 6, 6])
+        var gradient: [Float] = [1, 1, 1, 1, 1, 1]
+        gradient.withUnsafeMutableBufferPointer { g in values.withUnsafeBufferPointer { Activation.relu6.backpropagate(g, output: $0) } }
+        #expect(gradient == [0, 0, 1, 0, 0, 0])
+    }
+
     @Test func maxPoolTiesGoToTheFirstIndex() {
         let layer = MaxPool2D(name: "mp", size: 2)
         let x = Tensor(shape: [1, 2, 2, 1], scalars: [1, 1, 1, 1])
