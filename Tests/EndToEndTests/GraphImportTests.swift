@@ -1,0 +1,116 @@
+import Attribution
+import Foundation
+import ModelImport
+import Networks
+import Recording
+import Tensor
+import Testing
+import TestSupport
+
+/// Residual and concatenating networks from PyTorch through both ONNX exporters
+/// (Fixtures/graphs/make_graph_models.py): the imported graph, its logits against
+/// PyTorch's, its LRP maps against zennit's, and the command line on it.
+@Suite("ONNX graphs: residual sums, concatenation, fan-out")
+struct GraphImportTests {
+    struct Case: Decodable {
+        var name: String
+        var inputs: [[Double]]
+        var sample_shape: [Int]
+        var logits: [[Double]]
+        var targets: [Int]?
+        var maps: [String: [[Double]]]?
+    }
+
+    struct Fixture: Decodable { var cases: [Case] }
+
+    static let folder = TestSupport.root.appendingPathComponent("Tests/EndToEndTests/Fixtures/graphs")
+    static let fixture = Result {
+        try JSONDecoder().decode(Fixture.self, from: Data(contentsOf: folder.appendingPathComponent("graphs.json")))
+    }
+    static let files = ["residual_mlp", "residual_mlp_dynamo", "residual_cnn", "residual_cnn_dynamo", "dense_concat", "dense_concat_dynamo",
+                        "relu6_cnn", "relu6_cnn_dynamo"]
+
+    static func load(_ file: String) throws -> (Case, ImportedModel) {
+        let name = file.replacingOccurrences(of: "_dynamo", with: "")
+        let c = try #require(try fixture.get().cases.first { $0.name == name })
+        return (c, try ModelImporter.load(folder.appendingPathComponent("\(file).onnx").path))
+    }
+
+    static func inputs(_ c: Case) -> Tensor {
+        Tensor(shape: [c.inputs.count] + c.sample_shape, scalars: c.inputs.flatMap { $0.map(Float.init) })
+    }
+
+    @Test(arguments: files)
+    func logitsMatchPyTorch(_ file: String) throws {
+        let (c, imported) = try Self.load(file)
+        let logits = try imported.sequential()(Self.inputs(c))
+        let worst = ModelImportParityTests.worst(logits.scalars, c.logits)
+        #expect(worst < 1e-5, "\(file): logits differ by \(worst) of their size")
+    }
+
+    /// The graphs as the lab names them: activations folded where one path consumes a
+    /// layer's output, kept as layers after a merge or where the output also feeds a sum.
+    @Test(arguments: ["", "_dynamo"])
+    func graphsAreImportedAsTheyAreDrawn(_ exporter: String) throws {
+        func nodes(_ name: String) throws -> [String] {
+            try Self.load(name + exporter).1.architecture.nodes.map { node in
+                "\(node.name)(\(node.spec.kind.rawValue)\(node.spec.activation == .linear ? "" : " " + node.spec.activation.rawValue))<-\(node.inputs.joined(separator: "+"))"
+            }
+        }
+        #expect(try nodes("residual_mlp") == ["dense1(dense relu)<-input", "dense2(dense relu)<-dense1", "add1(add)<-dense1+dense2",
+                                              "dense3(dense relu)<-add1", "output(dense)<-dense3"])
+        #expect(try nodes("residual_cnn") == [
+            "conv1(conv2d relu)<-input", "conv2(conv2d relu)<-conv1", "conv3(conv2d)<-conv2", "add1(add)<-conv3+conv1",
+            "activation1(activation relu)<-add1", "conv4(conv2d relu)<-activation1", "conv5(conv2d)<-conv4", "conv6(conv2d)<-activation1",
+            "add2(add)<-conv5+conv6", "activation2(activation relu)<-add2", "avgpool1(avgpool2d)<-activation2",
+            "flatten1(flatten)<-avgpool1", "output(dense)<-flatten1"])
+        #expect(try nodes("dense_concat") == [
+            "conv1(conv2d relu)<-input", "conv2(conv2d relu)<-conv1", "concat1(concat)<-conv1+conv2", "conv3(conv2d relu)<-concat1",
+            "concat2(concat)<-conv1+conv2+conv3", "conv4(conv2d relu)<-concat2", "avgpool1(avgpool2d)<-conv4", "flatten1(flatten)<-avgpool1",
+            "output(dense)<-flatten1"])
+    }
+
+    /// LRP through the imported sums and concatenations equals zennit's (its `Sum` rule
+    /// for the residual sum; slices for the concatenation), within 1e-5 of each map's
+    /// largest value.
+    @Test(arguments: ["residual_mlp", "residual_mlp_dynamo", "dense_concat", "dense_concat_dynamo"])
+    func lrpMatchesZennit(_ file: String) throws {
+        let (c, imported) = try Self.load(file)
+        let model = try imported.sequential()
+        let targets = try #require(c.targets)
+        for (name, composite) in [("epsilon_plus_flat", Composite.epsilonPlusFlat()), ("epsilon_gamma_box", Composite.epsilonGammaBox(low: 0, high: 1)),
+                                  ("epsilon_alpha2_beta1", Composite.epsilonAlpha2Beta1())] {
+            let expected = try #require(c.maps?[name])
+            let map = try LayerwiseRelevancePropagation(composite: composite).attribute(model, inputs: Self.inputs(c), target: .classes(targets)).map.scalars
+            let worst = ModelImportParityTests.worst(map, expected)
+            #expect(worst < 1e-5, "\(file) \(name): maps differ by \(worst) of each map's largest value")
+        }
+    }
+
+    /// From the command line: a DenseNet-style block recorded on image data, every node a
+    /// layer of the run file with its inputs, then analysed and explained.
+    @Test func recordAnalyseAndExplainAnImportedGraph() throws {
+        let folder = TestSupport.temporaryDirectory("graph-import")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let data = folder.appendingPathComponent("images.npz").path
+        let made = try TestSupport.runPython("""
+        import numpy as np, sys
+        rng = np.random.default_rng(3)
+        np.savez(sys.argv[1], x=rng.random((64, 1, 8, 8), dtype=np.float32), y=rng.integers(0, 3, 64))
+        """, [data])
+        #expect(made.status == 0, "\(made.stderr)")
+        let cli = TestSupport.product("infoplane")
+        let model = Self.folder.appendingPathComponent("dense_concat_dynamo.onnx").path
+        let recorded = try TestSupport.run(cli, ["record", model, "--data", data, "--results", folder.path, "--name", "dense"])
+        #expect(recorded.status == 0, "\(recorded.stderr)")
+        let run = try RunFile.open(folder.appendingPathComponent("dense/run-1.h5").path)
+        #expect(run.layers.map(\.name) == ["conv1", "conv2", "concat1", "conv3", "concat2", "conv4", "avgpool1", "flatten1", "output"])
+        #expect(run.layers[4].inputs == ["conv1", "conv2", "conv3"] && run.layers[4].outputShape == [8, 8, 12])
+        let analyzed = try TestSupport.run(cli, ["analyze", folder.appendingPathComponent("dense").path, "-q"])
+        #expect(analyzed.status == 0, "\(analyzed.stderr)")
+        let explained = try TestSupport.run(cli, ["explain", run.path, "--count", "2", "--methods", "lrp:epsilon_plus_flat,gradient",
+                                                  "--no-sanity", "--no-features", "--steps", "4", "--plots", folder.appendingPathComponent("plots").path])
+        #expect(explained.status == 0, "\(explained.stderr)")
+        #expect(explained.stdout.contains("lrp:epsilon_plus_flat"), "\(explained.stdout)")
+    }
+}
