@@ -1,3 +1,5 @@
+import Tensor
+
 /// The sizes every model the lab builds (from a config) or imports (ONNX, Keras) is held
 /// to, counted before a weight is allocated: a crafted file or a typo such as
 /// `widths: [1000000, 1000000]` is an error naming the layer and the numbers, never an
@@ -28,7 +30,7 @@ public struct ModelBudget: Sendable {
             product = next
         }
         guard fits, parameters + product + biases <= Self.maximumParameters else {
-            throw NetworkError(layer: layer, "weights of shape \(weightShape) bring the model past \(Self.maximumParameters) parameters (\(Self.maximumParameters * 4 >> 20) MiB as float32), more than the lab trains or imports")
+            throw NetworkError(layer: layer, "weights of shape \(weightShape) bring the model past \(Self.maximumParameters) parameters (\(MemoryBudget.format(bytes: Self.maximumParameters * 4)) as float32), more than the lab trains or imports")
         }
         parameters += product + biases
     }

@@ -216,7 +216,7 @@ struct HostileFilesTests {
         let config = try trained(folder, train: false)
         let result = try TestSupport.run(cli, ["train", config, "--results", folder.appendingPathComponent("results").path, "-q",
                                                "--set", "model.widths=[1000000, 1000000]"])
-        expectRefused(result, "hidden2: weights of shape [1000000, 1000000] bring the model past 268435456 parameters")
+        expectRefused(result, "hidden2: weights of shape [1000000, 1000000] bring the model past 268435456 parameters (1.0 GiB as float32)")
     }
 
     /// Under an address-space limit too small for OpenBLAS's buffers (which it retries
