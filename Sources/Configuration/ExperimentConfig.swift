@@ -140,7 +140,7 @@ package struct ModelConfig: Sendable {
     /// `output_initializer`: the output layer's, when it differs (ibsgd, which Saxe et al.
     /// ran, builds its softmax layer with glorot_uniform); default: `initializer`.
     package var outputInitializer: Initializer?
-    /// `from`: an ONNX or Keras HDF5 file whose architecture and weights the model takes
+    /// `from`: an ONNX, Keras (`.keras`) or Keras HDF5 file whose architecture and weights the model takes
     /// (`train --from`, `record`). Loading the configuration writes the architecture out
     /// (`layers`, `input_shape`, `input_layout`) with the file's format and SHA-256
     /// (`from_format`, `from_sha256`), so a run file's stored configuration describes the

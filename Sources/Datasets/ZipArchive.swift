@@ -5,24 +5,24 @@ import CZlib
 /// sizes. Read through the central directory; every offset and size is checked against
 /// the archive's bytes, a deflated member inflates to at most the size it declares, and
 /// each member's CRC-32 is verified.
-struct ZipArchive {
-    struct Entry {
-        var name: String
+package struct ZipArchive {
+    package struct Entry {
+        package var name: String
         var method: Int
         var crc: UInt32
         var compressedSize: Int
-        var size: Int
+        package var size: Int
         var localHeaderOffset: Int
     }
 
     let bytes: [UInt8]
     let file: String
-    private(set) var entries: [Entry] = []
+    package private(set) var entries: [Entry] = []
 
     /// The most members an archive may list (an `.npz` holds a handful).
     static let maximumEntries = 100_000
 
-    init(bytes: [UInt8], file: String) throws(DatasetError) {
+    package init(bytes: [UInt8], file: String) throws(DatasetError) {
         self.bytes = bytes
         self.file = file
         // The end-of-central-directory record: 22 bytes plus a comment of at most 65535.
@@ -102,7 +102,7 @@ struct ZipArchive {
     }
 
     /// The uncompressed bytes of `entry`.
-    func contents(of entry: Entry) throws(DatasetError) -> [UInt8] {
+    package func contents(of entry: Entry) throws(DatasetError) -> [UInt8] {
         let member = "\(file):\(entry.name)"
         var local = ByteReader(bytes, file: member, offset: 0)
         try local.skip(entry.localHeaderOffset, "the local header")

@@ -18,7 +18,7 @@ public struct H5File: H5Container {
     public let filePath: String
     public var path: String { "/" }
 
-    private init(handle: ObjectHandle, filePath: String) {
+    init(handle: ObjectHandle, filePath: String) {
         self.handle = handle
         self.filePath = filePath
     }

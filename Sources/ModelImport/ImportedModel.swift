@@ -7,14 +7,14 @@ import Tensor
 /// Dense weights `[in, out]`, Conv2D kernels `[kh, kw, cin, cout]`, the activation folded
 /// into the layer before it, and the last layer a linear Dense giving the logits.
 ///
-/// ``ModelImporter`` makes one from an ONNX or Keras HDF5 file; ``sequential()`` makes
+/// ``ModelImporter`` makes one from an ONNX or Keras file; ``sequential()`` makes
 /// the runnable network, named as the lab names a configured one (`conv1`, `dense1`,
 /// …, `output`), so that the model can become a run file.
 public struct ImportedModel: Sendable {
     public enum Format: String, Sendable, CaseIterable {
         /// ONNX (`torch.onnx.export`, tf2onnx).
         case onnx
-        /// Keras HDF5 (`model.save("m.h5")`).
+        /// Keras (`model.save("m.keras")` or `"m.h5"`).
         case keras
     }
 

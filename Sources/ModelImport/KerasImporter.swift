@@ -1,28 +1,69 @@
+import Datasets
 import Foundation
 import HDF5
 import Networks
 import Tensor
 
-/// Reads a Keras model saved as HDF5 (`model.save("m.h5")`, Keras 2 and 3): the
+/// Reads a Keras model: saved as HDF5 (`model.save("m.h5")`, Keras 2 and 3; the
 /// architecture from the root attribute `model_config` (JSON), the weights from
-/// `model_weights/<layer>/…/kernel` and `bias` (Keras 2 appends `:0`).
+/// `model_weights/<layer>/…/kernel` and `bias`, Keras 2 appending `:0`) or in Keras 3's
+/// own `.keras` archive (a zip of `config.json` and `model.weights.h5`, whose weights are
+/// numbered per layer: ``KerasWeights``).
 ///
-/// A `Sequential` model of InputLayer, Dense, Conv2D (channels_last, groups 1, no
-/// dilation, padding `valid` or `same` where that is symmetric), MaxPooling2D and
-/// AveragePooling2D (padding `valid`), Flatten, Activation, ReLU, Softmax (last only)
-/// and Dropout (skipped). Keras is NHWC like the lab, so weights keep their layout:
-/// Dense kernels are `[in, out]`, Conv2D kernels `[kh, kw, cin, cout]`.
+/// A `Sequential` model, or a functional one (a DAG from one input to one output: one
+/// layer's output may feed several, `Add` sums and `Concatenate` joins channels), of
+/// InputLayer, Dense, Conv2D (channels_last, groups 1, no dilation, padding `valid` or
+/// `same` where that is symmetric), BatchNormalization (folded into the layer before),
+/// MaxPooling2D and AveragePooling2D (padding `valid`), global pooling, Flatten,
+/// Activation, ReLU (and ReLU6), LeakyReLU, Softmax (last only), Add, Concatenate and
+/// Dropout (skipped). Keras is NHWC like the lab, so weights keep their layout: Dense
+/// kernels are `[in, out]`, Conv2D kernels `[kh, kw, cin, cout]`.
 enum KerasImporter {
     static let layerClasses = ["InputLayer", "Dense", "Conv2D", "BatchNormalization", "MaxPooling2D", "AveragePooling2D",
                                "GlobalAveragePooling2D", "GlobalMaxPooling2D", "Flatten",
-                               "Activation", "ReLU", "LeakyReLU", "Softmax", "Dropout"]
+                               "Activation", "ReLU", "LeakyReLU", "Softmax", "Add", "Concatenate", "Dropout"]
 
     /// The most layers a model's configuration may list (Dropout and InputLayer included).
     static let maximumConfigLayers = 10_000
+    /// The largest member of a `.keras` archive read (its weights file).
+    static let maximumMemberBytes = 1 << 31
 
+    /// A Keras HDF5 file.
     static func read(_ path: String, sha256: String) throws(ModelImportError) -> ImportedModel {
+        try reporting(path) {
+            let file = try H5File.open(path)
+            guard file.hasAttribute("model_config") else {
+                throw ModelImportError(file: path, "an HDF5 file without the `model_config` attribute of a Keras model (a file of model.save_weights holds no architecture)")
+            }
+            let weights: any H5Container = file.isGroup("model_weights") ? try file.group("model_weights") : file
+            return try build(json: try file.stringAttribute("model_config"), origin: "`model_config`", weights: .named(weights), path: path, sha256: sha256)
+        }
+    }
+
+    /// A Keras 3 `.keras` archive (already read: `bytes`).
+    static func readArchive(_ bytes: [UInt8], path: String, sha256: String) throws(ModelImportError) -> ImportedModel {
+        try reporting(path) {
+            let archive: ZipArchive
+            do { archive = try ZipArchive(bytes: bytes, file: path) } catch { throw ModelImportError(file: path, "\(error)") }
+            func member(_ name: String) throws -> [UInt8] {
+                guard let entry = archive.entries.first(where: { $0.name == name }) else {
+                    throw ModelImportError(file: path, "a zip archive without \(name): not a Keras 3 `.keras` model")
+                }
+                guard entry.size <= maximumMemberBytes else {
+                    throw ModelImportError(file: path, "\(name) declares \(entry.size) bytes; at most \(maximumMemberBytes) are read")
+                }
+                do { return try archive.contents(of: entry) } catch { throw ModelImportError(file: path, "\(error)") }
+            }
+            let config = String(decoding: try member("config.json"), as: UTF8.self)
+            let file = try H5File.open(image: try member("model.weights.h5"), name: "\(path):model.weights.h5")
+            return try build(json: config, origin: "config.json", weights: try KerasWeights.numbered(in: file, path: path), path: path, sha256: sha256)
+        }
+    }
+
+    /// Runs `body`, passing a ``ModelImportError`` on and naming the file in any other.
+    private static func reporting(_ path: String, _ body: () throws -> ImportedModel) throws(ModelImportError) -> ImportedModel {
         do {
-            return try readChecked(path, sha256: sha256)
+            return try body()
         } catch let error as ModelImportError {
             throw error
         } catch {
@@ -30,29 +71,28 @@ enum KerasImporter {
         }
     }
 
-    private static func readChecked(_ path: String, sha256: String) throws -> ImportedModel {
-        let file = try H5File.open(path)
-        guard file.hasAttribute("model_config") else {
-            throw ModelImportError(file: path, "an HDF5 file without the `model_config` attribute of a Keras model (a file of model.save_weights holds no architecture)")
-        }
-        let text = try file.stringAttribute("model_config")
+    private static func build(json text: String, origin: String, weights: KerasWeights, path: String, sha256: String) throws -> ImportedModel {
         guard let json = try? JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any] else {
-            throw ModelImportError(file: path, "`model_config` is not a JSON object")
+            throw ModelImportError(file: path, "\(origin) is not a JSON object")
         }
         let className = json["class_name"] as? String ?? "?"
         guard let config = json["config"] as? [String: Any], let layers = (config["layers"] ?? json["config"]) as? [[String: Any]] else {
-            throw ModelImportError(file: path, "`model_config` lists no layers")
+            throw ModelImportError(file: path, "\(origin) lists no layers")
         }
         guard layers.count <= maximumConfigLayers else {
-            throw ModelImportError(file: path, "`model_config` lists \(layers.count) layers; at most \(maximumConfigLayers) are read")
+            throw ModelImportError(file: path, "\(origin) lists \(layers.count) layers; at most \(maximumConfigLayers) are read")
         }
+        let functional: Bool
         switch className {
-        case "Sequential": break
-        case "Functional", "Model": try checkChain(layers, file: path)
-        default: throw ModelImportError(file: path, "a Keras \(className) model; Sequential models and functional chains are supported (or export to ONNX with tf2onnx)")
+        case "Sequential": functional = false
+        case "Functional", "Model": functional = true
+        default: throw ModelImportError(file: path, "a Keras \(className) model; Sequential and functional models are supported (or export to ONNX with tf2onnx)")
         }
-        let weightsRoot: any H5Container
-        if file.isGroup("model_weights") { weightsRoot = try file.group("model_weights") } else { weightsRoot = file }
+        // A functional model's graph: each layer's inputs, how many layers consume each
+        // output (one consumed more than once keeps its layer unchanged: nothing is folded
+        // into it), and the one output.
+        let graph = functional ? try KerasGraph(layers, config: config, file: path) : nil
+        var values: [String: ImportBuilder.Value] = [:]
         var inputShape = (config["build_input_shape"] as? [Any]).map(Self.sizes)
         var builder: ImportBuilder?
         for (index, layer) in layers.enumerated() {
@@ -62,20 +102,37 @@ enum KerasImporter {
             let place = "layer \(index) '\(name)' (\(kind))"
             func fail(_ reason: String) -> ModelImportError { ModelImportError(file: path, "\(place): \(reason)") }
             if let shape = (settings["batch_shape"] ?? settings["batch_input_shape"]) as? [Any] { inputShape = sizes(shape) }
-            if kind == "InputLayer" { continue }
+            if kind == "InputLayer" {
+                guard graph == nil || values.isEmpty else { throw fail("a second input; models with one input are supported") }
+                if builder == nil, let shape = inputShape { builder = try Self.start(shape, path: path, origin: origin) }
+                if let start = builder?.current { values[name] = start }
+                continue
+            }
             if builder == nil {
-                guard let shape = inputShape, shape.count == 2 || shape.count == 4, shape.dropFirst().allSatisfy({ $0 > 0 && $0 <= 1 << 24 }) else {
-                    throw ModelImportError(file: path, "no fixed input shape ([batch, features] or [batch, h, w, c]) in `model_config`")
-                }
-                builder = try ImportBuilder(file: path, inputShape: Array(shape.dropFirst()), sourceIsNCHW: false)
+                guard let shape = inputShape else { throw ModelImportError(file: path, "no fixed input shape ([batch, features] or [batch, h, w, c]) in \(origin)") }
+                builder = try Self.start(shape, path: path, origin: origin)
             }
             // Taken out while it changes, so that its arrays are not copied for every layer
             // (which made 100,000 Dropout layers take quadratic time).
             guard var b = builder.take() else { continue }
+            var others: [ImportBuilder.Value] = []
+            if let graph {
+                let sources = try graph.inputs(of: name, place: place)
+                guard let main = sources.first, let value = values[main] else {
+                    throw fail("takes \(sources.first ?? "nothing"), which no earlier layer computes; the layers must be listed in order from the one input")
+                }
+                b.current = value
+                if graph.consumers[main, default: 0] > 1 { b.current.canFold = false }
+                others = try sources.dropFirst().map { (source: String) throws -> ImportBuilder.Value in
+                    guard let other = values[source] else { throw fail("takes \(source), which no earlier layer computes") }
+                    return other
+                }
+                guard others.isEmpty || ["Add", "Concatenate"].contains(kind) else { throw fail("a \(kind) layer with \(sources.count) inputs") }
+            }
             if let format = settings["data_format"] as? String, format != "channels_last" {
                 throw fail("data_format \(format); channels_last is supported")
             }
-            let isLast = index == layers.count - 1
+            let isLast = graph.map { name == $0.output } ?? (index == layers.count - 1)
             switch kind {
             case "Dropout":
                 b.notes.append("\(place) skipped (dropout does nothing at inference)")
@@ -96,14 +153,18 @@ enum KerasImporter {
                 }
                 try applyActivation(activationName, isLast: isLast, place: place, builder: &b, fail: fail)
             case "Dense":
-                let (kernel, bias) = try weights(weightsRoot, layer: name, place: place, file: path)
+                let found = try weights.tensors(layer: name, kind: kind, settings: settings, place: place, file: path)
+                guard let kernel = found["kernel"] else { throw fail("no kernel among its weights") }
+                let bias = found["bias"]
                 guard kernel.shape.count == 2 else { throw fail("a kernel of shape \(kernel.shape)") }
                 try b.dense(weights: kernel.scalars, inputs: kernel.shape[0], outputs: kernel.shape[1], bias: bias?.scalars, place: place)
                 try applyActivation(settings["activation"], isLast: isLast, place: place, builder: &b, fail: fail)
             case "Conv2D":
                 guard (settings["groups"] as? Int ?? 1) == 1 else { throw fail("grouped convolution is not supported") }
                 guard (settings["dilation_rate"] as? [Any]).map(sizes)?.allSatisfy({ $0 == 1 }) ?? true else { throw fail("dilated convolution is not supported") }
-                let (kernel, bias) = try weights(weightsRoot, layer: name, place: place, file: path)
+                let found = try weights.tensors(layer: name, kind: kind, settings: settings, place: place, file: path)
+                guard let kernel = found["kernel"] else { throw fail("no kernel among its weights") }
+                let bias = found["bias"]
                 guard kernel.shape.count == 4 else { throw fail("a kernel of shape \(kernel.shape)") }
                 let strides = (settings["strides"] as? [Any]).map(sizes) ?? [1, 1]
                 guard strides.count == 2, strides[0] == strides[1], strides[0] >= 1 else { throw fail("strides \(strides); equal strides are supported") }
@@ -116,7 +177,7 @@ enum KerasImporter {
                 try b.conv(kernel: kernel, bias: bias?.scalars, stride: strides[0], padding: padding, place: place)
                 try applyActivation(settings["activation"], isLast: isLast, place: place, builder: &b, fail: fail)
             case "BatchNormalization":
-                let found = try named(weightsRoot, layer: name, place: place, file: path)
+                let found = try weights.tensors(layer: name, kind: kind, settings: settings, place: place, file: path)
                 guard let mean = found["moving_mean"], let variance = found["moving_variance"] else { throw fail("no moving mean and variance") }
                 let ones = [Float](repeating: 1, count: mean.count), zeros = [Float](repeating: 0, count: mean.count)
                 try b.batchNormalization(scale: found["gamma"]?.scalars ?? ones, shift: found["beta"]?.scalars ?? zeros, mean: mean.scalars,
@@ -134,44 +195,36 @@ enum KerasImporter {
                 }
                 guard (settings["padding"] as? String ?? "valid") == "valid" else { throw fail("padded pooling is not supported") }
                 try b.pool(maximum: kind == "MaxPooling2D", size: size[0], stride: strides[0], place: place)
+            case "Add":
+                guard !others.isEmpty else { throw fail("an Add of one input") }
+                try b.add(others, place: place)
+            case "Concatenate":
+                guard !others.isEmpty else { throw fail("a Concatenate of one input") }
+                let axis = settings["axis"] as? Int ?? -1
+                guard axis == -1 || axis == b.shape.count else { throw fail("Concatenate along axis \(axis); along the channels (the last axis) is supported") }
+                try b.concat(others, place: place)
             default:
                 throw fail("layer class \(kind) is not supported (supported: \(layerClasses.joined(separator: ", ")))")
             }
+            values[name] = b.current
             builder = b
         }
-        guard let builder else { throw ModelImportError(file: path, "the model has no layers") }
+        guard var builder else { throw ModelImportError(file: path, "the model has no layers") }
+        if let graph {
+            guard let output = values[graph.output] else { throw ModelImportError(file: path, "no layer computes the model's output '\(graph.output)'") }
+            builder.current = output
+        }
         return try builder.finish(format: .keras, inputShape: builder.inputShape, inputLayout: builder.inputShape.count == 3 ? .nhwc : .flat, sha256: sha256)
     }
 
     static func sizes(_ list: [Any]) -> [Int] { list.map { ($0 as? Int) ?? -1 } }
 
-    /// A functional model is imported when its layers form a chain in the listed order:
-    /// each takes exactly the output of the layer listed before it (Keras 3's
-    /// `keras_history` or Keras 2's `[[name, 0, 0, {}]]` inbound nodes).
-    static func checkChain(_ layers: [[String: Any]], file: String) throws(ModelImportError) {
-        var previous: String?
-        for (index, layer) in layers.enumerated() {
-            let name = (layer["config"] as? [String: Any])?["name"] as? String ?? (layer["name"] as? String ?? "layer \(index)")
-            let nodes = layer["inbound_nodes"] as? [Any] ?? []
-            var inbound: [String] = []
-            for node in nodes {
-                if let keras3 = node as? [String: Any] {
-                    for argument in keras3["args"] as? [Any] ?? [] {
-                        if let history = ((argument as? [String: Any])?["config"] as? [String: Any])?["keras_history"] as? [Any], let source = history.first as? String {
-                            inbound.append(source)
-                        }
-                    }
-                } else if let keras2 = node as? [Any] {
-                    for entry in keras2 { if let source = (entry as? [Any])?.first as? String { inbound.append(source) } }
-                }
-            }
-            if let previous {
-                guard nodes.count == 1, inbound == [previous] else {
-                    throw ModelImportError(file: file, "layer \(index) '\(name)' takes \(inbound.isEmpty ? "no input" : inbound.joined(separator: ", ")), not only the output of '\(previous)': only chains of layers are supported")
-                }
-            }
-            previous = name
+    /// The builder at a model's input (`[batch, features]` or `[batch, h, w, c]`).
+    private static func start(_ shape: [Int], path: String, origin: String) throws -> ImportBuilder {
+        guard shape.count == 2 || shape.count == 4, shape.dropFirst().allSatisfy({ $0 > 0 && $0 <= 1 << 24 }) else {
+            throw ModelImportError(file: path, "no fixed input shape ([batch, features] or [batch, h, w, c]) in \(origin)")
         }
+        return try ImportBuilder(file: path, inputShape: Array(shape.dropFirst()), sourceIsNCHW: false)
     }
 
     private static func applyActivation(_ value: Any?, isLast: Bool, place: String, builder: inout ImportBuilder,
@@ -191,38 +244,5 @@ enum KerasImporter {
             }
             try builder.activation(activation, place: place)
         }
-    }
-
-    /// The layer's kernel and bias, found below `model_weights/<layer>` by name.
-    private static func weights(_ root: any H5Container, layer: String, place: String, file: String) throws -> (Tensor, Tensor?) {
-        let found = try named(root, layer: layer, place: place, file: file)
-        guard let kernel = found["kernel"] else { throw ModelImportError(file: file, "\(place): no kernel dataset below '\(layer)'") }
-        return (kernel, found["bias"])
-    }
-
-    /// The datasets below `model_weights/<layer>` by name without Keras 2's `:0`.
-    private static func named(_ root: any H5Container, layer: String, place: String, file: String) throws -> [String: Tensor] {
-        guard root.isGroup(layer) else { throw ModelImportError(file: file, "\(place): no weights group '\(layer)'") }
-        var found: [String: Tensor] = [:]
-        func visit(_ group: H5Group, depth: Int) throws {
-            guard depth < 8 else { return }
-            for child in try group.childNames() {
-                if group.isGroup(child) {
-                    try visit(try group.group(child), depth: depth + 1)
-                } else if group.isDataset(child) {
-                    let key = child.split(separator: ":").first.map(String.init) ?? child
-                    guard ["kernel", "bias", "gamma", "beta", "moving_mean", "moving_variance"].contains(key) else { continue }
-                    guard found[key] == nil else { throw ModelImportError(file: file, "\(place): two '\(key)' datasets") }
-                    let dataset = try group.dataset(child)
-                    let tensor = Tensor(shape: try dataset.shape(), scalars: try dataset.read(as: Float.self))
-                    if let bad = tensor.scalars.firstIndex(where: { !$0.isFinite }) {
-                        throw ModelImportError(file: file, "\(place): \(key) holds a non-finite value (\(tensor.scalars[bad]))")
-                    }
-                    found[key] = tensor
-                }
-            }
-        }
-        try visit(try root.group(layer), depth: 0)
-        return found
     }
 }

@@ -1,8 +1,9 @@
 import Foundation
 import SafeFiles
 
-/// Imports a model file of another framework: ONNX (`.onnx`) or Keras HDF5 (`.h5`,
-/// `.hdf5`), told apart by their first bytes.
+/// Imports a model file of another framework: ONNX (`.onnx`), Keras HDF5 (`.h5`,
+/// `.hdf5`) or Keras 3's `.keras` archive, told apart by their first bytes (and a zip's
+/// members: a PyTorch archive is named as such, with how to export it).
 public enum ModelImporter {
     /// The largest model file read: 2 GiB (protobuf's own limit for one message).
     public static let maximumBytes = 1 << 31
@@ -15,7 +16,7 @@ public enum ModelImporter {
             throw ModelImportError(file: path, "no such file")
         }
         guard !isFolder.boolValue else {
-            throw ModelImportError(file: path, "is a folder (a TensorFlow SavedModel?); export the model to ONNX (tf2onnx) or save it as Keras HDF5 (model.save(\"m.h5\"))")
+            throw ModelImportError(file: path, "is a folder (a TensorFlow SavedModel?); export the model to ONNX (tf2onnx) or save it with Keras (model.save(\"m.keras\"))")
         }
         guard let attributes = try? FileManager.default.attributesOfItem(atPath: path),
               attributes[.type] as? FileAttributeType == .typeRegular else {
@@ -30,7 +31,7 @@ public enum ModelImporter {
         if bytes.starts(with: hdf5Magic) { return try KerasImporter.read(path, sha256: digest) }
         if bytes.starts(with: [0x50, 0x4B, 0x03, 0x04]) {
             if isPyTorchArchive(bytes) { throw ModelImportError(file: path, pyTorchAdvice("a PyTorch archive (torch.save or torch.jit.save)")) }
-            throw ModelImportError(file: path, "a zip archive (the Keras 3 `.keras` format?); save the model as HDF5 (model.save(\"m.h5\")) or export it to ONNX")
+            return try KerasImporter.readArchive(bytes, path: path, sha256: digest)
         }
         // torch.save before PyTorch 1.6 (and `_use_new_zipfile_serialization=False`): a pickle.
         if bytes.count >= 2, bytes[0] == 0x80, (2...5).contains(bytes[1]) {
@@ -41,7 +42,7 @@ public enum ModelImporter {
 
     /// One line on what a PyTorch file is and how to bring the model: export it to ONNX.
     static func pyTorchAdvice(_ what: String) -> String {
-        "\(what): the lab reads ONNX and Keras HDF5, not PyTorch's pickled weights; export the model with torch.onnx.export(model, example_input, \"model.onnx\") (a state_dict: load it into the nn.Module first), then use model.onnx"
+        "\(what): the lab reads ONNX and Keras (.keras, HDF5), not PyTorch's pickled weights; export the model with torch.onnx.export(model, example_input, \"model.onnx\") (a state_dict: load it into the nn.Module first), then use model.onnx"
     }
 
     /// Whether a zip archive is PyTorch's: its first entry is `<name>/data.pkl`,

@@ -35,7 +35,7 @@ struct ExperimentOptions: ParsableArguments {
     @Option(help: "Folder for run files.")
     var results = "results"
 
-    @Option(help: ArgumentHelp("Start from a model of another framework: an ONNX (.onnx) or Keras HDF5 (.h5) file whose architecture and weights replace the configuration's `model` (fine-tuning with full recording).", valueName: "model-file"))
+    @Option(help: ArgumentHelp("Start from a model of another framework: an ONNX (.onnx), Keras (.keras) or Keras HDF5 (.h5) file whose architecture and weights replace the configuration's `model` (fine-tuning with full recording).", valueName: "model-file"))
     var from: String?
 
     @Flag(help: "Print what was done as JSON on standard output (each run's status, epochs, time and final metrics; for run also the analyses and figures).")

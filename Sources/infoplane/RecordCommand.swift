@@ -13,7 +13,7 @@ struct RecordCommand: ParsableCommand {
         commandName: "record",
         abstract: "Import an ONNX or Keras model and record every layer's activations on your data, as a run file.",
         discussion: """
-        Reads the model (ONNX from torch.onnx.export or tf2onnx; Keras HDF5 from model.save("m.h5")) \
+        Reads the model (ONNX from torch.onnx.export or tf2onnx; Keras from model.save("m.keras") or model.save("m.h5")) \
         into the lab's layers, evaluates it on the data and writes results/<name>/run-<seed>.h5: \
         a run of 0 epochs whose one logged epoch (0) holds the model's weights and every layer's \
         activations, with the model file's format and SHA-256 in its attributes. Every command \
@@ -31,7 +31,7 @@ struct RecordCommand: ParsableCommand {
         """
     )
 
-    @Argument(help: "The model: an ONNX (.onnx) or Keras HDF5 (.h5) file.")
+    @Argument(help: "The model: an ONNX (.onnx), Keras (.keras) or Keras HDF5 (.h5) file.")
     var model: String
 
     @Option(help: ArgumentHelp("The samples: .npz (arrays named by --inputs and --labels), .npy (inputs; labels in --labels FILE.npy), .h5/.hdf5 or .mat.", valueName: "file"))

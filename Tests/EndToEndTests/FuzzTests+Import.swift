@@ -37,6 +37,7 @@ extension FuzzTests {
             ("onnx-inline", try bytes("Tests/EndToEndTests/Fixtures/byom/cnn_legacy.onnx"), "cnn.onnx", { ["record", $0, "--data", fashion, "--samples", "20"] }),
             ("onnx-nhwc", try bytes("Tests/EndToEndTests/Fixtures/byom/keras_cnn_nhwc.onnx"), "nhwc.onnx", { ["record", $0, "--data", varU] }),
             ("keras-h5", try bytes("examples/byom/var_u_keras.h5"), "model.h5", { ["record", $0, "--data", varU] }),
+            ("keras-archive", try bytes("Tests/EndToEndTests/Fixtures/graphs/keras_mlp.keras"), "model.keras", { ["record", $0, "--data", varU] }),
             ("npz-stored", try bytes("examples/byom/var_u.npz"), "data.npz",
              { ["record", TestSupport.root.appendingPathComponent("examples/byom/var_u_mlp.onnx").path, "--data", $0] }),
             ("npz-deflated", try bytes("examples/byom/fashion_test.npz"), "data.npz",

@@ -87,6 +87,54 @@ struct GraphImportTests {
         }
     }
 
+    /// Keras 3: a functional graph (Add, Concatenate, a layer feeding two) from the `.keras`
+    /// archive and from HDF5, and a Sequential MLP with ReLU6 from `.keras`, against
+    /// Keras's float32 logits.
+    @Test(arguments: ["keras_graph.keras", "keras_graph.h5", "keras_mlp.keras"])
+    func kerasModelsMatchKeras(_ file: String) throws {
+        let fixture = try JSONDecoder().decode(Fixture.self, from: Data(contentsOf: Self.folder.appendingPathComponent("keras.json")))
+        let c = try #require(fixture.cases.first { file.hasPrefix($0.name + ".") })
+        let imported = try ModelImporter.load(Self.folder.appendingPathComponent(file).path)
+        let logits = try imported.sequential()(Self.inputs(c))
+        let worst = ModelImportParityTests.worst(logits.scalars, c.logits)
+        #expect(worst < 1e-5, "\(file): logits differ by \(worst) of their size")
+        if file.hasPrefix("keras_graph") {
+            #expect(imported.architecture.nodes.map { "\($0.name)<-\($0.inputs.joined(separator: "+"))" } == [
+                "conv1<-input", "conv2<-conv1", "add1<-conv1+conv2", "concat1<-add1+conv1", "conv3<-concat1",
+                "avgpool1<-conv3", "flatten1<-avgpool1", "output<-flatten1"])
+            #expect(imported.architecture.nodes[4].spec.activation == .relu6, "batch norm and ReLU6 folded into the 1×1 convolution")
+        }
+    }
+
+    /// A `.keras` archive without its weights, or with a weights file of the wrong layout, is
+    /// a one-line error naming what is missing.
+    @Test func brokenKerasArchivesAreRefused() throws {
+        let folder = TestSupport.temporaryDirectory("keras-archive")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let made = try TestSupport.runPython("""
+        import sys, zipfile
+        source = zipfile.ZipFile(sys.argv[1])
+        with zipfile.ZipFile(sys.argv[2] + "/no_weights.keras", "w") as z:
+            z.writestr("config.json", source.read("config.json"))
+        with zipfile.ZipFile(sys.argv[2] + "/bad_weights.keras", "w") as z:
+            z.writestr("config.json", source.read("config.json"))
+            z.writestr("model.weights.h5", b"not hdf5 at all")
+        with zipfile.ZipFile(sys.argv[2] + "/other_model.keras", "w") as z:
+            z.writestr("config.json", source.read("config.json"))
+            z.writestr("model.weights.h5", zipfile.ZipFile(sys.argv[3]).read("model.weights.h5"))
+        """, [Self.folder.appendingPathComponent("keras_graph.keras").path, folder.path, Self.folder.appendingPathComponent("keras_mlp.keras").path])
+        #expect(made.status == 0, "\(made.stderr)")
+        for (name, message) in [("no_weights", "a zip archive without model.weights.h5"), ("bad_weights", "not an HDF5 file"),
+                                ("other_model", "no weights for layer 'c1'")] {
+            do {
+                _ = try ModelImporter.load(folder.appendingPathComponent("\(name).keras").path)
+                Issue.record("\(name) imported")
+            } catch {
+                #expect(error.description.contains(message), "\(name): \(error)")
+            }
+        }
+    }
+
     /// From the command line: a DenseNet-style block recorded on image data, every node a
     /// layer of the run file with its inputs, then analysed and explained.
     @Test func recordAnalyseAndExplainAnImportedGraph() throws {
