@@ -79,6 +79,10 @@ package struct ExplanationOptions: Sendable {
     /// classes maximised, occlusion probability maps.
     package var features = true
     package var seed: UInt64 = 0
+    /// Samples of a data file to explain instead of the run's recorded ones (`explain
+    /// --data`); `rows` and `count` then refer to the file's samples, all counted as test
+    /// samples.
+    package var data: DataConfig?
     package init() {}
 
     /// The faithfulness settings of a report: 2×2 regions of an image (single features of

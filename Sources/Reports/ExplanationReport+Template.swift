@@ -21,7 +21,7 @@ extension ExplanationReport {
     </style></head><body>
     <h1>Explanations of {{experiment}} at epoch {{epoch}}</h1>
     <p>Run <code>{{run}}</code> (seed {{seed}}); {{epochNote}}. Model: {{model}}.
-    {{inputCount}} inputs (rows {{rows}} of the recorded samples), each explained
+    {{inputCount}} inputs (rows {{rows}} of {{samplesSource}}), each explained
     for its {{explained}}. Input bounds: {{bounds}}; bias convention:
     <code>{{bias}}</code>. Maps: red positive, blue negative, white 0. Each sample shows its maps twice:
     each scaled to its own largest |value| (saliency and Grad-CAM: viridis from their minimum to maximum), then the

@@ -149,6 +149,7 @@ package enum ExplanationReport {
             "epochNote": study.epochNote, "seed": study.seed,
             "model": study.layers.joined(separator: " → "), "inputCount": study.rows.count,
             "rows": study.rows.map(String.init).joined(separator: ", "),
+            "samplesSource": study.source.map { "the samples of \($0)" } ?? "the recorded samples",
             "explained": study.explainsLabels ? "label" : "predicted class",
             "bounds": study.bounds.map { "[\(format(Double($0.low), 2)), \(format(Double($0.high), 2))]" } ?? "none (unbounded)",
             "bias": study.bias.rawValue, "faithful": faithful, "summary": summary,

@@ -56,6 +56,8 @@ package struct ExplanationStudy: Sendable {
     package var epochNote: String = ""
     /// The run's seed, for the footer.
     package var seed: UInt64 = 0
+    /// The data file the samples come from (`explain --data`); nil for the run's recorded samples.
+    package var source: String?
 
     /// The name of class `k`.
     package func className(_ k: Int) -> String { classNames.indices.contains(k) ? classNames[k] : "class \(k)" }
@@ -63,17 +65,19 @@ package struct ExplanationStudy: Sendable {
     package static func run(_ path: String, epoch: Int?, options: Options) throws -> ExplanationStudy {
         let loaded = try RunModel.load(path, epoch: epoch)
         let model = loaded.model
-        let all = try loaded.run.inputs()
-        let labels = try loaded.run.labels().map(Int.init)
+        let samples = try options.data.map { data in try Self.samples(data, for: loaded, seed: options.seed) }
+        let all = try samples?.inputs ?? loaded.run.inputs()
+        let labels = try samples.map { $0.labels.map(Int.init) } ?? loaded.run.labels().map(Int.init)
+        let splits = try samples.map { [UInt8](repeating: 1, count: $0.count) } ?? loaded.run.splits()
         let inputWidth = all.rowSize
-        let rows = try options.rows ?? defaultRows(labels: labels, splits: try loaded.run.splits(), count: options.count) { row in
+        let rows = try options.rows ?? defaultRows(labels: labels, splits: splits, count: options.count) { row in
             // A constant input (var_u's all-zero pattern) has identically zero maps: nothing to see.
             let values = all.scalars[(row * inputWidth)..<((row + 1) * inputWidth)]
             return values.contains { $0 != values.first }
         }
         guard !rows.isEmpty else { throw ExplanationError("no inputs to explain (--count must be at least 1)") }
         if let bad = rows.first(where: { !(0..<all.rows).contains($0) }) {
-            throw ExplanationError("input row \(bad) is outside the run's \(all.rows) recorded samples")
+            throw ExplanationError("input row \(bad) is outside the \(all.rows) \(options.data == nil ? "samples the run recorded" : "samples of --data")")
         }
         let inputs = all.gatherRows(rows)
         let bounds: (low: Float, high: Float)? = options.unbounded ? nil
@@ -139,7 +143,27 @@ package struct ExplanationStudy: Sendable {
         study.epochNote = "epoch \(loaded.epoch) is the state after \(completed) of the run's \(loaded.run.totalEpochs) training epochs"
             + " (logged epochs count from 0, \(loaded.run.timing == .after ? "after" : "before") that epoch's updates)"
         study.seed = loaded.run.seed
+        study.source = options.data?.path ?? options.data?.inputs
         return study
+    }
+
+    /// The samples of a data file (`explain --data`), in the model's input shape and
+    /// within its classes; the file's images are transposed as the run's configuration
+    /// (or `layout`) says.
+    static func samples(_ data: DataConfig, for loaded: RunModel, seed: UInt64) throws -> Examples {
+        // The run's model configuration, told the input shape so that images are turned
+        // to fit it (a lab-trained CNN's configuration does not state it).
+        var stored = try? ExperimentConfig.stored(loaded.run.config, file: loaded.run.path).model
+        stored?.inputShape = loaded.model.inputShape
+        let prepared = try PreparedData.load(data, model: stored, seed: seed, file: "--data")
+        guard prepared.sampleShape == loaded.model.inputShape else {
+            throw ExplanationError("--data: samples of shape \(prepared.sampleShape); the model takes \(loaded.model.inputShape)")
+        }
+        let classes = loaded.model.outputSize
+        if let bad = prepared.examples.labels.firstIndex(where: { $0 < 0 || Int($0) >= classes }) {
+            throw ExplanationError("--data: label \(prepared.examples.labels[bad]) of sample \(bad) is outside the model's \(classes) classes")
+        }
+        return prepared.examples
     }
 
     /// `count` test samples (the training ones when there is no test split), taking the

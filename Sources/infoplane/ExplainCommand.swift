@@ -30,13 +30,27 @@ struct ExplainCommand: ParsableCommand {
           infoplane explain results/fashion-cnn/run-1.h5 \\
               --methods lrp:epsilon_plus,lrp:zplus --bias captum --no-sanity
           infoplane explain results/quick/run-1.h5 --json | python3 -m json.tool
+          infoplane explain results/fashion-cnn/run-1.h5 \\
+              --data examples/byom/fashion_test.npz --inputs 600,601
         """
     )
 
     @OptionGroup var target: RunEpochOptions
 
-    @Option(help: "Rows of the recorded samples to explain, comma-separated (default: --count test samples of different classes).")
+    @Option(help: "Rows of the recorded samples (or of --data) to explain, comma-separated (default: --count test samples of different classes).")
     var inputs: String?
+
+    @Option(help: ArgumentHelp("Explain samples of this file instead of the recorded ones: .npz, .npy (labels in --data-labels FILE.npy), .h5/.hdf5 or .mat, in the model's input shape; the report goes to explain-<file name>/.", valueName: "file"))
+    var data: String?
+
+    @Option(help: ArgumentHelp("The inputs' name in --data (default: x; F for .mat).", valueName: "name"))
+    var dataInputs: String?
+
+    @Option(help: ArgumentHelp("The labels' name in --data (default: y), or for .npy inputs the labels' .npy file.", valueName: "name|file"))
+    var dataLabels: String?
+
+    @Option(help: ArgumentHelp("Axis order of --data's 4-D images: nchw (PyTorch) or nhwc; default: the one that fits the model.", valueName: "nchw|nhwc"))
+    var layout: String?
 
     @Option(help: "How many samples when --inputs is not given.")
     var count = ExplanationOptions().count
@@ -83,48 +97,7 @@ struct ExplainCommand: ParsableCommand {
     @OptionGroup var output: OutputOptions
 
     func run() throws {
-        var options = ExplanationOptions()
-        options.methods = methods.map { $0.split(separator: ",").map { String($0.trimmingCharacters(in: .whitespaces)) } }
-        if let inputs {
-            let rows = inputs.split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces)) }
-            guard rows.allSatisfy({ $0 != nil }) else { throw InputError("--inputs \(inputs): expected comma-separated row numbers") }
-            options.rows = rows.compactMap { $0 }
-        }
-        options.count = count
-        options.explainLabels = labels
-        switch bounds {
-        case "auto": break
-        case "none": options.unbounded = true
-        default:
-            let parts = bounds.split(separator: ",").compactMap { Float($0) }
-            guard parts.count == 2, parts[0] < parts[1] else { throw InputError("--bounds \(bounds): expected low,high with low < high, auto or none") }
-            options.bounds = (parts[0], parts[1])
-        }
-        guard let convention = BiasConvention(rawValue: bias) else {
-            throw InputError("--bias \(bias): expected one of \(BiasConvention.allCases.map(\.rawValue).joined(separator: ", "))")
-        }
-        options.bias = convention
-        guard let replacementKind = Faithfulness.Replacement(rawValue: replacement) else {
-            throw InputError("--replacement \(replacement): expected baseline or noise")
-        }
-        guard ExplanationOptions.countRange.contains(count) else {
-            throw InputError("--count \(count): expected \(ExplanationOptions.countRange.lowerBound) to \(ExplanationOptions.countRange.upperBound)")
-        }
-        guard ExplanationOptions.regionRange.contains(region) else {
-            throw InputError("--region \(region): expected \(ExplanationOptions.regionRange.lowerBound) to \(ExplanationOptions.regionRange.upperBound)")
-        }
-        guard ExplanationOptions.stepRange.contains(steps) else {
-            throw InputError("--steps \(steps): expected \(ExplanationOptions.stepRange.lowerBound) to \(ExplanationOptions.stepRange.upperBound) (each step is a forward pass over every explained sample)")
-        }
-        var faithfulness = ExplanationOptions.defaultFaithfulness
-        faithfulness.region = region
-        faithfulness.steps = steps
-        faithfulness.replacement = replacementKind
-        faithfulness.seed = seed
-        options.faithfulness = noFaithfulness ? nil : faithfulness
-        options.sanity = !noSanity
-        options.features = !noFeatures
-        options.seed = seed
+        let options = try explanationOptions()
         let path = target.path, wanted = target.epoch.number
         let start = Date()
         let study: ExplanationStudy
@@ -133,7 +106,9 @@ struct ExplainCommand: ParsableCommand {
         } catch let error as ExplanationError {
             throw InputError("\(path): \(error)")  // name the run; other errors name their file
         }
-        let folder = OutputPlace.folder(plots: plots, runPath: path, experiment: study.experiment, epoch: study.epoch, tool: "explain")
+        // A report on other samples goes beside the recorded samples' one, never over it.
+        let tool = data.map { "explain-" + PathComponent.sanitized(URL(fileURLWithPath: $0).deletingPathExtension().lastPathComponent) } ?? "explain"
+        let folder = OutputPlace.folder(plots: plots, runPath: path, experiment: study.experiment, epoch: study.epoch, tool: tool)
         let files = try ExplanationReport.write(study, to: folder)
         if json {
             try writeJSON(JSON(study, seconds: Date().timeIntervalSince(start), report: files))

@@ -80,22 +80,7 @@ struct RecordCommand: ParsableCommand {
         let imported: ImportedModel
         do { imported = try ModelImporter.load(model) } catch { throw InputError(error.description) }
         let experimentName = PathComponent.sanitized(name ?? DatasetLoaders.baseName(model))
-        var data: [(String, Node)] = []
-        switch URL(fileURLWithPath: self.data).pathExtension.lowercased() {
-        case "npz": data = [("source", "npz"), ("path", Node(self.data))]
-        case "npy":
-            guard let labels else { throw InputError("--data \(self.data): .npy inputs need --labels FILE.npy") }
-            data = [("source", "npy"), ("inputs", Node(self.data)), ("labels", Node(labels))]
-        case "h5", "hdf5": data = [("source", "hdf5"), ("path", Node(self.data))]
-        case "mat": data = [("source", "mat"), ("path", Node(self.data))]
-        case let other:
-            throw InputError("--data \(self.data): a .\(other) file; .npz, .npy, .h5/.hdf5 and .mat are supported")
-        }
-        if !self.data.lowercased().hasSuffix(".npy") {
-            if let inputs { data.append(("inputs", Node(inputs))) }
-            if let labels { data.append(("labels", Node(labels))) }
-        }
-        if let layout { data.append(("layout", Node(layout))) }
+        var data = try DataFileSpec.items(file: self.data, inputs: inputs, labels: labels, layout: layout)
         data.append(("train_fraction", Node(String(trainFraction))))
         var recording: [(String, Node)] = [("schedule", "every_epoch"), ("weights", "true")]
         if let samples { recording.append(("samples", Self.mapping([("subset", Node(String(samples)))]))) }

@@ -12,6 +12,39 @@ struct ModelImportCommandTests {
     let cli = TestSupport.product("infoplane")
     static func example(_ name: String) -> String { TestSupport.root.appendingPathComponent("examples/byom/\(name)").path }
 
+    /// `explain --data`: samples the run did not record (rows beyond its 40), from an NCHW
+    /// file transposed to the model's NHWC, in a report folder of their own; a file of
+    /// another shape, rows outside it and `--layout` without `--data` are input errors.
+    @Test func explainsSamplesOfAnotherFile() throws {
+        let folder = TestSupport.temporaryDirectory("explain-data")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let recorded = try TestSupport.run(cli, ["record", Self.example("fashion_cnn.onnx"), "--data", Self.example("fashion_test.npz"),
+                                                 "--samples", "40", "--results", folder.path, "-q"])
+        #expect(recorded.status == 0, "\(recorded.stderr)")
+        let run = folder.appendingPathComponent("fashion_cnn/run-1.h5").path
+        let plots = folder.appendingPathComponent("plots").path
+        let common = ["--methods", "lrp:epsilon_plus_flat,gradient", "--no-sanity", "--no-features", "--steps", "4", "--plots", plots]
+        let explained = try TestSupport.run(cli, ["explain", run, "--data", Self.example("fashion_test.npz"), "--inputs", "600,601"] + common)
+        #expect(explained.status == 0, "\(explained.stderr)")
+        let report = try #require(TestSupport.find("explanations.h5", under: URL(fileURLWithPath: plots)).first)
+        #expect(report.contains("/explain-fashion_test/"), "\(report)")
+        let check = try TestSupport.runPython("""
+        import h5py, numpy as np, sys
+        f = h5py.File(sys.argv[1], "r")
+        x = np.load(sys.argv[2])["x"][[600, 601]].transpose(0, 2, 3, 1)
+        print(f["rows"][...].tolist(), np.array_equal(f["inputs"][...], x))
+        """, [report, Self.example("fashion_test.npz")])
+        #expect(check.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "[600, 601] True", "\(check.stdout)\(check.stderr)")
+        let page = try String(contentsOfFile: (report as NSString).deletingLastPathComponent + "/index.html", encoding: .utf8)
+        #expect(page.contains("rows 600, 601 of the samples of \(Self.example("fashion_test.npz"))"))
+        for (arguments, message) in [(["--data", Self.example("var_u.npz")], "samples of shape [12] (NHWC), but the model takes [28, 28, 1]"),
+                                     (["--data", Self.example("fashion_test.npz"), "--inputs", "5000"], "input row 5000 is outside the 1000 samples of --data"),
+                                     (["--layout", "nchw"], "--layout describe --data, which is not given")] {
+            let refused = try TestSupport.run(cli, ["explain", run] + arguments + common)
+            #expect(refused.status == 2 && refused.stderr.contains(message), "\(arguments): \(refused.stderr)")
+        }
+    }
+
     /// The recorded output layer holds the framework's logits; analyze, explain, inspect work.
     @Test func recordMakesARunFileEveryCommandReads() throws {
         let folder = TestSupport.temporaryDirectory("record")

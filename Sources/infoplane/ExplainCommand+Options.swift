@@ -1,0 +1,57 @@
+import Attribution
+import Foundation
+import Configuration
+
+extension ExplainCommand {
+    /// The study's options from the command line, each checked against its range.
+    func explanationOptions() throws -> ExplanationOptions {
+        var options = ExplanationOptions()
+        options.methods = methods.map { $0.split(separator: ",").map { String($0.trimmingCharacters(in: .whitespaces)) } }
+        if let inputs {
+            let rows = inputs.split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces)) }
+            guard rows.allSatisfy({ $0 != nil }) else { throw InputError("--inputs \(inputs): expected comma-separated row numbers") }
+            options.rows = rows.compactMap { $0 }
+        }
+        options.count = count
+        options.explainLabels = labels
+        switch bounds {
+        case "auto": break
+        case "none": options.unbounded = true
+        default:
+            let parts = bounds.split(separator: ",").compactMap { Float($0) }
+            guard parts.count == 2, parts[0] < parts[1] else { throw InputError("--bounds \(bounds): expected low,high with low < high, auto or none") }
+            options.bounds = (parts[0], parts[1])
+        }
+        guard let convention = BiasConvention(rawValue: bias) else {
+            throw InputError("--bias \(bias): expected one of \(BiasConvention.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        options.bias = convention
+        guard let replacementKind = Faithfulness.Replacement(rawValue: replacement) else {
+            throw InputError("--replacement \(replacement): expected baseline or noise")
+        }
+        guard ExplanationOptions.countRange.contains(count) else {
+            throw InputError("--count \(count): expected \(ExplanationOptions.countRange.lowerBound) to \(ExplanationOptions.countRange.upperBound)")
+        }
+        guard ExplanationOptions.regionRange.contains(region) else {
+            throw InputError("--region \(region): expected \(ExplanationOptions.regionRange.lowerBound) to \(ExplanationOptions.regionRange.upperBound)")
+        }
+        guard ExplanationOptions.stepRange.contains(steps) else {
+            throw InputError("--steps \(steps): expected \(ExplanationOptions.stepRange.lowerBound) to \(ExplanationOptions.stepRange.upperBound) (each step is a forward pass over every explained sample)")
+        }
+        var faithfulness = ExplanationOptions.defaultFaithfulness
+        faithfulness.region = region
+        faithfulness.steps = steps
+        faithfulness.replacement = replacementKind
+        faithfulness.seed = seed
+        options.faithfulness = noFaithfulness ? nil : faithfulness
+        options.sanity = !noSanity
+        options.features = !noFeatures
+        options.seed = seed
+        if let data {
+            options.data = try DataFileSpec.config(try DataFileSpec.items(file: data, inputs: dataInputs, labels: dataLabels, layout: layout), trainFraction: 0)
+        } else if dataInputs != nil || dataLabels != nil || layout != nil {
+            throw InputError("--data-inputs, --data-labels and --layout describe --data, which is not given")
+        }
+        return options
+    }
+}
