@@ -18,6 +18,8 @@ public struct GradCAM: AttributionMethod {
         self.relu = relu
     }
     public var name: String { "gradcam" }
+    public var units: AttributionUnits { .score }
+    public func conservationReasons(model: Sequential, bias: BiasConvention) -> [String] { AttributionUnits.notADecomposition(name) }
 
     public func attribute(_ model: Sequential, inputs: Tensor, target: Target) throws(ExplanationError) -> Attribution {
         guard let index = model.layers.firstIndex(where: { $0.name == layer }) else {

@@ -85,6 +85,8 @@ public struct IntegratedGradients: AttributionMethod {
     }
 
     public var name: String { "integrated_gradients" }
+    public var units: AttributionUnits { .logit }
+    public func conservationReasons(model: Sequential, bias: BiasConvention) -> [String] { ["Integrated Gradients: Σ map = f(x) − f(baseline) up to the quadrature (completeness gap below)"] }
 
     /// - Complexity: `steps` forward and backward passes of the batch.
     public func attribute(_ model: Sequential, inputs: Tensor, target: Target) throws(ExplanationError) -> Attribution {

@@ -28,6 +28,8 @@ public struct Occlusion: AttributionMethod {
     }
 
     public var name: String { score == .logit ? "occlusion" : "occlusion_probability" }
+    public var units: AttributionUnits { .score }
+    public func conservationReasons(model: Sequential, bias: BiasConvention) -> [String] { AttributionUnits.notADecomposition(name) }
 
     /// Window starts along an axis of `size`.
     package static func starts(size: Int, window: Int, stride: Int) -> [Int] {

@@ -9,6 +9,8 @@ public struct Gradient: AttributionMethod {
     public var absolute: Bool
     public init(absolute: Bool = false) { self.absolute = absolute }
     public var name: String { absolute ? "saliency" : "gradient" }
+    public var units: AttributionUnits { .logitPerInput }
+    public func conservationReasons(model: Sequential, bias: BiasConvention) -> [String] { AttributionUnits.notADecomposition(name) }
 
     public func attribute(_ model: Sequential, inputs: Tensor, target: Target) throws(ExplanationError) -> Attribution {
         let (traces, targets, logits) = try model.resolvedForward(inputs, target)
@@ -24,6 +26,11 @@ public struct Gradient: AttributionMethod {
 public struct GradientTimesInput: AttributionMethod {
     public init() {}
     public var name: String { "gradient_x_input" }
+    public var units: AttributionUnits { .logit }
+    public func conservationReasons(model: Sequential, bias: BiasConvention) -> [String] { 
+        model.layers.allSatisfy({ $0.activation == .relu || $0.activation == .linear })
+            ? ["gradient × input on a ReLU network equals LRP-0: Σ = logit − the biases' share"] : AttributionUnits.notADecomposition(name)
+     }
 
     public func attribute(_ model: Sequential, inputs: Tensor, target: Target) throws(ExplanationError) -> Attribution {
         let (traces, targets, logits) = try model.resolvedForward(inputs, target)
@@ -41,6 +48,8 @@ public struct ModifiedBackprop: AttributionMethod {
     public static let guided = ModifiedBackprop(.guided)
     public static let deconvnet = ModifiedBackprop(.deconvnet)
     public var name: String { relu == .guided ? "guided_backprop" : relu == .deconvnet ? "deconvnet" : "gradient" }
+    public var units: AttributionUnits { .logitPerInput }
+    public func conservationReasons(model: Sequential, bias: BiasConvention) -> [String] { AttributionUnits.notADecomposition(name) }
 
     public func attribute(_ model: Sequential, inputs: Tensor, target: Target) throws(ExplanationError) -> Attribution {
         let (traces, targets, logits) = try model.resolvedForward(inputs, target)
@@ -62,6 +71,8 @@ public struct SmoothGrad: AttributionMethod {
         self.seed = seed
     }
     public var name: String { "smoothgrad" }
+    public var units: AttributionUnits { .logitPerInput }
+    public func conservationReasons(model: Sequential, bias: BiasConvention) -> [String] { AttributionUnits.notADecomposition(name) }
 
     public func attribute(_ model: Sequential, inputs: Tensor, target: Target) throws(ExplanationError) -> Attribution {
         guard samples > 0, noise >= 0 else { throw ExplanationError("SmoothGrad needs samples > 0 and noise ≥ 0 (got \(samples), \(noise))") }

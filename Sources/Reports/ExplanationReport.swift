@@ -32,7 +32,7 @@ package enum ExplanationReport {
             let maps = study.methods.map { m in
                 (m, FeatureFigures.picture(m.attribution.sample(b), shape: Array(m.attribution.map.shape.dropFirst()), caption: "", style: styleFor(m.name)))
             }
-            let shared = maps.filter { ExplanationStudy.inLogitUnits($0.0.name) }.flatMap { $0.1.pixels }.filter(\.isFinite).map { abs(Double($0)) }.max() ?? 1
+            let shared = maps.filter { $0.0.units == .logit }.flatMap { $0.1.pixels }.filter(\.isFinite).map { abs(Double($0)) }.max() ?? 1
             images.append(FeatureFigures.picture(input, shape: study.inputShape, caption: "\(study.className(study.targets[b])) (sample \(study.rows[b]))"))
             for (m, image) in maps {
                 var own = image
@@ -42,8 +42,8 @@ package enum ExplanationReport {
             images.append(FeatureFigures.picture(input, shape: study.inputShape, caption: "logit units: ±\(format(shared, 3))"))
             for (m, image) in maps {
                 var same = image
-                if ExplanationStudy.inLogitUnits(m.name) { same.style = .relevanceWithin(shared) }
-                same.caption = ExplanationStudy.inLogitUnits(m.name) ? "" : "own scale"
+                if m.units == .logit { same.style = .relevanceWithin(shared) }
+                same.caption = m.units == .logit ? "" : "own scale"
                 images.append(same)
             }
         }
@@ -133,7 +133,7 @@ package enum ExplanationReport {
                  "strip": strip]
             }
             // The signed maps again on one scale for the sample: the largest |value| among them.
-            let signed = study.methods.filter { ExplanationStudy.inLogitUnits($0.name) }
+            let signed = study.methods.filter { $0.units == .logit }
             let shared = signed.flatMap { $0.attribution.sample(b) }.filter(\.isFinite).map { abs(Double($0)) }.max() ?? 1
             let together: [[String: Any]] = signed.map { method in
                 ["uri": picture(method.attribution.sample(b), shape: Array(method.attribution.map.shape.dropFirst()), style: .relevanceWithin(shared)),

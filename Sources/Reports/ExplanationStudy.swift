@@ -14,6 +14,8 @@ package struct ExplanationStudy: Sendable {
     package struct MethodResult: Sendable {
         package var name: String
         package var attribution: Attribution
+        /// What the map's values are (only maps in logit units are compared with the logit).
+        package var units: AttributionUnits
         package var seconds: Double
         /// Σ map / explained logit per input.
         package var conservation: [Double]
@@ -102,15 +104,14 @@ package struct ExplanationStudy: Sendable {
             let attribution = try method.attribute(model, inputs: inputs, target: target)
             let seconds = Date().timeIntervalSince(start)
             // Σ map / logit only where the map is in the logit's units; elsewhere undefined (–).
-            let conservation = zip(attribution.totals, attribution.explained).map { Self.inLogitUnits(name) ? $0 / Double($1) : .nan }
+            let conservation = zip(attribution.totals, attribution.explained).map { method.units == .logit ? $0 / Double($1) : .nan }
             let layerConservation = attribution.layerTotals.map { totals in
                 zip(totals, attribution.explained).map { $0 / Double($1) }.reduce(0, +) / Double(max(totals.count, 1))
             }
             let scores = try faithfulness?.evaluate(model, inputs: inputs, attribution: attribution)
             let sanity = options.sanity ? try CascadingRandomization(seed: options.seed).run(model, inputs: inputs, method: method, target: .classes(attribution.targets)) : []
-            results.append(MethodResult(name: name, attribution: attribution, seconds: seconds, conservation: conservation,
-                                        layerConservation: layerConservation,
-                                        reasons: reasons(for: method, model: model, bias: options.bias, bounds: bounds),
+            results.append(MethodResult(name: name, attribution: attribution, units: method.units, seconds: seconds, conservation: conservation,
+                                        layerConservation: layerConservation, reasons: method.conservationReasons(model: model, bias: options.bias),
                                         faithfulness: scores, sanity: sanity))
         }
         let targets = results.first?.attribution.targets ?? target.resolve(model(inputs))
@@ -188,34 +189,5 @@ package struct ExplanationStudy: Sendable {
             if !added { break }
         }
         return chosen
-    }
-
-    /// Maps in the units of the logit they decompose (LRP, gradient × input, Integrated
-    /// Gradients): their sum is compared with the logit and they share a sample's common
-    /// scale. Gradients, guided backprop, SmoothGrad, saliency, occlusion drops and
-    /// Grad-CAM are in other units (logit per input unit, or a score of their own).
-    package static func inLogitUnits(_ method: String) -> Bool {
-        method.hasPrefix("lrp") || method.contains("x_input") || method.hasPrefix("integrated_gradients")
-    }
-
-    /// Why Σ relevance can differ from the logit for this method on this model.
-    package static func reasons(for method: any AttributionMethod, model: Sequential, bias: BiasConvention, bounds: (low: Float, high: Float)?) -> [String] {
-        guard let lrp = method as? LayerwiseRelevancePropagation else {
-            if method is IntegratedGradients { return ["Integrated Gradients: Σ map = f(x) − f(baseline) up to the quadrature (completeness gap below)"] }
-            if method is GradientTimesInput && model.layers.allSatisfy({ $0.activation == .relu || $0.activation == .linear }) {
-                return ["gradient × input on a ReLU network equals LRP-0: Σ = logit − the biases' share"]
-            }
-            return ["\(method.name) is not a decomposition of the logit: its sum is not expected to equal it"]
-        }
-        var reasons: [String] = []
-        let hasBias = model.layers.contains { !$0.parameters.isEmpty && $0.parameters[1].scalars.contains { $0 != 0 } }
-        if hasBias && bias != .zero { reasons.append("the layers have biases, which absorb or inject relevance (bias convention: \(bias.rawValue))") }
-        let rules = lrp.composite.rules(for: model).compactMap { $0 }
-        if let epsilon = rules.first(where: { $0.name.hasPrefix("epsilon(") && $0.stabilizer.epsilon > 1e-4 }) {
-            reasons.append("LRP-ε absorbs relevance of weak or contradictory outputs (ε = \(epsilon.stabilizer.epsilon))")
-        }
-        if rules.contains(where: { $0.name.hasPrefix("alpha") }) { reasons.append("αβ does not conserve on neurons whose contributions are all of one sign") }
-        if reasons.isEmpty { reasons.append("none: without biases these rules conserve relevance up to the stabiliser") }
-        return reasons
     }
 }

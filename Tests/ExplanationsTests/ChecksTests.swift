@@ -39,12 +39,28 @@ struct ChecksTests {
         #expect(throws: ExplanationError.self) { try Faithfulness(region: 0).evaluate(model, inputs: x, attribution: map) }
     }
 
+    /// Each method declares its maps' units: exactly the decompositions of the logit (LRP,
+    /// gradient × input, Integrated Gradients) are compared with it and drawn on a
+    /// sample's common scale; the others give their reasons in words.
+    @Test func everyMethodDeclaresItsUnits() throws {
+        let model = try Models.cnn(seed: 3)
+        let context = AttributionCatalog.Context(bounds: (0, 1))
+        for name in AttributionCatalog.names {
+            let method = try AttributionCatalog.method(name, model: model, context: context)
+            let decomposes = name.hasPrefix("lrp:") || name == "gradient_x_input" || name == "integrated_gradients"
+            #expect((method.units == .logit) == decomposes, "\(name): \(method.units)")
+            #expect(!method.conservationReasons(model: model, bias: .zennit).isEmpty, "\(name)")
+        }
+    }
+
     /// A "method" that returns the input ignores the model: randomising layers leaves it
     /// perfectly correlated, the failure the check exists to catch. The gradient does
     /// change.
     @Test func cascadingRandomizationSeparatesModelFromInput() throws {
         struct Identity: AttributionMethod {
             var name: String { "input" }
+            var units: AttributionUnits { .score }
+            func conservationReasons(model: Sequential, bias: BiasConvention) -> [String] { AttributionUnits.notADecomposition(name) }
             func attribute(_ model: Sequential, inputs: Tensor, target: Target) throws(ExplanationError) -> Attribution {
                 Attribution(method: name, map: inputs, targets: target.resolve(model(inputs)), explained: [])
             }
