@@ -43,29 +43,51 @@ public struct ReceptiveField: Sendable, Equatable {
         (max(rows.lowerBound, 0)..<min(rows.upperBound, height), max(columns.lowerBound, 0)..<min(columns.upperBound, width))
     }
 
-    /// The spatial steps of the layers from the input to `layer` (included): Conv2D and
-    /// pooling layers; activations and flatten do not move the field. Nil when a Dense
-    /// layer comes first (its units see the whole input), and when a merge does (the
-    /// field is then the union of its branches' fields, not one window: the whole input
-    /// is shown).
-    public static func steps(_ model: Sequential, through layer: Int) -> [Step]? {
-        var path: [Int] = []
-        var index = layer
-        while index >= 0 {
-            path.append(index)
-            index = model.inputs[index][0]
+    /// The field of output unit (`row`, `column`) of `layer` in a model that may be a
+    /// graph: each layer maps the window back through its kernel, stride and padding
+    /// (activations and flatten leave it), and a merge's field is the bounding box of its
+    /// inputs' fields (for residual sums of centred windows, the larger window: exact).
+    /// Nil when a path from the input passes a Dense layer (its units see the whole input).
+    public init?(model: Sequential, layer: Int, row: Int, column: Int) {
+        var memo: [Key: Window?] = [:]
+        guard let window = Self.window(model, layer, Window(rows: row..<(row + 1), columns: column..<(column + 1)), &memo) else { return nil }
+        rows = window.rows
+        columns = window.columns
+    }
+
+    private struct Window: Hashable { var rows: Range<Int>, columns: Range<Int> }
+    private struct Key: Hashable { var layer: Int, window: Window }
+
+    /// The input window that `window` of `layer`'s output reads (memoised per layer and
+    /// window, so that a graph of many merges is not walked once per path).
+    private static func window(_ model: Sequential, _ layer: Int, _ window: Window, _ memo: inout [Key: Window?]) -> Window? {
+        guard layer >= 0 else { return window }
+        let key = Key(layer: layer, window: window)
+        if let known = memo[key] { return known }
+        let input: Window
+        switch model.layers[layer].spec {
+        case .conv2d(_, let kernel, let stride, let padding, _):
+            input = Window(rows: (window.rows.lowerBound * stride - padding)..<((window.rows.upperBound - 1) * stride - padding + kernel[0]),
+                           columns: (window.columns.lowerBound * stride - padding)..<((window.columns.upperBound - 1) * stride - padding + kernel[1]))
+        case .maxpool2d(let size, let stride), .avgpool2d(let size, let stride):
+            input = Window(rows: (window.rows.lowerBound * stride)..<((window.rows.upperBound - 1) * stride + size),
+                           columns: (window.columns.lowerBound * stride)..<((window.columns.upperBound - 1) * stride + size))
+        case .flatten, .activation, .add, .concat:
+            input = window
+        case .dense:
+            memo[key] = .some(nil)
+            return nil
         }
-        var steps: [Step] = []
-        for l in path.reversed() {
-            switch model.layers[l].spec {
-            case .conv2d(_, let kernel, let stride, let padding, _):
-                steps.append(Step(kernelHeight: kernel[0], kernelWidth: kernel[1], stride: stride, padding: padding))
-            case .maxpool2d(let size, let stride), .avgpool2d(let size, let stride):
-                steps.append(Step(kernel: size, stride: stride))
-            case .dense, .add, .concat: return nil
-            case .flatten, .activation: continue
+        var union: Window?
+        for source in model.inputs[layer] {
+            guard let field = Self.window(model, source, input, &memo) else {
+                memo[key] = .some(nil)
+                return nil
             }
+            union = union.map { Window(rows: min($0.rows.lowerBound, field.rows.lowerBound)..<max($0.rows.upperBound, field.rows.upperBound),
+                                       columns: min($0.columns.lowerBound, field.columns.lowerBound)..<max($0.columns.upperBound, field.columns.upperBound)) } ?? field
         }
-        return steps
+        memo[key] = .some(union)
+        return union
     }
 }

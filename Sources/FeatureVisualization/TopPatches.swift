@@ -50,11 +50,10 @@ public enum TopPatches {
         best.sort { ($0.value, -$0.sample) > ($1.value, -$1.sample) }
         let input = model.inputShape
         let (H, W, C) = input.count == 3 ? (input[0], input[1], input[2]) : (1, input.reduce(1, *), 1)
-        let steps = spatial ? ReceptiveField.steps(model, through: layer) : nil
         return best.prefix(k).map { entry in
             var rows = 0..<H, columns = 0..<W
-            if let steps {
-                (rows, columns) = ReceptiveField(steps: steps, row: entry.row, column: entry.column).clipped(height: H, width: W)
+            if spatial, let field = ReceptiveField(model: model, layer: layer, row: entry.row, column: entry.column) {
+                (rows, columns) = field.clipped(height: H, width: W)
             }
             var pixels: [Float] = []
             let base = entry.sample * inputs.rowSize

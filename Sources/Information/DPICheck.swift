@@ -52,20 +52,25 @@ public enum DPICheck {
     /// itself have no pair). `inputs[j]` lists the layers layer j consumes (−1: the
     /// model's input), all earlier than j. For a chain these are ``chainPairs(_:)``.
     public static func dominatorPairs(inputs: [[Int]]) -> [Pair] {
-        // dominators[j]: the layers dominating j, j included (the input, −1, dominates all).
+        dominators(inputs: inputs).enumerated().compactMap { j, dominating in
+            dominating.subtracting([j]).max().map { Pair(earlier: $0, later: j) }
+        }
+    }
+
+    /// For each layer j, the layers every path from the input to j passes through, j
+    /// included (the input itself, −1, is left out). The last layer's set holds the
+    /// layers on every path to the output; the others lie on a branch.
+    public static func dominators(inputs: [[Int]]) -> [Set<Int>] {
         var dominators: [Set<Int>] = []
-        var pairs: [Pair] = []
         for (j, sources) in inputs.enumerated() {
             var common: Set<Int>? = nil
             for source in sources {
                 let set: Set<Int> = source < 0 ? [] : dominators[source]
                 common = common.map { $0.intersection(set) } ?? set
             }
-            let strict = common ?? []
-            if let nearest = strict.max() { pairs.append(Pair(earlier: nearest, later: j)) }
-            dominators.append(strict.union([j]))
+            dominators.append((common ?? []).union([j]))
         }
-        return pairs
+        return dominators
     }
 
     /// Sizes `[epoch][pair]` (0 where the inequality holds) for one run's `[epoch][layer]`

@@ -44,7 +44,7 @@ extension ExplanationReport {
     {{#faithfulnessNote}}<p class="note">{{faithfulnessNote}}</p>{{/faithfulnessNote}}
 
     <h2>Conservation</h2>
-    <p class="note">LRP methods: the relevance total entering each layer (column "into L": at the input of layer L), divided by the explained logit (1 = conserved), mean over inputs. The last column, "logit", is where relevance starts: 1 by definition.</p>
+    <p class="note">LRP methods: the relevance total entering each layer (column "into L": at the input of layer L), divided by the explained logit (1 = conserved), mean over inputs. The last column, "logit", is where relevance starts: 1 by definition.{{#hasBranches}} A layer marked "(branch)" is not on every path from the input to the logit (a residual branch, one input of a concatenation): the relevance entering it is the part that flows through it, not the whole; the layers on every path carry the totals to compare.{{/hasBranches}}</p>
     {{#hasLayerConservation}}
     <table><tr><th>method</th>{{#layerNames}}<th>{{.}}</th>{{/layerNames}}</tr>
     {{#layerConservation}}

@@ -155,7 +155,10 @@ package enum ExplanationReport {
             "bias": study.bias.rawValue, "faithful": faithful, "summary": summary,
             "hasLayerConservation": !lrp.isEmpty,
             // Relevance entering each layer, then the explained logit itself.
-            "layerNames": study.layers.map { "into " + String($0.split(separator: " ").first ?? "") } + ["logit"],
+            "layerNames": study.layers.indices.map { i in
+                "into " + String(study.layers[i].split(separator: " ").first ?? "") + (study.onEveryPath.indices.contains(i) && !study.onEveryPath[i] ? " (branch)" : "")
+            } + ["logit"],
+            "hasBranches": study.onEveryPath.contains(false),
             "layerConservation": lrp.map { ["name": $0.name, "values": $0.layerConservation.map { format($0) }] as [String: Any] },
             "reasons": study.methods.map { ["name": $0.name, "reasons": $0.reasons.joined(separator: "; ")] },
             "samples": samples,

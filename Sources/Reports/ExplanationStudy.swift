@@ -2,6 +2,7 @@ import Attribution
 import Configuration
 import Experiments
 import Foundation
+import Information
 import Networks
 import Tensor
 
@@ -60,6 +61,9 @@ package struct ExplanationStudy: Sendable {
     package var seed: UInt64 = 0
     /// The data file the samples come from (`explain --data`); nil for the run's recorded samples.
     package var source: String?
+    /// Per layer, whether every path from the input to the logit passes through it: only
+    /// then does the relevance entering it hold the whole total (a branch carries a part).
+    package var onEveryPath: [Bool] = []
 
     /// The name of class `k`.
     package func className(_ k: Int) -> String { classNames.indices.contains(k) ? classNames[k] : "class \(k)" }
@@ -145,6 +149,8 @@ package struct ExplanationStudy: Sendable {
             + " (logged epochs count from 0, \(loaded.run.timing == .after ? "after" : "before") that epoch's updates)"
         study.seed = loaded.run.seed
         study.source = options.data?.path ?? options.data?.inputs
+        let throughAll = DPICheck.dominators(inputs: model.inputs).last ?? []
+        study.onEveryPath = model.layers.indices.map { throughAll.contains($0) }
         return study
     }
 

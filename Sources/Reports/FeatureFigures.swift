@@ -107,9 +107,8 @@ package enum FeatureFigures {
         let count = model.outputShapes[index].last ?? 1
         let chosen = channels ?? Array(0..<min(count, 8))
         var images: [Image] = [], lines: [String] = []
-        let steps = ReceptiveField.steps(model, through: index)
-        if let steps, model.outputShapes[index].count == 3 {
-            let field = ReceptiveField(steps: steps, row: position?.row ?? 0, column: position?.column ?? 0)
+        if model.outputShapes[index].count == 3,
+           let field = ReceptiveField(model: model, layer: index, row: position?.row ?? 0, column: position?.column ?? 0) {
             lines.append("\(model.layers[index].name): receptive field \(field.size)×\(field.size) pixels")
         }
         for channel in chosen {

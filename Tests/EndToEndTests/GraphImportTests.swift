@@ -160,5 +160,10 @@ struct GraphImportTests {
                                                   "--no-sanity", "--no-features", "--steps", "4", "--plots", folder.appendingPathComponent("plots").path])
         #expect(explained.status == 0, "\(explained.stderr)")
         #expect(explained.stdout.contains("lrp:epsilon_plus_flat"), "\(explained.stdout)")
+        // The conservation table marks the layers off some path to the logit: conv2, the
+        // first concatenation and conv3 (conv1 and the layers from concat2 on carry totals).
+        let page = try String(contentsOfFile: try #require(TestSupport.find("index.html", under: folder.appendingPathComponent("plots")).first), encoding: .utf8)
+        for name in ["conv2", "concat1", "conv3"] { #expect(page.contains("<th>into \(name) (branch)</th>"), "\(name)") }
+        for name in ["conv1", "concat2", "conv4", "output"] { #expect(page.contains("<th>into \(name)</th>"), "\(name)") }
     }
 }

@@ -1,5 +1,6 @@
 import Attribution
 import FeatureVisualization
+import Networks
 import Tensor
 import Testing
 
@@ -29,27 +30,47 @@ struct FeatureVisualizationTests {
         #expect(field.rows == 1..<5 && field.columns == 1..<7)
     }
 
-    /// On a real model the gradient of a unit is non-zero exactly inside its field.
-    @Test func fieldIsTheGradientSupport() throws {
-        let model = try Models.cnn(seed: 31)                  // conv 3/1 pad 1, maxpool 2, conv 3/1 pad 1, …
-        let steps = try #require(ReceptiveField.steps(model, through: 2))
+    /// On a real model the gradient of a unit is non-zero exactly inside its field: a chain
+    /// (conv 3/1 pad 1, maxpool 2, conv 3/1 pad 1) and a residual graph whose sum adds a
+    /// 3×3 branch to a 5×5 one (its field is the larger window) and whose stride-2 pooling
+    /// follows the sum.
+    @Test(arguments: ["chain", "residual"])
+    func fieldIsTheGradientSupport(_ shape: String) throws {
+        let model: Sequential, layer: Int
+        if shape == "chain" {
+            model = try Models.cnn(seed: 31)
+            layer = 2
+        } else {
+            let conv = LayerSpec.conv2d(filters: 3, kernel: [3, 3], stride: 1, padding: 1, activation: .tanh)
+            let description = ModelDescription(inputShape: [8, 8, 1], nodes: [
+                .init(name: "conv1", spec: conv, inputs: ["input"]), .init(name: "conv2", spec: conv, inputs: ["conv1"]),
+                .init(name: "sum", spec: .add, inputs: ["conv1", "conv2"]), .init(name: "pool", spec: .maxpool2d(size: 2, stride: 2), inputs: ["sum"]),
+                .init(name: "flatten", spec: .flatten, inputs: ["pool"]), .init(name: "output", spec: .dense(units: 2, activation: .linear), inputs: ["flatten"]),
+            ])
+            let stream = SeededRNG(seed: 5)
+            model = try description.build { index in .drawn(.glorotUniform, stream.fork("node \(index)")) }
+            layer = 3
+            #expect(ReceptiveField(model: model, layer: 2, row: 4, column: 4).map { [$0.rows, $0.columns] } == [2..<7, 2..<7])
+            #expect(ReceptiveField(model: model, layer: 5, row: 0, column: 0) == nil, "a dense unit sees the whole input")
+        }
+        let (width, channels) = (model.outputShapes[layer][1], model.outputShapes[layer][2])
         for (row, column) in [(0, 0), (2, 1), (3, 3)] {
-            let field = ReceptiveField(steps: steps, row: row, column: column).clipped(height: 8, width: 8)
+            let field = try #require(ReceptiveField(model: model, layer: layer, row: row, column: column)).clipped(height: 8, width: 8)
             var support = Set<Int>()
             var rng = SeededRNG(seed: UInt64(row * 4 + column))
             for _ in 0..<20 {
                 let x = Tensor(shape: [1, 8, 8, 1], scalars: (0..<64).map { _ in rng.uniform(0, 1) })
                 let traces = model.forward(x)
-                for channel in 0..<6 {
-                    var seed = Tensor(shape: traces[2].output.shape)
-                    seed.scalars[(row * 4 + column) * 6 + channel] = 1
-                    let g = model.gradient(traces: traces, seed: seed, from: 2)
+                for channel in 0..<channels {
+                    var seed = Tensor(shape: traces[layer].output.shape)
+                    seed.scalars[(row * width + column) * channels + channel] = 1
+                    let g = model.gradient(traces: traces, seed: seed, from: layer)
                     for (i, v) in g.scalars.enumerated() where v != 0 { support.insert(i) }
                 }
             }
             let inside = Set(field.rows.flatMap { y in field.columns.map { y * 8 + $0 } })
-            #expect(support.isSubset(of: inside), "(\(row), \(column)): \(support.subtracting(inside))")
-            #expect(support.count >= inside.count / 2)
+            #expect(support.isSubset(of: inside), "\(shape) (\(row), \(column)): \(support.subtracting(inside))")
+            #expect(support.count >= inside.count / 2, "\(shape) (\(row), \(column)): \(support.count) of \(inside.count)")
         }
     }
 
