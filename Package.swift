@@ -155,7 +155,11 @@ let package = Package(
             "Tensor", "TestSupport", "infoplane",  // built first: the tests run the command
             .product(name: "Yams", package: "Yams"),
             .product(name: "SwiftProtobuf", package: "swift-protobuf"),  // crafted ONNX models
-        ]),
+        ],
+        // Unoptimised: these tests mostly run the command and read its files, and the
+        // library code they call in process is optimised in its own modules; -Onone
+        // compiles this, the largest test target, in a fraction of the time.
+        swiftSettings: [.unsafeFlags(["-Onone"])]),
         .testTarget(name: "RecordingTests", dependencies: [
             "Recording", "Networks", "Datasets", "Tensor", "HDF5", "CZlib", "TestSupport",
         ]),
