@@ -26,7 +26,8 @@ public enum ModelImporter {
         guard size <= maximumBytes else { throw ModelImportError(file: path, "\(size) bytes is more than the \(maximumBytes) a model file may have") }
         guard let data = FileManager.default.contents(atPath: path) else { throw ModelImportError(file: path, "cannot read the file") }
         let bytes = [UInt8](data)
-        let digest = FileDigest.sha256Hex(bytes)
+        let digest: String
+        do { digest = try FileDigest.sha256Hex(bytes) } catch { throw ModelImportError(file: path, "\(error)") }
         let hdf5Magic: [UInt8] = [0x89, 0x48, 0x44, 0x46, 0x0D, 0x0A, 0x1A, 0x0A]
         if bytes.starts(with: hdf5Magic) { return try KerasImporter.read(path, sha256: digest) }
         if bytes.starts(with: [0x50, 0x4B, 0x03, 0x04]) {

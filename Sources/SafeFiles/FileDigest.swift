@@ -1,4 +1,5 @@
 import COpenSSL
+import Diagnostics
 import Foundation
 
 /// The content digest of a file: SHA-256 over its bytes, written `sha256:<64 hex digits>`
@@ -13,44 +14,57 @@ public enum FileDigest {
             throw CocoaError(.fileReadNoSuchFile, userInfo: [NSFilePathErrorKey: path])
         }
         defer { try? handle.close() }
-        var hasher = SHA256Hasher()
+        var hasher = try SHA256Hasher()
         while let block = try handle.read(upToCount: 1 << 22), !block.isEmpty {
-            block.withUnsafeBytes { hasher.update($0) }
+            try block.withUnsafeBytes { try hasher.update($0) }
         }
-        return "sha256:" + hasher.finish()
+        return "sha256:" + (try hasher.finish())
     }
 
     /// The 64 lower-case hex digits of SHA-256 over `bytes`.
-    public static func sha256Hex(_ bytes: [UInt8]) -> String {
-        var hasher = SHA256Hasher()
-        bytes.withUnsafeBytes { hasher.update($0) }
-        return hasher.finish()
+    public static func sha256Hex(_ bytes: [UInt8]) throws(DigestError) -> String {
+        var hasher = try SHA256Hasher()
+        let failure = bytes.withUnsafeBytes { buffer -> DigestError? in
+            do throws(DigestError) { try hasher.update(buffer) } catch { return error }
+            return nil
+        }
+        if let failure { throw failure }
+        return try hasher.finish()
     }
+}
+
+/// libcrypto could not compute a digest (out of memory, or a build without SHA-256): a
+/// runtime failure, reported with the call that failed.
+public struct DigestError: LabError {
+    public var failure: FailureKind { .runtime }
+    public var call: String
+    public var description: String { "libcrypto's SHA-256 failed (\(call))" }
 }
 
 /// SHA-256 through libcrypto's EVP interface, fed in blocks.
 struct SHA256Hasher: ~Copyable {
     private let context: OpaquePointer
 
-    init() {
-        // Allocation failure of a few hundred bytes, or a libcrypto without SHA-256: nothing a caller can recover from.
-        guard let context = EVP_MD_CTX_new(), EVP_DigestInit_ex(context, EVP_sha256(), nil) == 1 else {
-            fatalError("libcrypto could not start a SHA-256 digest")
+    init() throws(DigestError) {
+        guard let context = EVP_MD_CTX_new() else { throw DigestError(call: "EVP_MD_CTX_new") }
+        guard EVP_DigestInit_ex(context, EVP_sha256(), nil) == 1 else {
+            EVP_MD_CTX_free(context)
+            throw DigestError(call: "EVP_DigestInit_ex")
         }
         self.context = context
     }
 
     deinit { EVP_MD_CTX_free(context) }
 
-    mutating func update(_ bytes: UnsafeRawBufferPointer) {
+    mutating func update(_ bytes: UnsafeRawBufferPointer) throws(DigestError) {
         guard let base = bytes.baseAddress, !bytes.isEmpty else { return }
-        precondition(EVP_DigestUpdate(context, base, bytes.count) == 1, "libcrypto's SHA-256 update failed")
+        guard EVP_DigestUpdate(context, base, bytes.count) == 1 else { throw DigestError(call: "EVP_DigestUpdate") }
     }
 
-    consuming func finish() -> String {
+    consuming func finish() throws(DigestError) -> String {
         var digest = [UInt8](repeating: 0, count: Int(EVP_MAX_MD_SIZE))
         var length: UInt32 = 0
-        precondition(EVP_DigestFinal_ex(context, &digest, &length) == 1 && length == 32, "libcrypto's SHA-256 could not finish")
+        guard EVP_DigestFinal_ex(context, &digest, &length) == 1, length == 32 else { throw DigestError(call: "EVP_DigestFinal_ex") }
         let hex = Array("0123456789abcdef".utf8)
         var text: [UInt8] = []
         text.reserveCapacity(64)
