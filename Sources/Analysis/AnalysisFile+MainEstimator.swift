@@ -10,7 +10,7 @@ extension AnalysisFile.Contents {
     ///   - config: the runs' stored configuration (a run file's `config` attribute).
     ///   - file: where it was read from, for its errors (which only make it unconfigured).
     package func mainLabel(configuredIn config: String?, file: String) -> String? {
-        let configured = config.flatMap { try? ExperimentConfig.stored($0, file: file) }?.analysis.estimators.flatMap(\.labels) ?? []
+        let configured = config.flatMap { try? AnalysisConfig.stored($0, file: file) }?.estimators.flatMap(\.labels) ?? []
         return configured.first(where: labels.contains) ?? labels.first(where: { $0.hasPrefix("binning") }) ?? labels.first
     }
 

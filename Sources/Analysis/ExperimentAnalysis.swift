@@ -122,7 +122,7 @@ package struct ExperimentAnalysis {
         if let given = request.estimators {
             estimators = given
         } else {
-            estimators = try ExperimentConfig.stored(first.config, file: "\(first.path) (config attribute)").analysis.estimators
+            estimators = try AnalysisConfig.stored(first.config, file: "\(first.path) (config attribute)").estimators
         }
         let identities = try Self.identify(files, relativeTo: PathComponent.folder(of: request.output))
 

@@ -37,3 +37,18 @@ extension ExperimentConfig {
         try ExperimentConfig(ConfigReader(node: try ConfigReader.compose(text, file: file), file: file))
     }
 }
+
+extension AnalysisConfig {
+    /// The `analysis` section of a run file's stored configuration, the lab's default when
+    /// there is none. Only that section is read, so it serves runs the lab trained and runs
+    /// written by the Python package (`recorded_by`), whose configuration describes a
+    /// training the lab did not run and is not an experiment it could run.
+    package static func stored(_ text: String, file: String) throws(ConfigError) -> AnalysisConfig {
+        let reader = ConfigReader(node: try ConfigReader.compose(text, file: file), file: file)
+        guard case .mapping(let mapping) = reader.node else { throw reader.error("expected a mapping (the experiment's configuration)") }
+        for (key, value) in mapping where key.string == "analysis" {
+            return try AnalysisConfig(reader.child("analysis", value))
+        }
+        return AnalysisConfig()
+    }
+}

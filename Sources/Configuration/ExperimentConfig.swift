@@ -203,7 +203,7 @@ package struct ModelConfig: Sendable {
     /// `flatten`), and for graphs its `name` and `inputs` (the node before when left out).
     /// Merges name their inputs as their value: `{add: [dense1, dense3]}`, `{concat: [a, b]}`.
     package static func layer(_ item: ConfigReader, defaultActivation: Activation) throws(ConfigError) -> ModelDescription.Entry {
-        let kinds = LayerKind.allCases.map(\.rawValue)
+        let kinds = LayerKind.allCases.filter(\.isBuildable).map(\.rawValue)
         if let text = item.scalarText {
             guard text == LayerKind.flatten.rawValue else {
                 throw item.error("\"\(text)\" is not a layer (flatten, a mapping like {dense: {units: 64}}, or a merge naming its inputs like {add: [dense1, dense3]})")
@@ -244,6 +244,8 @@ package struct ModelConfig: Sendable {
             spec = kind == .maxpool2d ? .maxpool2d(size: size, stride: stride) : .avgpool2d(size: size, stride: stride)
         case .activation:
             spec = .activation(try body.choice(Activation.self))
+        case .module:
+            throw item.error("\"module\" names a layer recorded from another framework; the lab cannot build one")
         case .flatten:
             spec = .flatten
         case .add, .concat:

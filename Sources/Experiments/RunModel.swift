@@ -28,6 +28,9 @@ package struct RunModel {
     ///   `RunFileError` when the run lacks the epoch or its parameters do not fit.
     package static func load(_ path: String, epoch: Int?) throws -> RunModel {
         let run = try RunFile.open(path)
+        if let writer = run.externalWriter {
+            throw RunFileError(file: path, "was written by \(writer) from a training outside the lab, so it holds no model to rebuild; export the model to ONNX (torch.onnx.export) and explain or visualize that file with --data")
+        }
         guard let experiment = try ExperimentLoader.parse(run.config, file: "\(path) (config attribute)").first else {
             throw ConfigError(file: path, keyPath: "config", "the stored configuration has no experiment")
         }

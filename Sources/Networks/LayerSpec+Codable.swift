@@ -20,7 +20,7 @@ extension LayerSpec: Codable {
         case .dense: ["units", "activation"]
         case .conv2d: ["filters", "kernel", "stride", "padding", "activation"]
         case .maxpool2d, .avgpool2d: ["size", "stride"]
-        case .flatten, .activation, .add, .concat: []
+        case .flatten, .activation, .add, .concat, .module: []
         }
     }
 
@@ -62,7 +62,7 @@ extension LayerSpec: Codable {
             case .flatten?: self = .flatten
             case .add?: self = .add
             case .concat?: self = .concat
-            case .dense?, .conv2d?, .maxpool2d?, .avgpool2d?, .activation?, nil:
+            case .dense?, .conv2d?, .maxpool2d?, .avgpool2d?, .activation?, .module?, nil:
                 throw DecodingError.dataCorruptedError(in: single, debugDescription: "\"\(text)\" is not a layer (flatten, add, concat, or a mapping like {dense: {units: 64}})")
             }
             return
@@ -85,6 +85,9 @@ extension LayerSpec: Codable {
             return body
         }
         switch kind {
+        case .module:
+            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath + [key],
+                                                   debugDescription: "\"module\" names a layer recorded from another framework, which the lab cannot build"))
         case .flatten:
             self = .flatten
         case .add:

@@ -80,25 +80,49 @@ struct DocumentedCommandsTests {
     }
 
     /// A Python with torch and onnx, when the environment names one.
-    static let torchPython = ProcessInfo.processInfo.environment["INFOPLANE_TORCH_PYTHON"].flatMap { $0.isEmpty ? nil : $0 }
+    static let torchPython = TestSupport.torchPython
 
-    /// The README's `python-torch` blocks (the user's side of "Bring your own model": a
-    /// PyTorch model exported to ONNX and data saved as .npz), then the `record` command
-    /// they end with, on what they wrote.
-    @Test(.enabled(if: torchPython != nil, "INFOPLANE_TORCH_PYTHON (a Python with torch and onnx) is not set"))
+    /// The README's `python-torch` blocks (the user's side of "Bring your own model" and of
+    /// "Train in PyTorch": a model exported to ONNX, a training recorded with the Python
+    /// package) and its `sh-torch` commands, in order, in one folder that has the CLI where the
+    /// README says, `data/`, `examples/pytorch/`, `python` on PATH as the Python with torch,
+    /// and the package importable as `pip install ./python` would make it; then the `record`
+    /// command the first block ends with.
+    @Test(.enabled(if: torchPython != nil, "no Python with torch and onnx (set INFOPLANE_TORCH_PYTHON)"))
     func torchBlocksRun() throws {
         let python = try #require(Self.torchPython)
         let text = try String(contentsOf: TestSupport.root.appendingPathComponent("README.md"), encoding: .utf8)
-        var blocks: [String] = [], current: [String]?
+        var blocks: [(language: String, text: String)] = [], current: (String, [String])?
         for line in text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init) {
-            if line == "```python-torch" { current = [] } else if line.hasPrefix("```"), let lines = current { blocks.append(lines.joined(separator: "\n")); current = nil } else { current?.append(line) }
+            if line == "```python-torch" || line == "```sh-torch" {
+                current = (String(line.dropFirst(3)), [])
+            } else if line.hasPrefix("```"), let (language, lines) = current {
+                blocks.append((language, lines.joined(separator: "\n")))
+                current = nil
+            } else if current != nil {
+                current?.1.append(line)
+            }
         }
-        #expect(!blocks.isEmpty, "README.md has no python-torch block")
+        #expect(blocks.filter { $0.language == "python-torch" }.count >= 2 && blocks.contains { $0.language == "sh-torch" })
         let folder = TestSupport.temporaryDirectory("torch-blocks")
         defer { try? FileManager.default.removeItem(at: folder) }
+        let manager = FileManager.default
+        for path in [".build/release", "bin", "data", "examples"] {
+            try manager.createDirectory(at: folder.appendingPathComponent(path), withIntermediateDirectories: true)
+        }
+        try manager.createSymbolicLink(atPath: folder.appendingPathComponent(".build/release/infoplane").path, withDestinationPath: Self.cli)
+        // A script, not a link: a virtual environment's Python finds its packages from the path it was started by.
+        let wrapper = folder.appendingPathComponent("bin/python")
+        try "#!/bin/sh\nexec '\(python)' \"$@\"\n".write(to: wrapper, atomically: true, encoding: .utf8)
+        try manager.setAttributes([.posixPermissions: 0o755], ofItemAtPath: wrapper.path)
+        try manager.copyItem(at: TestSupport.root.appendingPathComponent("data/var_u.mat"), to: folder.appendingPathComponent("data/var_u.mat"))
+        try manager.copyItem(at: TestSupport.root.appendingPathComponent("examples/pytorch"), to: folder.appendingPathComponent("examples/pytorch"))
+        let environment = ["PATH": folder.appendingPathComponent("bin").path + ":" + (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"),
+                           "PYTHONPATH": TestSupport.root.appendingPathComponent("python").path, "PYTHONDONTWRITEBYTECODE": "1"]
         for block in blocks {
-            let result = try TestSupport.run("/bin/bash", ["-c", "set -eo pipefail\n\"\(python)\" - <<'PYTHON'\n\(block)\nPYTHON"], directory: folder)
-            #expect(result.status == 0, "\(block)\n\(result.stderr)")
+            let script = block.language == "python-torch" ? "python - <<'PYTHON'\n\(block.text)\nPYTHON" : block.text
+            let result = try TestSupport.run("/bin/bash", ["-c", "set -eo pipefail\n" + script], environment: environment, directory: folder)
+            #expect(result.status == 0, "\(block.text)\n\(result.stderr)")
         }
         let recorded = try TestSupport.run(Self.cli, ["record", "my_model.onnx", "--data", "my_data.npz", "--results", "results", "--quiet"], directory: folder)
         #expect(recorded.status == 0, "\(recorded.stderr)")
@@ -164,10 +188,10 @@ struct DocumentedCommandsTests {
         case "python":
             let script = lines.joined(separator: "\n")
             return [Command(text: "\"$INFOPLANE_PYTHON\" - <<'PYTHON'\n\(script)\nPYTHON")]
-        case "python-torch":
-            // The user's side of "Bring your own model" needs PyTorch, which `make test` does
-            // not install: `torchBlocksRun` runs these blocks (skipped, and shown so, without
-            // INFOPLANE_TORCH_PYTHON).
+        case "python-torch", "sh-torch":
+            // The user's side of "Bring your own model" and "Train in PyTorch" needs PyTorch,
+            // which `make test` does not install: `torchBlocksRun` runs these blocks (skipped,
+            // and shown so, without a Python with torch).
             return []
         case "sh":
             if lines.first == "#!/bin/bash" {

@@ -117,6 +117,8 @@ enum DoubleReference {
                 outputs.append(y)
             case .dense, .conv2d, .maxpool2d, .avgpool2d, .flatten, .activation:
                 outputs.append(forward(layer, x: values[0], batch: batch, inShape: shapes[0], parameters: parameters[index]))
+            case .module:
+                preconditionFailure("no executable model has a recorded-only layer")
             }
         }
         return outputs.last ?? x

@@ -28,6 +28,14 @@ public enum TestSupport {
         return root.appendingPathComponent(".venv/bin/python").path
     }
 
+    /// A Python with torch (and onnx) for the checks against PyTorch, or nil (they then show
+    /// as skipped): `INFOPLANE_TORCH_PYTHON`, or the project's .venv when torch is installed
+    /// there (`scripts/bootstrap` does not install it: about 700 MB).
+    public static let torchPython: String? = {
+        let candidates = [ProcessInfo.processInfo.environment["INFOPLANE_TORCH_PYTHON"], python].compactMap { $0 }.filter { !$0.isEmpty }
+        return candidates.first { (try? run($0, ["-c", "import torch, onnx"]).status) == 0 }
+    }()
+
     /// An executable found on PATH (or nil): the optional tools some checks need
     /// (`chromium`, `node`), whose tests are enabled only when it is there, so that they
     /// show as skipped, never as passed, without it.
