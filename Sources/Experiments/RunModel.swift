@@ -29,7 +29,7 @@ package struct RunModel {
     package static func load(_ path: String, epoch: Int?) throws -> RunModel {
         let run = try RunFile.open(path)
         if let writer = run.externalWriter {
-            throw RunFileError(file: path, "was written by \(writer) from a training outside the lab, so it holds no model to rebuild; export the model to ONNX (torch.onnx.export) and explain or visualize that file with --data")
+            throw RunFileError(file: path, "was written by \(writer) from a training outside the lab and holds no model to rebuild; record the model's ONNX export on its samples and explain that run (TorchRecorder(onnx=True) writes it beside the run): infoplane record RUN.onnx --data RUN.h5 --inputs dataset/x --labels dataset/y")
         }
         guard let experiment = try ExperimentLoader.parse(run.config, file: "\(path) (config attribute)").first else {
             throw ConfigError(file: path, keyPath: "config", "the stored configuration has no experiment")

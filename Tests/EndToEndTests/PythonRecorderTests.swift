@@ -84,6 +84,8 @@ struct PythonRecorderTests {
         // Figures and the layout: the lab plots it, and h5py sees the lab's datasets and types.
         let plotted = try TestSupport.run(cli, ["plot", "copy/parity", "-q"], directory: directory)
         #expect(plotted.status == 0, "\(plotted.stderr)")
+        let explained = try TestSupport.run(cli, ["explain", "copy/parity/run-3.h5"], directory: directory)
+        #expect(explained.status == 2 && explained.stderr.contains("holds no model to rebuild"), "\(explained.stderr)")
         let layout = try TestSupport.run(TestSupport.python, ["-c", """
             import h5py, sys
             def shape(path):
@@ -141,8 +143,18 @@ struct PythonRecorderTests {
         let python = Self.information(try Self.table("torch/parity", in: directory))
         let worst = zip(lab, python).map { max(abs($0.0 - $1.0), abs($0.1 - $1.1)) }.max() ?? .infinity
         #expect(python.count == 240 && worst < 0.01, "binning differs by \(worst) bits")
-        let inspected = try TestSupport.run(TestSupport.product("infoplane"), ["inspect", "torch/parity/run-3.h5"], directory: directory)
+        let cli = TestSupport.product("infoplane")
+        let inspected = try TestSupport.run(cli, ["inspect", "torch/parity/run-3.h5"], directory: directory)
         #expect(inspected.stdout.contains("tanh_1") && inspected.stdout.contains("dense      tanh"), "\(inspected.stdout)")
+        // The lab cannot rebuild the model of such a run and says what to do instead: record
+        // the ONNX the recorder exported (onnx=True) on the run's samples, and explain that.
+        let refused = try TestSupport.run(cli, ["explain", "torch/parity/run-3.h5"], directory: directory)
+        #expect(refused.status == 2 && refused.stderr.contains("infoplane record RUN.onnx"), "\(refused.stderr)")
+        let recorded = try TestSupport.run(cli, ["record", "torch/parity/run-3.onnx", "--data", "torch/parity/run-3.h5", "--inputs", "dataset/x",
+                                                 "--labels", "dataset/y", "--name", "exported", "--results", "imported", "-q"], directory: directory)
+        #expect(recorded.status == 0, "\(recorded.stderr)")
+        let explained = try TestSupport.run(cli, ["explain", "imported/exported/run-1.h5", "--no-sanity", "--no-faithfulness", "--no-features", "-q"], directory: directory)
+        #expect(explained.status == 0, "\(explained.stderr)")
     }
 
     @Test func aKilledRecorderLeavesAnIncompleteRunTheLabReads() throws {

@@ -18,6 +18,8 @@ e.g. by ``x + y`` in ``forward``). The model's output is always the last layer (
 ``output`` when no recorded module returns it), as the lab's analyses take the last
 layer for the logits. Images and feature maps are stored NHWC, as the lab stores them.
 """
+import os
+
 import numpy as np
 import torch
 
@@ -49,8 +51,10 @@ class TorchRecorder:
     ``epoch_end`` is given them."""
 
     def __init__(self, path, model, inputs, labels, *, epochs, modules=None, split=None, samples=None, seed=0,
-                 batch_size=1024, **options):
+                 batch_size=1024, onnx=False, **options):
         self.model = model
+        self.onnx = onnx
+        self.path = str(path)
         x = inputs.detach().cpu() if torch.is_tensor(inputs) else torch.as_tensor(np.asarray(inputs))
         y = labels.detach().cpu().numpy() if torch.is_tensor(labels) else np.asarray(labels)
         split = None if split is None else (split.cpu().numpy() if torch.is_tensor(split) else np.asarray(split))
@@ -100,7 +104,29 @@ class TorchRecorder:
         self._record(self.epoch, metrics)
 
     def close(self):
+        """Closes the run file; with ``onnx=True`` the trained model is then exported beside
+        it (``run-1.h5`` → ``run-1.onnx``, torch's exporter), so that the lab can explain it:
+        ``infoplane explain run-1.onnx --data run-1.h5 --data-inputs dataset/x
+        --data-labels dataset/y --layout nhwc``."""
         self.recorder.close()
+        if self.onnx and not getattr(self, "_exported", False):
+            self._exported = True
+            self.export_onnx(self.path[:-3] + ".onnx" if self.path.endswith(".h5") else self.path + ".onnx")
+
+    def export_onnx(self, target):
+        """The model as it is now, as ONNX (written beside and renamed into place)."""
+        device = next(iter(self.model.parameters()), torch.zeros(())).device
+        training = self.model.training
+        self.model.eval()
+        partial = target + ".partial"
+        try:
+            torch.onnx.export(self.model, (self.x[:2].to(device),), partial, dynamo=False)
+            os.replace(partial, target)
+        finally:
+            self.model.train(training)
+            if os.path.exists(partial):
+                os.unlink(partial)
+        return target
 
     def __enter__(self):
         return self

@@ -153,7 +153,7 @@ def train_torch(run, args):
     optimizer = torch.optim.SGD(model.parameters(), lr=args.learning_rate)
     rec = infoplane.torch.TorchRecorder(args.out, model, x, y, split=run["split"], epochs=run["epochs"], modules=recorded,
                                         seed=run["seed"], schedule={"explicit": run["schedule"]}, timing=run["timing"],
-                                        dataset_name="var_u", experiment=os.path.basename(os.path.dirname(args.out)),
+                                        dataset_name="var_u", experiment=os.path.basename(os.path.dirname(args.out)), onnx=True,
                                         analysis="estimators:\n  - {kind: binning, bins: 30, convention: intervals, range: [-1, 1]}")
     for epoch in range(run["epochs"]):
         optimizer.zero_grad()
