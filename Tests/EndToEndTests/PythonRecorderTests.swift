@@ -26,6 +26,8 @@ struct PythonRecorderTests {
         """
 
     static let torchPython = TestSupport.torchPython
+    /// The same Python when it has Keras 3 (its torch backend gives the gradients).
+    static let kerasPython = torchPython.flatMap { (try? TestSupport.run($0, ["-c", "import keras; assert keras.__version__ >= '3'"], environment: ["KERAS_BACKEND": "torch"]).status) == 0 ? $0 : nil }
 
     /// The lab's run of the parity network, in a fresh folder.
     static func labRun() throws -> URL {
@@ -155,6 +157,35 @@ struct PythonRecorderTests {
         #expect(recorded.status == 0, "\(recorded.stderr)")
         let explained = try TestSupport.run(cli, ["explain", "imported/exported/run-1.h5", "--no-sanity", "--no-faithfulness", "--no-features", "-q"], directory: directory)
         #expect(explained.status == 0, "\(explained.stderr)")
+    }
+
+    @Test(.enabled(if: kerasPython != nil, "no Python with Keras 3 and torch (set INFOPLANE_TORCH_PYTHON)"))
+    func aKerasFitIsRecordedWithItsGraph() throws {
+        let directory = TestSupport.temporaryDirectory("keras-recorder")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let script = TestSupport.root.appendingPathComponent("Tests/EndToEndTests/Fixtures/python/record_keras.py").path
+        let fitted = try TestSupport.run(Self.kerasPython ?? "", [script, "keras/keras-res/run-1.h5"],
+                                         environment: Self.package.merging(["KERAS_BACKEND": "torch"]) { $1 }, directory: directory)
+        #expect(fitted.status == 0, "\(fitted.stderr)")
+        let measured = try JSONSerialization.jsonObject(with: Data(fitted.stdout.split(separator: "\n").last.map(String.init)?.utf8 ?? "".utf8)) as? [String: Any]
+        let cli = TestSupport.product("infoplane")
+        let inspected = try TestSupport.run(cli, ["inspect", "keras/keras-res/run-1.h5", "--json"], directory: directory)
+        #expect(inspected.status == 0, "\(inspected.stderr)")
+        let summary = try JSONSerialization.jsonObject(with: Data(inspected.stdout.utf8)) as? [String: Any]
+        let layers = summary?["layers"] as? [[String: Any]] ?? []
+        #expect(layers.map { $0["name"] as? String ?? "" } == ["d1", "d2", "sum", "out"])
+        #expect(layers.map { $0["kind"] as? String ?? "" } == ["dense", "dense", "add", "dense"])
+        #expect(layers.map { $0["inputs"] as? [String] ?? [] } == [["input"], ["d1"], ["d1", "d2"], ["sum"]])
+        // The softmax output is stored as log-probabilities: the lab's loss is Keras's.
+        let metrics = try TestSupport.run(TestSupport.python, ["-c", "import h5py; f = h5py.File('keras/keras-res/run-1.h5'); print(f['metrics/train_loss'][-1])"], directory: directory)
+        let loss = Double(metrics.stdout.trimmingCharacters(in: .whitespacesAndNewlines)) ?? .nan
+        let keras = measured?["loss"] as? Double ?? .nan
+        #expect(abs(loss - keras) <= 1e-4 * max(keras, 1e-3) + 1e-7, "recorded train loss \(loss), Keras's \(keras)")
+        // The recorder's default analysis (30 bins over each layer's range) and the gradient statistics.
+        let analysed = try TestSupport.run(cli, ["analyze", "keras/keras-res"], directory: directory)
+        #expect(analysed.status == 0 && analysed.stdout.contains("binning_intervals30_auto_range"), "\(analysed.stdout)\(analysed.stderr)")
+        let snr = try TestSupport.run(TestSupport.python, ["-c", "import h5py, numpy as np; f = h5py.File('keras/keras-res/run-1.h5'); print(int((f['gradients/epochs'][...] >= 0).sum()), sorted(f['gradients']))"], directory: directory)
+        #expect(snr.stdout.hasPrefix("8 ") && snr.stdout.contains("0_d1") && snr.stdout.contains("3_out"), "\(snr.stdout)\(snr.stderr)")
     }
 
     @Test func aKilledRecorderLeavesAnIncompleteRunTheLabReads() throws {

@@ -3,7 +3,8 @@
 Write run files from your own training, and read the lab's files:
 
 - ``Recorder(path, ...)``: writes a run file from any training loop (numpy arrays);
-  ``infoplane.torch.TorchRecorder`` records a PyTorch model with forward hooks.
+  ``infoplane.torch.TorchRecorder`` records a PyTorch model with forward hooks,
+  ``infoplane.keras.KerasRecorder`` a Keras 3 ``fit`` as a callback.
 - ``open_run(path)``: a run file as an ``xarray.Dataset``; activations are read lazily.
 - ``open_analysis(path, estimator=None)``: one estimator's group of an analysis file.
 - ``table(paths)``: the experiment-level table, as ``infoplane export table`` writes it.

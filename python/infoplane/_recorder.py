@@ -21,6 +21,7 @@ from ._layout import FORMAT, FORMAT_VERSION, RunLayout, STORAGE, WriterLock, now
 from ._schedule import schedule_epochs, schedule_text
 from ._version import __version__
 
+DEFAULT_ANALYSIS = "estimators:\n  - {kind: binning, bins: 30, range: auto}"
 KINDS = ("dense", "conv2d", "maxpool2d", "avgpool2d", "flatten", "activation", "add", "concat", "module")
 
 
@@ -67,7 +68,8 @@ class Recorder:
         values: framework, optimizer, learning rate, batch size…).
     analysis : the ``analysis`` section of the stored config in YAML (e.g.
         ``"estimators: [{binning: {bins: 30}}]"``), which ``infoplane analyze`` uses by
-        default; None: the lab's default estimators.
+        default; None: 30 bins over each layer's range during training
+        (``{kind: binning, bins: 30, range: auto}``).
     """
 
     def __init__(self, path, *, inputs, labels, epochs, layers, split=None, schedule="every_epoch", timing="before",
@@ -273,7 +275,7 @@ def _config(experiment, description, seed, dataset_name, epochs, schedule, timin
         if key != "epochs":
             lines.append(f"  {key}: {_scalar(value)}")
     lines += ["recording:", f"  schedule: {schedule_text(schedule)}", f"  timing: {timing}", f"  storage: {storage}"]
-    if analysis:
-        lines.append("analysis:")
-        lines += ["  " + line for line in str(analysis).strip().splitlines()]
+    # Without one: 30 bins over each layer's range during training, which suits any activation.
+    lines.append("analysis:")
+    lines += ["  " + line for line in str(analysis or DEFAULT_ANALYSIS).strip().splitlines()]
     return "\n".join(lines) + "\n"
