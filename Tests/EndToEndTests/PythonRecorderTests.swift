@@ -130,6 +130,9 @@ struct PythonRecorderTests {
         #expect(worst < 0.01, "binning differs by \(worst) bits")
         let equal = zip(lab, python).filter { $0.0 == $1.0 }.count
         #expect(equal * 10 >= lab.count * 9, "only \(equal) of \(lab.count) I(X;T) values are equal")
+        // Figures across the lab's run and the recorded one: the same layer names, overlaid.
+        let compared = try TestSupport.run(TestSupport.product("infoplane"), ["compare", "lab/parity", "numpy/parity", "-o", "both", "-q"], directory: directory)
+        #expect(compared.status == 0 && FileManager.default.fileExists(atPath: directory.appendingPathComponent("both/layer_paths.svg").path), "\(compared.stderr)")
     }
 
     @Test(.enabled(if: torchPython != nil, "no Python with torch and onnx (set INFOPLANE_TORCH_PYTHON)"))
@@ -186,6 +189,10 @@ struct PythonRecorderTests {
         #expect(analysed.status == 0 && analysed.stdout.contains("binning_intervals30_auto_range"), "\(analysed.stdout)\(analysed.stderr)")
         let snr = try TestSupport.run(TestSupport.python, ["-c", "import h5py, numpy as np; f = h5py.File('keras/keras-res/run-1.h5'); print(int((f['gradients/epochs'][...] >= 0).sum()), sorted(f['gradients']))"], directory: directory)
         #expect(snr.stdout.hasPrefix("8 ") && snr.stdout.contains("0_d1") && snr.stdout.contains("3_out"), "\(snr.stdout)\(snr.stderr)")
+        // save_model=True saved the trained model as .keras, which the lab imports and records on the same samples.
+        let recorded = try TestSupport.run(cli, ["record", "keras/keras-res/run-1.keras", "--data", "keras/keras-res/run-1.h5", "--inputs", "dataset/x",
+                                                 "--labels", "dataset/y", "--name", "saved", "--results", "imported"], directory: directory)
+        #expect(recorded.status == 0, "\(recorded.stderr)")
     }
 
     @Test func aKilledRecorderLeavesAnIncompleteRunTheLabReads() throws {

@@ -38,8 +38,9 @@ class KerasRecorder(keras.callbacks.Callback):
     ``infoplane.Recorder``'s."""
 
     def __init__(self, path, inputs, labels, *, epochs=None, layers=None, split=None, samples=None, seed=0,
-                 batch_size=1024, **options):
+                 batch_size=1024, save_model=False, **options):
         super().__init__()
+        self.save_model = save_model
         x, y = np.asarray(inputs, dtype=np.float32), np.asarray(labels)
         if y.ndim == 2:
             y = y.argmax(axis=1)
@@ -82,7 +83,21 @@ class KerasRecorder(keras.callbacks.Callback):
         self._record(self.epoch)
 
     def on_train_end(self, logs=None):
+        """Closes the run file; with ``save_model=True`` the trained model is then saved
+        beside it in Keras's own format (``run-1.h5`` → ``run-1.keras``), which ``infoplane
+        record run-1.keras --data run-1.h5 --inputs dataset/x --labels dataset/y`` makes a run
+        the lab can explain."""
         self.close()
+        if self.save_model:
+            import os
+            target = (self.path[:-3] if self.path.endswith(".h5") else self.path) + ".keras"
+            partial = target[:-6] + ".partial.keras"  # Keras wants the suffix
+            try:
+                self.model.save(partial)
+                os.replace(partial, target)
+            finally:
+                if os.path.exists(partial):
+                    os.unlink(partial)
 
     def close(self):
         if self.recorder is not None:

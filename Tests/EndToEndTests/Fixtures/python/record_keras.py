@@ -23,6 +23,7 @@ total = keras.layers.Add(name="sum")([first, second])
 outputs = keras.layers.Dense(2, activation="softmax", name="out")(total)
 model = keras.Model(inputs, outputs)
 model.compile(optimizer=keras.optimizers.Adam(0.01), loss="sparse_categorical_crossentropy")
-recorder = infoplane.keras.KerasRecorder(sys.argv[1], x, y, schedule={"log_spaced": 10}, experiment="keras-res")
+recorder = infoplane.keras.KerasRecorder(sys.argv[1], x, y, schedule={"log_spaced": 10}, experiment="keras-res",
+                                         save_model=True)
 model.fit(x, y, epochs=20, batch_size=128, callbacks=[recorder], verbose=0)
 print(json.dumps({"loss": float(model.evaluate(x, y, verbose=0)), "backend": keras.backend.backend()}))
