@@ -64,11 +64,15 @@ package struct ExperimentAnalysis {
         /// Analyse runs that are incomplete (killed, or still being written) up to their
         /// last committed epoch; without it they are refused, naming each.
         package var includeIncomplete = false
+        /// Compute k-NN estimates of runs stored as float16 instead of refusing them
+        /// (``refuseKNNOnFloat16(_:estimators:)``).
+        package var acceptFloat16KNN = false
 
         package init(runs: [String], output: String, estimators: [EstimatorSpec]? = nil, force: Bool = false,
                      replaceStale: Bool = false, csv: String? = nil, tool: String, showProgress: Bool = false,
-                     includeIncomplete: Bool = false) {
+                     includeIncomplete: Bool = false, acceptFloat16KNN: Bool = false) {
             self.includeIncomplete = includeIncomplete
+            self.acceptFloat16KNN = acceptFloat16KNN
             self.runs = runs
             self.output = output
             self.estimators = estimators
@@ -124,6 +128,7 @@ package struct ExperimentAnalysis {
         } else {
             estimators = try AnalysisConfig.stored(first.config, file: "\(first.path) (config attribute)").estimators
         }
+        if !request.acceptFloat16KNN { try Self.refuseKNNOnFloat16(files, estimators: estimators) }
         let identities = try Self.identify(files, relativeTo: PathComponent.folder(of: request.output))
 
         // What the file holds already, and whether it may be kept.

@@ -41,6 +41,10 @@ package struct ExperimentConfig: Sendable {
         recording = try entries["recording"].map { (r) throws(ConfigError) in try RecordingConfig(r) } ?? RecordingConfig()
         analysis = try entries["analysis"].map { (r) throws(ConfigError) in try AnalysisConfig(r) } ?? AnalysisConfig()
         explain = try entries["explain"].map { (r) throws(ConfigError) in try ExplainConfig(r) }
+        if recording.storage == .float16, analysis.estimators.contains(where: \.measuresFloat16Rounding) {
+            throw ConfigError(file: reader.file, keyPath: "recording.storage",
+                              "k-NN estimates of float16 activations measure the rounding (duplicate rows; docs/estimators.md); store float32 for analysis.estimators' knn")
+        }
         if training.epochs == 0 && recording.timing == .after {
             throw ConfigError(file: reader.file, keyPath: "recording.timing",
                               "a run of 0 epochs has only its initial state, which timing `after` never logs; use `before`")

@@ -46,6 +46,16 @@ public enum EstimatorSpec: Sendable, Equatable {
         }
     }
 
+    /// Whether rounding the activations to float16 changes what this estimator measures:
+    /// k-NN's nearest-neighbour distances collapse to zero at duplicate rows, while bins of
+    /// 30–100 per unit and KDE's σ² ≥ 0.01 are far coarser than the rounding (docs/estimators.md).
+    public var measuresFloat16Rounding: Bool {
+        switch self {
+        case .knn: true
+        case .binning, .kde, .adaptive: false
+        }
+    }
+
     /// The labels of the series this estimator produces.
     public var labels: [String] {
         switch self {

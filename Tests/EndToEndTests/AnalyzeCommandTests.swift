@@ -62,6 +62,18 @@ struct AnalyzeCommandTests {
 
         let missing = try TestSupport.run(cli, ["analyze", directory.appendingPathComponent("nothing").path])
         #expect(missing.status == 2)
+
+        // k-NN on float16 storage measures the rounding: refused, naming the way out.
+        let rounded = try TestSupport.run(cli, ["train", config, "--set", "recording.storage=float16", "--set", "repeats=1", "--set", "name=h",
+                                                "--set", "analysis.estimators=[{kind: binning, bins: 30}]",
+                                                "--set", "training.epochs=2", "--results", results.path, "--quiet"])
+        #expect(rounded.status == 0, "\(rounded.stderr)")
+        let refused = try TestSupport.run(cli, ["analyze", results.appendingPathComponent("h").path, "--estimator", "knn:k=3"])
+        #expect(refused.status == 2 && refused.stderr.contains("float16") && refused.stderr.contains("--accept-float16-knn"), "\(refused.stderr)")
+        let binned = try TestSupport.run(cli, ["analyze", results.appendingPathComponent("h").path, "--estimator", "binning:bins=30", "-q"])
+        #expect(binned.status == 0, "\(binned.stderr)")
+        let accepted = try TestSupport.run(cli, ["analyze", results.appendingPathComponent("h").path, "--estimator", "knn:k=3", "--accept-float16-knn", "-q"])
+        #expect(accepted.status == 0, "\(accepted.stderr)")
     }
 }
 

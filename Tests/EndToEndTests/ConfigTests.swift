@@ -119,6 +119,7 @@ struct ConfigTests {
         try expectError(Self.good, overrides: ["training.epochs=[1]"], "--set training.epochs", "expected an integer")
         try expectError("name: [unclosed\n", "bad.yaml", "not valid YAML")
         try expectError(Self.good + "\nanalysis: {estimators: [{kind: kde, bins: 3}]}\n", "not a parameter of the kde estimator")
+        try expectError(Self.good + "\nrecording: {storage: float16}\nanalysis: {estimators: [{kind: knn, k: 3}]}\n", "recording.storage", "measure the rounding")
     }
 
     /// `model.arithmetic` reaches every dense layer of the built model; `blas` when absent.
