@@ -222,7 +222,8 @@ struct ImportBuilder {
 
     /// An element-wise activation: folded into the layer before when that has none.
     mutating func activation(_ activation: Activation, place: String) throws(ModelImportError) {
-        if let last = foldTarget() {
+        // GELU and hard swish need their input for the gradient: a layer of their own.
+        if !activation.needsInput, let last = foldTarget() {
             switch layers[last] {
             case .dense(let units, _): layers[last] = .dense(units: units, activation: activation)
             case .conv2d(let filters, let kernel, let stride, let padding, _):

@@ -239,7 +239,10 @@ enum KerasImporter {
             guard isLast else { throw fail("\(name) is supported only in the last layer (the lab works on logits)") }
             builder.notes.append("the final \(name) is dropped: explanations and I(T;Y) use the logits")
         default:
-            guard let activation = Activation(rawValue: name) else {
+            // Keras 3 names hard swish `hard_silu` (alias `hard_swish`); its `gelu` is the erf form.
+            // `hard_sigmoid` is not read: Keras 2's was 0.2x + ½, Keras 3's relu6(x + 3)/6.
+            guard let activation = Activation(rawValue: ["hard_silu": "hardswish", "hard_swish": "hardswish"][name] ?? name),
+                  activation != .hardsigmoid, activation != .geluTanh else {
                 throw fail("activation \(name) is not supported (supported: \(Activation.allCases.map(\.rawValue).joined(separator: ", ")), softmax last)")
             }
             try builder.activation(activation, place: place)

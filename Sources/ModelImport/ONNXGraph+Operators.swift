@@ -59,6 +59,20 @@ extension ONNXGraph {
             case (let low, let high):
                 throw fail("Clip to [\(low.map { "\($0)" } ?? "−∞"), \(high.map { "\($0)" } ?? "∞")]; Clip to [0, ∞) (ReLU) and [0, 6] (ReLU6) are supported")
             }
+        case "HardSigmoid":
+            // PyTorch's and Keras 3's relu6(x + 3)/6: α = 1/6, β = ½ (ONNX's defaults, 0.2 and ½, are TensorFlow 1's).
+            let alpha = try a.finite("alpha", default: 0.2, fail), beta = try a.finite("beta", default: 0.5, fail)
+            guard abs(alpha - 1 / 6) < 1e-6, beta == 0.5 else {
+                throw fail("HardSigmoid with α = \(alpha), β = \(beta); α = 1/6, β = ½ (PyTorch's nn.Hardsigmoid) is supported")
+            }
+            try builder.activation(.hardsigmoid, place: place)
+        case "HardSwish": try builder.activation(.hardswish, place: place)
+        case "Gelu":
+            switch a.string("approximate") ?? "none" {
+            case "none": try builder.activation(.gelu, place: place)
+            case "tanh": try builder.activation(.geluTanh, place: place)
+            case let other: throw fail("Gelu with approximate = '\(other)'; 'none' and 'tanh' are supported")
+            }
         case "LeakyRelu":
             let alpha = try a.finite("alpha", default: 0.01, fail)
             guard abs(alpha - Activation.leakySlope) < 1e-7 else {

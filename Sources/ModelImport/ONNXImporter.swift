@@ -15,9 +15,12 @@ import Tensor
 /// ReduceMean over the spatial axes (the dynamo exporter's global average pooling),
 /// AveragePool, Flatten, Reshape to `[batch, features]`, Transpose between NHWC and NCHW,
 /// Add/Sum and Concat of computed tensors, Relu, Clip to [0, ∞) or [0, 6] (ReLU, ReLU6),
-/// LeakyRelu (slope 0.01), Tanh, Sigmoid, Softplus, Softsign, Elu (α = 1), a final
+/// LeakyRelu (slope 0.01), Tanh, Sigmoid, Softplus, Softsign, Elu (α = 1), HardSigmoid
+/// (α = 1/6), HardSwish, Gelu (exact and tanh; and the Div/Erf/Add/Mul/Mul pattern of
+/// opsets below 20, ``ONNXGraph/fusingPatterns(_:consumers:)``), a final
 /// Softmax or LogSoftmax (dropped: the lab works on logits), Identity and Dropout
-/// (skipped). An activation is folded into the layer before it when only it consumes that
+/// (skipped). An activation (but GELU and hard swish, which need their input for the
+/// gradient) is folded into the layer before it when only it consumes that
 /// layer's output, and is a layer of its own otherwise (after a sum, or where the output
 /// also feeds a residual connection). The first other operator or attribute is an error
 /// naming it and its node.
@@ -34,11 +37,12 @@ enum ONNXImporter {
         "MaxPool": 1...1, "AveragePool": 1...1, "GlobalAveragePool": 1...1, "GlobalMaxPool": 1...1, "ReduceMean": 1...2,
         "Flatten": 1...1, "Reshape": 2...2, "Transpose": 1...1,
         "Relu": 1...1, "Clip": 1...3, "LeakyRelu": 1...1, "Tanh": 1...1, "Sigmoid": 1...1, "Softplus": 1...1, "Softsign": 1...1, "Elu": 1...1,
-        "Softmax": 1...1, "LogSoftmax": 1...1, "Identity": 1...1, "Dropout": 1...3,
+        "HardSigmoid": 1...1, "HardSwish": 1...1, "Gelu": 1...1, "Softmax": 1...1, "LogSoftmax": 1...1, "Identity": 1...1, "Dropout": 1...3,
     ]
     /// The supported operators in the order the docs list them.
     static let operators = ["Gemm", "MatMul", "BatchNormalization", "Add", "Sum", "Concat", "Conv", "MaxPool", "AveragePool", "GlobalAveragePool", "GlobalMaxPool", "ReduceMean", "Flatten", "Reshape", "Transpose",
-                            "Relu", "Clip", "LeakyRelu", "Tanh", "Sigmoid", "Softplus", "Softsign", "Elu", "Softmax", "LogSoftmax", "Identity", "Dropout"]
+                            "Relu", "Clip", "LeakyRelu", "Tanh", "Sigmoid", "Softplus", "Softsign", "Elu", "HardSigmoid", "HardSwish", "Gelu",
+                            "Softmax", "LogSoftmax", "Identity", "Dropout"]
     static let opsets = 9...23
     /// The most nodes and initializers a graph may have: far above any chain the lab
     /// imports, low enough that walking a crafted graph stays fast.
@@ -111,7 +115,7 @@ struct ONNXGraph {
         var values: [String: ImportBuilder.Value] = [input.name: builder.current]
         var consumers: [String: Int] = [outputName: 1]
         for node in graph.node { for name in node.input where !name.isEmpty { consumers[name, default: 0] += 1 } }
-        for (index, node) in graph.node.enumerated() {
+        for (index, node) in fusingPatterns(graph.node, consumers: consumers).enumerated() {
             let place = "node \(index) '\(node.name.isEmpty ? node.opType : node.name)' (\(node.opType))"
             if node.opType == "Constant" {
                 guard let value = node.attribute.first(where: { $0.name == "value" }), value.hasT, let name = node.output.first else {

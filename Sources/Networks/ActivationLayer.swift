@@ -25,7 +25,9 @@ public struct ActivationLayer: Layer {
         guard needsInputGradient else { return (nil, []) }
         var dz = outputGradient.scalars
         dz.withUnsafeMutableBufferPointer { d in
-            trace.output.scalars.withUnsafeBufferPointer { activation.backpropagate(d, output: $0) }
+            trace.output.scalars.withUnsafeBufferPointer { y in
+                trace.input.scalars.withUnsafeBufferPointer { z in activation.backpropagate(d, output: y, input: z) }
+            }
         }
         return (Tensor(shape: trace.input.shape, scalars: dz), [])
     }

@@ -103,6 +103,14 @@ public enum LayerSpec: Sendable, Hashable {
             throw NetworkError(layer: name, "a \(kind.rawValue) layer takes \(kind.isMerge ? "two or more inputs" : "one input"), it is given \(inputShapes.count)")
         }
         let inputShape = inputShapes[0]
+        switch self {
+        case .dense(_, let activation), .conv2d(_, _, _, _, let activation):
+            guard !activation.needsInput else {
+                throw NetworkError(layer: name, "\(activation.rawValue) is not monotonic, so its gradient needs its input: make this layer's activation linear and follow it with a layer of its own, {activation: \(activation.rawValue)}")
+            }
+        case .maxpool2d, .avgpool2d, .flatten, .activation, .add, .concat:
+            break
+        }
         let shapes = try parameterShapes(for: inputShape, layer: name)
         var given: [Tensor] = []
         var stream = SeededRNG(seed: 0)

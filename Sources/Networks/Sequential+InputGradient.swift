@@ -38,14 +38,16 @@ extension Sequential {
                 let dz = Self.activationBackward(g, activation: current.activation, output: trace.output, relu: relu)
                 return [affine.transposed(dz, weights: affine.parameters[0], inputShape: Array(trace.input.shape.dropFirst()))]
             case .activation:
-                return [Self.activationBackward(g, activation: current.activation, output: trace.output, relu: relu)]
+                return [Self.activationBackward(g, activation: current.activation, output: trace.output, input: trace.input, relu: relu)]
             case .maxpool2d, .avgpool2d, .flatten, .add, .concat:
                 return current.backward(toInputs: g, trace: trace)
             }
         }
     }
 
-    package static func activationBackward(_ g: Tensor, activation: Activation, output: Tensor, relu: ReLUBackward) -> Tensor {
+    /// ∂L/∂z from ∂L/∂y: the activation's derivative (from its output, and from its input
+    /// `input` for GELU and hard swish), or ReLU's guided or deconvnet rule.
+    package static func activationBackward(_ g: Tensor, activation: Activation, output: Tensor, input: Tensor? = nil, relu: ReLUBackward) -> Tensor {
         var scalars = g.scalars
         if activation == .relu && relu != .gradient {
             for i in scalars.indices {
@@ -54,7 +56,13 @@ extension Sequential {
             }
         } else {
             scalars.withUnsafeMutableBufferPointer { buffer in
-                output.scalars.withUnsafeBufferPointer { activation.backpropagate(buffer, output: $0) }
+                output.scalars.withUnsafeBufferPointer { y in
+                    if let input {
+                        input.scalars.withUnsafeBufferPointer { activation.backpropagate(buffer, output: y, input: $0) }
+                    } else {
+                        activation.backpropagate(buffer, output: y)
+                    }
+                }
             }
         }
         return Tensor(shape: g.shape, scalars: scalars)

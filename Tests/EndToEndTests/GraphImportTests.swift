@@ -19,6 +19,7 @@ struct GraphImportTests {
         var logits: [[Double]]
         var targets: [Int]?
         var maps: [String: [[Double]]]?
+        var gradients: [[Double]]?
     }
 
     struct Fixture: Decodable { var cases: [Case] }
@@ -28,7 +29,7 @@ struct GraphImportTests {
         try JSONDecoder().decode(Fixture.self, from: Data(contentsOf: folder.appendingPathComponent("graphs.json")))
     }
     static let files = ["residual_mlp", "residual_mlp_dynamo", "residual_cnn", "residual_cnn_dynamo", "dense_concat", "dense_concat_dynamo",
-                        "relu6_cnn", "relu6_cnn_dynamo"]
+                        "relu6_cnn", "relu6_cnn_dynamo", "modern_mlp", "modern_mlp_dynamo", "gelu_opset17"]
 
     static func load(_ file: String) throws -> (Case, ImportedModel) {
         let name = file.replacingOccurrences(of: "_dynamo", with: "")
@@ -73,7 +74,25 @@ struct GraphImportTests {
     /// LRP through the imported sums and concatenations equals zennit's (its `Sum` rule
     /// for the residual sum; slices for the concatenation), within 1e-5 of each map's
     /// largest value.
-    @Test(arguments: ["residual_mlp", "residual_mlp_dynamo", "dense_concat", "dense_concat_dynamo"])
+    /// GELU (exact and tanh), hard swish and hard sigmoid: each a layer of its own (GELU and
+    /// hard swish need their input for the gradient), GELU's erf pattern read as GELU, and
+    /// the input gradient of the largest logit against autograd's.
+    @Test(arguments: ["modern_mlp", "modern_mlp_dynamo"])
+    func modernActivationsMatchPyTorch(_ file: String) throws {
+        let (c, imported) = try Self.load(file)
+        let model = try imported.sequential()
+        #expect(model.layers.map { "\($0.kind.rawValue):\($0.activation.rawValue)" } == [
+            "dense:linear", "activation:gelu", "dense:linear", "activation:gelu_tanh", "dense:linear", "activation:hardswish",
+            "dense:hardsigmoid", "dense:linear"])
+        let targets = c.logits.map { row in row.indices.max { row[$0] < row[$1] } ?? 0 }
+        let gradient = try Gradient().attribute(model, inputs: Self.inputs(c), target: .classes(targets)).map.scalars
+        let worst = ModelImportParityTests.worst(gradient, try #require(c.gradients))
+        #expect(worst < 1e-5, "\(file): input gradients differ by \(worst) of each gradient's largest value")
+        let (_, opset17) = try Self.load("gelu_opset17")
+        #expect(try opset17.sequential().layers.map(\.activation) == [.linear, .gelu, .linear])
+    }
+
+    @Test(arguments: ["residual_mlp", "residual_mlp_dynamo", "dense_concat", "dense_concat_dynamo", "modern_mlp", "modern_mlp_dynamo"])
     func lrpMatchesZennit(_ file: String) throws {
         let (c, imported) = try Self.load(file)
         let model = try imported.sequential()
@@ -83,7 +102,11 @@ struct GraphImportTests {
             let expected = try #require(c.maps?[name])
             let map = try LayerwiseRelevancePropagation(composite: composite).attribute(model, inputs: Self.inputs(c), target: .classes(targets)).map.scalars
             let worst = ModelImportParityTests.worst(map, expected)
-            #expect(worst < 1e-5, "\(file) \(name): maps differ by \(worst) of each map's largest value")
+            // modern_mlp's weights are scaled ×3 (every branch of hard swish taken), which makes
+            // its maps sensitive to rounding: zennit's own float32 maps differ from its float64
+            // ones by 2.0e-5 there (ours: 6.5e-5), against 1e-6 for the other networks.
+            let tolerance = file.hasPrefix("modern_mlp") ? 1e-4 : 1e-5
+            #expect(worst < tolerance, "\(file) \(name): maps differ by \(worst) of each map's largest value")
         }
     }
 

@@ -17,6 +17,10 @@ enum DoubleReference {
         case .elu: return z > 0 ? z : exp(z) - 1
         case .leakyRelu: return z > 0 ? z : 0.01 * z
         case .relu6: return min(max(z, 0), 6)
+        case .hardsigmoid: return min(max(z + 3, 0), 6) / 6
+        case .hardswish: return z * min(max(z + 3, 0), 6) / 6
+        case .gelu: return 0.5 * z * (1 + erf(z / 2.0.squareRoot()))
+        case .geluTanh: return 0.5 * z * (1 + Foundation.tanh((2 / Double.pi).squareRoot() * (z + 0.044715 * z * z * z)))
         }
     }
 

@@ -18,6 +18,10 @@ each slice's relevance back to the input it came from, in zennit (autograd) as i
                    conv1×1(cat(a, b, c)), average pooling 2, flatten, linear (3 logits)
     relu6_cnn:     MobileNet's activation on 1×8×8: conv-ReLU6, conv (stride 2)-ReLU6, flatten,
                    linear (3 logits); weights scaled so that some units saturate at 6
+    modern_mlp:    x(12) → fc → GELU → fc → GELU(tanh) → fc → Hardswish → fc → Hardsigmoid → fc (3
+                   logits), with the input gradient of the largest logit (autograd) as well
+    gelu_opset17:  x(12) → fc → GELU → fc (3 logits) exported at opset 17, where the TorchScript
+                   exporter writes GELU as Div/Erf/Add/Mul/Mul (no _dynamo twin)
 
 Writes <name>.onnx and <name>_dynamo.onnx (with their .data files when the exporter
 writes one) and graphs.json next to this script, the inputs in the lab's NHWC layout.
@@ -129,6 +133,38 @@ class ReLU6CNN(nn.Module):
         return self.body(x)
 
 
+class ModernMLP(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.body = nn.Sequential(nn.Linear(12, 10), nn.GELU(), nn.Linear(10, 8), nn.GELU(approximate="tanh"),
+                                  nn.Linear(8, 8), nn.Hardswish(), nn.Linear(8, 6), nn.Hardsigmoid(), nn.Linear(6, 3))
+        with torch.no_grad():  # wide pre-activations: every branch of hard swish and hard sigmoid is taken
+            for layer in self.body:
+                if isinstance(layer, nn.Linear):
+                    layer.weight.mul_(3)
+
+    def forward(self, x):
+        return self.body(x)
+
+
+class GeluMLP(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.body = nn.Sequential(nn.Linear(12, 10), nn.GELU(), nn.Linear(10, 3))
+
+    def forward(self, x):
+        return self.body(x)
+
+
+def input_gradients(model, x, logits):
+    """∂(largest logit)/∂x per sample, NHWC-flattened as the inputs."""
+    x = x.clone().requires_grad_(True)
+    out = model(x)
+    targets = logits.argmax(1)
+    out[range(len(targets)), targets].sum().backward()
+    return nhwc(x.grad.numpy()).reshape(len(x), -1).tolist()
+
+
 def randomise_batch_norm(model):
     with torch.no_grad():
         for m in model.modules():
@@ -168,13 +204,17 @@ def main():
     for name, model, shape, explain in [("residual_mlp", ResidualMLP(), (12,), True),
                                         ("residual_cnn", ResidualCNN(), (3, 8, 8), False),
                                         ("dense_concat", DenseConcat(), (1, 8, 8), True),
-                                        ("relu6_cnn", ReLU6CNN(), (1, 8, 8), False)]:
+                                        ("relu6_cnn", ReLU6CNN(), (1, 8, 8), False),
+                                        ("modern_mlp", ModernMLP(), (12,), True),
+                                        ("gelu_opset17", GeluMLP(), (12,), False)]:
         randomise_batch_norm(model)
         model = model.eval()
-        x = torch.rand(6, *shape)
-        for suffix, dynamo in [("", False), ("_dynamo", True)]:
+        x = torch.rand(6, *shape) * (4 if name == "modern_mlp" else 1) - (2 if name == "modern_mlp" else 0)
+        exports = [("", False, None)] if name == "gelu_opset17" else [("", False, None), ("_dynamo", True, None)]
+        for suffix, dynamo, opset in exports:
             path = os.path.join(HERE, f"{name}{suffix}.onnx")
-            torch.onnx.export(model.float(), (x[:2].float(),), path, dynamo=dynamo)
+            torch.onnx.export(model.float(), (x[:2].float(),), path, dynamo=dynamo,
+                              **({"opset_version": 17} if name == "gelu_opset17" else {}))
         model = model.double()
         with torch.no_grad():
             logits = model(x.double())
@@ -182,6 +222,12 @@ def main():
                 "logits": logits.tolist()}
         if explain:
             case["targets"], case["maps"] = lrp(model, x.double(), logits)
+        if name == "modern_mlp":
+            case["gradients"] = input_gradients(model, x.double(), logits)
+            with torch.no_grad():
+                pre = model.body[4](model.body[:4](x.double()))
+            print("modern_mlp: hard swish inputs below -3, within, above 3:",
+                  (pre < -3).double().mean().item(), ((pre >= -3) & (pre <= 3)).double().mean().item(), (pre > 3).double().mean().item())
         if name == "relu6_cnn":
             with torch.no_grad():
                 saturated = (model.body[1](model.body[0](x.double())) >= 6).double().mean().item()
