@@ -8,8 +8,12 @@ extension ONNXGraph {
     /// tensors must have no other consumer and the constants must be those numbers
     /// (within 1e-6); anything else is left as it is, and the walk names its first
     /// unsupported operator (`Erf`).
+    ///
+    /// Also `nn.Softplus()` as the dynamo exporter writes it, with PyTorch's threshold
+    /// branch: `Where(Greater(x, t), x, Softplus(x))` becomes `Softplus(x)` when t ≥ 15,
+    /// where log(1 + eˣ) and x agree to float32's precision (e^−15 ≈ 3e-7 of x).
     func fusingPatterns(_ nodes: [Onnx_NodeProto], consumers: [String: Int]) -> [Onnx_NodeProto] {
-        guard nodes.contains(where: { $0.opType == "Erf" }) else { return nodes }
+        guard nodes.contains(where: { $0.opType == "Erf" || $0.opType == "Where" }) else { return nodes }
         var scalars: [String: Float] = [:]
         for (name, proto) in constants { if let t = try? ONNXTensor(proto, file: file, what: name), t.count == 1 { scalars[name] = t.floats[0] } }
         for node in nodes where node.opType == "Constant" {
@@ -48,6 +52,19 @@ extension ONNXGraph {
                 removed.formUnion([d, e, a, m])
                 break
             }
+        }
+        for (last, choice) in nodes.enumerated() where choice.opType == "Where" && choice.input.count == 3 {
+            let (condition, x, smooth) = (choice.input[0], choice.input[1], choice.input[2])
+            guard only(condition), only(smooth), let c = producer[condition], nodes[c].opType == "Greater", nodes[c].input.count == 2,
+                  nodes[c].input[0] == x, let threshold = scalars[nodes[c].input[1]], threshold >= 15,
+                  let p = producer[smooth], nodes[p].opType == "Softplus", nodes[p].input.first == x else { continue }
+            var softplus = Onnx_NodeProto()
+            softplus.opType = "Softplus"
+            softplus.name = "\(choice.name.isEmpty ? "Where" : choice.name) (Softplus with PyTorch's threshold \(threshold))"
+            softplus.input = [x]
+            softplus.output = choice.output
+            replaced[last] = softplus
+            removed.formUnion([c, p])
         }
         guard !replaced.isEmpty else { return nodes }
         return nodes.indices.compactMap { removed.contains($0) ? nil : replaced[$0] ?? nodes[$0] }

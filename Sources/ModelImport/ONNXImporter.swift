@@ -115,7 +115,11 @@ struct ONNXGraph {
         var values: [String: ImportBuilder.Value] = [input.name: builder.current]
         var consumers: [String: Int] = [outputName: 1]
         for node in graph.node { for name in node.input where !name.isEmpty { consumers[name, default: 0] += 1 } }
-        for (index, node) in fusingPatterns(graph.node, consumers: consumers).enumerated() {
+        // Patterns of one module become its operator; their tensors' consumers are counted again.
+        let nodes = fusingPatterns(graph.node, consumers: consumers)
+        consumers = [outputName: 1]
+        for node in nodes { for name in node.input where !name.isEmpty { consumers[name, default: 0] += 1 } }
+        for (index, node) in nodes.enumerated() {
             let place = "node \(index) '\(node.name.isEmpty ? node.opType : node.name)' (\(node.opType))"
             if node.opType == "Constant" {
                 guard let value = node.attribute.first(where: { $0.name == "value" }), value.hasT, let name = node.output.first else {

@@ -20,6 +20,8 @@ each slice's relevance back to the input it came from, in zennit (autograd) as i
                    linear (3 logits); weights scaled so that some units saturate at 6
     modern_mlp:    x(12) → fc → GELU → fc → GELU(tanh) → fc → Hardswish → fc → Hardsigmoid → fc (3
                    logits), with the input gradient of the largest logit (autograd) as well
+    softplus_mlp:  x(12) → fc → Softplus → fc (3 logits), pre-activations from −30 to 30, which the dynamo
+                   exporter writes with PyTorch's threshold branch, Where(Greater(x, 20), x, Softplus(x))
     gelu_opset17:  x(12) → fc → GELU → fc (3 logits) exported at opset 17, where the TorchScript
                    exporter writes GELU as Div/Erf/Add/Mul/Mul (no _dynamo twin)
 
@@ -147,6 +149,17 @@ class ModernMLP(nn.Module):
         return self.body(x)
 
 
+class SoftplusMLP(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.body = nn.Sequential(nn.Linear(12, 8), nn.Softplus(), nn.Linear(8, 3))
+        with torch.no_grad():
+            self.body[0].weight.mul_(25)
+
+    def forward(self, x):
+        return self.body(x)
+
+
 class GeluMLP(nn.Module):
     def __init__(self):
         super().__init__()
@@ -206,9 +219,11 @@ def main():
                                         ("dense_concat", DenseConcat(), (1, 8, 8), True),
                                         ("relu6_cnn", ReLU6CNN(), (1, 8, 8), False),
                                         ("modern_mlp", ModernMLP(), (12,), True),
-                                        ("gelu_opset17", GeluMLP(), (12,), False)]:
+                                        ("gelu_opset17", GeluMLP(), (12,), False),
+                                        ("softplus_mlp", SoftplusMLP(), (12,), False)]:
         randomise_batch_norm(model)
         model = model.eval()
+        torch.manual_seed(len(cases))  # the exporters draw random numbers too: each case's inputs from its own seed
         x = torch.rand(6, *shape) * (4 if name == "modern_mlp" else 1) - (2 if name == "modern_mlp" else 0)
         exports = [("", False, None)] if name == "gelu_opset17" else [("", False, None), ("_dynamo", True, None)]
         for suffix, dynamo, opset in exports:
