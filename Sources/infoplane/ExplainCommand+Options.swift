@@ -8,9 +8,17 @@ extension ExplainCommand {
         var options = ExplanationOptions()
         options.methods = methods.map { $0.split(separator: ",").map { String($0.trimmingCharacters(in: .whitespaces)) } }
         if let inputs {
-            let rows = inputs.split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces)) }
-            guard rows.allSatisfy({ $0 != nil }) else { throw InputError("--inputs \(inputs): expected comma-separated row numbers") }
-            options.rows = rows.compactMap { $0 }
+            // Rows and ranges of rows: 0,5,7 or 0-99 (both ends included).
+            var rows: [Int] = []
+            for item in inputs.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) }) {
+                let ends = item.split(separator: "-", maxSplits: 1).map { Int($0) }
+                guard let first = ends.first ?? nil, ends.allSatisfy({ $0 != nil }), let last = ends.last ?? nil, first <= last,
+                      last - first < 100_000, rows.count + (last - first) < 100_000 else {
+                    throw InputError("--inputs \(inputs): expected row numbers and ranges such as 0,5,7 or 0-99 (at most 100000 rows)")
+                }
+                rows += Array(first...last)
+            }
+            options.rows = rows
         }
         options.count = count
         options.explainLabels = labels

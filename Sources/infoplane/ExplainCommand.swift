@@ -15,7 +15,8 @@ struct ExplainCommand: ParsableCommand {
         abstract: "Explain a trained model's decisions: LRP / deep Taylor, gradients, Integrated Gradients, Grad-CAM, occlusion; an HTML report.",
         discussion: """
         Rebuilds the model of RUN.h5 at a logged epoch (its recorded weights, or the newest \
-        checkpoint when the run recorded none), explains the chosen recorded samples with each \
+        checkpoint when the run recorded none), or imports a model file (ONNX, .keras, Keras \
+        HDF5) given with --data, and explains the chosen samples with each \
         method, and writes <plots>/<experiment>[/<variant>]/run-<seed>/epoch-<k>/explain/index.html (self-contained) and \
         explanations.h5 (the maps, for h5py). The report has every map side by side, Σ map \
         against the explained logit, per-layer conservation of the LRP methods and why it \
@@ -32,12 +33,14 @@ struct ExplainCommand: ParsableCommand {
           infoplane explain results/quick/run-1.h5 --json | python3 -m json.tool
           infoplane explain results/fashion-cnn/run-1.h5 \\
               --data examples/byom/fashion_test.npz --inputs 600,601
+          infoplane explain examples/byom/var_u_mlp.onnx \\
+              --data examples/byom/var_u.npz --inputs 0-9 --no-sanity
         """
     )
 
     @OptionGroup var target: RunEpochOptions
 
-    @Option(help: "Rows of the recorded samples (or of --data) to explain, comma-separated (default: --count test samples of different classes).")
+    @Option(help: "Rows of the recorded samples (or of --data) to explain: 0,5,7 or 0-99 (default: --count test samples of different classes).")
     var inputs: String?
 
     @Option(help: ArgumentHelp("Explain samples of this file instead of the recorded ones: .npz, .npy (labels in --data-labels FILE.npy), .h5/.hdf5 or .mat, in the model's input shape; the report goes to explain-<file name>/.", valueName: "file"))
@@ -98,7 +101,10 @@ struct ExplainCommand: ParsableCommand {
 
     func run() throws {
         let options = try explanationOptions()
-        let path = target.path, wanted = target.epoch.number
+        // A model file is recorded first (as `record` does), in a folder removed afterwards.
+        let model = Self.isModelFile(target.path) ? try recordedModel(target.path) : nil
+        defer { model.map { try? FileManager.default.removeItem(at: $0.folder) } }
+        let path = model?.run ?? target.path, wanted = model == nil ? target.epoch.number : 0
         let start = Date()
         let study: ExplanationStudy
         do {

@@ -79,31 +79,8 @@ struct RecordCommand: ParsableCommand {
     func run() throws {
         let imported: ImportedModel
         do { imported = try ModelImporter.load(model) } catch { throw InputError(error.description) }
-        let experimentName = PathComponent.sanitized(name ?? DatasetLoaders.baseName(model))
-        var data = try DataFileSpec.items(file: self.data, inputs: inputs, labels: labels, layout: layout)
-        data.append(("train_fraction", Node(String(trainFraction))))
-        var recording: [(String, Node)] = [("schedule", "every_epoch"), ("weights", "true")]
-        if let samples { recording.append(("samples", Self.mapping([("subset", Node(String(samples)))]))) }
-        let root = Self.mapping([
-            ("name", Node(experimentName)),
-            ("description", Node("\(model) recorded on \(self.data) by infoplane record")),
-            ("seed", Node(String(seed))),
-            ("data", Self.mapping(data)),
-            ("model", Self.mapping([("from", Node(model))])),
-            ("training", Self.mapping([("epochs", "0"), ("optimizer", Self.mapping([("kind", "adam"), ("learning_rate", "0.001")]))])),
-            ("recording", Self.mapping(recording)),
-            ("analysis", Self.mapping([("estimators", .sequence(Node.Sequence([
-                Self.mapping([("kind", "adaptive"), ("bins", "30")]),
-                Self.mapping([("kind", "kde"), ("noise_variance", "0.1")]),
-            ])))])),
-        ])
-        let experiments: [Experiment]
-        do {
-            let text = try Yams.serialize(node: root)
-            experiments = try ExperimentLoader.parse(text, file: "record \(model)", importingModels: true)
-        } catch let error as ConfigError {
-            throw InputError(wrapping: error)
-        }
+        let experiments = try Self.experiments(model: model, data: data, inputs: inputs, labels: labels, layout: layout,
+                                               trainFraction: trainFraction, samples: samples, seed: seed, name: name)
         var settings = TrainSettings(output: output)
         settings.completeHint = "--force records it again"
         settings.force = force
@@ -119,6 +96,36 @@ struct RecordCommand: ParsableCommand {
         for note in imported.notes { logger.notice("\(model): \(note)") }
         if !output.quiet && !json, let folder = folders.first {
             print("next: infoplane analyze \(folder) && infoplane plot \(folder); infoplane explain \(folder)/run-\(seed).h5")
+        }
+    }
+
+    /// The experiment `record` runs (and `explain MODEL --data FILE` before it explains):
+    /// the model imported, 0 epochs, its one state recorded on the data file's samples.
+    static func experiments(model: String, data file: String, inputs: String?, labels: String?, layout: String?, trainFraction: Double,
+                            samples: Int?, seed: Int, name: String?) throws -> [Experiment] {
+        let experimentName = PathComponent.sanitized(name ?? DatasetLoaders.baseName(model))
+        var data = try DataFileSpec.items(file: file, inputs: inputs, labels: labels, layout: layout)
+        data.append(("train_fraction", Node(String(trainFraction))))
+        var recording: [(String, Node)] = [("schedule", "every_epoch"), ("weights", "true")]
+        if let samples { recording.append(("samples", Self.mapping([("subset", Node(String(samples)))]))) }
+        let root = Self.mapping([
+            ("name", Node(experimentName)),
+            ("description", Node("\(model) recorded on \(file) by infoplane record")),
+            ("seed", Node(String(seed))),
+            ("data", Self.mapping(data)),
+            ("model", Self.mapping([("from", Node(model))])),
+            ("training", Self.mapping([("epochs", "0"), ("optimizer", Self.mapping([("kind", "adam"), ("learning_rate", "0.001")]))])),
+            ("recording", Self.mapping(recording)),
+            ("analysis", Self.mapping([("estimators", .sequence(Node.Sequence([
+                Self.mapping([("kind", "adaptive"), ("bins", "30")]),
+                Self.mapping([("kind", "kde"), ("noise_variance", "0.1")]),
+            ])))])),
+        ])
+        do {
+            let text = try Yams.serialize(node: root)
+            return try ExperimentLoader.parse(text, file: "record \(model)", importingModels: true)
+        } catch let error as ConfigError {
+            throw InputError(wrapping: error)
         }
     }
 

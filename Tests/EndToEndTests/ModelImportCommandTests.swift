@@ -45,6 +45,40 @@ struct ModelImportCommandTests {
         }
     }
 
+    /// `explain MODEL --data FILE`: a model file explained straight away (recorded in a
+    /// temporary folder that is gone afterwards), its report where `record` + `explain --data`
+    /// put it, with the same maps; ranges of rows; what a model file cannot take is refused.
+    @Test func explainsAModelFileWithoutARun() throws {
+        let folder = TestSupport.temporaryDirectory("explain-model")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let common = ["--methods", "lrp:epsilon_plus_flat,gradient", "--no-sanity", "--no-features", "--steps", "4"]
+        let before = Set((try? FileManager.default.contentsOfDirectory(atPath: NSTemporaryDirectory())) ?? []).filter { $0.hasPrefix("infoplane-explain-") }
+        let direct = try TestSupport.run(cli, ["explain", Self.example("fashion_cnn.onnx"), "--data", Self.example("fashion_test.npz"), "--inputs", "600-602",
+                                               "--plots", "direct"] + common, directory: folder)
+        #expect(direct.status == 0, "\(direct.stderr)")
+        let after = Set((try? FileManager.default.contentsOfDirectory(atPath: NSTemporaryDirectory())) ?? []).filter { $0.hasPrefix("infoplane-explain-") }
+        #expect(after.subtracting(before).isEmpty, "left behind: \(after.subtracting(before))")
+        let recorded = try TestSupport.run(cli, ["record", Self.example("fashion_cnn.onnx"), "--data", Self.example("fashion_test.npz"), "--samples", "40", "-q"],
+                                           directory: folder)
+        #expect(recorded.status == 0, "\(recorded.stderr)")
+        let viaRun = try TestSupport.run(cli, ["explain", "results/fashion_cnn/run-1.h5", "--data", Self.example("fashion_test.npz"), "--inputs", "600,601,602",
+                                               "--plots", "via-run"] + common, directory: folder)
+        #expect(viaRun.status == 0, "\(viaRun.stderr)")
+        let compared = try TestSupport.runPython("""
+        import h5py, numpy as np, sys
+        a, b = h5py.File(sys.argv[1], "r"), h5py.File(sys.argv[2], "r")
+        print(a["rows"][...].tolist(), all(np.array_equal(a[k][...], b[k][...]) for k in a if isinstance(a[k], h5py.Dataset) and k != "rows"))
+        """, [folder.appendingPathComponent("direct/fashion_cnn/run-1/epoch-0/explain-fashion_test/explanations.h5").path,
+              folder.appendingPathComponent("via-run/fashion_cnn/run-1/epoch-0/explain-fashion_test/explanations.h5").path])
+        #expect(compared.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "[600, 601, 602] True", "\(compared.stdout)\(compared.stderr)")
+        for (arguments, message) in [([Self.example("var_u_mlp.onnx")], "name the samples to explain with --data FILE"),
+                                     ([Self.example("var_u_mlp.onnx"), "--data", Self.example("var_u.npz"), "--epoch", "3"], "--epoch 3 is for runs"),
+                                     ([Self.example("var_u_mlp.onnx"), "--data", Self.example("var_u.npz"), "--inputs", "5-2"], "ranges such as")] {
+            let refused = try TestSupport.run(cli, ["explain"] + arguments + common, directory: folder)
+            #expect(refused.status == 2 && refused.stderr.contains(message), "\(arguments): \(refused.stderr)")
+        }
+    }
+
     /// The recorded output layer holds the framework's logits; analyze, explain, inspect work.
     @Test func recordMakesARunFileEveryCommandReads() throws {
         let folder = TestSupport.temporaryDirectory("record")
