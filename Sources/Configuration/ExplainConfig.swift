@@ -67,6 +67,16 @@ package struct ExplanationOptions: Sendable {
     /// after another.
     package var rows: [Int]?
     package var count: Int = 6
+    /// How samples are chosen when `rows` is nil.
+    package var selection: Selection = .spread
+    package enum Selection: Sendable, Equatable {
+        /// `count` test samples, one class after another.
+        case spread
+        /// The first n test samples of every class (`explain --per-class n`).
+        case perClass(Int)
+        /// The first n test samples the model gets wrong (`explain --misclassified n`).
+        case misclassified(Int)
+    }
     /// Explain the label instead of the prediction.
     package var explainLabels = false
     /// nil: the recorded inputs' min and max.

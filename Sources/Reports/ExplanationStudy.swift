@@ -76,10 +76,20 @@ package struct ExplanationStudy: Sendable {
         let labels = try samples.map { $0.labels.map(Int.init) } ?? loaded.run.labels().map(Int.init)
         let splits = try samples.map { [UInt8](repeating: 1, count: $0.count) } ?? loaded.run.splits()
         let inputWidth = all.rowSize
-        let rows = try options.rows ?? defaultRows(labels: labels, splits: splits, count: options.count) { row in
+        let informative = { (row: Int) -> Bool in
             // A constant input (var_u's all-zero pattern) has identically zero maps: nothing to see.
             let values = all.scalars[(row * inputWidth)..<((row + 1) * inputWidth)]
             return values.contains { $0 != values.first }
+        }
+        let rows: [Int]
+        switch (options.rows, options.selection) {
+        case (let given?, _): rows = given
+        case (nil, .spread): rows = try defaultRows(labels: labels, splits: splits, count: options.count, informative: informative)
+        case (nil, .perClass(let n)): rows = perClassRows(labels: labels, splits: splits, count: n, informative: informative)
+        case (nil, .misclassified(let n)):
+            let predicted = try model.predictedClasses(all)
+            rows = Array(testPool(splits).filter { predicted[$0] != labels[$0] && informative($0) }.prefix(n))
+            guard !rows.isEmpty else { throw ExplanationError("the model classifies every test sample correctly: nothing for --misclassified") }
         }
         guard !rows.isEmpty else { throw ExplanationError("no inputs to explain (--count must be at least 1)") }
         if let bad = rows.first(where: { !(0..<all.rows).contains($0) }) {
@@ -176,9 +186,20 @@ package struct ExplanationStudy: Sendable {
     /// `count` test samples (the training ones when there is no test split), taking the
     /// first of each class in turn so that the classes differ, and only `informative` ones
     /// unless there are none.
+    /// The test samples (split 1), or every sample when there are none.
+    static func testPool(_ splits: [UInt8]) -> [Int] {
+        let pool = splits.indices.filter { splits[$0] == 1 }
+        return pool.isEmpty ? Array(splits.indices) : pool
+    }
+
+    /// The first `count` informative test samples of every class, class by class.
+    static func perClassRows(labels: [Int], splits: [UInt8], count: Int, informative: (Int) -> Bool) -> [Int] {
+        let pool = testPool(splits).filter(informative)
+        return Set(pool.map { labels[$0] }).sorted().flatMap { c in pool.filter { labels[$0] == c }.prefix(count) }
+    }
+
     package static func defaultRows(labels: [Int], splits: [UInt8], count: Int, informative: (Int) -> Bool = { _ in true }) throws -> [Int] {
-        var pool = labels.indices.filter { splits[$0] == 1 }
-        if pool.isEmpty { pool = Array(labels.indices) }
+        var pool = testPool(splits)
         let useful = pool.filter(informative)
         if !useful.isEmpty { pool = useful }
         var chosen: [Int] = [], used = Set<Int>()

@@ -21,6 +21,15 @@ extension ExplainCommand {
             options.rows = rows
         }
         options.count = count
+        guard [inputs != nil, perClass != nil, misclassified != nil].filter({ $0 }).count <= 1 else {
+            throw InputError("--inputs, --per-class and --misclassified each choose the samples: give one")
+        }
+        if let n = perClass ?? misclassified {
+            guard ExplanationOptions.countRange.contains(n) else {
+                throw InputError("--\(perClass != nil ? "per-class" : "misclassified") \(n): between \(ExplanationOptions.countRange.lowerBound) and \(ExplanationOptions.countRange.upperBound)")
+            }
+            options.selection = perClass != nil ? .perClass(n) : .misclassified(n)
+        }
         options.explainLabels = labels
         switch bounds {
         case "auto": break

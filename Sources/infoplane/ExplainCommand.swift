@@ -58,6 +58,12 @@ struct ExplainCommand: ParsableCommand {
     @Option(help: "How many samples when --inputs is not given.")
     var count = ExplanationOptions().count
 
+    @Option(help: ArgumentHelp("Explain the first n test samples of every class.", valueName: "n"))
+    var perClass: Int?
+
+    @Option(help: ArgumentHelp("Explain the first n test samples the model gets wrong.", valueName: "n"))
+    var misclassified: Int?
+
     @Option(help: "Methods, comma-separated (default: a set suited to the model).")
     var methods: String?
 

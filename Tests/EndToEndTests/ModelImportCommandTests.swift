@@ -71,7 +71,21 @@ struct ModelImportCommandTests {
         """, [folder.appendingPathComponent("direct/fashion_cnn/run-1/epoch-0/explain-fashion_test/explanations.h5").path,
               folder.appendingPathComponent("via-run/fashion_cnn/run-1/epoch-0/explain-fashion_test/explanations.h5").path])
         #expect(compared.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "[600, 601, 602] True", "\(compared.stdout)\(compared.stderr)")
+        // Selections: the first wrongly classified test samples, and the first of every class.
+        for (selection, plots) in [(["--misclassified", "3"], "wrong"), (["--per-class", "1"], "each")] {
+            let chosen = try TestSupport.run(cli, ["explain", Self.example("fashion_cnn.onnx"), "--data", Self.example("fashion_test.npz"), "--plots", plots]
+                                                    + selection + common, directory: folder)
+            #expect(chosen.status == 0, "\(selection): \(chosen.stderr)")
+        }
+        let selections = try TestSupport.runPython("""
+        import h5py, sys
+        wrong, each = (h5py.File(p, "r") for p in sys.argv[1:])
+        print(len(wrong["rows"]), all(l != t for l, t in zip(wrong["labels"][...], wrong["targets"][...])), sorted(each["labels"][...].tolist()))
+        """, [folder.appendingPathComponent("wrong/fashion_cnn/run-1/epoch-0/explain-fashion_test/explanations.h5").path,
+              folder.appendingPathComponent("each/fashion_cnn/run-1/epoch-0/explain-fashion_test/explanations.h5").path])
+        #expect(selections.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "3 True [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]", "\(selections.stdout)\(selections.stderr)")
         for (arguments, message) in [([Self.example("var_u_mlp.onnx")], "name the samples to explain with --data FILE"),
+                                     ([Self.example("var_u_mlp.onnx"), "--data", Self.example("var_u.npz"), "--per-class", "2", "--inputs", "1"], "give one"),
                                      ([Self.example("var_u_mlp.onnx"), "--data", Self.example("var_u.npz"), "--epoch", "3"], "--epoch 3 is for runs"),
                                      ([Self.example("var_u_mlp.onnx"), "--data", Self.example("var_u.npz"), "--inputs", "5-2"], "ranges such as")] {
             let refused = try TestSupport.run(cli, ["explain"] + arguments + common, directory: folder)
