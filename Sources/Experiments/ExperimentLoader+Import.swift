@@ -35,6 +35,11 @@ extension ExperimentLoader {
         } else if model["layers"] != nil || model["widths"] != nil {
             throw ConfigError(file: file, keyPath: "model", "`from` gives the architecture; remove `layers` and `widths`")
         }
+        if let first = imported.structuralZeros.first, case .mapping(let training)? = top["training"],
+           let epochs = training["epochs"]?.int, epochs > 0 {
+            throw ConfigError(file: file, keyPath: "training.epochs",
+                              "\(from): \(first) is a grouped or dilated convolution imported with zeros in its kernel, which training would fill in; record or explain the model (0 epochs) instead")
+        }
         model["from"] = Node(from)
         model["from_format"] = Node(imported.format.rawValue)
         model["from_sha256"] = Node(imported.sha256)

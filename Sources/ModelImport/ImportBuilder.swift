@@ -43,6 +43,8 @@ struct ImportBuilder {
     /// One sample's shape at the input.
     let inputShape: [Int]
     var notes: [String] = []
+    /// Places whose kernel holds structural zeros (``ImportedModel/structuralZeros``).
+    var structuralZeros: [String] = []
 
     /// One sample's shape of the current value.
     var shape: [Int] { current.shape }
@@ -255,8 +257,10 @@ struct ImportBuilder {
         if let unused = layers.indices.first(where: { !used.contains($0) }) {
             throw ModelImportError(file: file, "\(places[unused]): its output does not lead to the graph's output; a branch that ends nowhere is not supported")
         }
-        return ImportedModel(format: format, architecture: Self.description(inputShape: inputShape, specs: layers, inputs: inputs),
-                             parameters: parameters, inputLayout: inputLayout.layout, notes: notes, sha256: sha256)
+        var model = ImportedModel(format: format, architecture: Self.description(inputShape: inputShape, specs: layers, inputs: inputs),
+                                  parameters: parameters, inputLayout: inputLayout.layout, notes: notes, sha256: sha256)
+        model.structuralZeros = structuralZeros
+        return model
     }
 
     /// The nodes named as the lab names a chain (``ModelDescription/chain(inputShape:specs:)``:

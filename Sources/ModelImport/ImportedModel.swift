@@ -35,6 +35,11 @@ public struct ImportedModel: Sendable {
     public var notes: [String]
     /// SHA-256 of the file's bytes, hexadecimal.
     public var sha256: String
+    /// Layers whose kernels hold zeros that stand for structure, not values: a grouped
+    /// (depthwise) or dilated convolution imported as an ordinary one, exact for the
+    /// forward pass, gradients and LRP, but training would fill the zeros in, so such a
+    /// model is not trained (`train --from` refuses it).
+    public var structuralZeros: [String] = []
 
     /// The layers' descriptions in order.
     public var layers: [LayerSpec] { architecture.nodes.map(\.spec) }

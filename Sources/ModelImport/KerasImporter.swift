@@ -19,7 +19,7 @@ import Tensor
 /// Dropout (skipped). Keras is NHWC like the lab, so weights keep their layout: Dense
 /// kernels are `[in, out]`, Conv2D kernels `[kh, kw, cin, cout]`.
 enum KerasImporter {
-    static let layerClasses = ["InputLayer", "Dense", "Conv2D", "BatchNormalization", "MaxPooling2D", "AveragePooling2D",
+    static let layerClasses = ["InputLayer", "Dense", "Conv2D", "DepthwiseConv2D", "SeparableConv2D", "BatchNormalization", "MaxPooling2D", "AveragePooling2D",
                                "GlobalAveragePooling2D", "GlobalMaxPooling2D", "Flatten",
                                "Activation", "ReLU", "LeakyReLU", "Softmax", "Add", "Concatenate", "Dropout"]
 
@@ -159,22 +159,50 @@ enum KerasImporter {
                 guard kernel.shape.count == 2 else { throw fail("a kernel of shape \(kernel.shape)") }
                 try b.dense(weights: kernel.scalars, inputs: kernel.shape[0], outputs: kernel.shape[1], bias: bias?.scalars, place: place)
                 try applyActivation(settings["activation"], isLast: isLast, place: place, builder: &b, fail: fail)
-            case "Conv2D":
-                guard (settings["groups"] as? Int ?? 1) == 1 else { throw fail("grouped convolution is not supported") }
-                guard (settings["dilation_rate"] as? [Any]).map(sizes)?.allSatisfy({ $0 == 1 }) ?? true else { throw fail("dilated convolution is not supported") }
+            case "Conv2D", "DepthwiseConv2D", "SeparableConv2D":
+                // Grouped, depthwise and dilated kernels become ordinary ones with structural
+                // zeros (ImportBuilder.structuredKernel); a separable convolution is its
+                // depthwise convolution, then its pointwise 1×1 convolution.
                 let found = try weights.tensors(layer: name, kind: kind, settings: settings, place: place, file: path)
-                guard let kernel = found["kernel"] else { throw fail("no kernel among its weights") }
-                let bias = found["bias"]
-                guard kernel.shape.count == 4 else { throw fail("a kernel of shape \(kernel.shape)") }
+                let dilation = (settings["dilation_rate"] as? [Any]).map(sizes) ?? [1, 1]
+                guard dilation.count == 2, dilation[0] == dilation[1], dilation[0] >= 1 else { throw fail("dilation_rate \(dilation); equal rates are supported") }
                 let strides = (settings["strides"] as? [Any]).map(sizes) ?? [1, 1]
                 guard strides.count == 2, strides[0] == strides[1], strides[0] >= 1 else { throw fail("strides \(strides); equal strides are supported") }
+                guard let raw = found[kind == "SeparableConv2D" ? "depthwise_kernel" : "kernel"] ?? found["depthwise_kernel"], raw.shape.count == 4 else {
+                    throw fail("no 4-D kernel among its weights (\(found.keys.sorted().joined(separator: ", ")))")
+                }
+                let (kh, kw, k2, k3) = (raw.shape[0], raw.shape[1], raw.shape[2], raw.shape[3])
+                let groups = kind == "Conv2D" ? settings["groups"] as? Int ?? 1 : 1
+                let kernel: Tensor
+                if kind == "Conv2D" {
+                    // [kh, kw, cin / groups, cout]
+                    guard groups >= 1, groups <= 4096, k3 % groups == 0 else { throw fail("groups \(groups) for \(k3) filters") }
+                    let coutPerGroup = k3 / groups
+                    kernel = try b.structuredKernel(kh: kh, kw: kw, cin: k2 * groups, cout: k3, dilation: dilation[0], place: place) { o, c, y, x in
+                        c / k2 == o / coutPerGroup ? raw.scalars[((y * kw + x) * k2 + c % k2) * k3 + o] : nil
+                    }
+                } else {
+                    // [kh, kw, cin, depth multiplier]: output channel c·m + j reads input channel c.
+                    kernel = try b.structuredKernel(kh: kh, kw: kw, cin: k2, cout: k2 * k3, dilation: dilation[0], place: place) { o, c, y, x in
+                        o / k3 == c ? raw.scalars[((y * kw + x) * k2 + c) * k3 + o % k3] : nil
+                    }
+                }
                 let padding: Int
                 switch settings["padding"] as? String ?? "valid" {
                 case "valid": padding = 0
                 case "same" where strides[0] == 1 && kernel.shape[0] == kernel.shape[1] && kernel.shape[0] % 2 == 1: padding = kernel.shape[0] / 2
                 default: throw fail("padding \(settings["padding"] ?? "?") with kernel \(kernel.shape[0])×\(kernel.shape[1]) and stride \(strides[0]) pads unevenly; not supported")
                 }
-                try b.conv(kernel: kernel, bias: bias?.scalars, stride: strides[0], padding: padding, place: place)
+                b.noteStructure(groups: kind == "Conv2D" ? groups : k2, dilation: dilation[0], kernel: kernel.shape, place: place)
+                if kind == "SeparableConv2D" {
+                    guard let pointwise = found["pointwise_kernel"], pointwise.shape.count == 4, pointwise.shape[2] == kernel.shape[3] else {
+                        throw fail("no pointwise kernel of \(kernel.shape[3]) input channels")
+                    }
+                    try b.conv(kernel: kernel, bias: nil, stride: strides[0], padding: padding, place: place + " (depthwise)")
+                    try b.conv(kernel: pointwise, bias: found["bias"]?.scalars, stride: 1, padding: 0, place: place + " (pointwise)")
+                } else {
+                    try b.conv(kernel: kernel, bias: found["bias"]?.scalars, stride: strides[0], padding: padding, place: place)
+                }
                 try applyActivation(settings["activation"], isLast: isLast, place: place, builder: &b, fail: fail)
             case "BatchNormalization":
                 let found = try weights.tensors(layer: name, kind: kind, settings: settings, place: place, file: path)

@@ -40,6 +40,8 @@ enum KerasWeights {
             switch kind {
             case "BatchNormalization":
                 names = (settings["scale"] as? Bool ?? true ? ["gamma"] : []) + (settings["center"] as? Bool ?? true ? ["beta"] : []) + ["moving_mean", "moving_variance"]
+            case "SeparableConv2D":
+                names = ["depthwise_kernel", "pointwise_kernel"] + (settings["use_bias"] as? Bool ?? true ? ["bias"] : [])
             default:
                 names = ["kernel"] + (settings["use_bias"] as? Bool ?? true ? ["bias"] : [])
             }
@@ -72,7 +74,7 @@ enum KerasWeights {
                     try visit(try group.group(child), depth: depth + 1)
                 } else if group.isDataset(child) {
                     let key = child.split(separator: ":").first.map(String.init) ?? child
-                    guard ["kernel", "bias", "gamma", "beta", "moving_mean", "moving_variance"].contains(key) else { continue }
+                    guard ["kernel", "depthwise_kernel", "pointwise_kernel", "bias", "gamma", "beta", "moving_mean", "moving_variance"].contains(key) else { continue }
                     guard found[key] == nil else { throw ModelImportError(file: file, "\(place): two '\(key)' datasets") }
                     found[key] = try tensor(try group.dataset(child), key, place: place, file: file)
                 }

@@ -162,21 +162,29 @@ extension ONNXGraph {
                                            epsilon: try a.finite("epsilon", default: 1e-5, fail), place: place)
         case "Conv":
             try allowOnly(["auto_pad", "dilations", "group", "kernel_shape", "pads", "strides"])
-            guard (a.int("group") ?? 1) == 1 else { throw fail("grouped convolution (group \(a.int("group") ?? 1)) is not supported") }
-            guard (a.ints("dilations") ?? [1, 1]).allSatisfy({ $0 == 1 }) else { throw fail("dilated convolution \(a.ints("dilations") ?? []) is not supported") }
             guard builder.sourceIsNCHW else { throw fail("Conv of a tensor the graph holds as NHWC") }
             let w = try tensor(node.input[1], place)
             guard w.dims.count == 4 else { throw fail("a 2-D convolution needs a [cout, cin, kh, kw] kernel, this one has dims \(w.dims)") }
-            let (cout, cin, kh, kw) = (w.dims[0], w.dims[1], w.dims[2], w.dims[3])
+            let (cout, cinPerGroup, kh, kw) = (w.dims[0], w.dims[1], w.dims[2], w.dims[3])
+            // Grouped (depthwise) and dilated convolutions become an ordinary convolution whose
+            // kernel is zero off the groups' blocks and between the dilated taps: the same
+            // outputs, gradients and LRP maps (a zero weight adds nothing to z, z⁺ or z^B).
+            let groups = a.int("group") ?? 1
+            let dilation = try square(a.ints("dilations") ?? [1, 1], "dilations", fail)
+            guard groups >= 1, groups <= 4096, cout % groups == 0 else {
+                throw fail("group \(groups) with \(cout) output channels; groups dividing the output channels are supported")
+            }
+            let cin = cinPerGroup * groups, coutPerGroup = cout / groups, values = w.floats
+            let kernel = try builder.structuredKernel(kh: kh, kw: kw, cin: cin, cout: cout, dilation: dilation, place: place) { o, c, y, x in
+                let group = o / coutPerGroup
+                guard c / cinPerGroup == group else { return nil }
+                return values[((o * cinPerGroup + c % cinPerGroup) * kh + y) * kw + x]
+            }
             let stride = try square(a.ints("strides") ?? [1, 1], "strides", fail)
-            let padding = try self.padding(a, kernel: (kh, kw), stride: stride, fail)
-            var kernel = [Float](repeating: 0, count: w.count)
-            let values = w.floats
-            for o in 0..<cout { for c in 0..<cin { for y in 0..<kh { for x in 0..<kw {
-                kernel[((y * kw + x) * cin + c) * cout + o] = values[((o * cin + c) * kh + y) * kw + x]
-            } } } }
+            let padding = try self.padding(a, kernel: (kernel.shape[0], kernel.shape[1]), stride: stride, fail)
+            builder.noteStructure(groups: groups, dilation: dilation, kernel: kernel.shape, place: place)
             let bias = node.input.count >= 3 && !node.input[2].isEmpty ? try tensor(node.input[2], place).floats : nil
-            try builder.conv(kernel: Tensor(shape: [kh, kw, cin, cout], scalars: kernel), bias: bias, stride: stride, padding: padding, place: place)
+            try builder.conv(kernel: kernel, bias: bias, stride: stride, padding: padding, place: place)
         case "GlobalAveragePool", "GlobalMaxPool":
             // Over the whole (square) map: a pool of the map's size, leaving [1, 1, channels].
             guard builder.shape.count == 3, builder.shape[0] == builder.shape[1] else {

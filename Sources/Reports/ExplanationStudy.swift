@@ -87,7 +87,7 @@ package struct ExplanationStudy: Sendable {
         case (nil, .spread): rows = try defaultRows(labels: labels, splits: splits, count: options.count, informative: informative)
         case (nil, .perClass(let n)): rows = perClassRows(labels: labels, splits: splits, count: n, informative: informative)
         case (nil, .misclassified(let n)):
-            let predicted = try model.predictedClasses(all)
+            let predicted = model.predictedClasses(all)
             rows = Array(testPool(splits).filter { predicted[$0] != labels[$0] && informative($0) }.prefix(n))
             guard !rows.isEmpty else { throw ExplanationError("the model classifies every test sample correctly: nothing for --misclassified") }
         }

@@ -1,4 +1,5 @@
 import Attribution
+import Experiments
 import Foundation
 import ModelImport
 import Networks
@@ -30,7 +31,7 @@ struct GraphImportTests {
     }
     static let files = ["residual_mlp", "residual_mlp_dynamo", "residual_cnn", "residual_cnn_dynamo", "dense_concat", "dense_concat_dynamo",
                         "relu6_cnn", "relu6_cnn_dynamo", "modern_mlp", "modern_mlp_dynamo", "gelu_opset17",
-                        "softplus_mlp", "softplus_mlp_dynamo"]
+                        "softplus_mlp", "softplus_mlp_dynamo", "separable_cnn", "separable_cnn_dynamo"]
 
     static func load(_ file: String) throws -> (Case, ImportedModel) {
         let name = file.replacingOccurrences(of: "_dynamo", with: "")
@@ -91,12 +92,34 @@ struct GraphImportTests {
         #expect(worst < 1e-5, "\(file): input gradients differ by \(worst) of each gradient's largest value")
         let (_, opset17) = try Self.load("gelu_opset17")
         #expect(try opset17.sequential().layers.map(\.activation) == [.linear, .gelu, .linear])
+        // A depthwise and a dilated convolution: ordinary kernels with structural zeros, not trainable.
+        let (_, separable) = try Self.load("separable_cnn")
+        #expect(separable.structuralZeros.count == 2 && separable.notes.contains { $0.contains("grouped (8 groups)") } && separable.notes.contains { $0.contains("dilated (2)") },
+                "\(separable.notes)")
+        #expect(try separable.sequential().layers.compactMap { $0.parameters.first?.shape } == [[3, 3, 3, 8], [3, 3, 8, 8], [1, 1, 8, 16], [5, 5, 16, 8], [8, 4]])
         // The dynamo exporter's Softplus with its threshold branch is one softplus.
         let (_, softplus) = try Self.load("softplus_mlp_dynamo")
         #expect(try softplus.sequential().layers.map(\.activation) == [.softplus, .linear])
     }
 
-    @Test(arguments: ["residual_mlp", "residual_mlp_dynamo", "dense_concat", "dense_concat_dynamo", "modern_mlp", "modern_mlp_dynamo"])
+    /// A depthwise or dilated kernel imported with structural zeros is explained and recorded
+    /// (0 epochs) but never trained, which would fill the zeros in.
+    @Test func structuralZerosAreNotTrained() throws {
+        let model = Self.folder.appendingPathComponent("separable_cnn.onnx").path
+        func config(epochs: Int) -> String {
+            "name: s\ndata: {source: npz, path: none.npz}\nmodel: {from: \(model)}\ntraining: {epochs: \(epochs), batch_size: 8, optimizer: {kind: adam, learning_rate: 0.001}}\n"
+        }
+        #expect(throws: Never.self) { try ExperimentLoader.parse(config(epochs: 0), file: "s.yaml", importingModels: true) }
+        do {
+            _ = try ExperimentLoader.parse(config(epochs: 2), file: "s.yaml", importingModels: true)
+            Issue.record("training a model with structural zeros was accepted")
+        } catch {
+            #expect("\(error)".contains("grouped or dilated convolution imported with zeros"), "\(error)")
+        }
+    }
+
+    @Test(arguments: ["residual_mlp", "residual_mlp_dynamo", "dense_concat", "dense_concat_dynamo", "modern_mlp", "modern_mlp_dynamo",
+                      "separable_cnn", "separable_cnn_dynamo"])
     func lrpMatchesZennit(_ file: String) throws {
         let (c, imported) = try Self.load(file)
         let model = try imported.sequential()
@@ -113,7 +136,7 @@ struct GraphImportTests {
     /// Keras 3: a functional graph (Add, Concatenate, a layer feeding two) from the `.keras`
     /// archive and from HDF5, and a Sequential MLP with ReLU6 from `.keras`, against
     /// Keras's float32 logits.
-    @Test(arguments: ["keras_graph.keras", "keras_graph.h5", "keras_mlp.keras"])
+    @Test(arguments: ["keras_graph.keras", "keras_graph.h5", "keras_mlp.keras", "keras_separable.keras", "keras_separable.h5"])
     func kerasModelsMatchKeras(_ file: String) throws {
         let fixture = try JSONDecoder().decode(Fixture.self, from: Data(contentsOf: Self.folder.appendingPathComponent("keras.json")))
         let c = try #require(fixture.cases.first { file.hasPrefix($0.name + ".") })
@@ -126,6 +149,12 @@ struct GraphImportTests {
                 "conv1<-input", "conv2<-conv1", "add1<-conv1+conv2", "concat1<-add1+conv1", "conv3<-concat1",
                 "avgpool1<-conv3", "flatten1<-avgpool1", "output<-flatten1"])
             #expect(imported.architecture.nodes[4].spec.activation == .relu6, "batch norm and ReLU6 folded into the 1×1 convolution")
+        }
+        if file.hasPrefix("keras_separable") {
+            // Depthwise (4 groups), the separable one's depthwise half (8), dilated, grouped (2): kernels with structural zeros.
+            #expect(imported.structuralZeros.count == 4, "\(imported.notes)")
+            #expect(imported.architecture.nodes.map(\.spec.kind.rawValue) == ["conv2d", "conv2d", "conv2d", "conv2d", "conv2d", "activation", "conv2d",
+                                                                            "activation", "avgpool2d", "flatten", "dense"])
         }
     }
 

@@ -22,6 +22,9 @@ each slice's relevance back to the input it came from, in zennit (autograd) as i
                    logits), with the input gradient of the largest logit (autograd) as well
     softplus_mlp:  x(12) → fc → Softplus → fc (3 logits), pre-activations from −30 to 30, which the dynamo
                    exporter writes with PyTorch's threshold branch, Where(Greater(x, 20), x, Softplus(x))
+    separable_cnn: MobileNet-style on 3×8×8: conv-ReLU6, a depthwise conv (groups = channels)-ReLU6,
+                   a pointwise 1×1 conv-ReLU, a dilated conv (dilation 2)-ReLU, global average
+                   pooling, linear (4 logits)
     gelu_opset17:  x(12) → fc → GELU → fc (3 logits) exported at opset 17, where the TorchScript
                    exporter writes GELU as Div/Erf/Add/Mul/Mul (no _dynamo twin)
 
@@ -160,6 +163,17 @@ class SoftplusMLP(nn.Module):
         return self.body(x)
 
 
+class SeparableCNN(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.body = nn.Sequential(nn.Conv2d(3, 8, 3, padding=1), nn.ReLU6(), nn.Conv2d(8, 8, 3, padding=1, groups=8), nn.ReLU6(),
+                                  nn.Conv2d(8, 16, 1), nn.ReLU(), nn.Conv2d(16, 8, 3, padding=2, dilation=2), nn.ReLU(),
+                                  nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(8, 4))
+
+    def forward(self, x):
+        return self.body(x)
+
+
 class GeluMLP(nn.Module):
     def __init__(self):
         super().__init__()
@@ -220,7 +234,8 @@ def main():
                                         ("relu6_cnn", ReLU6CNN(), (1, 8, 8), False),
                                         ("modern_mlp", ModernMLP(), (12,), True),
                                         ("gelu_opset17", GeluMLP(), (12,), False),
-                                        ("softplus_mlp", SoftplusMLP(), (12,), False)]:
+                                        ("softplus_mlp", SoftplusMLP(), (12,), False),
+                                        ("separable_cnn", SeparableCNN(), (3, 8, 8), True)]:
         randomise_batch_norm(model)
         model = model.eval()
         torch.manual_seed(len(cases))  # the exporters draw random numbers too: each case's inputs from its own seed

@@ -5,6 +5,10 @@
                   s = Add([a, b]), c = Concatenate([s, a]), Conv2D 1×1 → BatchNormalization
                   → ReLU(max_value=6), GlobalAveragePooling2D, Dense (3 logits)
     keras_mlp:    a Sequential MLP on 12 features with a ReLU6 activation (3 logits)
+    keras_separable: MobileNet-style on 8×8×3: Conv2D-ReLU, DepthwiseConv2D (depth multiplier 2)-ReLU6,
+                  SeparableConv2D-ReLU, Conv2D with dilation 2, a grouped Conv2D (2 groups),
+                  GlobalAveragePooling2D, Dense (3 logits), GELU and hard swish in between;
+                  as .keras and as HDF5
 
 Each saved in Keras 3's own format (`.keras`: config.json and model.weights.h5 in a zip)
 and keras_graph also as HDF5 (`model.save("….h5")`), with random weights and batch
@@ -45,12 +49,27 @@ def mlp_model():
                              keras.layers.Dense(3)])
 
 
+def separable_model():
+    return keras.Sequential([
+        keras.Input((8, 8, 3)),
+        keras.layers.Conv2D(4, 3, padding="same", activation="relu"),
+        keras.layers.DepthwiseConv2D(3, depth_multiplier=2, padding="same"),
+        keras.layers.ReLU(max_value=6),
+        keras.layers.SeparableConv2D(8, 3, padding="same", activation="relu"),
+        keras.layers.Conv2D(8, 3, dilation_rate=2, padding="valid"),
+        keras.layers.Activation("gelu"),
+        keras.layers.Conv2D(4, 1, groups=2, activation="hard_silu"),
+        keras.layers.GlobalAveragePooling2D(),
+        keras.layers.Dense(3)])
+
+
 def main():
     cases = []
-    for name, model, shape in [("keras_graph", graph_model(), (8, 8, 1)), ("keras_mlp", mlp_model(), (12,))]:
+    for name, model, shape in [("keras_graph", graph_model(), (8, 8, 1)), ("keras_mlp", mlp_model(), (12,)),
+                               ("keras_separable", separable_model(), (8, 8, 3))]:
         x = np.random.uniform(0, 3 if name == "keras_mlp" else 1, (6, *shape)).astype(np.float32)
         model.save(os.path.join(HERE, f"{name}.keras"))
-        if name == "keras_graph":
+        if name in ("keras_graph", "keras_separable"):
             model.save(os.path.join(HERE, f"{name}.h5"))
         logits = np.asarray(model.predict(x, verbose=0), dtype=np.float64)
         cases.append({"name": name, "inputs": x.reshape(len(x), -1).tolist(), "sample_shape": list(shape), "logits": logits.tolist()})
