@@ -30,7 +30,8 @@ struct FusedSteps {
             case .linear: activations.append(Int32(ip_mlp_linear))
             case .tanh: activations.append(Int32(ip_mlp_tanh))
             case .relu: activations.append(Int32(ip_mlp_relu))
-            default: return nil
+            // The C kernel has these three; any other activation takes the per-layer passes.
+            case .sigmoid, .softsign, .softplus, .elu, .leakyRelu, .relu6, .hardsigmoid, .hardswish, .gelu, .geluTanh: return nil
             }
             widths.append(Int32(dense.outputSize))
         }

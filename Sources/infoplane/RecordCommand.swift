@@ -78,7 +78,7 @@ struct RecordCommand: ParsableCommand {
 
     func run() throws {
         let imported: ImportedModel
-        do { imported = try ModelImporter.load(model) } catch { throw InputError(error.description) }
+        do { imported = try ModelImporter.load(model) } catch { throw InputError(wrapping: error) }
         let experiments = try Self.experiments(model: model, data: data, inputs: inputs, labels: labels, layout: layout,
                                                trainFraction: trainFraction, samples: samples, seed: seed, name: name)
         var settings = TrainSettings(output: output)
