@@ -7,6 +7,8 @@ public struct RunSummary: Codable, Sendable, Equatable {
     public var sweep: String
     /// The imported model's file, format and SHA-256; nil for a model the lab built.
     public var modelSource: ModelSource?
+    /// The writer of a run recorded outside the lab (the Python package), nil for the lab's own.
+    public var externalWriter: String?
     public var status: RunStatus
     /// The epoch whose updates made the loss non-finite, for a diverged run.
     public var divergedEpoch: Int?
@@ -34,7 +36,7 @@ extension RunFile {
         var final: [String: Double] = [:]
         for (name, series) in values { if let last = series.last, last.isFinite { final[name] = last } }
         return RunSummary(
-            path: path, formatVersion: Int(formatVersion), experiment: experiment, sweep: sweep, modelSource: source, status: status, divergedEpoch: divergedEpoch, seed: seed,
+            path: path, formatVersion: Int(formatVersion), experiment: experiment, sweep: sweep, modelSource: source, externalWriter: externalWriter, status: status, divergedEpoch: divergedEpoch, seed: seed,
             totalEpochs: totalEpochs, completedEpochs: completedEpochs, logTiming: timing.rawValue,
             activationStorage: storage.rawValue, samples: try sampleCount(),
             layers: layers,

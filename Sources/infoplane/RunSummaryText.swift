@@ -18,6 +18,9 @@ enum RunSummaryText {
         if let source = s.modelSource {
             lines.append("  model        imported from \(source.path) (\(source.format), SHA-256 \(source.sha256.prefix(16))…)")
         }
+        if let writer = s.externalWriter {
+            lines.append("  recorded by  \(writer), outside the lab (no model to rebuild; docs/run-file.md)")
+        }
         lines.append("  status       \(s.status.rawValue)\(s.divergedEpoch.map { " at epoch \($0)" } ?? ""): \(s.completedEpochs) of \(s.totalEpochs) epochs, seed \(s.seed)")
         let first = s.loggedEpochs.prefix(5).map(String.init).joined(separator: ", ")
         let last = s.loggedEpochs.suffix(3).map(String.init).joined(separator: ", ")

@@ -78,7 +78,8 @@ struct PythonRecorderTests {
         #expect(copied.status == 0, "\(copied.stderr)")
         let cli = TestSupport.product("infoplane")
         let inspected = try TestSupport.run(cli, ["inspect", "copy/parity/run-3.h5"], directory: directory)
-        #expect(inspected.status == 0 && inspected.stdout.contains("complete: 40 of 40 epochs"), "\(inspected.stdout)\(inspected.stderr)")
+        #expect(inspected.status == 0 && inspected.stdout.contains("complete: 40 of 40 epochs") && inspected.stdout.contains("recorded by  infoplane-python 0.2.0 (numpy;"),
+                "\(inspected.stdout)\(inspected.stderr)")
         let lab = Self.information(try Self.table("lab/parity", in: directory))
         let python = Self.information(try Self.table("copy/parity", in: directory))
         #expect(lab.count == 240 && python.count == lab.count)
