@@ -211,6 +211,15 @@ struct PythonRecorderTests {
         // A second writer of the same file is refused while the first holds it; a killed one does not block.
         let again = try Self.record("numpy", in: directory)
         #expect(again.status != 0 && again.stderr.contains("exists"), "\(again.stderr)")
+        // A link planted at the lock's name is refused, and what it points to is never written or created.
+        let planted = directory.appendingPathComponent("planted")
+        try FileManager.default.createDirectory(at: planted, withIntermediateDirectories: true)
+        let target = directory.appendingPathComponent("elsewhere.txt")
+        try FileManager.default.createSymbolicLink(atPath: planted.appendingPathComponent("run-3.h5.lock").path, withDestinationPath: target.path)
+        let linked = try TestSupport.run(TestSupport.python, [Self.script, "numpy", "lab/parity/run-3.h5", "planted/run-3.h5", "--learning-rate", "0.5"],
+                                         environment: Self.package, directory: directory)
+        #expect(linked.status != 0 && linked.stderr.contains("a symbolic link where the lock file belongs") && !FileManager.default.fileExists(atPath: target.path)
+                && !FileManager.default.fileExists(atPath: planted.appendingPathComponent("run-3.h5").path), "\(linked.stderr)")
     }
 
     @Test func schedulesAreTheLabs() throws {
