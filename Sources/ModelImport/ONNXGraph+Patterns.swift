@@ -43,12 +43,7 @@ extension ONNXGraph {
                       let e = producer[erfOut], nodes[e].opType == "Erf", let scaled = nodes[e].input.first, only(scaled),
                       let d = producer[scaled], nodes[d].opType == "Div", nodes[d].input.count == 2, nodes[d].input[0] == x,
                       near(nodes[d].input[1], 1.4142135) else { continue }
-                var gelu = Onnx_NodeProto()
-                gelu.opType = "Gelu"
-                gelu.name = "\(half.name.isEmpty ? "Mul" : half.name) (GELU's erf form)"
-                gelu.input = [x]
-                gelu.output = half.output
-                replaced[last] = gelu
+                replaced[last] = Self.node("Gelu", input: x, replacing: half, as: "GELU's erf form")
                 removed.formUnion([d, e, a, m])
                 break
             }
@@ -58,15 +53,21 @@ extension ONNXGraph {
             guard only(condition), only(smooth), let c = producer[condition], nodes[c].opType == "Greater", nodes[c].input.count == 2,
                   nodes[c].input[0] == x, let threshold = scalars[nodes[c].input[1]], threshold >= 15,
                   let p = producer[smooth], nodes[p].opType == "Softplus", nodes[p].input.first == x else { continue }
-            var softplus = Onnx_NodeProto()
-            softplus.opType = "Softplus"
-            softplus.name = "\(choice.name.isEmpty ? "Where" : choice.name) (Softplus with PyTorch's threshold \(threshold))"
-            softplus.input = [x]
-            softplus.output = choice.output
-            replaced[last] = softplus
+            replaced[last] = Self.node("Softplus", input: x, replacing: choice, as: "Softplus with PyTorch's threshold \(threshold)")
             removed.formUnion([c, p])
         }
         guard !replaced.isEmpty else { return nodes }
         return nodes.indices.compactMap { removed.contains($0) ? nil : replaced[$0] ?? nodes[$0] }
+    }
+
+    /// One `operation` node on `input` in place of a pattern whose last node is `last`: its
+    /// outputs, and its name with what the pattern was recognised as (errors name it).
+    private static func node(_ operation: String, input: String, replacing last: Onnx_NodeProto, as what: String) -> Onnx_NodeProto {
+        var node = Onnx_NodeProto()
+        node.opType = operation
+        node.name = "\(last.name.isEmpty ? last.opType : last.name) (\(what))"
+        node.input = [input]
+        node.output = last.output
+        return node
     }
 }

@@ -8,4 +8,12 @@ extension RunFile {
         guard let file = try? H5File.open(path, mode: .readOnly), file.hasAttribute("format") else { return false }
         return (try? file.stringAttribute("format")) == RunFileFormat.name
     }
+
+    /// The writer of a run recorded outside the lab (the Python package's `tool`,
+    /// `infoplane-python 0.2.0 (torch 2.13.0; …)`), nil for the lab's own runs. Such a run
+    /// has activations, metrics and gradient statistics but no model the lab can rebuild.
+    public var externalWriter: String? {
+        guard let tool = try? file.stringAttribute("tool"), tool.hasPrefix("infoplane-python") else { return nil }
+        return tool
+    }
 }

@@ -87,8 +87,7 @@ package struct ExplanationStudy: Sendable {
         case (nil, .spread): rows = try defaultRows(labels: labels, splits: splits, count: options.count, informative: informative)
         case (nil, .perClass(let n)): rows = perClassRows(labels: labels, splits: splits, count: n, informative: informative)
         case (nil, .misclassified(let n)):
-            let predicted = model.predictedClasses(all)
-            rows = Array(testPool(splits).filter { predicted[$0] != labels[$0] && informative($0) }.prefix(n))
+            rows = misclassifiedRows(model, inputs: all, labels: labels, splits: splits, count: n, informative: informative)
             guard !rows.isEmpty else { throw ExplanationError("the model classifies every test sample correctly: nothing for --misclassified") }
         }
         guard !rows.isEmpty else { throw ExplanationError("no inputs to explain (--count must be at least 1)") }
@@ -183,9 +182,6 @@ package struct ExplanationStudy: Sendable {
         return prepared.examples
     }
 
-    /// `count` test samples (the training ones when there is no test split), taking the
-    /// first of each class in turn so that the classes differ, and only `informative` ones
-    /// unless there are none.
     /// The test samples (split 1), or every sample when there are none.
     static func testPool(_ splits: [UInt8]) -> [Int] {
         let pool = splits.indices.filter { splits[$0] == 1 }
@@ -198,6 +194,26 @@ package struct ExplanationStudy: Sendable {
         return Set(pool.map { labels[$0] }).sorted().flatMap { c in pool.filter { labels[$0] == c }.prefix(count) }
     }
 
+    /// The first `count` informative test samples the model gets wrong, from forward passes
+    /// over blocks of 256 test samples (memory of one block; no pass beyond the block that
+    /// completes the count).
+    static func misclassifiedRows(_ model: Sequential, inputs: Tensor, labels: [Int], splits: [UInt8], count: Int,
+                                  informative: (Int) -> Bool) -> [Int] {
+        let pool = testPool(splits).filter(informative)
+        var rows: [Int] = []
+        var start = 0
+        while start < pool.count && rows.count < count {
+            let block = Array(pool[start..<min(start + 256, pool.count)])
+            let predicted = Target.predicted.resolve(model(inputs.gatherRows(block)))
+            rows += zip(block, predicted).filter { labels[$0.0] != $0.1 }.map(\.0).prefix(count - rows.count)
+            start += block.count
+        }
+        return rows
+    }
+
+    /// `count` test samples (the training ones when there is no test split), taking the
+    /// first of each class in turn so that the classes differ, and only `informative` ones
+    /// unless there are none.
     package static func defaultRows(labels: [Int], splits: [UInt8], count: Int, informative: (Int) -> Bool = { _ in true }) throws -> [Int] {
         var pool = testPool(splits)
         let useful = pool.filter(informative)

@@ -135,6 +135,8 @@ class RunLayout:
             except OSError as error:
                 if error.errno in (errno.ENOSPC, errno.EFBIG):
                     raise OSError(error.errno, f"no room on the disk for the run file's {size / 2**20:.0f} MiB", partial) from None
+                if error.errno not in (errno.EOPNOTSUPP, errno.EINVAL):  # a file system without it: blocks come as written
+                    raise
             os.fsync(fd)
         finally:
             os.close(fd)

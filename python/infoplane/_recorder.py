@@ -150,6 +150,11 @@ class Recorder:
         k = completed if self.timing == "before" else completed - 1
         return k >= 0 and k in self.positions
 
+    def wants_weights(self, completed):
+        """Whether ``record(completed, ...)`` writes the gradient statistics of the epoch that
+        just ended, and so needs the weights for their norms."""
+        return completed >= 1 and self._moments_epoch == completed - 1
+
     def wants_gradients(self, epoch):
         """Whether training epoch ``epoch`` (0-based) is logged: its minibatch gradients count."""
         return epoch in self.positions
@@ -174,7 +179,9 @@ class Recorder:
             g = np.asarray(gradients[layer.name], dtype=np.float32).astype(np.float64).ravel()
             if g.size != int(np.prod(layer.weight_shape)):
                 raise ValueError(f"layer {layer.name}: a gradient of {g.size} values for weights of shape {layer.weight_shape}")
-            count, mean, m2 = self._moments.get(layer.name, (0, np.zeros_like(g), np.zeros_like(g)))
+            if layer.name not in self._moments:
+                self._moments[layer.name] = (0, np.zeros_like(g), np.zeros_like(g))
+            count, mean, m2 = self._moments[layer.name]
             # Welford's update, as the lab's GradientMoments (in float64).
             count += 1
             delta = g - mean

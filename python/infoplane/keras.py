@@ -12,6 +12,7 @@ Weight-gradient statistics need the torch backend (``KERAS_BACKEND=torch``), whe
 minibatch's gradients are still on the weights when the callback runs; with the other
 backends the run has none (a warning says so).
 """
+import os
 import warnings
 
 import keras
@@ -89,7 +90,6 @@ class KerasRecorder(keras.callbacks.Callback):
         the lab can explain."""
         self.close()
         if self.save_model:
-            import os
             target = (self.path[:-3] if self.path.endswith(".h5") else self.path) + ".keras"
             partial = target[:-6] + ".partial.keras"  # Keras wants the suffix
             try:
@@ -113,7 +113,7 @@ class KerasRecorder(keras.callbacks.Callback):
         if self.log_softmax:
             activations[last.name] = np.log(np.maximum(activations[last.name], np.finfo(np.float32).tiny))
         metrics = _metrics(activations[last.name], self.y, self.split)
-        weights = {name: np.asarray(kernel.numpy()) for name, kernel in self.kernels.items()}
+        weights = {name: np.asarray(kernel.numpy()) for name, kernel in self.kernels.items()} if self.recorder.wants_weights(completed) else None
         logged = self.recorder.wants_activations(completed)
         self.recorder.record(completed, metrics=metrics, activations=activations if logged else None, weights=weights)
 

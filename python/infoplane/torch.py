@@ -170,7 +170,7 @@ class TorchRecorder:
             activations["output"] = output
         metrics = _metrics(output, self.y, self.split)
         metrics.update(given or {})
-        weights = {name: w.detach().float().cpu().numpy() for name, w in self._weights.items()}
+        weights = {name: w.detach().float().cpu().numpy() for name, w in self._weights.items()} if self.recorder.wants_weights(completed) else None
         self.recorder.record(completed, metrics=metrics, activations=activations if logged else None, weights=weights)
 
     def _probe(self, selection):
@@ -252,7 +252,7 @@ class TorchRecorder:
                 self._affine[name] = modules[affine[name]]
             sources = [renamed.get(s, s) for s in inputs[name]] or (["input"] if i == 0 else [layers[-1].name])
             layers.append(Layer(renamed[name], shapes[name], kind=kind, activation=activation, inputs=sources, attributes=attributes))
-        self.layers_end_with_output = not order or origin.get(id(output)) != [order[-1]] or producer.get(id(output)) != order[-1]
+        self.layers_end_with_output = not order or producer.get(id(output)) != order[-1]
         if self.layers_end_with_output:
             if "output" in renamed.values():
                 raise ValueError("a recorded module is named 'output' but does not return the model's output")
