@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """PyTorch reference timings for `make bench` (CPU, 2 threads).
 
-Usage: reference.py ibnet|ibnet-h5py|information|cnn|lrp -> prints one JSON object of timings on stdout.
+Usage: reference.py ibnet|ibnet-h5py|information|knn|cnn|lrp -> prints one JSON object of timings on stdout.
 
 The workloads mirror benchmarks/swift/main.swift exactly. torch is not a test dependency:
 install it in a virtual environment outside the repository and point INFOPLANE_BENCH_PYTHON
@@ -14,9 +14,12 @@ import sys
 import time
 
 import numpy as np
-import torch
 
-torch.set_num_threads(2)
+try:
+    import torch
+    torch.set_num_threads(2)
+except ImportError:  # the knn workload needs numpy and scipy only
+    torch = None
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
@@ -190,6 +193,44 @@ def information():
     return times
 
 
+def knn():
+    """The k-NN estimates of benchmarks/swift/Estimators.swift's knnBenchmark with scipy's
+    cKDTree (2 workers): ĥ(T) and ĥ(T | Y) by Kozachenko–Leonenko, k = 3, and Ross's KSG
+    I(T;Y) as scikit-learn's mutual_info_classif computes it (one tree per class for the
+    radii, one over all samples for the counts), on tanh of uniform values in [−3, 3]."""
+    from scipy.spatial import cKDTree
+    from scipy.special import digamma, gammaln
+
+    def kl(t, k=3):
+        n, d = t.shape
+        dist = cKDTree(t).query(t, k=k + 1, workers=2)[0][:, -1]
+        return (digamma(n) - digamma(k) + d / 2 * np.log(np.pi) - gammaln(d / 2 + 1)
+                + d * np.mean(np.log(np.maximum(dist, 1e-10)))) / np.log(2)
+
+    def ksg(t, y, k=3):
+        radius = np.empty(len(t))
+        for c in np.unique(y):
+            rows = y == c
+            radius[rows] = np.nextafter(cKDTree(t[rows]).query(t[rows], k=k + 1, workers=2)[0][:, -1], 0)
+        m = cKDTree(t).query_ball_point(t, radius, return_length=True, workers=2)
+        counts = np.array([np.sum(y == c) for c in y])
+        return (digamma(len(t)) + digamma(k) - np.mean(digamma(counts)) - np.mean(digamma(m))) / np.log(2)
+
+    times = {}
+    for n, d in ((4096, 3), (4096, 10), (60000, 3), (60000, 10)):
+        t = np.tanh(np.random.default_rng(1).uniform(-3, 3, size=(n, d))).astype(np.float32)
+        y = np.arange(n) % 2
+        for name, f in (("knn", lambda: (kl(t), sum(0.5 * kl(t[y == c]) for c in (0, 1)))), ("ksg", lambda: ksg(t, y))):
+            f()
+            samples = []
+            for _ in range(3):
+                start = time.perf_counter()
+                f()
+                samples.append((time.perf_counter() - start) * 1000)
+            times[f"{name}_{n}_{d}_ms"] = sorted(samples)[1]
+    return times
+
+
 def lrp():
     """zennit 0.5 on the CNN of fashion-cnn.yaml, 1000 test images in one batch."""
     try:
@@ -241,4 +282,4 @@ if __name__ == "__main__":
         with tempfile.TemporaryDirectory() as d:
             print(json.dumps(ibnet(os.path.join(d, "run.h5"))))
     else:
-        print(json.dumps({"ibnet": ibnet, "cnn": cnn, "information": information, "lrp": lrp}[workload]()))
+        print(json.dumps({"ibnet": ibnet, "cnn": cnn, "information": information, "knn": knn, "lrp": lrp}[workload]()))

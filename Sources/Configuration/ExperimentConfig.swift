@@ -424,14 +424,14 @@ package struct AnalysisConfig: Sendable {
     /// The estimators a configuration names (`kind`), and the parameters each takes: the
     /// one table the parser checks keys against and switches over.
     package enum EstimatorKind: String, CaseIterable {
-        case binning, adaptive, kde, knn
+        case binning, adaptive, kde, knn, ksg
 
         package var parameters: [String] {
             switch self {
             case .binning: ["bins", "edges", "width", "range", "convention"]
             case .adaptive: ["bins"]
             case .kde: ["noise_variance", "bound"]
-            case .knn: ["k"]
+            case .knn, .ksg: ["k"]
             }
         }
     }
@@ -499,6 +499,8 @@ package struct AnalysisConfig: Sendable {
             return .adaptive(bins: try fields["bins"]?.int(in: 1...100_000) ?? 30)
         case .knn:
             return .knn(k: try fields["k"]?.int(in: 1...100_000) ?? 3)
+        case .ksg:
+            return .ksg(k: try fields["k"]?.int(in: 1...100_000) ?? 3)
         }
     }
 

@@ -22,6 +22,7 @@ extension EstimatorSpec {
             return "KDE \(label.hasSuffix("_lower") ? "lower" : "upper") bound, σ² = \(Self.format(variance))"
         case .adaptive(let bins): return "Adaptive binning, \(bins) equal-count bins"
         case .knn(let k): return "k-NN (Kraskov), k = \(k)"
+        case .ksg(let k): return "KSG (Kraskov; Ross), k = \(k)"
         }
     }
 
@@ -32,7 +33,7 @@ extension EstimatorSpec {
         switch self {
         case .kde(let variance, _, _):
             return "KDE, difference of \(label.hasSuffix("_lower") ? "lower" : "upper") bounds, σ² = \(Self.format(variance))"
-        case .binning, .adaptive, .knn:
+        case .binning, .adaptive, .knn, .ksg:
             return title(for: label)
         }
     }

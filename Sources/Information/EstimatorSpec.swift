@@ -12,6 +12,9 @@ public enum EstimatorSpec: Sendable, Equatable {
     case adaptive(bins: Int)
     /// The k-nearest-neighbour entropy estimator (its I(X;T) column is ĥ(T)).
     case knn(k: Int)
+    /// The KSG estimator of I(T;Y) in Ross's form for a discrete label (its I(X;T) column
+    /// is the Kozachenko–Leonenko ĥ(T), as for `knn`).
+    case ksg(k: Int)
 
     public enum RangeSpec: Sendable, Equatable {
         /// Fixed bounds (tanh's [−1, 1]).
@@ -51,7 +54,7 @@ public enum EstimatorSpec: Sendable, Equatable {
     /// 30–100 per unit and KDE's σ² ≥ 0.01 are far coarser than the rounding (docs/estimators.md).
     public var measuresFloat16Rounding: Bool {
         switch self {
-        case .knn: true
+        case .knn, .ksg: true
         case .binning, .kde, .adaptive: false
         }
     }
@@ -76,6 +79,7 @@ public enum EstimatorSpec: Sendable, Equatable {
             return (upper ? ["kde_\(Self.format(variance))_upper"] : []) + (lower ? ["kde_\(Self.format(variance))_lower"] : [])
         case .adaptive(let bins): return ["adaptive\(bins)"]
         case .knn(let k): return ["knn\(k)"]
+        case .ksg(let k): return ["ksg\(k)"]
         }
     }
 
@@ -101,6 +105,7 @@ public enum EstimatorSpec: Sendable, Equatable {
             return "kde:noise_variance=\(Self.format(variance)),bound=\(label.hasSuffix("_lower") ? "lower" : "upper")"
         case .adaptive(let bins): return "adaptive:bins=\(bins)"
         case .knn(let k): return "knn:k=\(k)"
+        case .ksg(let k): return "ksg:k=\(k)"
         }
     }
 
@@ -128,6 +133,8 @@ public enum EstimatorSpec: Sendable, Equatable {
             return "Adaptive binning (Chelombiev et al. 2019): \(bins) bins holding equal numbers of the layer's distinct values; bits"
         case .knn(let k):
             return "k-NN differential entropy (Kozachenko–Leonenko, Kraskov et al. 2004), k = \(k); the ixt column holds h(T) in bits (I(X;T) is infinite for a deterministic continuous map); ity = h(T) − h(T|Y)"
+        case .ksg(let k):
+            return "KSG mutual information for a discrete label (Kraskov et al. 2004; Ross 2014, eq. 2), k = \(k); ity = ψ(N) + ⟨ψ(k)⟩ − ⟨ψ(N_y)⟩ − ⟨ψ(m)⟩ in bits; the ixt column holds the Kozachenko–Leonenko h(T) in bits"
         }
     }
 
@@ -158,6 +165,8 @@ public enum EstimatorSpec: Sendable, Equatable {
             return [AdaptiveBinnedEstimator(bins: bins).estimate(activations, labels: labels)]
         case .knn(let k):
             return [KNNEntropyEstimator(k: k).estimate(activations, labels: labels)]
+        case .ksg(let k):
+            return [KSGEstimator(k: k).estimate(activations, labels: labels)]
         }
     }
 }

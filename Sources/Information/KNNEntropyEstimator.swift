@@ -18,14 +18,53 @@ public struct KNNEntropyEstimator: Sendable, Equatable {
 
     public init(k: Int = 3) { self.k = max(1, k) }
 
-    /// ĥ in bits of the rows `[n, d]`.
+    /// Layers of at most this many units are searched with an exact k-d tree
+    /// (``NeighbourTree``); wider ones by the exhaustive scan, which a tree degrades to there.
+    public static let treeDimensionLimit = 20
+
+    /// ĥ in bits of the rows `[n, d]`: the same value by either search, to the bit; NaN
+    /// for k or fewer rows or a value that is not finite.
+    public func entropy(_ t: Tensor) -> Double {
+        guard t.rows > k, t.scalars.allSatisfy(\.isFinite) else { return .nan }
+        if t.rowSize <= Self.treeDimensionLimit { return entropy(NeighbourTree(t), dimension: t.rowSize) }
+        return entropy(logs: scanLogDistances(t), dimension: t.rowSize)
+    }
+
+    /// ĥ in bits of a tree's points.
+    func entropy(_ tree: NeighbourTree, dimension: Int) -> Double {
+        guard tree.count > k else { return .nan }
+        return entropy(logs: treeLogDistances(tree), dimension: dimension)
+    }
+
+    /// ĥ in bits from log ε_i, in row order.
+    func entropy(logs: [Double], dimension d: Int) -> Double {
+        let n = logs.count
+        let logSum = logs.reduce(0, +)
+        let dimension = Double(d)
+        let logUnitBall = dimension / 2 * Double.log(Double.pi) - Double.logGamma(dimension / 2 + 1)
+        let nats = Self.digamma(Double(n)) - Self.digamma(Double(k)) + logUnitBall + dimension / Double(n) * logSum
+        return nats / Double.log(2)
+    }
+
+    /// log ε_i (ε floored at 1e-10) of a tree's points, in the order of the rows it was
+    /// built over.
+    func treeLogDistances(_ tree: NeighbourTree) -> [Double] {
+        let squared = tree.kthSquaredDistances(k: k)
+        let ordered = tree.rows.enumerated().sorted { $0.element < $1.element }
+        return ordered.map { Double.log(max(Double(squared[$0.offset]).squareRoot(), 1e-10)) }
+    }
+
+    /// log ε_i per row through a k-d tree (what ``entropy(_:)`` uses up to
+    /// ``treeDimensionLimit`` units).
+    func treeLogDistances(_ t: Tensor) -> [Double] { treeLogDistances(NeighbourTree(t)) }
+
+    /// log ε_i per row by the exhaustive scan.
     ///
     /// Squared distances are summed from differences, not from the GEMM identity
     /// ‖a‖² + ‖b‖² − 2a·b, whose cancellation in float swamps the small nearest-neighbour
     /// distances this estimator lives on. - Complexity: O(n² · d), vectorised over j.
-    public func entropy(_ t: Tensor) -> Double {
+    func scanLogDistances(_ t: Tensor) -> [Double] {
         let n = t.rows, d = t.rowSize
-        guard n > k else { return .nan }
         // Columns: x[k][j], so the distance loop runs over contiguous j.
         var transposed = [Float](repeating: 0, count: n * d)
         for i in 0..<n { for c in 0..<d { transposed[c * n + i] = t.scalars[i * d + c] } }
@@ -67,22 +106,27 @@ public struct KNNEntropyEstimator: Sendable, Equatable {
             }
           }
         }
-        let logSum = logs.reduce(0, +)
-        let dimension = Double(d)
-        let logUnitBall = dimension / 2 * Double.log(Double.pi) - Double.logGamma(dimension / 2 + 1)
-        let nats = Self.digamma(Double(n)) - Self.digamma(Double(k)) + logUnitBall + dimension / Double(n) * logSum
-        return nats / Double.log(2)
+        return logs
     }
 
-    /// (ĥ(T), I(T;Y)) in bits.
+    /// (ĥ(T), I(T;Y)) in bits. Up to ``treeDimensionLimit`` units the trees over all rows
+    /// and over each class are built side by side on the workers.
     public func estimate(_ activations: Tensor, labels: [Int32]) -> (ixt: Double, ity: Double) {
-        let h = entropy(activations)
-        var conditional = 0.0
-        for label in Set(labels).sorted() {
-            let rows = labels.indices.filter { labels[$0] == label }
-            conditional += Double(rows.count) / Double(labels.count) * entropy(activations.gatherRows(rows))
+        let classes = Set(labels).sorted()
+        let members = classes.map { label in labels.indices.filter { labels[$0] == label } }
+        let d = activations.rowSize
+        let entropies: [Double]
+        if d <= Self.treeDimensionLimit && activations.scalars.allSatisfy(\.isFinite) && labels.count == activations.rows {
+            let trees = ConcurrentSlots<NeighbourTree>(count: classes.count + 1)
+            Parallel.perform(iterations: classes.count + 1) { i in
+                trees.set(i, i == 0 ? NeighbourTree(activations) : NeighbourTree(activations, rows: members[i - 1]))
+            }
+            entropies = trees.values.map { entropy($0, dimension: d) }
+        } else {
+            entropies = [entropy(activations)] + members.map { entropy(activations.gatherRows($0)) }
         }
-        return (h, h - conditional)
+        let conditional = zip(members, entropies.dropFirst()).reduce(0.0) { $0 + Double($1.0.count) / Double(labels.count) * $1.1 }
+        return (entropies[0], entropies[0] - conditional)
     }
 
     /// ψ(x) for x ≥ 1 by recurrence to x ≥ 6 and the asymptotic series.

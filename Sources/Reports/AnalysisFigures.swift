@@ -115,6 +115,7 @@ package struct AnalysisFigures {
             case .adaptive(let bins)?: return (1, Double(bins), 0)
             case .kde(let variance, _, _)?: return (2, variance, label.hasSuffix("_lower") ? 1 : 0)
             case .knn(let k)?: return (3, Double(k), 0)
+            case .ksg(let k)?: return (3, Double(k), 1)
             case nil: return (4, 0, 0)
             }
         }

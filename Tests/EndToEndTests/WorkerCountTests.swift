@@ -72,7 +72,7 @@ struct WorkerCountTests {
         #expect(trained.status == 0, "\(trained.stderr)")
         let path = dir.appendingPathComponent("w/run-1.h5").path
         let estimators: [EstimatorSpec] = [.binning(.intervals(30), .fixed(-1, 1)), .kde(variance: 0.1, upper: true, lower: true),
-                                           .knn(k: 3)]
+                                           .knn(k: 3), .ksg(k: 3)]
         let (one, two) = try both { try RunAnalysis.analyze(RunFile.open(path), estimators: estimators) }
         #expect(one.ixt == two.ixt && one.ity == two.ity && one.snr == two.snr)
     }

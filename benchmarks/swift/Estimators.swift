@@ -44,6 +44,39 @@ func informationBenchmark() throws -> [Row] {
     return rows
 }
 
+/// The k-NN estimators on their k-d trees against scipy's cKDTree (`benchmarks/reference.py
+/// knn`): Kozachenko–Leonenko ĥ(T) and ĥ(T|Y), and KSG I(T;Y), k = 3, 2 classes, on
+/// tanh of uniform values (a layer whose points fill their d dimensions: the hard case).
+func knnBenchmark() -> [Row] {
+    print("== k-NN estimators (k-d trees) against scipy's cKDTree, 2 workers each")
+    let cases = [(4096, 3), (4096, 10), (60000, 3), (60000, 10)]
+    let data = cases.map { n, d in
+        var rng = SeededRNG(seed: 1)
+        return (Tensor(shape: [n, d], scalars: (0..<(n * d)).map { _ in Kernels.fastTanh(rng.uniform(-3, 3)) }),
+                (0..<n).map { Int32($0 % 2) })
+    }
+    let (ours, reference) = alternating(rounds: 3, reference: "knn") { () -> [[Double]] in
+        data.map { t, labels in
+            [median((0..<3).map { _ in seconds { _ = KNNEntropyEstimator(k: 3).estimate(t, labels: labels) } * 1000 }),
+             median((0..<3).map { _ in seconds { _ = KSGEstimator(k: 3).mutualInformation(t, labels: labels) } * 1000 })]
+        }
+    }
+    var rows: [Row] = []
+    for (c, (n, d)) in cases.enumerated() {
+        for (e, name) in ["knn", "ksg"].enumerated() {
+            let mine = ours.map { $0[c][e] }
+            let scipy = values(reference, "\(name)_\(n)_\(d)_ms")
+            let title = "\(name == "knn" ? "k-NN ĥ(T), ĥ(T|Y)" : "KSG I(T;Y)"), n = \(n), d = \(d)"
+            report(title, ours: median(mine), reference: scipy.isEmpty ? nil : median(scipy), label: "scipy")
+            var row = Row(workload: title, ours: median(mine), spread: spread(mine), unit: "ms",
+                          reference: scipy.isEmpty ? nil : median(scipy), label: "scipy", target: "≥ 2× scipy", met: nil)
+            row.met = row.ratio.map { $0 >= 2 }
+            rows.append(row)
+        }
+    }
+    return rows
+}
+
 /// How the estimators' time grows with the number of samples: one 3-unit tanh layer of
 /// n inputs (a trained IBnet's last hidden layer has 3 units), n = 1k, 4k, 16k, 64k; the
 /// exponent fitted between neighbouring sizes (log t₂/t₁ / log 4).
@@ -55,10 +88,11 @@ func scalingBenchmark() {
         let t = Tensor(shape: [n, 3], scalars: (0..<(n * 3)).map { _ in Kernels.fastTanh(rng.uniform(-3, 3)) })
         let labels = (0..<n).map { Int32($0 % 2) }
         var row: [String] = []
-        let repeatsFor: [String: Int] = ["binning": n <= 16384 ? 21 : 7, "KDE": n <= 4096 ? 5 : 1, "k-NN": n <= 4096 ? 3 : 1]
+        let repeatsFor: [String: Int] = ["binning": n <= 16384 ? 21 : 7, "KDE": n <= 4096 ? 5 : 1, "k-NN": n <= 4096 ? 3 : 1, "KSG": n <= 4096 ? 3 : 1]
         for (name, body) in [("binning", { _ = BinnedEstimator(.intervals(30)).estimate(t, labels: labels) }),
                              ("KDE", { _ = KDEEstimator(noiseVariance: 0.1).estimate(t, labels: labels) }),
-                             ("k-NN", { _ = KNNEntropyEstimator(k: 3).estimate(t, labels: labels) })] as [(String, () -> Void)] {
+                             ("k-NN", { _ = KNNEntropyEstimator(k: 3).estimate(t, labels: labels) }),
+                             ("KSG", { _ = KSGEstimator(k: 3).mutualInformation(t, labels: labels) })] as [(String, () -> Void)] {
             let ms = median((0..<(repeatsFor[name] ?? 1)).map { _ in seconds(body) * 1000 })
             let exponent = previous[name].map { String(format: " (n^%.2f)", log(ms / $0) / log(4)) } ?? ""
             row.append(String(format: "%@ %.3g ms%@", name, ms, exponent))

@@ -20,6 +20,7 @@ do {
     if arguments.isEmpty || arguments.contains("ibnet") { summary += try ibnetBenchmark() }
     if arguments.isEmpty || arguments.contains("record") { summary += try recordingBenchmark() }
     if arguments.isEmpty || arguments.contains("information") { summary += try informationBenchmark() }
+    if arguments.isEmpty || arguments.contains("knn") { summary += knnBenchmark() }
     if arguments.contains("scaling") { scalingBenchmark() }
     if let profiled = Arithmetic.allCases.first(where: { arguments.contains("ibnet-profile-\($0)") }) {
         // 2000 IBnet epochs in one arithmetic, nothing else: for `perf record`.
