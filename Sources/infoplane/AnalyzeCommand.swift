@@ -1,6 +1,7 @@
 import Analysis
 import ArgumentParser
 import Configuration
+import Console
 import Experiments
 import Foundation
 import Information
@@ -118,6 +119,7 @@ struct AnalyzeCommand: ParsableCommand {
             do {
                 let outcome = try ExperimentAnalysis(logger: logger).analyze(request)
                 AnalysisReport.log(outcome, quiet: log.quiet || json, logger: logger)
+                if let peak = peakResidentBytes() { logger.info("\(target): peak memory \(peak >> 20) MiB resident (this process so far)") }
                 outcomes.append(outcome)
             } catch {
                 // Every folder is tried; each failure is one line, the exit code the worst.
