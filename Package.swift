@@ -119,7 +119,7 @@ let package = Package(
             "Analysis", "Attribution", "Datasets", "Embedding", "Experiments", "Information", "Networks", "Recording", "Tensor",
         ], path: "benchmarks/swift"),
         .executableTarget(name: "infoplane", dependencies: [
-            "Diagnostics", "Analysis", "Attribution", "Configuration", "CProcess", "Dashboard", "Datasets", "Embedding", "Experiments", "FeatureVisualization", "HDF5", "ModelImport",
+            "Diagnostics", "Analysis", "Attribution", "Configuration", "Console", "CProcess", "Dashboard", "Datasets", "Embedding", "Experiments", "FeatureVisualization", "HDF5", "ModelImport",
             "Information", "Networks", "Plotting", "Recording", "Reports", "Reproduction", "SafeFiles", "Tensor",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ArgumentParser", package: "swift-argument-parser"),

@@ -424,7 +424,7 @@ package struct AnalysisConfig: Sendable {
     /// The estimators a configuration names (`kind`), and the parameters each takes: the
     /// one table the parser checks keys against and switches over.
     package enum EstimatorKind: String, CaseIterable {
-        case binning, adaptive, kde, knn, ksg
+        case binning, adaptive, kde, knn, ksg, renyi
 
         package var parameters: [String] {
             switch self {
@@ -432,6 +432,7 @@ package struct AnalysisConfig: Sendable {
             case .adaptive: ["bins"]
             case .kde: ["noise_variance", "bound"]
             case .knn, .ksg: ["k"]
+            case .renyi: ["alpha", "gamma", "samples"]
             }
         }
     }
@@ -501,6 +502,13 @@ package struct AnalysisConfig: Sendable {
             return .knn(k: try fields["k"]?.int(in: 1...100_000) ?? 3)
         case .ksg:
             return .ksg(k: try fields["k"]?.int(in: 1...100_000) ?? 3)
+        case .renyi:
+            let alpha = try fields["alpha"]?.double(in: 0.01...100) ?? 1.01
+            if alpha == 1, let value = fields["alpha"] {
+                throw value.error("α = 1 is Shannon's limit of the Rényi entropy, where 1/(1 − α) is undefined; use 1.01 as Yu et al. do")
+            }
+            return .renyi(alpha: alpha, gamma: try fields["gamma"]?.double(in: 1e-6...1e6) ?? 1,
+                          samples: try fields["samples"]?.int(in: 2...20_000) ?? 1000)
         }
     }
 

@@ -23,6 +23,8 @@ extension EstimatorSpec {
         case .adaptive(let bins): return "Adaptive binning, \(bins) equal-count bins"
         case .knn(let k): return "k-NN (Kraskov), k = \(k)"
         case .ksg(let k): return "KSG (Kraskov; Ross), k = \(k)"
+        case .renyi(let alpha, let gamma, _):
+            return "Matrix-based Rényi, α = \(Self.format(alpha))" + (gamma == 1 ? "" : ", γ = \(Self.format(gamma))")
         }
     }
 
@@ -33,7 +35,7 @@ extension EstimatorSpec {
         switch self {
         case .kde(let variance, _, _):
             return "KDE, difference of \(label.hasSuffix("_lower") ? "lower" : "upper") bounds, σ² = \(Self.format(variance))"
-        case .binning, .adaptive, .knn, .ksg:
+        case .binning, .adaptive, .knn, .ksg, .renyi:
             return title(for: label)
         }
     }

@@ -15,6 +15,9 @@ public enum EstimatorSpec: Sendable, Equatable {
     /// The KSG estimator of I(T;Y) in Ross's form for a discrete label (its I(X;T) column
     /// is the Kozachenko–Leonenko ĥ(T), as for `knn`).
     case ksg(k: Int)
+    /// The matrix-based Rényi α-entropy on Gram matrices of `samples` rows, kernel width
+    /// by Scott's rule times `gamma` (its I(X;T) column is S_α(T)).
+    case renyi(alpha: Double, gamma: Double, samples: Int)
 
     public enum RangeSpec: Sendable, Equatable {
         /// Fixed bounds (tanh's [−1, 1]).
@@ -55,7 +58,7 @@ public enum EstimatorSpec: Sendable, Equatable {
     public var measuresFloat16Rounding: Bool {
         switch self {
         case .knn, .ksg: true
-        case .binning, .kde, .adaptive: false
+        case .binning, .kde, .adaptive, .renyi: false
         }
     }
 
@@ -80,6 +83,8 @@ public enum EstimatorSpec: Sendable, Equatable {
         case .adaptive(let bins): return ["adaptive\(bins)"]
         case .knn(let k): return ["knn\(k)"]
         case .ksg(let k): return ["ksg\(k)"]
+        case .renyi(let alpha, let gamma, let samples):
+            return ["renyi_alpha\(Self.format(alpha))_gamma\(Self.format(gamma))_samples\(samples)"]
         }
     }
 
@@ -106,6 +111,7 @@ public enum EstimatorSpec: Sendable, Equatable {
         case .adaptive(let bins): return "adaptive:bins=\(bins)"
         case .knn(let k): return "knn:k=\(k)"
         case .ksg(let k): return "ksg:k=\(k)"
+        case .renyi(let alpha, let gamma, let samples): return "renyi:alpha=\(Self.format(alpha)),gamma=\(Self.format(gamma)),samples=\(samples)"
         }
     }
 
@@ -135,6 +141,8 @@ public enum EstimatorSpec: Sendable, Equatable {
             return "k-NN differential entropy (Kozachenko–Leonenko, Kraskov et al. 2004), k = \(k); the ixt column holds h(T) in bits (I(X;T) is infinite for a deterministic continuous map); ity = h(T) − h(T|Y)"
         case .ksg(let k):
             return "KSG mutual information for a discrete label (Kraskov et al. 2004; Ross 2014, eq. 2), k = \(k); ity = ψ(N) + ⟨ψ(k)⟩ − ⟨ψ(N_y)⟩ − ⟨ψ(m)⟩ in bits; the ixt column holds the Kozachenko–Leonenko h(T) in bits"
+        case .renyi(let alpha, let gamma, let samples):
+            return "Matrix-based Rényi α-entropy (Sánchez Giraldo, Rao & Príncipe 2015; Yu et al. 2021), α = \(alpha), Gaussian kernel of width γ·s·m^(−1/(4+d)) (Scott's rule, γ = \(gamma), s the root mean marginal variance), m = \(samples) evenly spaced samples; the ixt column holds S_α(T), ity = S_α(T) + S_α(Y) − S_α(T,Y) with a delta kernel on labels; bits"
         }
     }
 
@@ -167,6 +175,8 @@ public enum EstimatorSpec: Sendable, Equatable {
             return [KNNEntropyEstimator(k: k).estimate(activations, labels: labels)]
         case .ksg(let k):
             return [KSGEstimator(k: k).estimate(activations, labels: labels)]
+        case .renyi(let alpha, let gamma, let samples):
+            return [MatrixRenyiEstimator(alpha: alpha, gamma: gamma, samples: samples).estimate(activations, labels: labels)]
         }
     }
 }

@@ -116,6 +116,7 @@ package struct AnalysisFigures {
             case .kde(let variance, _, _)?: return (2, variance, label.hasSuffix("_lower") ? 1 : 0)
             case .knn(let k)?: return (3, Double(k), 0)
             case .ksg(let k)?: return (3, Double(k), 1)
+            case .renyi(let alpha, _, _)?: return (3, alpha, 2)
             case nil: return (4, 0, 0)
             }
         }

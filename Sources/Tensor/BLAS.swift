@@ -87,6 +87,17 @@ public enum BLAS {
                     blasint(m), blasint(n), blasint(k), alpha,
                     a, blasint(lda), b, blasint(ldb), beta, c, blasint(n))
     }
+
+    /// The Gram matrix `X Xᵀ` (`[rows, rows]`, both triangles) of a row-major
+    /// `[rows, columns]` buffer of doubles (`cblas_dsyrk`, then mirrored).
+    public static func gram(_ x: [Double], rows: Int, columns: Int) -> [Double] {
+        ensureConfigured()
+        var g = [Double](repeating: 0, count: rows * rows)
+        guard rows > 0, columns > 0 else { return g }
+        cblas_dsyrk(CblasRowMajor, CblasUpper, CblasNoTrans, blasint(rows), blasint(columns), 1, x, blasint(columns), 0, &g, blasint(rows))
+        for i in 0..<rows { for j in 0..<i { g[i * rows + j] = g[j * rows + i] } }
+        return g
+    }
 }
 
 extension Tensor {

@@ -37,7 +37,7 @@ struct AnalyzeCommand: ParsableCommand {
     var paths: [String]
 
     @Option(name: .customLong("estimator"), help: ArgumentHelp(
-        "An estimator to compute, as kind:key=value,… with the keys of analysis.estimators, e.g. binning:bins=10, binning:width=0.5,range=layer, kde:noise_variance=0.1,bound=upper, adaptive:bins=30, knn:k=3, ksg:k=3 (repeatable).",
+        "An estimator to compute, as kind:key=value,… with the keys of analysis.estimators, e.g. binning:bins=10, binning:width=0.5,range=layer, kde:noise_variance=0.1,bound=upper, adaptive:bins=30, knn:k=3, ksg:k=3, renyi:alpha=1.01 (repeatable).",
         valueName: "kind:key=value,…"))
     var estimators: [String] = []
 

@@ -222,9 +222,10 @@ struct CumulativeAnalysisTests {
 
     @Test func estimatorsFromTheCommandLine() throws {
         let parsed = try AnalysisConfig.estimators(sets: ["analysis.estimators=[{kind: kde, noise_variance: 0.01, bound: upper}]"],
-                                                   short: ["binning:width=0.5,range=[-1,1]", "binning:bins=10", "knn", "binning:edges=50,range=layer", "ksg:k=5"])
+                                                   short: ["binning:width=0.5,range=[-1,1]", "binning:bins=10", "knn", "binning:edges=50,range=layer", "ksg:k=5", "renyi:alpha=2,samples=500"])
         #expect(parsed == [.kde(variance: 0.01, upper: true, lower: false), .binning(.width(0.5), .fixed(-1, 1)),
-                           .binning(.intervals(10), .fixed(-1, 1)), .knn(k: 3), .binning(.edges(50), .layer), .ksg(k: 5)])
+                           .binning(.intervals(10), .fixed(-1, 1)), .knn(k: 3), .binning(.edges(50), .layer), .ksg(k: 5), .renyi(alpha: 2, gamma: 1, samples: 500)])
+        #expect(throws: ConfigError.self) { try AnalysisConfig.estimators(sets: [], short: ["renyi:alpha=1"]) }
         #expect(try AnalysisConfig.estimators(sets: [], short: []) == nil)
         #expect(throws: ConfigError.self) { try AnalysisConfig.estimators(sets: [], short: ["binning:k=3"]) }
         #expect(throws: ConfigError.self) { try AnalysisConfig.estimators(sets: ["training.epochs=3"], short: []) }
