@@ -102,3 +102,30 @@ func scalingBenchmark() {
     }
 }
 
+/// How the estimators' time grows with the layer's width: n = 4096 samples of tanh units,
+/// 2 classes, widths 3 … 1024; the exponent of the width between neighbouring widths.
+/// k-NN searches a k-d tree up to 20 units and scans beyond; KSG keeps its trees.
+func widthScalingBenchmark() {
+    print("== Estimators against the layer width: 4096 samples of tanh units, 2 classes")
+    var previous: [String: (Int, Double)] = [:]
+    for width in [3, 10, 30, 100, 300, 1024] {
+        var rng = SeededRNG(seed: 11)
+        let t = Tensor(shape: [4096, width], scalars: (0..<(4096 * width)).map { _ in Kernels.fastTanh(rng.uniform(-3, 3)) })
+        let labels = (0..<4096).map { Int32($0 % 2) }
+        var row: [String] = []
+        for (name, body) in [("binning", { _ = BinnedEstimator(.intervals(30)).estimate(t, labels: labels) }),
+                             ("KDE", { _ = KDEEstimator(noiseVariance: 0.1).estimate(t, labels: labels) }),
+                             ("k-NN", { _ = KNNEntropyEstimator(k: 3).estimate(t, labels: labels) }),
+                             ("KSG", { _ = KSGEstimator(k: 3).mutualInformation(t, labels: labels) }),
+                             ("Rényi α=2", { _ = MatrixRenyiEstimator(alpha: 2).estimate(t, labels: labels) }),
+                             ("Rényi α=1.01", { _ = MatrixRenyiEstimator(alpha: 1.01).estimate(t, labels: labels) })]
+            as [(String, () -> Void)] {
+            let ms = median((0..<3).map { _ in seconds(body) * 1000 })
+            let exponent = previous[name].map { String(format: " (w^%.2f)", log(ms / $0.1) / log(Double(width) / Double($0.0))) } ?? ""
+            row.append(String(format: "%@ %.3g ms%@", name, ms, exponent))
+            previous[name] = (width, ms)
+        }
+        print(String(format: "   width %4d: ", width) + row.joined(separator: ", "))
+    }
+}
+

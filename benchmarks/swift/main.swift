@@ -22,6 +22,7 @@ do {
     if arguments.isEmpty || arguments.contains("information") { summary += try informationBenchmark() }
     if arguments.isEmpty || arguments.contains("knn") { summary += knnBenchmark() }
     if arguments.contains("scaling") { scalingBenchmark() }
+    if arguments.contains("widths") { widthScalingBenchmark() }
     if let profiled = Arithmetic.allCases.first(where: { arguments.contains("ibnet-profile-\($0)") }) {
         // 2000 IBnet epochs in one arithmetic, nothing else: for `perf record`.
         let data = try DatasetLoaders.mat("data/var_u.mat")
