@@ -58,55 +58,12 @@ public struct KNNEntropyEstimator: Sendable, Equatable {
     /// ``treeDimensionLimit`` units).
     func treeLogDistances(_ t: Tensor) -> [Double] { treeLogDistances(NeighbourTree(t)) }
 
-    /// log ε_i per row by the exhaustive scan.
-    ///
-    /// Squared distances are summed from differences, not from the GEMM identity
-    /// ‖a‖² + ‖b‖² − 2a·b, whose cancellation in float swamps the small nearest-neighbour
-    /// distances this estimator lives on. - Complexity: O(n² · d), vectorised over j.
+    /// log ε_i per row by the exhaustive scan (``NeighbourScan``).
     func scanLogDistances(_ t: Tensor) -> [Double] {
-        let n = t.rows, d = t.rowSize
-        // Columns: x[k][j], so the distance loop runs over contiguous j.
-        var transposed = [Float](repeating: 0, count: n * d)
-        for i in 0..<n { for c in 0..<d { transposed[c * n + i] = t.scalars[i * d + c] } }
-        let columns = transposed
-        // log ε_i per sample, each written by the worker that owns row i, summed in order.
-        var logs = [Double](repeating: 0, count: n)
         let k = self.k
-        Parallel.forEachRange(n, minimumPerWorker: 64, writing: &logs, stride: 1) { rows, logOut in
-          columns.withUnsafeBufferPointer { colBuffer in
-            let shared = colBuffer.baseAddress!
-            do {
-                var distances = [Float](repeating: 0, count: n)
-                distances.withUnsafeMutableBufferPointer { dist in
-                    let out = dist.baseAddress!
-                    for i in rows {
-                        out.update(repeating: 0, count: n)
-                        for c in 0..<d {
-                            let column = shared + c * n
-                            let xi = column[i]
-                            for j in 0..<n {
-                                let diff = column[j] - xi
-                                out[j] += diff * diff
-                            }
-                        }
-                        out[i] = .infinity
-                        // The k smallest (insertion list).
-                        var nearest = [Float](repeating: .infinity, count: k)
-                        for j in 0..<n where out[j] < nearest[k - 1] {
-                            var p = k - 1
-                            while p > 0 && nearest[p - 1] > out[j] {
-                                nearest[p] = nearest[p - 1]
-                                p -= 1
-                            }
-                            nearest[p] = out[j]
-                        }
-                        logOut[i &- rows.lowerBound] = Double.log(max(Double(nearest[k - 1]).squareRoot(), 1e-10))
-                    }
-                }
-            }
-          }
+        return NeighbourScan.map(t) { i, distances in
+            Double.log(max(Double(NeighbourScan.kth(k, of: distances) { $0 != i }).squareRoot(), 1e-10))
         }
-        return logs
     }
 
     /// (ĥ(T), I(T;Y)) in bits. Up to ``treeDimensionLimit`` units the trees over all rows

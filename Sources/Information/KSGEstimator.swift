@@ -19,37 +19,27 @@ import Tensor
 /// when no distance ties). Not clamped at 0: a negative value is the estimator's bias
 /// showing. The I(X;T) column holds the Kozachenko–Leonenko ĥ(T), as for `knn`.
 /// Searches run on exact k-d trees (``NeighbourTree``), one over all samples and one per
-/// class, at any layer width.
+/// class, up to 20 units, and by the exhaustive scan (``NeighbourScan``) beyond.
 public struct KSGEstimator: Sendable, Equatable {
     public var k: Int
 
     public init(k: Int = 3) { self.k = max(1, k) }
 
-    /// I(T;Y) in bits; NaN when no class has two samples or a value is not finite.
+    /// I(T;Y) in bits; NaN when no class has two samples or a value is not finite. Up to
+    /// ``KNNEntropyEstimator/treeDimensionLimit`` units through k-d trees, beyond it by the
+    /// exhaustive scan: the same counts either way.
     public func mutualInformation(_ t: Tensor, labels: [Int32]) -> Double {
-        guard t.scalars.allSatisfy(\.isFinite) else { return .nan }
-        let classes = Dictionary(grouping: t.rows == labels.count ? labels.indices : 0..<0) { labels[$0] }
+        guard t.scalars.allSatisfy(\.isFinite), t.rows == labels.count else { return .nan }
+        let classes = Dictionary(grouping: labels.indices) { labels[$0] }
         let kept = classes.values.flatMap { $0.count > 1 ? $0 : [] }.sorted()
         guard !kept.isEmpty else { return .nan }
-        // k_i, N_{y_i} and d_i² per kept sample, in `kept` order.
-        var radii = [Float](repeating: 0, count: t.rows)
+        // k_i and N_{y_i} per sample (0 for a class of one, which is left out).
         var kOf = [Int](repeating: 0, count: t.rows), classSize = kOf
-        for label in classes.keys.sorted() {
-            let members = classes[label]!
-            guard members.count > 1 else { continue }
-            let classK = min(k, members.count - 1)
-            let tree = NeighbourTree(t, rows: members)
-            let squared = tree.kthSquaredDistances(k: classK)
-            for (p, row) in tree.rows.enumerated() {
-                radii[row] = squared[p]
-                kOf[row] = classK
-                classSize[row] = members.count
-            }
+        for members in classes.values where members.count > 1 {
+            for row in members { (kOf[row], classSize[row]) = (min(k, members.count - 1), members.count) }
         }
-        let all = NeighbourTree(t, rows: kept)
-        let counts = all.countsWithin(radii: radii)
-        var m = [Int](repeating: 0, count: t.rows)
-        for (p, row) in all.rows.enumerated() { m[row] = counts[p] }
+        let m = t.rowSize <= KNNEntropyEstimator.treeDimensionLimit
+            ? treeCounts(t, classes: classes, kept: kept, kOf: kOf) : scanCounts(t, labels: labels, kOf: kOf)
         var sum = 0.0
         for row in kept {
             sum += KNNEntropyEstimator.digamma(Double(kOf[row])) - KNNEntropyEstimator.digamma(Double(classSize[row]))
@@ -57,6 +47,32 @@ public struct KSGEstimator: Sendable, Equatable {
         }
         let nats = KNNEntropyEstimator.digamma(Double(kept.count)) + sum / Double(kept.count)
         return nats / Double.log(2)
+    }
+
+    /// m_i per row through trees: one per class for d_i², one over the kept rows for the counts.
+    func treeCounts(_ t: Tensor, classes: [Int32: [Int]], kept: [Int], kOf: [Int]) -> [Int] {
+        var radii = [Float](repeating: 0, count: t.rows)
+        for members in classes.values where members.count > 1 {
+            let tree = NeighbourTree(t, rows: members)
+            let squared = tree.kthSquaredDistances(k: kOf[members[0]])
+            for (p, row) in tree.rows.enumerated() { radii[row] = squared[p] }
+        }
+        let all = NeighbourTree(t, rows: kept)
+        let counts = all.countsWithin(radii: radii)
+        var m = [Int](repeating: 0, count: t.rows)
+        for (p, row) in all.rows.enumerated() { m[row] = counts[p] }
+        return m
+    }
+
+    /// m_i per row by the exhaustive scan (rows of a class of one: 0, and never counted).
+    func scanCounts(_ t: Tensor, labels: [Int32], kOf: [Int]) -> [Int] {
+        NeighbourScan.map(t) { i, distances in
+            guard kOf[i] > 0 else { return 0 }
+            let radius = NeighbourScan.kth(kOf[i], of: distances) { $0 != i && labels[$0] == labels[i] }
+            var count = 0
+            for j in distances.indices where j != i && kOf[j] > 0 && distances[j] <= radius { count += 1 }
+            return count
+        }
     }
 
     /// (ĥ(T), I(T;Y)) in bits.

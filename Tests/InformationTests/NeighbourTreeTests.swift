@@ -28,7 +28,7 @@ struct NeighbourTreeTests {
     }
 
     /// Ross's counts by brute force: the estimator's m_i, k_i and N_y through the trees.
-    @Test(arguments: [(400, 2), (600, 5), (150, 24)])
+    @Test(arguments: [(400, 2), (600, 5), (150, 24), (120, 40)])
     func ksgCountsEqualBruteForce(_ n: Int, _ d: Int) {
         let t = Self.layer(n, d, seed: UInt64(d), duplicates: d == 5)
         let labels: [Int32] = (0..<n).map { (i: Int) -> Int32 in Int32((i * 7 + i / 5) % 3) }
@@ -49,6 +49,11 @@ struct NeighbourTreeTests {
         let expected = (KNNEntropyEstimator.digamma(Double(n)) + sum / Double(n)) / log(2)
         let found = KSGEstimator(k: k).mutualInformation(t, labels: labels)
         #expect(abs(found - expected) < 1e-12, "\(found) vs \(expected)")
+        // The tree's counts and the scan's are the same numbers.
+        let kOf = (0..<n).map { _ in k }
+        let classes = Dictionary(grouping: 0..<n) { labels[$0] }
+        #expect(KSGEstimator(k: k).treeCounts(t, classes: classes, kept: Array(0..<n), kOf: kOf)
+                == KSGEstimator(k: k).scanCounts(t, labels: labels, kOf: kOf))
     }
 
     /// Two classes far apart: every sample's neighbours within d_i are of its own class, so
