@@ -76,19 +76,44 @@ struct NeighbourSearch {
         }
     }
 
+    /// Puts a squared distance into the ascending list of the k smallest.
+    private func insert(_ s: Float) {
+        var slot = k - 1
+        while slot > 0 && nearest[slot - 1] > s {
+            nearest[slot] = nearest[slot - 1]
+            slot -= 1
+        }
+        nearest[slot] = s
+    }
+
+    /// The squared distance to a leaf's first point, summed as ``leafDistances(_:)`` sums it.
+    private func firstDistance(_ node: NeighbourTree.Node) -> Float {
+        let size = node.end - node.start, base = columns + node.start * d
+        var s: Float = 0
+        for c in 0..<d {
+            let diff = base[c * size] - query[c]
+            s += diff * diff
+        }
+        return s
+    }
+
+    /// A leaf's points other than the excluded one.
+    private func others(_ node: NeighbourTree.Node) -> Int {
+        node.end - node.start - (node.start..<node.end ~= excluded ? 1 : 0)
+    }
+
     private mutating func descendNearest(_ id: Int, bound: Double) {
         if bound * margin >= Double(nearest[k - 1]) { return }
         let node = nodes[id]
+        if node.left < 0 && node.axis < 0 {
+            let s = firstDistance(node)
+            for _ in 0..<min(k, others(node)) where s < nearest[k - 1] { insert(s) }
+            return
+        }
         if node.left < 0 {
             leafDistances(node)
             for j in 0..<(node.end - node.start) where node.start + j != excluded && distances[j] < nearest[k - 1] {
-                let s = distances[j]
-                var slot = k - 1
-                while slot > 0 && nearest[slot - 1] > s {
-                    nearest[slot] = nearest[slot - 1]
-                    slot -= 1
-                }
-                nearest[slot] = s
+                insert(distances[j])
             }
             return
         }
@@ -105,6 +130,10 @@ struct NeighbourSearch {
     private mutating func descendCounting(_ id: Int, bound: Double) {
         if bound * margin > Double(radius) { return }
         let node = nodes[id]
+        if node.left < 0 && node.axis < 0 {
+            if firstDistance(node) <= radius { found += others(node) }
+            return
+        }
         if node.left < 0 {
             leafDistances(node)
             for j in 0..<(node.end - node.start) where node.start + j != excluded && distances[j] <= radius { found += 1 }

@@ -32,6 +32,8 @@ struct NeighbourTree: Sendable {
     /// The largest leaf (leaves of identical points can exceed ``leafSize``).
     let largestLeaf: Int
 
+    /// A leaf has `left < 0`, and `axis < 0` when its points are identical (a dead or
+    /// saturated layer's many equal rows): its distance is computed once.
     struct Node: Sendable {
         var start: Int, end: Int, left: Int, right: Int, axis: Int, split: Float
     }
@@ -106,7 +108,11 @@ struct NeighbourTree: Sendable {
             }
             var axis = 0
             for c in 1..<max(1, d) where high[c] - low[c] > high[axis] - low[axis] { axis = c }
-            guard high[axis] > low[axis] else { largest = max(largest, end - start); continue }  // identical points
+            guard high[axis] > low[axis] else {  // identical points: marked, searched as one
+                nodes[id].axis = -1
+                largest = max(largest, end - start)
+                continue
+            }
             let middle = (start + end) / 2
             for p in start..<end { keys[p] = (scalars[order[p] * d + axis], order[p]) }
             select(UnsafeMutableBufferPointer(rebasing: keys[start..<end]), middle - start)

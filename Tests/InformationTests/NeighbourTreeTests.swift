@@ -27,6 +27,24 @@ struct NeighbourTreeTests {
         }
     }
 
+    /// A dead layer: most rows identical (a leaf of identical points, searched as one), the
+    /// rest spread; the tree still gives the scan's numbers.
+    @Test func identicalRowsEqualScan() {
+        var scalars = Self.layer(2000, 4, seed: 5).scalars
+        for i in 0..<1500 { for c in 0..<4 { scalars[(i * 4 / 3) * 4 + c] = c == 0 ? -0.0 : 0.5 } }
+        let t = Tensor(shape: [2000, 4], scalars: scalars)
+        let labels: [Int32] = (0..<2000).map { (i: Int) -> Int32 in Int32(i % 3) }
+        for k in [1, 3, 20] {
+            let estimator = KNNEntropyEstimator(k: k)
+            #expect(estimator.treeLogDistances(t) == estimator.scanLogDistances(t), "k \(k)")
+            let kOf = (0..<2000).map { _ in k }
+            let classes = Dictionary(grouping: 0..<2000) { labels[$0] }
+            #expect(KSGEstimator(k: k).treeCounts(t, classes: classes, kept: Array(0..<2000), kOf: kOf)
+                    == KSGEstimator(k: k).scanCounts(t, labels: labels, kOf: kOf), "k \(k)")
+        }
+        #expect(NeighbourTree(t).nodes.contains { $0.left < 0 && $0.axis < 0 })
+    }
+
     /// Ross's counts by brute force: the estimator's m_i, k_i and N_y through the trees.
     @Test(arguments: [(400, 2), (600, 5), (150, 24), (120, 40)])
     func ksgCountsEqualBruteForce(_ n: Int, _ d: Int) {
