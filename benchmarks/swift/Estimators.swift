@@ -78,25 +78,25 @@ func knnBenchmark() -> [Row] {
 }
 
 /// How the estimators' time grows with the number of samples: one 3-unit tanh layer of
-/// n inputs (a trained IBnet's last hidden layer has 3 units), n = 1k, 4k, 16k, 64k; the
-/// exponent fitted between neighbouring sizes (log t₂/t₁ / log 4).
+/// n inputs (a trained IBnet's last hidden layer has 3 units), n = 1k, 4k, 10k, 16k, 60k, 64k;
+/// the exponent fitted between neighbouring sizes (log(t₂/t₁) / log(n₂/n₁)).
 func scalingBenchmark() {
     print("== Estimators against the number of samples: one layer of 3 tanh units, 2 classes")
     var rng = SeededRNG(seed: 9)
-    var previous: [String: Double] = [:]
-    for n in [1024, 4096, 16384, 65536] {
+    var previous: [String: (Int, Double)] = [:]
+    for n in [1024, 4096, 10000, 16384, 60000, 65536] {
         let t = Tensor(shape: [n, 3], scalars: (0..<(n * 3)).map { _ in Kernels.fastTanh(rng.uniform(-3, 3)) })
         let labels = (0..<n).map { Int32($0 % 2) }
         var row: [String] = []
-        let repeatsFor: [String: Int] = ["binning": n <= 16384 ? 21 : 7, "KDE": n <= 4096 ? 5 : 1, "k-NN": n <= 4096 ? 3 : 1, "KSG": n <= 4096 ? 3 : 1]
+        let repeatsFor: [String: Int] = ["binning": n <= 16384 ? 21 : 7, "KDE": n <= 10000 ? 5 : 1, "k-NN": n <= 4096 ? 3 : 1, "KSG": n <= 4096 ? 3 : 1]
         for (name, body) in [("binning", { _ = BinnedEstimator(.intervals(30)).estimate(t, labels: labels) }),
                              ("KDE", { _ = KDEEstimator(noiseVariance: 0.1).estimate(t, labels: labels) }),
                              ("k-NN", { _ = KNNEntropyEstimator(k: 3).estimate(t, labels: labels) }),
                              ("KSG", { _ = KSGEstimator(k: 3).mutualInformation(t, labels: labels) })] as [(String, () -> Void)] {
             let ms = median((0..<(repeatsFor[name] ?? 1)).map { _ in seconds(body) * 1000 })
-            let exponent = previous[name].map { String(format: " (n^%.2f)", log(ms / $0) / log(4)) } ?? ""
+            let exponent = previous[name].map { String(format: " (n^%.2f)", log(ms / $0.1) / log(Double(n) / Double($0.0))) } ?? ""
             row.append(String(format: "%@ %.3g ms%@", name, ms, exponent))
-            previous[name] = ms
+            previous[name] = (n, ms)
         }
         print(String(format: "   n = %6d: ", n) + row.joined(separator: ", "))
     }
