@@ -70,6 +70,8 @@ struct AnalyzeCommandTests {
         #expect(rounded.status == 0, "\(rounded.stderr)")
         let refused = try TestSupport.run(cli, ["analyze", results.appendingPathComponent("h").path, "--estimator", "knn:k=3"])
         #expect(refused.status == 2 && refused.stderr.contains("float16") && refused.stderr.contains("--accept-float16-knn"), "\(refused.stderr)")
+        let ksg = try TestSupport.run(cli, ["analyze", results.appendingPathComponent("h").path, "--estimator", "ksg:k=5", "--estimator", "renyi:alpha=2"])
+        #expect(ksg.status == 2 && ksg.stderr.contains("(ksg5)"), "\(ksg.stderr)")
         let binned = try TestSupport.run(cli, ["analyze", results.appendingPathComponent("h").path, "--estimator", "binning:bins=30", "-q"])
         #expect(binned.status == 0, "\(binned.stderr)")
         let accepted = try TestSupport.run(cli, ["analyze", results.appendingPathComponent("h").path, "--estimator", "knn:k=3", "--accept-float16-knn", "-q"])
