@@ -508,7 +508,7 @@ package struct AnalysisConfig: Sendable {
                 throw value.error("α = 1 is Shannon's limit of the Rényi entropy, where 1/(1 − α) is undefined; use 1.01 as Yu et al. do")
             }
             return .renyi(alpha: alpha, gamma: try fields["gamma"]?.double(in: 1e-6...1e6) ?? 1,
-                          samples: try fields["samples"]?.int(in: 2...20_000) ?? 1000)
+                          samples: try fields["samples"]?.int(in: 2...5000) ?? 1000)  // 5000² doubles: 200 MB per Gram matrix
         }
     }
 

@@ -98,7 +98,8 @@ public struct MatrixRenyiEstimator: Sendable, Equatable {
         guard t.scalars.allSatisfy(\.isFinite), labels.count == t.rows, t.rows >= 2 else { return (.nan, .nan) }
         let chosen = rows(of: t.rows), m = chosen.count
         let sigma = width(t, rows: chosen)
-        let k = gram(t, rows: chosen, sigma: sigma).map { $0 / Double(m) }
+        var k = gram(t, rows: chosen, sigma: sigma)
+        for index in k.indices { k[index] /= Double(m) }
         // The class blocks of A_T ∘ A_Y / tr(A_T ∘ A_Y) = K_T[c, c] / m, and the proportions.
         var blocks: [([Double], Int)] = [], label = 0.0
         for c in Set(chosen.map { labels[$0] }).sorted() {

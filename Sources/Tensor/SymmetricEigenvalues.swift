@@ -17,8 +17,8 @@ public enum SymmetricEigenvalues {
         var integerWork: [Int32] = [0]
         var info: Int32 = 0
         var jobz = CChar(UInt8(ascii: "N")), uplo = CChar(UInt8(ascii: "U"))
-        var order_ = order, lda = order, lwork = workSize, liwork: Int32 = 1
-        dsyevd_(&jobz, &uplo, &order_, &matrix, &lda, &values, &work, &lwork, &integerWork, &liwork, &info, 1, 1)
+        var size = order, lda = order, lwork = workSize, liwork: Int32 = 1
+        dsyevd_(&jobz, &uplo, &size, &matrix, &lda, &values, &work, &lwork, &integerWork, &liwork, &info, 1, 1)
         return info == 0 ? values : nil
     }
 }

@@ -52,11 +52,15 @@ struct ModelImportCommandTests {
         let folder = TestSupport.temporaryDirectory("explain-model")
         defer { try? FileManager.default.removeItem(at: folder) }
         let common = ["--methods", "lrp:epsilon_plus_flat,gradient", "--no-sanity", "--no-features", "--steps", "4"]
-        let before = Set((try? FileManager.default.contentsOfDirectory(atPath: NSTemporaryDirectory())) ?? []).filter { $0.hasPrefix("infoplane-explain-") }
+        // A temporary folder of its own, so that other tests' explanations running at the
+        // same time cannot show up in it.
+        let temporary = folder.appendingPathComponent("tmp")
+        try FileManager.default.createDirectory(at: temporary, withIntermediateDirectories: true)
+        let before = Set((try? FileManager.default.contentsOfDirectory(atPath: temporary.path)) ?? []).filter { $0.hasPrefix("infoplane-explain-") }
         let direct = try TestSupport.run(cli, ["explain", Self.example("fashion_cnn.onnx"), "--data", Self.example("fashion_test.npz"), "--inputs", "600-602",
-                                               "--plots", "direct"] + common, directory: folder)
+                                               "--plots", "direct"] + common, environment: ["TMPDIR": temporary.path], directory: folder)
         #expect(direct.status == 0, "\(direct.stderr)")
-        let after = Set((try? FileManager.default.contentsOfDirectory(atPath: NSTemporaryDirectory())) ?? []).filter { $0.hasPrefix("infoplane-explain-") }
+        let after = Set((try? FileManager.default.contentsOfDirectory(atPath: temporary.path)) ?? []).filter { $0.hasPrefix("infoplane-explain-") }
         #expect(after.subtracting(before).isEmpty, "left behind: \(after.subtracting(before))")
         let recorded = try TestSupport.run(cli, ["record", Self.example("fashion_cnn.onnx"), "--data", Self.example("fashion_test.npz"), "--samples", "40", "-q"],
                                            directory: folder)
