@@ -23,6 +23,15 @@ package enum ConfigDifference {
         }
     }
 
+    /// What to say when the arithmetic is among the `differences`: runs stored without
+    /// `model.arithmetic` were trained with `blas`, the default before `fused`, and a
+    /// configuration file that names none now means `fused`. Empty otherwise.
+    package static func arithmeticAdvice(stored: String, differences: [String]) -> String {
+        guard differences.contains("model.arithmetic") else { return "" }
+        let old = arithmetic(stored)
+        return "; the run was trained with `model.arithmetic: \(old)`\(old == "blas" ? " (the default before `fused`)" : ""): add it to the configuration to keep the run"
+    }
+
     /// `model.arithmetic` of a configuration text, `blas` when absent.
     private static func arithmetic(_ text: String) -> String {
         guard case .mapping(let root)? = try? Yams.compose(yaml: text), case .mapping(let model)? = root[Node("model")] else { return "blas" }

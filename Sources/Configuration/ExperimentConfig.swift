@@ -158,10 +158,12 @@ package struct ModelConfig: Sendable {
     /// `input_layout`: the axis order an imported model's image input has in its own
     /// framework (`nchw` for PyTorch).
     package var inputLayout: ImageLayout?
-    /// `arithmetic`: how dense layers compute their products, `blas` (the default:
-    /// OpenBLAS) or `fused` (infoplane's kernels for layers up to 64 units, the same bits on
-    /// every machine, about 2× faster per epoch for the studies' narrow networks). A run
-    /// keeps it: resuming or extending with another is a change of the run.
+    /// `arithmetic`: how dense layers compute their products, `blas` (OpenBLAS) or `fused`
+    /// (infoplane's kernels for layers up to 64 units, the same bits on every machine,
+    /// about 2× faster per epoch for the studies' narrow networks). Configuration files
+    /// get `fused` when they name none (`ExperimentLoader.load` writes it in); absent here,
+    /// in a stored configuration, it means `blas`. A run keeps it: resuming or extending
+    /// with another is a change of the run.
     package var arithmetic: Arithmetic
 
     package static let keys = ["widths", "layers", "activation", "initializer", "output_initializer",

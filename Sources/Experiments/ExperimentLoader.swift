@@ -1,5 +1,6 @@
 import Configuration
 import Foundation
+import Networks
 import Recording
 import Yams
 
@@ -32,7 +33,18 @@ package enum ExperimentLoader {
         }
         let folder = PathComponent.folder(of: path)
         return try parse(String(decoding: data, as: UTF8.self), file: path, overrides: overrides,
-                         relativeTo: folder.isEmpty ? "." : folder, importingModels: true, modelFrom: modelFrom)
+                         relativeTo: folder.isEmpty ? "." : folder, importingModels: true, modelFrom: modelFrom,
+                         absentArithmetic: .fused)
+    }
+
+    /// `root` with `model.arithmetic: arithmetic` written in when the model section does
+    /// not name one, so that the effective configuration (and the run file that stores it)
+    /// says which arithmetic trained the run.
+    static func namingArithmetic(_ root: Node, _ arithmetic: Arithmetic) -> Node {
+        guard case .mapping(var top) = root, case .mapping(var model)? = top["model"], model["arithmetic"] == nil else { return root }
+        model[Node("arithmetic")] = Node(arithmetic.rawValue)
+        top["model"] = .mapping(model)
+        return .mapping(top)
     }
 
     /// The data keys that name files.
@@ -69,9 +81,13 @@ package enum ExperimentLoader {
     ///   relative to (the config file's); nil leaves them as written.
     /// - Parameter importingModels: read the file of `model.from` and write its
     ///   architecture into the configuration (a stored configuration has it already).
+    /// - Parameter absentArithmetic: the `model.arithmetic` written into a model section
+    ///   that names none: `fused` for configuration files (the default since run-file
+    ///   configurations name it); nil for stored configurations, where an absent one
+    ///   means `blas` (runs recorded before `fused` became the default).
     package static func parse(_ text: String, file path: String, overrides: [String] = [],
                              relativeTo folder: String? = nil, importingModels: Bool = false,
-                             modelFrom: String? = nil) throws(ConfigError) -> [Experiment] {
+                             modelFrom: String? = nil, absentArithmetic: Arithmetic? = nil) throws(ConfigError) -> [Experiment] {
         var root = try ConfigReader.compose(text, file: path)
         var overridden: [String] = []
         if let modelFrom, case .mapping(var top) = root {
@@ -79,6 +95,7 @@ package enum ExperimentLoader {
             root = .mapping(top)
             overridden.append("model.from")
         }
+        if let absentArithmetic { root = namingArithmetic(root, absentArithmetic) }
         for assignment in overrides {
             guard let equals = assignment.firstIndex(of: "=") else {
                 throw ConfigError(file: "--set \(assignment)", keyPath: "", "expected key.path=value")

@@ -25,6 +25,7 @@ extension RunExecutor {
             let message = differences == ["training.epochs"] && wanted > total
                 ? "run file exists with \(total) epochs, the configuration asks for \(wanted); pass --extend-to \(wanted) to train it on, or --force to replace it"
                 : "run file exists with another configuration; pass --force to replace it, or give the experiment another name or --results folder"
+                    + ConfigDifference.arithmeticAdvice(stored: stored, differences: differences)
             throw ConfigError(file: job.outputPath, keyPath: differences.joined(separator: ", "), message)
         }
         switch status {

@@ -159,6 +159,7 @@ package struct RunExecutor: Sendable {
                     : "has \(storedEpochs) epochs, the configuration \(wanted); a run is never shortened (its first \(wanted) epochs are in it already)"
             } else {
                 message = "differs from the run file's configuration; --resume continues a run only with the configuration it started with"
+                    + ConfigDifference.arithmeticAdvice(stored: stored, differences: differences)
             }
             throw ConfigError(file: job.outputPath, keyPath: differences.joined(separator: ", "), message)
         }

@@ -122,18 +122,24 @@ struct ConfigTests {
         try expectError(Self.good + "\nrecording: {storage: float16}\nanalysis: {estimators: [{kind: knn, k: 3}]}\n", "recording.storage", "measure the rounding")
     }
 
-    /// `model.arithmetic` reaches every dense layer of the built model; `blas` when absent.
+    /// `model.arithmetic` reaches every dense layer of the built model; a configuration
+    /// file that names none gets `fused`, written into its effective configuration; a
+    /// stored configuration that names none (runs before `fused` was the default) is `blas`.
     @Test func theArithmeticReachesTheModel() throws {
         let directory = TestSupport.temporaryDirectory("arithmetic")
         defer { try? FileManager.default.removeItem(at: directory) }
         let path = directory.appendingPathComponent("a.yaml").path
         try Self.good.write(toFile: path, atomically: true, encoding: .utf8)
-        for (overrides, expected) in [([String](), Arithmetic.blas), (["model.arithmetic=fused"], .fused), (["model.arithmetic=blas"], .blas)] {
-            let config = try #require(try ExperimentLoader.load(path, overrides: overrides).first).config
+        for (overrides, expected) in [([String](), Arithmetic.fused), (["model.arithmetic=fused"], .fused), (["model.arithmetic=blas"], .blas)] {
+            let experiment = try #require(try ExperimentLoader.load(path, overrides: overrides).first)
+            let config = experiment.config
             #expect(config.model.arithmetic == expected)
+            #expect(experiment.effectiveYAML.contains("arithmetic: \(expected.rawValue)"), "\(experiment.effectiveYAML)")
             let model = try ModelFactory.build(config.model, sampleShape: [12], classes: 2, seed: 1, file: path)
             #expect(model.layers.allSatisfy { ($0 as? Dense)?.arithmetic == expected }, "\(overrides)")
         }
+        let stored = try #require(try ExperimentLoader.parse(Self.good, file: "stored").first)
+        #expect(stored.config.model.arithmetic == .blas && !stored.effectiveYAML.contains("arithmetic"))
     }
 
     @Test func overridesAndSweeps() throws {

@@ -94,11 +94,12 @@ struct ExtendTests {
         #expect(rate.status == 2 && rate.stderr.contains("training.optimizer.learning_rate"), "\(rate.stderr)")
         let longer = try TestSupport.run(cli, ["train", config, "--results", directory.path, "--resume", "--set", "training.epochs=40"])
         #expect(longer.status == 2 && longer.stderr.contains("--extend-to 40"), "\(longer.stderr)")
-        // Another arithmetic is another run; `blas` written out is the default left out.
-        let fused = try TestSupport.run(cli, ["train", config, "--results", directory.path, "--resume", "--set", "model.arithmetic=fused"])
-        #expect(fused.status == 2 && fused.stderr.contains("model.arithmetic"), "\(fused.stderr)")
-        let blas = try TestSupport.run(cli, ["train", config, "--results", directory.path, "--extend-to", "30", "--set", "model.arithmetic=blas"])
-        #expect(blas.status == 0 && blas.stdout.contains("skipped"), "\(blas.stderr)")
+        // Another arithmetic is another run; `fused` written out is the default left out.
+        let blas = try TestSupport.run(cli, ["train", config, "--results", directory.path, "--resume", "--set", "model.arithmetic=blas"])
+        #expect(blas.status == 2 && blas.stderr.contains("model.arithmetic") && blas.stderr.contains("trained with `model.arithmetic: fused`"),
+                "\(blas.stderr)")
+        let fused = try TestSupport.run(cli, ["train", config, "--results", directory.path, "--extend-to", "30", "--set", "model.arithmetic=fused"])
+        #expect(fused.status == 0 && fused.stdout.contains("skipped"), "\(fused.stderr)")
         let shorter = try TestSupport.run(cli, ["train", config, "--results", directory.path, "--resume", "--set", "training.epochs=20"])
         #expect(shorter.status == 2 && shorter.stderr.contains("never shortened"), "\(shorter.stderr)")
         let same = try TestSupport.run(cli, ["train", config, "--results", directory.path, "--extend-to", "30"])

@@ -26,7 +26,7 @@ struct InspectTests {
         #expect(text.stdout.contains("complete: 20 of 20 epochs"))
         #expect(text.stdout.contains("20 epochs (after updates)"))
         #expect(text.stdout.contains("hidden3     dense      tanh      [L, 64, 5]"))
-        #expect(text.stdout.contains("layers       (dense products: blas arithmetic)"), "\(text.stdout)")
+        #expect(text.stdout.contains("layers       (dense products: fused arithmetic)"), "\(text.stdout)")
         let json = try TestSupport.run(cli, ["inspect", path, "--json"])
         #expect(json.status == 0)
         let object = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
