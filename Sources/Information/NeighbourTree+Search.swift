@@ -1,3 +1,5 @@
+import CKernels
+
 /// One worker's searches in a ``NeighbourTree``: its scratch buffers and the query's
 /// state, on pointers into the tree's arrays (valid only inside `withSearch`).
 struct NeighbourSearch {
@@ -63,17 +65,11 @@ struct NeighbourSearch {
         return found
     }
 
-    /// The leaf's squared distances into ``distances``, summed as the exhaustive scan sums them.
+    /// The leaf's squared distances into ``distances``, summed as the exhaustive scan sums
+    /// them (`ip_leaf_distances`, CKernels: eight points at a time on AVX2, a leaf's 16
+    /// sums kept in registers).
     private func leafDistances(_ node: NeighbourTree.Node) {
-        let size = node.end - node.start, base = columns + node.start * d
-        distances.update(repeating: 0, count: size)
-        for c in 0..<d {
-            let column = base + c * size, q = query[c]
-            for j in 0..<size {
-                let diff = column[j] - q
-                distances[j] += diff * diff
-            }
-        }
+        ip_leaf_distances(1, columns + node.start * d, Int32(node.end - node.start), Int32(d), query, distances)
     }
 
     /// Puts a squared distance into the ascending list of the k smallest.

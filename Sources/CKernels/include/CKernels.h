@@ -2,6 +2,7 @@
 #include "kde_kernels.h"
 #include "conv_kernels.h"
 #include "binning_kernels.h"
+#include "neighbour_kernels.h"
 #include "activation_kernels.h"
 #include "dense_kernels.h"
 #include "mlp_kernels.h"
