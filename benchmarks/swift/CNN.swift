@@ -103,3 +103,38 @@ func lrpBenchmark() throws -> [Row] {
     print("   target: LRP ≥ 3× zennit, the gradient ≥ 2× PyTorch autograd")
     return result
 }
+
+/// The network of experiments/saxe2018-mnist.yaml (784-1024-20-20-20-10 tanh, SGD 1e-3,
+/// batch 128) on Fashion-MNIST, built as `infoplane run` builds it (in the default
+/// arithmetic: the 784- and 1024-unit products stay on `sgemm`, the 20-unit layers run
+/// on the fused kernels): `epochs` epochs, each with its metrics pass over all 70000
+/// images, against PyTorch's (one round each).
+func mnistMLPBenchmark(epochs: Int) throws -> [Row] {
+    print("== saxe2018-mnist: 784-1024-20-20-20-10 tanh on Fashion-MNIST, SGD 1e-3, batch 128")
+    let file = "experiments/saxe2018-mnist.yaml"
+    let config = try ExperimentLoader.load(file)[0].config
+    let data = try PreparedData.load(config.data, seed: config.seed, file: file)
+    let model = try ModelFactory.build(config.model, sampleShape: data.sampleShape, classes: data.classCount, seed: 0, file: file)
+    var trainer = Trainer(model: model, optimizer: SGD(learningRate: 1e-3))
+    final class Clock: TrainingObserver {
+        var times: [Double] = []
+        var start = DispatchTime.now().uptimeNanoseconds
+        func didEvaluate(_ event: EvaluationEvent) throws {
+            let now = DispatchTime.now().uptimeNanoseconds
+            if event.completedEpochs > 0 { times.append(Double(now - start) / 1e9) }
+            start = now
+        }
+    }
+    let clock = Clock()
+    try trainer.train(data.examples, trainRows: Array(0..<60000), testRows: Array(60000..<70000),
+                      schedule: TrainingSchedule(epochs: epochs, batchSize: 128, seed: 0), observers: [clock])
+    let ours = clock.times.min() ?? .nan
+    let reference = pytorchReference("mnist-mlp")
+    report("saxe2018-mnist epoch: 60000 training images + metrics pass over 70000", ours: ours, reference: reference?["epoch_s"], unit: "s")
+    if reference == nil { print("   (PyTorch reference not run: no Python with torch found)") }
+    print("   target: ≥ 1.5× PyTorch per epoch")
+    var row = Row(workload: "saxe2018-mnist epoch (60000 images + metrics)", ours: ours, spread: "best of \(epochs)", unit: "s",
+                  reference: reference?["epoch_s"], label: "PyTorch", target: "≥ 1.5× PyTorch", met: nil)
+    row.met = row.ratio.map { $0 >= 1.5 }
+    return [row]
+}

@@ -34,20 +34,20 @@ do {
                           schedule: TrainingSchedule(epochs: 2000, batchSize: 256, seed: 0), observers: [BenchObserver(rows: Array(0..<4096))])
     }
     if arguments.contains("record-profile") {
-        // 1000 IBnet epochs (blas) recorded every epoch with synchronous float32 writes,
-        // nothing else: for `perf record` of the writes.
+        // 1000 IBnet epochs in the default arithmetic (fused) recorded every epoch as float32,
+        // writes on the background queue as in a run, nothing else: for `perf record`.
         let data = try DatasetLoaders.mat("data/var_u.mat")
         let examples = Examples(inputs: data.inputs, labels: data.labels)
         let split = Split.shuffled(count: 4096, trainFraction: 0.8, seed: 0)
         let samples = RecordedSamples(rows: Array(0..<4096), examples: examples, trainRows: split.train, testRows: split.test,
                                       datasetName: "var_u", classCount: 2)
         let model = try Sequential.mlp(inputSize: 12, widths: [10, 7, 5, 4, 3], classes: 2, activation: .tanh,
-                                       initializer: .truncatedNormalFanIn, rng: SeededRNG(seed: 0))
+                                       initializer: .truncatedNormalFanIn, rng: SeededRNG(seed: 0)).with(arithmetic: .fused)
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("infoplane-bench-profile.h5").path
         let recorder = try RunRecorder(path: path, overwrite: true,
                                        metadata: RunMetadata(experiment: "bench", config: "", seed: 0, tool: "infoplane-bench", totalEpochs: 1000),
                                        model: model, samples: samples, optimizer: Adam(learningRate: 4e-4),
-                                       options: RecorderOptions(schedule: .everyEpoch, storage: .float32, writeQueueDepth: 0, compaction: nil))
+                                       options: RecorderOptions(schedule: .everyEpoch, storage: .float32, writeQueueDepth: 2, compaction: nil))
         var trainer = Trainer(model: model, optimizer: Adam(learningRate: 4e-4))
         try trainer.train(examples, trainRows: split.train, testRows: split.test,
                           schedule: TrainingSchedule(epochs: 1000, batchSize: 256, seed: 0), observers: [recorder])
@@ -63,6 +63,7 @@ do {
         for _ in 0..<20000 { _ = BinnedEstimator(.intervals(30)).estimate(t, labels: labels) }
     }
     if arguments.isEmpty || arguments.contains("cnn") { summary += try cnnBenchmark(epochs: 3) }
+    if arguments.isEmpty || arguments.contains("mnist") { summary += try mnistMLPBenchmark(epochs: 2) }
     if arguments.isEmpty || arguments.contains("lrp") { summary += try lrpBenchmark() }
     if arguments.isEmpty || arguments.contains("tsne") { try tsneBenchmark() }
     printSummary(summary)
