@@ -130,19 +130,19 @@ let package = Package(
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "HDF5Tests", dependencies: ["HDF5", "TestSupport", "infoplane"]),
         .testTarget(name: "TensorTests", dependencies: [
-            "Tensor", .product(name: "PropertyBased", package: "swift-property-based"),
+            "Tensor", .product(name: "PropertyBased", package: "swift-property-based"), .product(name: "RealModule", package: "swift-numerics"),
         ]),
-        .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "HDF5", "Tensor", "TestSupport"]),
+        .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "HDF5", "Tensor", "TestSupport", .product(name: "RealModule", package: "swift-numerics")]),
         .testTarget(name: "NetworksTests", dependencies: [
             "CKernels", "Networks", "Datasets", "Tensor", "TestSupport",
-            .product(name: "PropertyBased", package: "swift-property-based"),
+            .product(name: "PropertyBased", package: "swift-property-based"), .product(name: "RealModule", package: "swift-numerics"),
         ]),
         .testTarget(name: "infoplaneTests", dependencies: ["infoplane", "TestSupport"]),
         .testTarget(name: "InformationTests", dependencies: [
             "CKernels", "Information", "Datasets", "Networks", "Tensor", "TestSupport", .product(name: "RealModule", package: "swift-numerics"),
         ]),
         .testTarget(name: "ExplanationsTests", dependencies: [
-            "Attribution", "Embedding", "FeatureVisualization", "Datasets", "Networks", "Tensor", "TestSupport",
+            "Attribution", "Embedding", "FeatureVisualization", "Datasets", "Networks", "Tensor", "TestSupport", .product(name: "RealModule", package: "swift-numerics"),
         ]),
         .testTarget(name: "PlottingTests", dependencies: ["Plotting", "TestSupport"]),
         // In process: the configuration schema and its parsing (no binary, no Python).
@@ -155,13 +155,14 @@ let package = Package(
             "Tensor", "TestSupport", "infoplane",  // built first: the tests run the command
             .product(name: "Yams", package: "Yams"),
             .product(name: "SwiftProtobuf", package: "swift-protobuf"),  // crafted ONNX models
+            .product(name: "RealModule", package: "swift-numerics"),
         ],
         // Unoptimised: these tests mostly run the command and read its files, and the
         // library code they call in process is optimised in its own modules; -Onone
         // compiles this, the largest test target, in a fraction of the time.
         swiftSettings: [.unsafeFlags(["-Onone"])]),
         .testTarget(name: "RecordingTests", dependencies: [
-            "Recording", "Networks", "Datasets", "Tensor", "HDF5", "CZlib", "TestSupport",
+            "Recording", "Networks", "Datasets", "Tensor", "HDF5", "CZlib", "TestSupport", .product(name: "RealModule", package: "swift-numerics"),
         ]),
     ]
 )

@@ -2,6 +2,7 @@ import Datasets
 import Foundation
 import Testing
 import TestSupport
+import RealModule
 
 @Suite("IDX files")
 struct IDXTests {
@@ -15,7 +16,7 @@ struct IDXTests {
         for label in 0..<10 { #expect(data.labels.filter { $0 == Int32(label) }.count == 1000) }
         // Pixel sum of the first image is 33456 / 255 after scaling to [0, 1].
         let first = data.inputs.scalars[0..<784].reduce(0, +)
-        #expect(abs(first - 33456 / 255) < 1e-2)
+        #expect(first.isApproximatelyEqual(to: 33456 / 255, absoluteTolerance: 1e-2))
         #expect(data.inputs.scalars.allSatisfy { $0 >= 0 && $0 <= 1 })
     }
 
@@ -38,7 +39,7 @@ struct IDXTests {
         let data = try DatasetLoaders.idx(images: images + ".gz", labels: labels)
         #expect(data.inputs.shape == [2, 2, 2, 1])
         #expect(data.inputs.scalars[1] == 1)
-        #expect(abs(data.inputs.scalars[2] - 0.2) < 1e-7)
+        #expect(data.inputs.scalars[2].isApproximatelyEqual(to: 0.2, absoluteTolerance: 1e-7))
         #expect(data.labels == [3, 1])
 
         // Big-endian int16 and float32 values.

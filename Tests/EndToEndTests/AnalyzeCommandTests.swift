@@ -4,6 +4,7 @@ import HDF5
 import Recording
 import Testing
 import TestSupport
+import RealModule
 
 /// `infoplane analyze` end to end: its numbers are the estimators' on the run files.
 @Suite("infoplane analyze", .serialized)
@@ -48,7 +49,7 @@ struct AnalyzeCommandTests {
         let run = try RunFile.open(results.appendingPathComponent("a/run-2.h5").path)
         let t = try run.activations(layer: 3, loggedIndex: 2)
         let direct = BinnedEstimator(.intervals(30)).estimate(t, labels: try run.labels())
-        #expect(abs(values[(1 * 4 + 2) * 6 + 3] - direct.ixt) < 1e-12)
+        #expect(values[(1 * 4 + 2) * 6 + 3].isApproximatelyEqual(to: direct.ixt, absoluteTolerance: 1e-12))
         let kde = try file.dataset("estimators/kde_0.1_upper/ity_mean").read(as: Double.self)
         #expect(kde.count == 24 && kde.allSatisfy { $0 >= 0 && $0 <= 1 })
         #expect(file.isDataset("estimators/binning_width0.5_global_range/ixt_peak_epoch"))

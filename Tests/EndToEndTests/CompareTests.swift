@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import TestSupport
+import RealModule
 
 /// `compare` and `run` on a sweep: the figures, the table (checked against the run files
 /// and analysis.csv read by h5py and the csv module), the page's data and script, and
@@ -111,7 +112,7 @@ struct CompareTests {
         let axes = try #require(drawn["axes"] as? [[String: [String: Any]]])
         let ends = axes.map { [$0["ixt"]?["low"] as? Double, $0["ixt"]?["high"] as? Double, $0["ity"]?["high"] as? Double] }
         #expect(axes.count == 2 && axes.allSatisfy { $0["ixt"]?["kind"] as? String == "fixed" } && ends[0] == ends[1], "\(axes)")
-        #expect(ends[0][0] == 0 && abs((ends[0][1] ?? 0) - 12 * 1.02) < 1e-9, "\(axes)")
+        #expect(ends[0][0] == 0 && ((ends[0][1] ?? 0)).isApproximatelyEqual(to: 12 * 1.02, absoluteTolerance: 1e-9), "\(axes)")
         let epochs = try #require(drawn["epochs"] as? [Int])
         #expect(drawn["points"] as? [Int] == epochs.map { 3 * $0 }, "\(drawn)")
         #expect(drawn["lastTick"] as? [String] == ["12", "12"], "\(drawn)")

@@ -7,6 +7,7 @@ import HDF5
 import Recording
 import TestSupport
 import Testing
+import RealModule
 
 /// Analyses as named, cumulative artifacts: estimators added later are added, not
 /// recomputed; other runs are refused; the file names its runs with digests; xarray
@@ -60,7 +61,7 @@ struct CumulativeAnalysisTests {
         let added = try group("binning_intervals10").values
         let run = try RunFile.open(folder.appendingPathComponent("run-2.h5").path)
         let direct = BinnedEstimator(.intervals(10)).estimate(try run.activations(layer: 3, loggedIndex: 2), labels: try run.labels())
-        #expect(abs(added[(1 * 4 + 2) * 6 + 3] - direct.ixt) < 1e-12)
+        #expect(added[(1 * 4 + 2) * 6 + 3].isApproximatelyEqual(to: direct.ixt, absoluteTolerance: 1e-12))
         let csv = try String(contentsOfFile: folder.appendingPathComponent("analysis.csv").path, encoding: .utf8)
         let rows = csv.split(separator: "\n")
         #expect(rows.first == "experiment,variant,estimator,seed,run,epoch,layer_index,layer,ixt_bits,ity_bits")

@@ -1,6 +1,7 @@
 import Experiments
 import Foundation
 import Recording
+import RealModule
 import Testing
 import TestSupport
 
@@ -81,7 +82,7 @@ struct DivergenceAndPlanTests {
                                              recordedRows: prepared.recordedRows(config.recording.samples, seed: 1).count,
                                              trainRows: prepared.split.train.count, dataValues: prepared.examples.inputs.scalars.count)
         let actual = try RunFile.open(dir.appendingPathComponent("quick/run-1.h5").path).sizeOnDisk()
-        #expect(abs(Double(estimate.fileBytes - actual)) < 0.1 * Double(actual), "planned \(estimate.fileBytes), written \(actual)")
+        #expect(Double(estimate.fileBytes).isApproximatelyEqual(to: Double(actual), relativeTolerance: 0.1), "planned \(estimate.fileBytes), written \(actual)")
         let compacted = try RunCompaction.compact(dir.appendingPathComponent("quick/run-1.h5").path)
         #expect(compacted.before == actual && compacted.after < estimate.fileBytes)
     }

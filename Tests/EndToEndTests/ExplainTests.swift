@@ -7,6 +7,7 @@ import Reports
 import Tensor
 import TestSupport
 import Testing
+import RealModule
 
 /// `infoplane explain` and the model it rebuilds from a run file.
 @Suite("infoplane explain", .serialized)
@@ -232,7 +233,7 @@ struct ExplainTests {
         #expect(pair.status == 0, "\(pair.stderr)")
         let ratios = pair.stdout.split(separator: "\n").filter { $0.contains("Σ/logit") }
             .compactMap { line in line.split(separator: " ").drop { $0 != "Σ/logit" }.dropFirst().first.flatMap { Double($0) } }
-        #expect(ratios.count == 2 && abs(ratios[0] - ratios[1]) < 2e-3, "\(pair.stdout)")
+        #expect(ratios.count == 2 && ratios[0].isApproximatelyEqual(to: ratios[1], absoluteTolerance: 2e-3), "\(pair.stdout)")
         let early = try TestSupport.run(cli, ["explain", path, "--epoch", "3", "--plots", plots])
         #expect(early.status == 2)
         #expect(early.stderr.contains("did not record weights"))

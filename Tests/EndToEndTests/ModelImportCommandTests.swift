@@ -4,6 +4,7 @@ import Recording
 import Tensor
 import Testing
 import TestSupport
+import RealModule
 
 /// `infoplane record` and `train --from`: imported models as ordinary run files, and
 /// model files that cannot be imported as one-line errors.
@@ -112,7 +113,7 @@ struct ModelImportCommandTests {
         let fixture = try ModelImportParityTests.fixture.get().cases.first { $0.file == "examples/byom/var_u_mlp.onnx" }
         let logits = try run.activations(layer: run.layers.count - 1, loggedIndex: 0)
         for (row, expected) in try #require(fixture).logits.enumerated() {
-            for (k, value) in expected.enumerated() { #expect(abs(Double(logits.scalars[row * 2 + k]) - value) < 1e-5) }
+            for (k, value) in expected.enumerated() { #expect((Double(logits.scalars[row * 2 + k])).isApproximatelyEqual(to: value, absoluteTolerance: 1e-5)) }
         }
         let h5py = try TestSupport.runPython("""
         import h5py, sys
@@ -170,7 +171,7 @@ struct ModelImportCommandTests {
         let logits = try fromH5.activations(layer: fromH5.layers.count - 1, loggedIndex: 0)
         let fixture = try #require(try ModelImportParityTests.fixture.get().cases.first { $0.file == "examples/byom/fashion_cnn.onnx" })
         for (row, expected) in fixture.logits.enumerated() {
-            for (k, value) in expected.enumerated() { #expect(abs(Double(logits.scalars[row * 10 + k]) - value) < 1e-4) }
+            for (k, value) in expected.enumerated() { #expect((Double(logits.scalars[row * 10 + k])).isApproximatelyEqual(to: value, absoluteTolerance: 1e-4)) }
         }
     }
 
@@ -189,7 +190,7 @@ struct ModelImportCommandTests {
         let rows = try run.sampleRows()
         for (row, expected) in keras.logits.enumerated() {
             let position = try #require(rows.firstIndex(of: row))
-            for (k, value) in expected.enumerated() { #expect(abs(Double(first.scalars[position * 2 + k]) - value) < 1e-5) }
+            for (k, value) in expected.enumerated() { #expect((Double(first.scalars[position * 2 + k])).isApproximatelyEqual(to: value, absoluteTolerance: 1e-5)) }
         }
         #expect(first.scalars != last.scalars, "training changed the model")
     }

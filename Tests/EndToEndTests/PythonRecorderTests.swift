@@ -2,6 +2,7 @@ import Foundation
 import Recording
 import Testing
 import TestSupport
+import RealModule
 
 /// The Python package's recorder (`python/infoplane`, docs/run-file.md "Runs written from
 /// Python"): the run files it writes are read, analysed and plotted by the lab unchanged,
@@ -184,7 +185,7 @@ struct PythonRecorderTests {
         let metrics = try TestSupport.run(TestSupport.python, ["-c", "import h5py; f = h5py.File('keras/keras-res/run-1.h5'); print(f['metrics/train_loss'][-1])"], directory: directory)
         let loss = Double(metrics.stdout.trimmingCharacters(in: .whitespacesAndNewlines)) ?? .nan
         let keras = measured?["loss"] as? Double ?? .nan
-        #expect(abs(loss - keras) <= 1e-4 * max(keras, 1e-3) + 1e-7, "recorded train loss \(loss), Keras's \(keras)")
+        #expect(loss.isApproximatelyEqual(to: keras, absoluteTolerance: 1e-4 * max(keras, 1e-3) + 1e-7), "recorded train loss \(loss), Keras's \(keras)")
         // The recorder's default analysis (30 bins over each layer's range) and the gradient statistics.
         let analysed = try TestSupport.run(cli, ["analyze", "keras/keras-res"], directory: directory)
         #expect(analysed.status == 0 && analysed.stdout.contains("binning_intervals30_auto_range"), "\(analysed.stdout)\(analysed.stderr)")

@@ -3,6 +3,7 @@ import Foundation
 import Reproduction
 import Testing
 import TestSupport
+import RealModule
 
 /// The reduced versions of the reproduction parts added for the rest of the two papers:
 /// individual networks, the IB bound, depth, and the linear networks with exact
@@ -26,7 +27,7 @@ struct ReproductionPartsTests {
         let values = archive.ixt.map { $0[963][4] }
         let mean = values.reduce(0, +) / 20, sd = (values.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / 20).squareRoot()
         let last = try #require((moments.last?["archive"] as? [[String: Any]])?[4])
-        #expect(abs((last["mean_ixt_bits"] as? Double ?? 0) - mean) < 1e-9 && abs((last["sd_ixt_bits"] as? Double ?? 0) - sd) < 1e-9)
+        #expect(((last["mean_ixt_bits"] as? Double ?? 0)).isApproximatelyEqual(to: mean, absoluteTolerance: 1e-9) && ((last["sd_ixt_bits"] as? Double ?? 0)).isApproximatelyEqual(to: sd, absoluteTolerance: 1e-9))
         let svg = try String(contentsOf: directory.appendingPathComponent("plots/reproduction/individual_networks.svg"), encoding: .utf8)
         #expect(svg.components(separatedBy: "data-markers=\"14\"").count - 1 == 3, "2 runs × 7 layers in each of our 3 panels")
         #expect(svg.components(separatedBy: "data-markers=\"140\"").count - 1 == 3, "20 runs × 7 layers in each of the archive's")
@@ -39,15 +40,15 @@ struct ReproductionPartsTests {
         #expect(result.status == 0, "\(result.stderr)")
         let part = try #require(try Self.json(result.stdout)["bound"] as? [String: Any])
         let hy = try #require(part["hy_bits"] as? Double)
-        #expect(abs(hy - 0.999157) < 1e-6)
+        #expect(hy.isApproximatelyEqual(to: 0.999157, absoluteTolerance: 1e-6))
         // Deterministic labels: the algorithm reaches only the corners (0, 0) and (H(Y), H(Y)).
         for point in try #require(part["algorithm"] as? [[String: Any]]) {
             let ixt = point["ixt_bits"] as? Double ?? -1, ity = point["ity_bits"] as? Double ?? -1, beta = point["beta"] as? Double ?? 0
-            #expect(abs(ixt - ity) < 1e-6 && (ixt < 1e-6 || abs(ixt - hy) < 1e-6) && (beta < 1) == (ixt < 1e-6), "β \(beta): (\(ixt), \(ity))")
+            #expect(ixt.isApproximatelyEqual(to: ity, absoluteTolerance: 1e-6) && (ixt < 1e-6 || ixt.isApproximatelyEqual(to: hy, absoluteTolerance: 1e-6)) && (beta < 1) == (ixt < 1e-6), "β \(beta): (\(ixt), \(ity))")
         }
         for layer in try #require(part["ours"] as? [[String: Any]]) + (part["archive"] as? [[String: Any]] ?? []) {
             let ixt = layer["ixt_bits"] as? Double ?? 0, ity = layer["ity_bits"] as? Double ?? 0, gap = layer["gap_bits"] as? Double ?? -1
-            #expect(abs(gap - (min(ixt, hy) - ity)) < 1e-12 && gap > -1e-9, "a layer above the bound: \(layer)")
+            #expect(gap.isApproximatelyEqual(to: (min(ixt, hy) - ity), absoluteTolerance: 1e-12) && gap > -1e-9, "a layer above the bound: \(layer)")
         }
         #expect(FileManager.default.fileExists(atPath: directory.appendingPathComponent("plots/reproduction/ib_bound.png").path))
     }
@@ -67,12 +68,12 @@ struct ReproductionPartsTests {
     @Test func linearNetworksWithExactInformation() throws {
         // One input, one unit: T = a·x + ξ, Y = x + ε: I(X;T) = ½ log₂(1 + a²/σ²), I(T;Y) from the correlation.
         let a = 1.7, noise = 0.5, outputNoise = 0.3
-        #expect(abs(GaussianChannel.ixt([[a]], noise: noise) - 0.5 * log2(1 + a * a / noise)) < 1e-12)
+        #expect((GaussianChannel.ixt([[a]], noise: noise)).isApproximatelyEqual(to: 0.5 * log2(1 + a * a / noise), absoluteTolerance: 1e-12))
         let rho2 = (a * a) / ((a * a + noise) * (1 + outputNoise))
-        #expect(abs(GaussianChannel.ity([[a]], teacher: [1], noise: noise, outputNoise: outputNoise) + 0.5 * log2(1 - rho2)) < 1e-12)
+        #expect(GaussianChannel.ity([[a]], teacher: [1], noise: noise, outputNoise: outputNoise).isApproximatelyEqual(to: -0.5 * log2(1 - rho2), absoluteTolerance: 1e-12))
         // Blocks of independent inputs seen by separate units add up.
         let w = [[1.0, 0], [0, 2.0]]
-        #expect(abs(GaussianChannel.ixtBlock(w, block: 0..<1, noise: 1) + GaussianChannel.ixtBlock(w, block: 1..<2, noise: 1) - GaussianChannel.ixt(w, noise: 1)) < 1e-12)
+        #expect((GaussianChannel.ixtBlock(w, block: 0..<1, noise: 1) + GaussianChannel.ixtBlock(w, block: 1..<2, noise: 1)).isApproximatelyEqual(to: GaussianChannel.ixt(w, noise: 1), absoluteTolerance: 1e-12))
 
         let (result, directory) = try reproduce("linear", repeats: 1, epochs: 3000, json: true)
         defer { try? FileManager.default.removeItem(at: directory) }
@@ -82,7 +83,7 @@ struct ReproductionPartsTests {
             let name = score["estimator"] as? String ?? "", exact = score["exact_bits"] as? Double ?? 0, estimate = score["estimate_bits"] as? Double ?? 0
             if name == "KDE upper bound" { #expect(estimate >= exact, "the upper bound \(estimate) below the exact \(exact)") }
             if name == "KDE lower bound" { #expect(estimate <= exact, "the lower bound \(estimate) above the exact \(exact)") }
-            if name.hasPrefix("k-NN") { #expect(abs(estimate - exact) < 0.3, "k-NN \(estimate) against \(exact)") }
+            if name.hasPrefix("k-NN") { #expect(estimate.isApproximatelyEqual(to: exact, absoluteTolerance: 0.3), "k-NN \(estimate) against \(exact)") }
             if name.hasPrefix("binning") { #expect(estimate > exact + 3, "binning measures the deterministic layer, not the noisy one") }
         }
         let verdicts = try #require(part["verdicts"] as? [[String: Any]])

@@ -3,6 +3,7 @@ import Foundation
 import Reproduction
 import Testing
 import TestSupport
+import RealModule
 
 /// Runs `infoplane reproduce --part PART` reduced, into a temporary folder, from the
 /// repository root (the configs name data/ relatively).
@@ -36,8 +37,8 @@ struct ReproductionTests {
         // for the 5-, 4-, 4-unit layers and then compress; within 1.5 bits at this length.
         for (name, archivePeak) in [("hidden4", 11.17), ("hidden5", 9.68), ("hidden6", 7.83)] {
             let layer = try #require(comparison.layers.first { $0.name == name })
-            #expect(abs(layer.ourPeak.bits - archivePeak) < 1.5, "\(name): our peak \(layer.ourPeak.bits) vs \(archivePeak)")
-            #expect(abs(layer.archivePeak.bits - archivePeak) < 0.02, "\(name): archive peak \(layer.archivePeak.bits)")
+            #expect(layer.ourPeak.bits.isApproximatelyEqual(to: archivePeak, absoluteTolerance: 1.5), "\(name): our peak \(layer.ourPeak.bits) vs \(archivePeak)")
+            #expect(layer.archivePeak.bits.isApproximatelyEqual(to: archivePeak, absoluteTolerance: 0.02), "\(name): archive peak \(layer.archivePeak.bits)")
             #expect(layer.ixtRMS < 1.5, "\(name): RMS difference \(layer.ixtRMS) bits")
             #expect(layer.ityRMS < 0.3, "\(name): I(T;Y) RMS difference \(layer.ityRMS) bits")
         }

@@ -7,6 +7,7 @@ import Recording
 import Tensor
 import TestSupport
 import Testing
+import RealModule
 
 /// Residual networks from YAML, through every command: the shipped residual MLP trains,
 /// reruns bit for bit, records every node (its inputs and the architecture in the run
@@ -46,7 +47,7 @@ struct ResidualNetworkTests {
         // The sum is the sum of its inputs, as recorded (float16 storage: to its rounding).
         let last = a.loggedEpochs.count - 1
         let (x, fx, sum) = (try a.activations(layer: 0, loggedIndex: last), try a.activations(layer: 1, loggedIndex: last), try a.activations(layer: 2, loggedIndex: last))
-        #expect(zip(zip(x.scalars, fx.scalars), sum.scalars).allSatisfy { abs($0.0 + $0.1 - $1) <= 4e-3 })
+        #expect(zip(zip(x.scalars, fx.scalars), sum.scalars).allSatisfy { ($0.0 + $0.1).isApproximatelyEqual(to: $1, absoluteTolerance: 4e-3) })
         // The architecture is stored whole and rebuilds the recorded graph.
         let architecture = try #require(try a.architecture())
         #expect(architecture.nodes.map(\.inputs) == a.layers.map(\.inputs) && !architecture.isChain)

@@ -2,6 +2,7 @@ import Attribution
 import Networks
 import Tensor
 import Testing
+import RealModule
 
 /// Faithfulness scores and the randomisation sanity check, on models where the answer
 /// is known.
@@ -149,7 +150,7 @@ struct LRPOnGraphsTests {
         #expect(worst <= 1e-4 * scale, "worst \(worst) of \(scale)")
         // Conservation: all of each logit reaches the input (no biases, ε → 0).
         for (total, logit) in zip(lrp.layerTotals[0], lrp.explained) {
-            #expect(abs(total - Double(logit)) <= 1e-4 * max(1, abs(Double(logit))))
+            #expect(total.isApproximatelyEqual(to: Double(logit), absoluteTolerance: 1e-4 * max(1, abs(Double(logit)))))
         }
     }
 

@@ -2,6 +2,7 @@ import Attribution
 import Foundation
 import Tensor
 import Testing
+import RealModule
 
 /// Our maps against zennit's and Captum's on the same networks and inputs
 /// (Fixtures/make_golden.py; float64 there, Float here).
@@ -58,7 +59,7 @@ struct GoldenTests {
         let inputs = fixture.inputTensor
         // The forward pass itself first.
         let logits = model(inputs)
-        for (ours, theirs) in zip(logits.scalars, fixture.logits) { #expect(abs(Double(ours) - theirs) < 1e-5, "\(label) logits") }
+        for (ours, theirs) in zip(logits.scalars, fixture.logits) { #expect((Double(ours)).isApproximatelyEqual(to: theirs, absoluteTolerance: 1e-5), "\(label) logits") }
         var checked = 0
         for (key, expected) in fixture.maps.sorted(by: { $0.key < $1.key }) {
             let method = try #require(Self.method(key), "no method for \(key)")
@@ -92,7 +93,7 @@ struct GoldenTests {
         for (name, gaps) in fixture.integrated_gradients_gaps {
             let q = try #require(IntegratedGradients.Quadrature(rawValue: name))
             let ours = try IntegratedGradients(steps: 16, quadrature: q).attribute(model, inputs: fixture.inputTensor, target: .classes(fixture.targets))
-            for (a, b) in zip(ours.completenessGap, gaps) { #expect(abs(a - b) < 1e-5, "\(name): gap \(a) against Captum's \(b)") }
+            for (a, b) in zip(ours.completenessGap, gaps) { #expect(a.isApproximatelyEqual(to: b, absoluteTolerance: 1e-5), "\(name): gap \(a) against Captum's \(b)") }
         }
     }
 }

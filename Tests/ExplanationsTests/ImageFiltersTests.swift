@@ -1,5 +1,6 @@
 import FeatureVisualization
 import Testing
+import RealModule
 
 @Suite("Image filters")
 struct ImageFiltersTests {
@@ -9,13 +10,13 @@ struct ImageFiltersTests {
         impulse[(4 * 9 + 4) * 2 + 1] = 1
         let blurred = ImageFilters.gaussianBlur(impulse, height: 9, width: 9, channels: 2, sigma: 1)
         let channel1 = stride(from: 1, to: blurred.count, by: 2).map { blurred[$0] }
-        #expect(abs(channel1.reduce(0, +) - 1) < 1e-5)
+        #expect((channel1.reduce(0, +)).isApproximatelyEqual(to: 1, absoluteTolerance: 1e-5))
         #expect(stride(from: 0, to: blurred.count, by: 2).allSatisfy { blurred[$0] == 0 })
-        #expect(abs(channel1[4 * 9 + 3] - channel1[3 * 9 + 4]) < 1e-7 && abs(channel1[4 * 9 + 3] - channel1[4 * 9 + 5]) < 1e-7)
+        #expect(channel1[4 * 9 + 3].isApproximatelyEqual(to: channel1[3 * 9 + 4], absoluteTolerance: 1e-7) && channel1[4 * 9 + 3].isApproximatelyEqual(to: channel1[4 * 9 + 5], absoluteTolerance: 1e-7))
         // exp(−1/2) relative to the centre one step away, along a row.
-        #expect(abs(channel1[4 * 9 + 5] / channel1[4 * 9 + 4] - 0.60653066) < 1e-4)
+        #expect((channel1[4 * 9 + 5] / channel1[4 * 9 + 4]).isApproximatelyEqual(to: 0.60653066, absoluteTolerance: 1e-4))
         let constant = ImageFilters.gaussianBlur([Float](repeating: 0.3, count: 25), height: 5, width: 5, channels: 1, sigma: 2)
-        #expect(constant.allSatisfy { abs($0 - 0.3) < 1e-6 })
+        #expect(constant.allSatisfy { $0.isApproximatelyEqual(to: 0.3, absoluteTolerance: 1e-6) })
     }
 
     @Test func rollIsUndoneByTheOppositeShift() {

@@ -2,13 +2,14 @@ import Attribution
 import Networks
 import Tensor
 import Testing
+import RealModule
 
 /// The properties the methods must have, on seeded random ReLU networks.
 @Suite("Attribution properties")
 struct PropertyTests {
     static func close(_ a: [Float], _ b: [Float], relative: Float = 1e-4) -> Bool {
         let scale = max(b.map(abs).max() ?? 0, 1e-6)
-        return a.count == b.count && zip(a, b).allSatisfy { abs($0 - $1) <= relative * scale }
+        return a.count == b.count && zip(a, b).allSatisfy { $0.isApproximatelyEqual(to: $1, absoluteTolerance: relative * scale) }
     }
 
     /// LRP-0 = gradient × input on ReLU networks, with biases (see GradientTimesInput).
@@ -51,7 +52,7 @@ struct PropertyTests {
                 for b in 0..<x.rows where map.explained[b] > 0 {
                     let logit = Double(map.explained[b])
                     for (layer, totals) in map.layerTotals.enumerated() {
-                        #expect(abs(totals[b] - logit) <= 1e-5 * max(abs(logit), 1), "\(composite.name) layer \(layer): \(totals[b]) against \(logit)")
+                        #expect(totals[b].isApproximatelyEqual(to: logit, absoluteTolerance: 1e-5 * max(abs(logit), 1)), "\(composite.name) layer \(layer): \(totals[b]) against \(logit)")
                     }
                 }
             }
@@ -97,9 +98,9 @@ struct PropertyTests {
         // n nodes integrate degree 2n − 1 exactly: ∫₀¹ t⁷ dt = 1/8 with 4 nodes.
         let (alphas, weights) = IntegratedGradients.Quadrature.gaussLegendre.nodes(4)
         let integral = zip(alphas, weights).reduce(0.0) { sum, node in sum + node.1 * node.0 * node.0 * node.0 * node.0 * node.0 * node.0 * node.0 }
-        #expect(abs(integral - 0.125) < 1e-14)
-        #expect(abs(weights.reduce(0, +) - 1) < 1e-14)
-        for q in IntegratedGradients.Quadrature.allCases { #expect(abs(q.nodes(10).weights.reduce(0, +) - 1) < 1e-12, "\(q)") }
+        #expect(integral.isApproximatelyEqual(to: 0.125, absoluteTolerance: 1e-14))
+        #expect((weights.reduce(0, +)).isApproximatelyEqual(to: 1, absoluteTolerance: 1e-14))
+        for q in IntegratedGradients.Quadrature.allCases { #expect((q.nodes(10).weights.reduce(0, +)).isApproximatelyEqual(to: 1, absoluteTolerance: 1e-12), "\(q)") }
     }
 
     /// With disjoint windows every element carries its own window's drop.
@@ -114,14 +115,14 @@ struct PropertyTests {
                 var occluded = sample
                 for y in top..<(top + 4) { for xx in left..<(left + 4) { occluded.scalars[y * 8 + xx] = 0 } }
                 let drop = reference - model(occluded).scalars[0]
-                for y in top..<(top + 4) { for xx in left..<(left + 4) { #expect(abs(map.sample(b)[y * 8 + xx] - drop) < 1e-5) } }
+                for y in top..<(top + 4) { for xx in left..<(left + 4) { #expect((map.sample(b)[y * 8 + xx]).isApproximatelyEqual(to: drop, absoluteTolerance: 1e-5)) } }
             }
             // The sum over the image is 16 × the sum of the four drops.
             let total = map.sample(b).reduce(0, +)
             let values = map.sample(b)
             let corners: [Int] = [0, 4, 32, 36]
             let drops: Float = corners.reduce(0) { $0 + values[$1] }
-            #expect(abs(total - 16 * drops) < 1e-4)
+            #expect(total.isApproximatelyEqual(to: 16 * drops, absoluteTolerance: 1e-4))
         }
     }
 
@@ -153,7 +154,7 @@ struct PropertyTests {
         #expect(spearman([1, 2, 3, 4], [10, 20, 30, 40]) == 1)
         #expect(spearman([1, 2, 3, 4], [4, 3, 2, 1]) == -1)
         // Ties share their mean rank: ranks (1.5, 1.5, 3) against (1, 2, 3).
-        #expect(abs(spearman([1, 1, 2], [1, 2, 3]) - 0.8660254037844386) < 1e-12)
+        #expect((spearman([1, 1, 2], [1, 2, 3])).isApproximatelyEqual(to: 0.8660254037844386, absoluteTolerance: 1e-12))
     }
 
     @Test func badTargetsAndShapesAreErrors() throws {

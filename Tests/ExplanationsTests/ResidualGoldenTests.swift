@@ -4,6 +4,7 @@ import Networks
 import Tensor
 import Testing
 import TestSupport
+import RealModule
 
 /// LRP through a residual sum against zennit 0.5.1 on the same network and inputs
 /// (Fixtures/make_residual_golden.py: the sum is zennit's `Sum` module, which its ResNet
@@ -47,7 +48,7 @@ struct ResidualGoldenTests {
         #expect(!model.isChain)
         let inputs = Tensor(shape: [fixture.targets.count] + fixture.input_shape, scalars: fixture.inputs.map { Float($0) })
         let logits = model(inputs)
-        for (ours, theirs) in zip(logits.scalars, fixture.logits) { #expect(abs(Double(ours) - theirs) < 1e-5) }
+        for (ours, theirs) in zip(logits.scalars, fixture.logits) { #expect((Double(ours)).isApproximatelyEqual(to: theirs, absoluteTolerance: 1e-5)) }
         let composites: [String: Composite] = [
             "epsilon_plus": .epsilonPlus(), "epsilon_plus_flat": .epsilonPlusFlat(),
             "epsilon_gamma_box": .epsilonGammaBox(low: 0, high: 1), "epsilon_alpha2_beta1": .epsilonAlpha2Beta1(),

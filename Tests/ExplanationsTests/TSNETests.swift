@@ -4,6 +4,7 @@ import Foundation
 import Tensor
 import TestSupport
 import Testing
+import RealModule
 
 /// t-SNE against openTSNE on the first 1000 Fashion-MNIST test images
 /// (Fixtures/make_tsne_reference.py), and its building blocks.
@@ -33,9 +34,9 @@ struct TSNETests {
         let x = try Self.images.get()
         let points = stride(from: 0, to: reference.bh.embedding.count, by: 2).map { SIMD2(reference.bh.embedding[$0], reference.bh.embedding[$0 + 1]) }
         let t = EmbeddingQuality.trustworthiness(data: x, embedding: points, k: reference.k)
-        #expect(abs(t - reference.bh.trustworthiness) < 1e-6, "ours \(t), scikit-learn \(reference.bh.trustworthiness)")
+        #expect(t.isApproximatelyEqual(to: reference.bh.trustworthiness, absoluteTolerance: 1e-6), "ours \(t), scikit-learn \(reference.bh.trustworthiness)")
         let kept = EmbeddingQuality.neighbourPreservation(data: x, embedding: points, k: reference.k)
-        #expect(abs(kept - reference.bh.preservation) < 2e-3, "ours \(kept), reference \(reference.bh.preservation)")
+        #expect(kept.isApproximatelyEqual(to: reference.bh.preservation, absoluteTolerance: 2e-3), "ours \(kept), reference \(reference.bh.preservation)")
     }
 
     /// Exact and Barnes–Hut embeddings keep neighbourhoods as well as openTSNE's, within

@@ -2,6 +2,7 @@ import CKernels
 @testable import Information
 import Tensor
 import Testing
+import RealModule
 
 /// The one-pass binning path against the general one, on random layers of every width
 /// it takes, with fixed and per-layer ranges and up to 8 classes.
@@ -18,7 +19,7 @@ struct BinnedFusedTests {
             for estimator in [BinnedEstimator(.intervals(30)), BinnedEstimator(.intervals(30), range: .layer), BinnedEstimator(.intervals(4))] {
                 let fused = try #require(estimator.fusedEstimate(t, labels: labels))
                 let general = estimator.generalEstimate(t, labels: labels)
-                #expect(abs(fused.ixt - general.ixt) < 1e-12 && abs(fused.ity - general.ity) < 1e-12, "\(units) units, \(classes) classes: \(fused) vs \(general)")
+                #expect(fused.ixt.isApproximatelyEqual(to: general.ixt, absoluteTolerance: 1e-12) && fused.ity.isApproximatelyEqual(to: general.ity, absoluteTolerance: 1e-12), "\(units) units, \(classes) classes: \(fused) vs \(general)")
             }
         }
         // Outside its case it steps aside: 13 units of 5 bits, 9 classes, edges.

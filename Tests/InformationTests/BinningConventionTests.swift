@@ -4,6 +4,7 @@ import Networks
 import Tensor
 import Testing
 import TestSupport
+import RealModule
 
 @Suite("Binning conventions")
 struct BinningConventionTests {
@@ -53,8 +54,8 @@ struct BinningConventionTests {
         #expect(result.status == 0, "\(result.stderr)")
         let numbers = result.stdout.split(separator: " ").compactMap { Double($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
         #expect(numbers.count == 2)
-        #expect(abs(ours.ixt - numbers[0]) < 1e-9, "ours \(ours.ixt) numpy \(numbers[0])")
-        #expect(abs(ours.ity - numbers[1]) < 1e-9, "ours \(ours.ity) numpy \(numbers[1])")
+        #expect(ours.ixt.isApproximatelyEqual(to: numbers[0], absoluteTolerance: 1e-9), "ours \(ours.ixt) numpy \(numbers[0])")
+        #expect(ours.ity.isApproximatelyEqual(to: numbers[1], absoluteTolerance: 1e-9), "ours \(ours.ity) numpy \(numbers[1])")
     }
 
     /// A random tanh network at initialisation: ours against a direct computation with
@@ -95,8 +96,8 @@ struct BinningConventionTests {
                 }
                 let ht = entropy(all)
                 let conditional = byClass.values.reduce(0.0) { $0 + Double($1.values.reduce(0, +)) / 4096 * entropy($1) }
-                #expect(abs(ours.ixt - ht) < 1e-9)
-                #expect(abs(ours.ity - (ht - conditional)) < 1e-9)
+                #expect(ours.ixt.isApproximatelyEqual(to: ht, absoluteTolerance: 1e-9))
+                #expect(ours.ity.isApproximatelyEqual(to: (ht - conditional), absoluteTolerance: 1e-9))
             }
         }
     }
@@ -113,7 +114,7 @@ struct BinningConventionTests {
             rows += base[(pattern * 40)..<((pattern + 1) * 40)]
         }
         let result = BinnedEstimator(.intervals(30)).estimate(Tensor(shape: [n, 40], scalars: rows), labels: [Int32](repeating: 0, count: n))
-        #expect(abs(result.ixt - log2(50)) < 1e-12)
+        #expect(result.ixt.isApproximatelyEqual(to: log2(50), absoluteTolerance: 1e-12))
         #expect(result.ity == 0)
     }
 }

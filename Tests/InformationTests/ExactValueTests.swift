@@ -4,6 +4,7 @@ import Foundation
 import Tensor
 import Testing
 import TestSupport
+import RealModule
 
 /// The closed-form values on var_u (all 4096 12-bit inputs, X uniform).
 @Suite("Binning: exact values on var_u")
@@ -25,11 +26,11 @@ struct ExactValueTests {
     @Test func inputItselfAndLabel() {
         // T = X: the 12 bits as 12 units, two intervals over [0, 1].
         let x = BinnedEstimator(.intervals(2), range: .fixed(0, 1)).estimate(Self.data.inputs, labels: Self.data.labels)
-        #expect(abs(x.ixt - 12) < 1e-12)
-        #expect(abs(x.ity - Self.hy) < 1e-9)
+        #expect(x.ixt.isApproximatelyEqual(to: 12, absoluteTolerance: 1e-12))
+        #expect(x.ity.isApproximatelyEqual(to: Self.hy, absoluteTolerance: 1e-9))
         let y = estimate(Self.data.labels.map { Int($0) })
-        #expect(abs(y.ixt - Self.hy) < 1e-9)
-        #expect(abs(y.ity - Self.hy) < 1e-9)
+        #expect(y.ixt.isApproximatelyEqual(to: Self.hy, absoluteTolerance: 1e-9))
+        #expect(y.ity.isApproximatelyEqual(to: Self.hy, absoluteTolerance: 1e-9))
     }
 
     @Test func numberOfOnes() {
@@ -43,9 +44,9 @@ struct ExactValueTests {
             binomial -= p * log2(p)
             choose = choose * (12 - k) / (k + 1)
         }
-        #expect(abs(binomial - 2.8385287436) < 1e-10)
-        #expect(abs(t.ixt - 2.8385287436) < 1e-9)
-        #expect(abs(t.ity - 0.6276412392) < 1e-9)
+        #expect(binomial.isApproximatelyEqual(to: 2.8385287436, absoluteTolerance: 1e-10))
+        #expect(t.ixt.isApproximatelyEqual(to: 2.8385287436, absoluteTolerance: 1e-9))
+        #expect(t.ity.isApproximatelyEqual(to: 0.6276412392, absoluteTolerance: 1e-9))
     }
 
     /// T = the orbit of x under the 120 automorphisms of the icosahedron graph on the 12
@@ -73,7 +74,7 @@ struct ExactValueTests {
         let orbit = (0..<4096).map { x in automorphisms.map { permute(x, $0) }.min()! }
         #expect(Set(orbit).count == 82)
         let t = estimate(orbit)
-        #expect(abs(t.ixt - 6.0737613798) < 1e-9)
-        #expect(abs(t.ity - Self.hy) < 1e-9)
+        #expect(t.ixt.isApproximatelyEqual(to: 6.0737613798, absoluteTolerance: 1e-9))
+        #expect(t.ity.isApproximatelyEqual(to: Self.hy, absoluteTolerance: 1e-9))
     }
 }

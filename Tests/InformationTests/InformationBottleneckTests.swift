@@ -28,12 +28,12 @@ struct InformationBottleneckTests {
             let delta = Self.hInverse(1 - point.ixt)
             let convolved = epsilon * (1 - delta) + delta * (1 - epsilon)
             let exact = 1 - Self.h(convolved)
-            #expect(abs(point.ity - exact) < 1e-6, "β \(point.beta): I(T;Y) \(point.ity), closed form \(exact) at I(X;T) \(point.ixt)")
+            #expect(point.ity.isApproximatelyEqual(to: exact, absoluteTolerance: 1e-6), "β \(point.beta): I(T;Y) \(point.ity), closed form \(exact) at I(X;T) \(point.ixt)")
             if point.beta < critical - 0.05 { #expect(point.ixt < 1e-6, "β \(point.beta) below the critical \(critical) must stay trivial") }
         }
         // Larger β keeps more of X: the curve rises towards (1, 1 − h(ε)).
         let last = try #require(points.last)
-        #expect(last.ixt > 0.9 && abs(last.ity - (1 - Self.h(epsilon))) < 0.02)
+        #expect(last.ixt > 0.9 && last.ity.isApproximatelyEqual(to: (1 - Self.h(epsilon)), absoluteTolerance: 0.02))
     }
 
     /// The slope of the curve at a β-optimal point is 1/β.
@@ -44,7 +44,7 @@ struct InformationBottleneckTests {
         for (a, b) in zip(points, points.dropFirst()) where b.ixt - a.ixt > 1e-4 && a.clusters == b.clusters && a.beta > 3 {
             let slope = (b.ity - a.ity) / (b.ixt - a.ixt)
             let beta = (a.beta + b.beta) / 2
-            #expect(abs(slope - 1 / beta) < 0.02 * max(1, 1 / beta) + 0.01, "slope \(slope) at β \(beta)")
+            #expect(slope.isApproximatelyEqual(to: 1 / beta, absoluteTolerance: 0.02 * max(1, 1 / beta) + 0.01), "slope \(slope) at β \(beta)")
         }
         #expect(points.allSatisfy { $0.ity <= min($0.ixt, ib.hy) + 1e-9 }, "the data-processing inequality")
     }
@@ -56,8 +56,8 @@ struct InformationBottleneckTests {
         let ib = try InformationBottleneck(joint: [[0.25, 0], [0, 0.25], [0.25, 0], [0, 0.25]])
         let points = ib.curve(betas: [0.5, 0.9, 1.1, 2, 5, 20], clusters: 4)
         for point in points {
-            #expect(abs(point.ity - InformationBottleneck.deterministicCurve(hy: 1, at: point.ixt)) < 1e-6)
-            #expect(point.ixt < 1e-6 || abs(point.ixt - 1) < 1e-6, "β \(point.beta): I(X;T) \(point.ixt) is not a corner")
+            #expect(point.ity.isApproximatelyEqual(to: InformationBottleneck.deterministicCurve(hy: 1, at: point.ixt), absoluteTolerance: 1e-6))
+            #expect(point.ixt < 1e-6 || point.ixt.isApproximatelyEqual(to: 1, absoluteTolerance: 1e-6), "β \(point.beta): I(X;T) \(point.ixt) is not a corner")
         }
         #expect(throws: DistributionError.self) { try InformationBottleneck(joint: [[0.5, 0.6]]) }
     }

@@ -2,6 +2,7 @@ import CKernels
 import Foundation
 import Tensor
 import Testing
+import RealModule
 
 /// The C row kernel of the KDE bounds: its wide (AVX2 + FMA) and SSE2 paths against a
 /// Double computation of the same sums, on and off the diagonal.
@@ -28,17 +29,17 @@ struct KDEKernelTests {
             expected[2] += lower
             if (ownFrom..<ownTo).contains(j) { expected[1] += upper; expected[3] += lower }
             // Columns: 0.5 to start with, plus the kernel (and the own-class kernel inside the class).
-            #expect(abs(Double(columns[j]) - 0.5 - upper) < 1e-6)
-            #expect(abs(Double(columns[count + j]) - 0.5 - lower) < 1e-6)
+            #expect((Double(columns[j]) - 0.5).isApproximatelyEqual(to: upper, absoluteTolerance: 1e-6))
+            #expect((Double(columns[count + j]) - 0.5).isApproximatelyEqual(to: lower, absoluteTolerance: 1e-6))
             let inside = (ownFrom..<ownTo).contains(j)
-            #expect(abs(Double(columns[2 * count + j]) - 0.5 - (inside ? upper : 0)) < 1e-6)
-            #expect(abs(Double(columns[3 * count + j]) - 0.5 - (inside ? lower : 0)) < 1e-6)
+            #expect((Double(columns[2 * count + j]) - 0.5).isApproximatelyEqual(to: (inside ? upper : 0), absoluteTolerance: 1e-6))
+            #expect((Double(columns[3 * count + j]) - 0.5).isApproximatelyEqual(to: (inside ? lower : 0), absoluteTolerance: 1e-6))
         }
-        for k in 0..<4 { #expect(abs(Double(sums[k]) - expected[k]) < 1e-5 * max(1, expected[k]), "sum \(k)") }
+        for k in 0..<4 { #expect((Double(sums[k])).isApproximatelyEqual(to: expected[k], absoluteTolerance: 1e-5 * max(1, expected[k])), "sum \(k)") }
 
         // On the diagonal (no column sums) the row sums are the same.
         var diagonal = [Float](repeating: 0, count: 4)
         ip_kde_row_variant(wide, gram, norms, ni, a, Int32(count), Int32(ownFrom), Int32(ownTo), nil, nil, nil, nil, &diagonal)
-        for k in 0..<4 { #expect(abs(Double(diagonal[k]) - expected[k]) < 1e-5 * max(1, expected[k])) }
+        for k in 0..<4 { #expect((Double(diagonal[k])).isApproximatelyEqual(to: expected[k], absoluteTolerance: 1e-5 * max(1, expected[k]))) }
     }
 }

@@ -2,6 +2,7 @@ import Foundation
 @testable import Information
 import Tensor
 import Testing
+import RealModule
 
 @Suite("KDE bounds")
 struct KDETests {
@@ -44,10 +45,10 @@ struct KDETests {
         let labels = (0..<n).map { _ in Int32(rng.int(below: 3)) }
         let ours = KDEEstimator(noiseVariance: variance).estimate(t, labels: labels)
         let reference = Self.direct(t, labels: labels, variance: variance)
-        #expect(abs(ours.upper.ixt - reference.upper.0) < 1e-4, "\(ours.upper.ixt) vs \(reference.upper.0)")
-        #expect(abs(ours.upper.ity - reference.upper.1) < 1e-4)
-        #expect(abs(ours.lower.ixt - reference.lower.0) < 1e-4)
-        #expect(abs(ours.lower.ity - reference.lower.1) < 1e-4)
+        #expect(ours.upper.ixt.isApproximatelyEqual(to: reference.upper.0, absoluteTolerance: 1e-4), "\(ours.upper.ixt) vs \(reference.upper.0)")
+        #expect(ours.upper.ity.isApproximatelyEqual(to: reference.upper.1, absoluteTolerance: 1e-4))
+        #expect(ours.lower.ixt.isApproximatelyEqual(to: reference.lower.0, absoluteTolerance: 1e-4))
+        #expect(ours.lower.ity.isApproximatelyEqual(to: reference.lower.1, absoluteTolerance: 1e-4))
         #expect(ours.upper.ixt >= ours.lower.ixt)
     }
 
@@ -58,9 +59,9 @@ struct KDETests {
         let t = Tensor(shape: [4096, 12], scalars: bits)
         let labels = (0..<4096).map { Int32($0 % 2) }
         let sharp = KDEEstimator(noiseVariance: 1e-4).estimate(t, labels: labels)
-        #expect(abs(sharp.upper.ixt - 12) < 1e-6)
-        #expect(abs(sharp.lower.ixt - 12) < 1e-6)
-        #expect(abs(sharp.upper.ity - 1) < 1e-6)
+        #expect(sharp.upper.ixt.isApproximatelyEqual(to: 12, absoluteTolerance: 1e-6))
+        #expect(sharp.lower.ixt.isApproximatelyEqual(to: 12, absoluteTolerance: 1e-6))
+        #expect(sharp.upper.ity.isApproximatelyEqual(to: 1, absoluteTolerance: 1e-6))
         let flat = KDEEstimator(noiseVariance: 1e6).estimate(t, labels: labels)
         #expect(flat.upper.ixt < 1e-4 && flat.lower.ixt < 1e-4)
         for variance in [1e-3, 1e-2, 0.1, 1, 10] {

@@ -2,6 +2,7 @@ import Foundation
 @testable import Information
 import Tensor
 import Testing
+import RealModule
 
 @Suite("Adaptive, k-NN, DPI and SNR phases")
 struct MoreEstimatorTests {
@@ -15,9 +16,9 @@ struct MoreEstimatorTests {
         #expect(counts == [Int](repeating: 10, count: 10))
         // Every value its own symbol at 100 bins: H = log2(100).
         let labels = (0..<100).map { Int32($0 % 2) }
-        #expect(abs(AdaptiveBinnedEstimator(bins: 100).estimate(t, labels: labels).ixt - log2(100)) < 1e-12)
+        #expect((AdaptiveBinnedEstimator(bins: 100).estimate(t, labels: labels).ixt).isApproximatelyEqual(to: log2(100), absoluteTolerance: 1e-12))
         // 10 bins of equal counts: H = log2(10).
-        #expect(abs(AdaptiveBinnedEstimator(bins: 10).estimate(t, labels: labels).ixt - log2(10)) < 1e-12)
+        #expect((AdaptiveBinnedEstimator(bins: 10).estimate(t, labels: labels).ixt).isApproximatelyEqual(to: log2(10), absoluteTolerance: 1e-12))
     }
 
     nonisolated(unsafe) static var generator = SeededRNG(seed: 1)
@@ -30,9 +31,9 @@ struct MoreEstimatorTests {
         let t = Tensor(shape: [n, d], scalars: (0..<(n * d)).map { _ in Float(rng.normal() * sigma) })
         let estimate = KNNEntropyEstimator(k: 3).entropy(t)
         let exact = Double(d) / 2 * log2(2 * Double.pi * M_E * sigma * sigma)
-        #expect(abs(estimate - exact) < 0.08 * Double(d), "d = \(d): \(estimate) vs \(exact)")
+        #expect(estimate.isApproximatelyEqual(to: exact, absoluteTolerance: 0.08 * Double(d)), "d = \(d): \(estimate) vs \(exact)")
         #expect(abs(KNNEntropyEstimator.digamma(1) + 0.5772156649) < 1e-9)
-        #expect(abs(KNNEntropyEstimator.digamma(10) - 2.2517525891) < 1e-9)
+        #expect((KNNEntropyEstimator.digamma(10)).isApproximatelyEqual(to: 2.2517525891, absoluteTolerance: 1e-9))
     }
 
     @Test func dpiFindsEveryViolation() {

@@ -2,6 +2,7 @@ import Foundation
 @testable import Information
 import Tensor
 import Testing
+import RealModule
 
 /// The k-d tree gives the exhaustive scan's k-th distances to the bit, so the k-NN
 /// estimates do not depend on the search.
@@ -66,7 +67,7 @@ struct NeighbourTreeTests {
         }
         let expected = (KNNEntropyEstimator.digamma(Double(n)) + sum / Double(n)) / log(2)
         let found = KSGEstimator(k: k).mutualInformation(t, labels: labels)
-        #expect(abs(found - expected) < 1e-12, "\(found) vs \(expected)")
+        #expect(found.isApproximatelyEqual(to: expected, absoluteTolerance: 1e-12), "\(found) vs \(expected)")
         // The tree's counts and the scan's are the same numbers.
         let kOf = (0..<n).map { _ in k }
         let classes = Dictionary(grouping: 0..<n) { labels[$0] }
@@ -83,8 +84,8 @@ struct NeighbourTreeTests {
         let t = Tensor(shape: [n, 3], scalars: scalars)
         let separated: [Int32] = (0..<n).map { (i: Int) -> Int32 in i < n / 2 ? 0 : 1 }
         let exact = (KNNEntropyEstimator.digamma(Double(n)) - KNNEntropyEstimator.digamma(Double(n / 2))) / log(2)
-        #expect(abs(KSGEstimator(k: 3).mutualInformation(t, labels: separated) - exact) < 1e-12)
-        #expect(abs(exact - 1) < 2e-3)
+        #expect((KSGEstimator(k: 3).mutualInformation(t, labels: separated)).isApproximatelyEqual(to: exact, absoluteTolerance: 1e-12))
+        #expect(exact.isApproximatelyEqual(to: 1, absoluteTolerance: 2e-3))
         let independent: [Int32] = (0..<n).map { (i: Int) -> Int32 in Int32((i * 7919 + i / 3) % 2) }
         #expect(abs(KSGEstimator(k: 3).mutualInformation(t, labels: independent)) < 0.05)
         // One class of one sample is left out (N counts the others); no class of two: NaN.

@@ -13,14 +13,14 @@ struct RepeatStatisticsTests {
         ]
         let s = RepeatStatistics(values)
         #expect(s.mean == [[3, 10], [4, 7]])
-        #expect(abs(s.std[0][0] - 2) < 1e-12 && s.std[0][1] == 0)
+        #expect((s.std[0][0]).isApproximatelyEqual(to: 2, absoluteTolerance: 1e-12) && s.std[0][1] == 0)
         #expect(s.lower[0][0] >= 1 && s.lower[0][0] <= 3 && s.upper[0][0] >= 3 && s.upper[0][0] <= 5)
         #expect(s.lower[0][1] == 10 && s.upper[0][1] == 10)
         // Without resamples: the same mean and s.d., the interval collapsed to the mean.
         let plain = RepeatStatistics(values, resamples: 0)
         #expect(plain.mean == s.mean && plain.std == s.std && plain.lower == s.mean && plain.upper == s.mean)
         let peaks = RepeatStatistics.peaks([[1, 10], [5, 8], [2, 9]])
-        #expect(peaks[0].peakIndex == 1 && peaks[0].compressionBits == 3 && abs(peaks[0].compressionFraction - 0.6) < 1e-12)
+        #expect(peaks[0].peakIndex == 1 && peaks[0].compressionBits == 3 && peaks[0].compressionFraction.isApproximatelyEqual(to: 0.6, absoluteTolerance: 1e-12))
         #expect(peaks[1].peakIndex == 0 && peaks[1].compressionBits == 1)
     }
 

@@ -2,6 +2,7 @@ import CKernels
 import Networks
 import Tensor
 import Testing
+import RealModule
 
 /// The `fused` arithmetic (CKernels/dense_kernels.c): every element one chain of fused
 /// multiply-adds in index order from +0, the same bits on the AVX2 path, on the scalar
@@ -115,7 +116,7 @@ struct DenseKernelTests {
         #expect(first.arithmetic == .fused && blas.arithmetic == .blas)
         #expect(first.layers.map { $0.parameters.map(\.scalars) } == again.layers.map { $0.parameters.map(\.scalars) })
         #expect(first.layers.map { $0.parameters.map(\.scalars) } != blas.layers.map { $0.parameters.map(\.scalars) })
-        #expect(accuracy > 0.9 && abs(accuracy - blasAccuracy) < 0.05, "fused \(accuracy), blas \(blasAccuracy)")
+        #expect(accuracy > 0.9 && accuracy.isApproximatelyEqual(to: blasAccuracy, absoluteTolerance: 0.05), "fused \(accuracy), blas \(blasAccuracy)")
         let wide = try #require(try Sequential.mlp(inputSize: 100, widths: [65], classes: 2, activation: .tanh, initializer: .glorotUniform, rng: rng)
             .with(arithmetic: .fused).layers.first as? Dense)
         #expect(ip_dense_supported(Int32(wide.inputSize), Int32(wide.outputSize)) == 0)

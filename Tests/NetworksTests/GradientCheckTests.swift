@@ -3,6 +3,7 @@ import Foundation
 import PropertyBased
 import Tensor
 import Testing
+import RealModule
 
 /// Every layer's forward pass against the double-precision reference, and its
 /// analytic backward pass against central finite differences of that reference.
@@ -122,13 +123,13 @@ struct GradientCheckTests {
         let layer = ActivationLayer(name: "a", activation)
         let trace = layer.forward(Tensor(shape: [1, z.count], scalars: z))
         for (i, value) in z.enumerated() {
-            #expect(abs(Double(trace.output.scalars[i]) - DoubleReference.activate(Double(value), activation)) < 1e-6, "\(activation) at \(value)")
+            #expect((Double(trace.output.scalars[i])).isApproximatelyEqual(to: DoubleReference.activate(Double(value), activation), absoluteTolerance: 1e-6), "\(activation) at \(value)")
         }
         let gradient = try #require(layer.backward(Tensor(shape: [1, z.count], repeating: 1), trace: trace, needsInputGradient: true).input)
         for (i, value) in z.enumerated() {
             let h = 1e-5, x = Double(value)
             let numeric = (DoubleReference.activate(x + h, activation) - DoubleReference.activate(x - h, activation)) / (2 * h)
-            #expect(abs(Double(gradient.scalars[i]) - numeric) < 1e-5, "\(activation)′ at \(value): \(gradient.scalars[i]) against \(numeric)")
+            #expect((Double(gradient.scalars[i])).isApproximatelyEqual(to: numeric, absoluteTolerance: 1e-5), "\(activation)′ at \(value): \(gradient.scalars[i]) against \(numeric)")
         }
         // Folded into a dense layer it could not get its input back: the description refuses it.
         if activation.needsInput {
@@ -184,7 +185,7 @@ struct GradientCheckTests {
         func referenceLoss(_ x: [Double], _ params: [[[Double]]]) -> Double {
             DoubleReference.crossEntropy(DoubleReference.forward(model, x: x, batch: batch, parameters: params), labels: labels, classes: classes)
         }
-        #expect(abs(loss - referenceLoss(xd, pd)) < 1e-5)
+        #expect(loss.isApproximatelyEqual(to: referenceLoss(xd, pd), absoluteTolerance: 1e-5))
         let input = try #require(dx)
         #expect(agreement(input.scalars.map(Double.init), DoubleReference.gradient(at: xd) { referenceLoss($0, pd) }) <= 1)
         for l in pd.indices {

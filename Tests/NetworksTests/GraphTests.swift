@@ -2,6 +2,7 @@ import Foundation
 @testable import Networks
 import Tensor
 import Testing
+import RealModule
 
 /// Models as graphs: residual sums, concatenations and outputs used by several layers
 /// train by the same backward pass, checked against finite differences of a
@@ -45,7 +46,7 @@ struct GraphTests {
         let (traces, logitGradient, dx) = try GradientCheckTests.checkWholeModel(model, x: x, labels: labels)
         // The input gradient of the explanation methods' pass is the training pass's.
         let viaGradient = model.gradient(traces: traces, seed: logitGradient)
-        #expect(zip(viaGradient.scalars, dx.scalars).allSatisfy { abs($0 - $1) <= 1e-6 })
+        #expect(zip(viaGradient.scalars, dx.scalars).allSatisfy { $0.isApproximatelyEqual(to: $1, absoluteTolerance: 1e-6) })
         // Stopping at a layer gives the gradient at its output (all consumers summed).
         let atResidual = model.gradient(traces: traces, seed: logitGradient, layer: 2)
         #expect(atResidual.shape == [batch, 5, 5, 2])

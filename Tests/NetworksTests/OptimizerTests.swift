@@ -3,6 +3,7 @@ import Foundation
 @testable import Networks
 import Tensor
 import Testing
+import RealModule
 
 @Suite("Optimizers and initializers")
 struct OptimizerTests {
@@ -54,7 +55,7 @@ struct OptimizerTests {
                 theta[i] -= rate * m[i] / (v[i].squareRoot() + 1e-8)
             }
         }
-        for i in 0..<2 { #expect(abs(Double(model.layers[0].parameters[0].scalars[i]) - theta[i]) < 1e-6) }
+        for i in 0..<2 { #expect((Double(model.layers[0].parameters[0].scalars[i])).isApproximatelyEqual(to: theta[i], absoluteTolerance: 1e-6)) }
         #expect(adam.steps == 2)
         #expect(adam.state.count == 4)
     }
@@ -74,8 +75,8 @@ struct OptimizerTests {
             biasVelocity = 0.9 * biasVelocity + 1  // no decay on biases
             bias -= 0.1 * biasVelocity
         }
-        for i in 0..<2 { #expect(abs(Double(model.layers[0].parameters[0].scalars[i]) - theta[i]) < 1e-6) }
-        #expect(abs(Double(model.layers[0].parameters[1].scalars[0]) - bias) < 1e-6)
+        for i in 0..<2 { #expect((Double(model.layers[0].parameters[0].scalars[i])).isApproximatelyEqual(to: theta[i], absoluteTolerance: 1e-6)) }
+        #expect((Double(model.layers[0].parameters[1].scalars[0])).isApproximatelyEqual(to: bias, absoluteTolerance: 1e-6))
     }
 
     @Test func initializerStatistics() {
@@ -91,17 +92,17 @@ struct OptimizerTests {
         // A normal truncated at ±2σ has standard deviation 0.8796σ.
         let inStd = 1 / Double(fanIn).squareRoot()
         let a = stats(Initializer.truncatedNormalFanIn.weights(shape: [n], fanIn: fanIn, fanOut: fanOut, rng: &rng))
-        #expect(abs(a.std / (0.8796 * inStd) - 1) < 0.02)
+        #expect((a.std / (0.8796 * inStd)).isApproximatelyEqual(to: 1, absoluteTolerance: 0.02))
         #expect(a.maxAbs <= 2 * inStd * (1 + 1e-6))
         let outStd = 1 / Double(fanOut).squareRoot()
         let b = stats(Initializer.truncatedNormalFanOut.weights(shape: [n], fanIn: fanIn, fanOut: fanOut, rng: &rng))
-        #expect(abs(b.std / (0.8796 * outStd) - 1) < 0.02)
+        #expect((b.std / (0.8796 * outStd)).isApproximatelyEqual(to: 1, absoluteTolerance: 0.02))
         let limit = (6 / Double(fanIn + fanOut)).squareRoot()
         let c = stats(Initializer.glorotUniform.weights(shape: [n], fanIn: fanIn, fanOut: fanOut, rng: &rng))
-        #expect(abs(c.std / (limit / 3.0.squareRoot()) - 1) < 0.02)
+        #expect((c.std / (limit / 3.0.squareRoot())).isApproximatelyEqual(to: 1, absoluteTolerance: 0.02))
         #expect(c.maxAbs <= limit)
         let d = stats(Initializer.heNormal.weights(shape: [n], fanIn: fanIn, fanOut: fanOut, rng: &rng))
-        #expect(abs(d.std / (2 / Double(fanIn)).squareRoot() - 1) < 0.02)
+        #expect((d.std / (2 / Double(fanIn)).squareRoot()).isApproximatelyEqual(to: 1, absoluteTolerance: 0.02))
         #expect(Initializer.zeros.weights(shape: [3], fanIn: 1, fanOut: 1, rng: &rng).scalars == [0, 0, 0])
     }
 }

@@ -6,6 +6,7 @@ import Recording
 import Tensor
 import Testing
 import TestSupport
+import RealModule
 
 /// Keeps every minibatch's weight gradients and every layer output it is handed.
 final class CapturingObserver: TrainingObserver {
@@ -98,13 +99,13 @@ struct RecorderTests {
                     varianceSum += values.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(values.count)
                 }
                 let series = statistics[run.layers[layer].name]!
-                #expect(abs(series["mean_norm"]![position] - meanSquares.squareRoot()) < 1e-9)
-                #expect(abs(series["std_norm"]![position] - varianceSum.squareRoot()) < 1e-9)
-                #expect(abs(series["snr"]![position] - meanSquares.squareRoot() / varianceSum.squareRoot()) < 1e-6)
+                #expect((series["mean_norm"]![position]).isApproximatelyEqual(to: meanSquares.squareRoot(), absoluteTolerance: 1e-9))
+                #expect((series["std_norm"]![position]).isApproximatelyEqual(to: varianceSum.squareRoot(), absoluteTolerance: 1e-9))
+                #expect((series["snr"]![position]).isApproximatelyEqual(to: meanSquares.squareRoot() / varianceSum.squareRoot(), absoluteTolerance: 1e-6))
             }
             // Weight norm at the end of that epoch.
             let w = capture.weights[epoch + 1]!.map(Double.init)
-            #expect(abs(statistics["hidden1"]!["weight_norm"]![position] - w.reduce(0) { $0 + $1 * $1 }.squareRoot()) < 1e-5)
+            #expect((statistics["hidden1"]!["weight_norm"]![position]).isApproximatelyEqual(to: w.reduce(0) { $0 + $1 * $1 }.squareRoot(), absoluteTolerance: 1e-5))
         }
     }
 

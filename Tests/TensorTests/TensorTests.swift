@@ -2,6 +2,7 @@ import Foundation
 import PropertyBased
 import Tensor
 import Testing
+import RealModule
 
 @Suite("Tensor")
 struct TensorTests {
@@ -50,13 +51,13 @@ struct TensorTests {
         let mean = normals.reduce(0, +) / Double(n)
         let variance = normals.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(n)
         #expect(abs(mean) < 0.01)
-        #expect(abs(variance - 1) < 0.01)
+        #expect(variance.isApproximatelyEqual(to: 1, absoluteTolerance: 0.01))
         let uniforms = (0..<n).map { _ in rng.uniform() }
         #expect(uniforms.allSatisfy { $0 >= 0 && $0 < 1 })
-        #expect(abs(uniforms.reduce(0, +) / Float(n) - 0.5) < 0.01)
+        #expect((uniforms.reduce(0, +) / Float(n)).isApproximatelyEqual(to: 0.5, absoluteTolerance: 0.01))
         var counts = [Int](repeating: 0, count: 7)
         for _ in 0..<70_000 { counts[rng.int(below: 7)] += 1 }
-        #expect(counts.allSatisfy { abs($0 - 10_000) < 400 })
+        #expect(counts.allSatisfy { abs($0 - 10_000) < 400 })  // counts: integers
         let permutation = rng.permutation(1000)
         #expect(permutation.sorted() == Array(0..<1000))
     }
@@ -79,7 +80,7 @@ struct TensorTests {
                         let bv = tb ? b.scalars[j * k + p] : b.scalars[p * n + j]
                         sum += Double(av) * Double(bv)
                     }
-                    #expect(abs(Double(c.scalars[i * n + j]) - sum) < 1e-5)
+                    #expect((Double(c.scalars[i * n + j])).isApproximatelyEqual(to: sum, absoluteTolerance: 1e-5))
                 }
             }
         }
@@ -96,13 +97,13 @@ struct TensorTests {
         #expect(Kernels.tanh(100) == 1 && Kernels.tanh(-100) == -1)
         #expect(Kernels.tanh(.infinity) == 1 && Kernels.tanh(-.infinity) == -1)
         for v: Float in [-80, -5, 0, 3, 80] {
-            #expect(abs(Double(Kernels.softplus(v)) - log1p(exp(Double(v)))) <= 1e-5 * max(1, Double(abs(v))))
-            #expect(abs(Double(Kernels.sigmoid(v)) - 1 / (1 + exp(-Double(v)))) < 1e-7)
+            #expect((Double(Kernels.softplus(v))).isApproximatelyEqual(to: log1p(exp(Double(v))), absoluteTolerance: 1e-5 * max(1, Double(abs(v)))))
+            #expect((Double(Kernels.sigmoid(v))).isApproximatelyEqual(to: 1 / (1 + exp(-Double(v))), absoluteTolerance: 1e-7))
         }
         var rows: [Float] = [1, 2, 3, 1000, 1000, 1000]
         rows.withUnsafeMutableBufferPointer { Kernels.softmaxRows($0, width: 3) }
-        #expect(abs(rows[0..<3].reduce(0, +) - 1) < 1e-6)
-        #expect(rows[3...].allSatisfy { abs($0 - 1.0 / 3) < 1e-6 })
+        #expect((rows[0..<3].reduce(0, +)).isApproximatelyEqual(to: 1, absoluteTolerance: 1e-6))
+        #expect(rows[3...].allSatisfy { $0.isApproximatelyEqual(to: 1.0 / 3, absoluteTolerance: 1e-6) })
     }
 
     @Test func gatherAndRows() {
