@@ -3,6 +3,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+// The most taps (kh·kw) of the one-input-channel path of the transposed convolution.
+#define IP_CONV_ONE_CHANNEL_TAPS 64
+
 int ip_conv_supported(int cin, int cout) {
     return cin >= 1 && cin <= 64 && cout >= 8 && cout <= 64 && cout % 8 == 0;
 }
@@ -76,7 +79,39 @@ void ip_conv_forward(int wide, const float *xpad, int pw, int cin, const float *
 // (kernelT is the kernel with its last two axes swapped, [kh, kw, cout, cin]: the sum
 // runs as broadcast-multiply-adds over the input channels, no horizontal sums.)
 
+// One input channel (a network's first layer, whose input gradient saliency maps and LRP
+// need): per position, the kh·kw tap values g[t] = Σ_co dz[co] · kernelT[t, co] as kh·kw
+// independent sums (vectorised over the taps, from a [cout, taps] copy of the kernel)
+// instead of one serial dot product per tap; each g[t] in the same order of co, and added
+// into dxpad in the same order of positions and taps as below: the same bits.
+#define TRANSPOSED_ONE_CHANNEL_TAPS(COUT, TAPS)                                                             \
+    {                                                                                                       \
+        float wct[COUT * IP_CONV_ONE_CHANNEL_TAPS];                                                         \
+        for (int t = 0; t < TAPS; t++)                                                                      \
+            for (int co = 0; co < COUT; co++) wct[co * TAPS + t] = kernelT[t * COUT + co];                   \
+        for (int oy = 0; oy < oh; oy++) {                                                                   \
+            for (int ox = 0; ox < ow; ox++) {                                                               \
+                const float *restrict d = dz + ((long)oy * ow + ox) * COUT;                                 \
+                float g[IP_CONV_ONE_CHANNEL_TAPS];                                                          \
+                for (int t = 0; t < TAPS; t++) g[t] = 0;                                                    \
+                for (int co = 0; co < COUT; co++) {                                                         \
+                    float s = d[co];                                                                        \
+                    for (int t = 0; t < TAPS; t++) g[t] += s * wct[co * TAPS + t];                          \
+                }                                                                                           \
+                for (int ky = 0; ky < kh; ky++)                                                             \
+                    for (int kx = 0; kx < kw; kx++) dxpad[(long)(oy + ky) * pw + ox + kx] += g[ky * kw + kx]; \
+            }                                                                                               \
+        }                                                                                                   \
+    }
+// 3×3 kernels with the tap count a constant (the sums stay in registers), others general.
+#define TRANSPOSED_ONE_CHANNEL(COUT)                                                                        \
+    {                                                                                                       \
+        const int taps = kh * kw;                                                                           \
+        if (taps == 9) TRANSPOSED_ONE_CHANNEL_TAPS(COUT, 9) else TRANSPOSED_ONE_CHANNEL_TAPS(COUT, taps)    \
+    }
+
 #define TRANSPOSED_BODY(COUT)                                                                               \
+    if (cin == 1 && kh * kw <= IP_CONV_ONE_CHANNEL_TAPS) TRANSPOSED_ONE_CHANNEL(COUT) else                  \
     for (int oy = 0; oy < oh; oy++) {                                                                       \
         for (int ox = 0; ox < ow; ox++) {                                                                   \
             const float *restrict d = dz + ((long)oy * ow + ox) * COUT;                                     \
