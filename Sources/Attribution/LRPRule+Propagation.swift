@@ -53,17 +53,17 @@ extension LRPRule {
                 }
             }
             guard !prepared.isEmpty else { continue }
-            var s = relevance.scalars
-            for i in s.indices {
-                var value = s[i] / stabilizer(denominator[i])
-                if let plain {
-                    switch group.gate {
-                    case .all: break
-                    case .positiveOutput: if !(plain.scalars[i] > 0) { value = 0 }
-                    case .negativeOutput: if !(plain.scalars[i] < 0) { value = 0 }
+            var s = quotients(relevance.scalars, denominator)
+            if let plain {
+                plain.scalars.withUnsafeBufferPointer { z in
+                    s.withUnsafeMutableBufferPointer { s in
+                        switch group.gate {
+                        case .all: break
+                        case .positiveOutput: for i in 0..<s.count where !(z[i] > 0) { s[i] = 0 }
+                        case .negativeOutput: for i in 0..<s.count where !(z[i] < 0) { s[i] = 0 }
+                        }
                     }
                 }
-                s[i] = value
             }
             let sTensor = Tensor(shape: relevance.shape, scalars: s)
             for (x, w, sign) in prepared {
@@ -73,6 +73,22 @@ extension LRPRule {
             }
         }
         return Tensor(shape: input.shape, scalars: result)
+    }
+
+    /// s_i = R_i / stabilizer(z_i), on buffers with the stabiliser a local constant (so
+    /// that its mode's switch leaves the loop and the divisions vectorise: in the scalar
+    /// loop with the array's checks their latency was a fifth of an LRP pass); the same
+    /// operations, so the same bits.
+    private func quotients(_ relevance: [Float], _ denominator: [Float]) -> [Float] {
+        let stabilize = stabilizer
+        return [Float](unsafeUninitializedCapacity: relevance.count) { out, initialized in
+            relevance.withUnsafeBufferPointer { r in
+                denominator.withUnsafeBufferPointer { d in
+                    for i in 0..<r.count { out[i] = r[i] / stabilize(d[i]) }
+                }
+            }
+            initialized = relevance.count
+        }
     }
 
     private func accumulate(_ into: inout [Float], _ values: [Float], scale: Float) {
