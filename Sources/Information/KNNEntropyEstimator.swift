@@ -48,10 +48,19 @@ public struct KNNEntropyEstimator: Sendable, Equatable {
 
     /// log ε_i (ε floored at 1e-10) of a tree's points, in the order of the rows it was
     /// built over.
+    /// (Back in row order by each row's place in the tree, O(n), not by a sort: the rows
+    /// are distinct.)
     func treeLogDistances(_ tree: NeighbourTree) -> [Double] {
         let squared = tree.kthSquaredDistances(k: k)
-        let ordered = tree.rows.enumerated().sorted { $0.element < $1.element }
-        return ordered.map { Double.log(max(Double(squared[$0.offset]).squareRoot(), 1e-10)) }
+        guard let top = tree.rows.max() else { return [] }
+        var place = [Int32](repeating: -1, count: top + 1)
+        for (position, row) in tree.rows.enumerated() { place[row] = Int32(position) }
+        var logs: [Double] = []
+        logs.reserveCapacity(tree.rows.count)
+        for position in place where position >= 0 {
+            logs.append(Double.log(max(Double(squared[Int(position)]).squareRoot(), 1e-10)))
+        }
+        return logs
     }
 
     /// log ε_i per row through a k-d tree (what ``entropy(_:)`` uses up to
