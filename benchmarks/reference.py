@@ -112,37 +112,58 @@ def idx(path):
     return np.frombuffer(data[4 + 4 * dims:], dtype=np.uint8).reshape(shape)
 
 
-def cnn():
+def fashion_mnist(shape):
+    """Fashion-MNIST's training and test images (scaled to [0, 1], each reshaped to
+    `shape`) and labels, as the Swift benchmarks load them."""
     folder = "/usr/share/datasets/fashion-mnist"
-    x = torch.from_numpy(idx(f"{folder}/train-images-idx3-ubyte.gz").astype(np.float32) / 255).unsqueeze(1)
-    y = torch.from_numpy(idx(f"{folder}/train-labels-idx1-ubyte.gz").astype(np.int64))
-    xt = torch.from_numpy(idx(f"{folder}/t10k-images-idx3-ubyte.gz").astype(np.float32) / 255).unsqueeze(1)
-    yt = torch.from_numpy(idx(f"{folder}/t10k-labels-idx1-ubyte.gz").astype(np.int64))
-    model = torch.nn.Sequential(
+    def images(name):
+        return torch.from_numpy(idx(f"{folder}/{name}-images-idx3-ubyte.gz").astype(np.float32) / 255).reshape(-1, *shape)
+    def labels(name):
+        return torch.from_numpy(idx(f"{folder}/{name}-labels-idx1-ubyte.gz").astype(np.int64))
+    return images("train"), labels("train"), images("t10k"), labels("t10k")
+
+
+def train_epoch(model, opt, loss_fn, x, y):
+    """One epoch over 60000 images in shuffled minibatches of 128."""
+    order = torch.randperm(60000)
+    for i in range(0, 60000, 128):
+        idx_ = order[i:i + 128]
+        opt.zero_grad()
+        loss_fn(model(x[idx_]), y[idx_]).backward()
+        opt.step()
+
+
+def metrics_pass(model, loss_fn, sets):
+    """The Swift trainer's per-epoch metrics pass: loss and accuracy on every image of
+    each (images, labels) set, in blocks of 4096."""
+    with torch.no_grad():
+        for data, labels in sets:
+            for i in range(0, len(data), 4096):
+                logits = model(data[i:i + 4096])
+                loss_fn(logits, labels[i:i + 4096]).item()
+                (logits.argmax(1) == labels[i:i + 4096]).sum().item()
+
+
+def fashion_cnn():
+    """The CNN of experiments/fashion-cnn.yaml."""
+    return torch.nn.Sequential(
         torch.nn.Conv2d(1, 8, 3, padding=1), torch.nn.ReLU(), torch.nn.MaxPool2d(2),
         torch.nn.Conv2d(8, 16, 3, padding=1), torch.nn.ReLU(), torch.nn.MaxPool2d(2),
         torch.nn.Flatten(), torch.nn.Linear(7 * 7 * 16, 64), torch.nn.ReLU(), torch.nn.Linear(64, 10))
+
+
+def cnn():
+    x, y, xt, yt = fashion_mnist((1, 28, 28))
+    model = fashion_cnn()
     opt = torch.optim.Adam(model.parameters(), lr=1e-3)
     loss_fn = torch.nn.CrossEntropyLoss()
     train_times, epoch_times, metrics_times = [], [], []
     for _ in range(3):
         t = time.perf_counter()
-        order = torch.randperm(60000)
-        for i in range(0, 60000, 128):
-            idx_ = order[i:i + 128]
-            opt.zero_grad()
-            loss_fn(model(x[idx_]), y[idx_]).backward()
-            opt.step()
+        train_epoch(model, opt, loss_fn, x, y)
         train_times.append(time.perf_counter() - t)
         m = time.perf_counter()
-        # The same per-epoch metrics pass as the Swift trainer: loss and accuracy on all
-        # 60000 training and 10000 test images.
-        with torch.no_grad():
-            for data, labels in ((x, y), (xt, yt)):
-                for i in range(0, len(data), 4096):
-                    logits = model(data[i:i + 4096])
-                    loss_fn(logits, labels[i:i + 4096]).item()
-                    (logits.argmax(1) == labels[i:i + 4096]).sum().item()
+        metrics_pass(model, loss_fn, ((x, y), (xt, yt)))
         epoch_times.append(time.perf_counter() - t)
         metrics_times.append(time.perf_counter() - m)
     return {"train_s": sorted(train_times)[1], "epoch_s": sorted(epoch_times)[1], "metrics_s": sorted(metrics_times)[1]}
@@ -152,11 +173,7 @@ def mnist_mlp():
     """The network of experiments/saxe2018-mnist.yaml (784-1024-20-20-20-10 tanh, SGD 1e-3,
     batch 128) on Fashion-MNIST: two epochs, each with the per-epoch metrics pass over all
     60000 training and 10000 test images that the Swift trainer runs."""
-    folder = "/usr/share/datasets/fashion-mnist"
-    x = torch.from_numpy(idx(f"{folder}/train-images-idx3-ubyte.gz").astype(np.float32) / 255).reshape(-1, 784)
-    y = torch.from_numpy(idx(f"{folder}/train-labels-idx1-ubyte.gz").astype(np.int64))
-    xt = torch.from_numpy(idx(f"{folder}/t10k-images-idx3-ubyte.gz").astype(np.float32) / 255).reshape(-1, 784)
-    yt = torch.from_numpy(idx(f"{folder}/t10k-labels-idx1-ubyte.gz").astype(np.int64))
+    x, y, xt, yt = fashion_mnist((784,))
     layers = []
     for a, b in ((784, 1024), (1024, 20), (20, 20), (20, 20)):
         layers += [torch.nn.Linear(a, b), torch.nn.Tanh()]
@@ -166,19 +183,9 @@ def mnist_mlp():
     train_times, epoch_times = [], []
     for _ in range(2):
         t = time.perf_counter()
-        order = torch.randperm(60000)
-        for i in range(0, 60000, 128):
-            idx_ = order[i:i + 128]
-            opt.zero_grad()
-            loss_fn(model(x[idx_]), y[idx_]).backward()
-            opt.step()
+        train_epoch(model, opt, loss_fn, x, y)
         train_times.append(time.perf_counter() - t)
-        with torch.no_grad():
-            for data, labels in ((x, y), (xt, yt)):
-                for i in range(0, len(data), 4096):
-                    logits = model(data[i:i + 4096])
-                    loss_fn(logits, labels[i:i + 4096]).item()
-                    (logits.argmax(1) == labels[i:i + 4096]).sum().item()
+        metrics_pass(model, loss_fn, ((x, y), (xt, yt)))
         epoch_times.append(time.perf_counter() - t)
     return {"train_s": min(train_times), "epoch_s": min(epoch_times)}
 
@@ -283,10 +290,7 @@ def lrp():
     from zennit.composites import EpsilonPlusFlat, EpsilonGammaBox
     folder = "/usr/share/datasets/fashion-mnist"
     x = torch.from_numpy(idx(f"{folder}/t10k-images-idx3-ubyte.gz")[-1000:].astype(np.float32) / 255).unsqueeze(1)
-    model = torch.nn.Sequential(
-        torch.nn.Conv2d(1, 8, 3, padding=1), torch.nn.ReLU(), torch.nn.MaxPool2d(2),
-        torch.nn.Conv2d(8, 16, 3, padding=1), torch.nn.ReLU(), torch.nn.MaxPool2d(2),
-        torch.nn.Flatten(), torch.nn.Linear(7 * 7 * 16, 64), torch.nn.ReLU(), torch.nn.Linear(64, 10)).eval()
+    model = fashion_cnn().eval()
     times = {}
     for name, composite in (("epsilon_plus_flat", EpsilonPlusFlat()), ("epsilon_gamma_box", EpsilonGammaBox(low=0., high=1.))):
         samples = []

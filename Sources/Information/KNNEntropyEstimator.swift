@@ -47,9 +47,7 @@ public struct KNNEntropyEstimator: Sendable, Equatable {
     }
 
     /// log ε_i (ε floored at 1e-10) of a tree's points, in the order of the rows it was
-    /// built over.
-    /// (Back in row order by each row's place in the tree, O(n), not by a sort: the rows
-    /// are distinct.)
+    /// built over (put back by each row's place in the tree, O(n): the rows are distinct).
     func treeLogDistances(_ tree: NeighbourTree) -> [Double] {
         let squared = tree.kthSquaredDistances(k: k)
         guard let top = tree.rows.max() else { return [] }
